@@ -1,0 +1,70 @@
+"""An oral-history testimony archive: Flask application factory."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application.
+
+    Configuration comes, in increasing priority, from the defaults (SQLite and an index under
+    `instance/`), the environment (`ORALHISTORY_*`), and the `config` dict given here (tests).
+    """
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(
+        DATABASE_URL=None,
+        INDEX_DIR=None,
+        TRANSCRIPTS_DIR=str(PROJECT_ROOT / "transcripts"),
+        MAX_CONTENT_LENGTH=6 * 1024 * 1024,
+        MAX_TRANSCRIPT_BYTES=5 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        JSON_AS_ASCII=False,
+        PER_PAGE=10,
+    )
+    app.config.from_prefixed_env("ORALHISTORY")
+    if config:
+        app.config.from_mapping(config)
+
+    instance = Path(app.instance_path)
+    if not app.config["DATABASE_URL"] or not app.config["INDEX_DIR"]:
+        instance.mkdir(parents=True, exist_ok=True)
+    app.config["DATABASE_URL"] = app.config["DATABASE_URL"] or (
+        f"sqlite:///{instance / 'oralhistory.db'}"
+    )
+    app.config["INDEX_DIR"] = app.config["INDEX_DIR"] or str(instance / "index")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(instance)
+    app.json.ensure_ascii = False
+
+    from . import auth, cli, db, search
+    from .views import register_views
+
+    db.init_app(app)
+    search.init_app(app)
+    auth.init_app(app)
+    cli.init_app(app)
+    register_views(app)
+    return app
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """The secret key kept in `instance/`, made on first start."""
+    instance.mkdir(parents=True, exist_ok=True)
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

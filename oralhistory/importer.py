@@ -1,0 +1,602 @@
+"""Reading the collection's files: validate first, then store; a bad file stores nothing.
+
+Every problem is reported with the file's name and the line it is on, so that the person who
+wrote the file can mend it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import (
+    ACCESS_LEVELS,
+    DATE_PRECISIONS,
+    Event,
+    Figure,
+    Narrator,
+    Passage,
+    Place,
+    Source,
+    Testimony,
+    TestimonyEvent,
+)
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+EDITOR_NOTE_RE = re.compile(r"\s*\[Ed\.:\s*(?P<note>.+?)\]\s*$", re.DOTALL)
+
+
+class InvalidFile(Exception):
+    """A file that cannot be stored, with every problem found in it."""
+
+    def __init__(self, name: str, problems: list[tuple[int | None, str]]):
+        self.name = name
+        self.problems = problems
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        return "\n".join(
+            f"{self.name}:{line}: {message}" if line else f"{self.name}: {message}"
+            for line, message in self.problems
+        )
+
+
+# --- YAML with line numbers ---------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that keeps dates as text, so that a bad date is reported with its line."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class _Document:
+    data: Any
+    lines: dict[tuple, int]
+    problems: list[tuple[int | None, str]] = field(default_factory=list)
+
+    def line(self, path: tuple) -> int | None:
+        while path and path not in self.lines:
+            path = path[:-1]
+        return self.lines.get(path)
+
+    def problem(self, path: tuple, message: str) -> None:
+        self.problems.append((self.line(path), message))
+
+
+def _parse_yaml(text: str, first_line: int = 1) -> _Document:
+    """Parse YAML, recording the line of every key and list item; raise on bad YAML."""
+    lines: dict[tuple, int] = {}
+    problems: list[tuple[int | None, str]] = []
+
+    def walk(node: yaml.Node, path: tuple) -> None:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                key = key_node.value
+                line = key_node.start_mark.line + first_line
+                if key in seen:
+                    problems.append((line, f"'{key}' is given twice"))
+                seen.add(key)
+                lines[path + (key,)] = line
+                walk(value_node, path + (key,))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                lines[path + (index,)] = item.start_mark.line + first_line
+                walk(item, path + (index,))
+
+    node = yaml.compose(text, Loader=_Loader)
+    if node is not None:
+        walk(node, ())
+    data = yaml.load(text, Loader=_Loader)
+    return _Document(data, lines, problems)
+
+
+def _yaml_error(name: str, error: yaml.YAMLError, first_line: int) -> InvalidFile:
+    mark = getattr(error, "problem_mark", None)
+    line = mark.line + first_line if mark else None
+    problem = getattr(error, "problem", None) or str(error)
+    return InvalidFile(name, [(line, f"this is not valid YAML: {problem}")])
+
+
+# --- field rules ----------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return None
+    return "must be text"
+
+
+def _slug(value: Any) -> str | None:
+    if isinstance(value, str) and SLUG_RE.match(value):
+        return None
+    return "must be a slug: lower-case letters, digits and single hyphens (e.g. 'omar-al-halabi')"
+
+
+def _date(value: Any) -> str | None:
+    if isinstance(value, str):
+        try:
+            dt.date.fromisoformat(value)
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                return None
+        except ValueError:
+            pass
+    return f"must be a date written YYYY-MM-DD, not {value!r}"
+
+
+def _integer(value: Any) -> str | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 200:
+        return None
+    return "must be a whole number"
+
+
+def _text_list(value: Any) -> str | None:
+    if isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value):
+        return None
+    return "must be a list of text items"
+
+
+def _slug_list(value: Any) -> str | None:
+    if isinstance(value, list) and all(_slug(item) is None for item in value):
+        return None
+    return "must be a list of slugs"
+
+
+def _one_of(choices: tuple[str, ...]):
+    def check(value: Any) -> str | None:
+        return None if value in choices else f"must be one of: {', '.join(choices)}"
+
+    return check
+
+
+NARRATOR_FIELDS = {
+    "slug": (_slug, True),
+    "name": (_text, True),
+    "name_arabic": (_text, False),
+    "name_arabic_note": (_text, False),
+    "spellings": (_text_list, False),
+    "age_at_interview": (_integer, False),
+    "origin": (_text, False),
+    "residence": (_text, False),
+    "roles": (_text_list, False),
+    "biography": (_text, False),
+}
+CITATION_FIELDS = {
+    "publisher": (_text, True),
+    "title": (_text, True),
+    "date": (_date, False),
+    "url": (_text, False),
+    "editing_note": (_text, False),
+    "partnership_note": (_text, False),
+}
+TESTIMONY_FIELDS = {
+    "slug": (_slug, True),
+    "title": (_text, True),
+    "narrator": (NARRATOR_FIELDS, True),
+    "interview_date": (_date, True),
+    "interview_date_precision": (_one_of(DATE_PRECISIONS), False),
+    "interview_date_note": (_text, False),
+    "language": (_text, False),
+    "original_language": (_text, False),
+    "interviewers": (_text_list, True),
+    "citation": (CITATION_FIELDS, True),
+    "rights": (_text, True),
+    "access": (_one_of(ACCESS_LEVELS), True),
+    "events": (_slug_list, False),
+}
+SOURCE_FIELDS = {
+    "slug": (_slug, True),
+    "title": (_text, True),
+    "publisher": (_text, False),
+    "date": (_text, False),
+    "url": (_text, False),
+    "note": (_text, False),
+}
+PLACE_FIELDS = {
+    "slug": (_slug, True),
+    "name": (_text, True),
+    "name_arabic": (_text, False),
+    "variants": (_text_list, False),
+    "parent": (_slug, False),
+    "kind": (_text, False),
+}
+CITED_SOURCE_FIELDS = {"source": (_slug, True), "locator": (_text, False), "note": (_text, False)}
+EVENT_FIELDS = {
+    "slug": (_slug, True),
+    "date": (_date, True),
+    "end_date": (_date, False),
+    "date_precision": (_one_of(DATE_PRECISIONS), False),
+    "title": (_text, True),
+    "summary": (_text, True),
+    "places": (_slug_list, False),
+    "sources": ([CITED_SOURCE_FIELDS], True),
+}
+FIGURE_VALUE_FIELDS = {
+    "value": (_text, True),
+    "source": (_slug, True),
+    "locator": (_text, False),
+    "note": (_text, False),
+}
+FIGURE_FIELDS = {
+    "slug": (_slug, True),
+    "title": (_text, True),
+    "event": (_slug, False),
+    "values": ([FIGURE_VALUE_FIELDS], True),
+}
+TIMELINE_FIELDS = {
+    "sources": ([SOURCE_FIELDS], True),
+    "places": ([PLACE_FIELDS], True),
+    "events": ([EVENT_FIELDS], True),
+    "figures": ([FIGURE_FIELDS], False),
+}
+
+
+def _check(doc: _Document, value: Any, rules: Any, path: tuple) -> None:
+    """Check `value` against `rules` (a check function, a field dict or a one-item list)."""
+    where = ".".join(str(part) for part in path) or "the file"
+    if isinstance(rules, dict):
+        if not isinstance(value, dict):
+            doc.problem(path, f"'{where}' must be a mapping of fields")
+            return
+        for key in value:
+            if key not in rules:
+                known = ", ".join(rules)
+                doc.problem(path + (key,), f"unknown field '{key}' (known fields: {known})")
+        for key, (rule, required) in rules.items():
+            if key in value and value[key] is not None:
+                _check(doc, value[key], rule, path + (key,))
+            elif required:
+                doc.problem(path, f"'{key}' is missing from '{where}'")
+    elif isinstance(rules, list):
+        if not isinstance(value, list) or not value:
+            doc.problem(path, f"'{where}' must be a non-empty list")
+            return
+        for index, item in enumerate(value):
+            _check(doc, item, rules[0], path + (index,))
+    else:
+        message = rules(value)
+        if message:
+            doc.problem(path, f"'{where}' {message}")
+
+
+def _check_unique(doc: _Document, items: list[dict], list_name: str) -> set[str]:
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        slug = item.get("slug") if isinstance(item, dict) else None
+        if slug in seen:
+            doc.problem((list_name, index, "slug"), f"slug '{slug}' is used twice in {list_name}")
+        if isinstance(slug, str):
+            seen.add(slug)
+    return seen
+
+
+# --- testimonies ----------------------------------------------------------------------------
+
+
+@dataclass
+class PassageText:
+    text: str
+    editor_note: str | None = None
+
+
+@dataclass
+class TestimonyFile:
+    """A testimony file that passed validation: its front matter and its passages."""
+
+    name: str
+    meta: dict[str, Any]
+    passages: list[PassageText]
+
+
+def split_passages(text: str) -> list[PassageText]:
+    """Split a transcript into passages: one per paragraph (paragraphs end at a blank line).
+
+    Text is kept as written; only line endings are unified and the space around a paragraph
+    trimmed. A closing `[Ed.: ...]` becomes the passage's editorial note.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    passages = []
+    for block in re.split(r"\n[ \t]*\n", text):
+        block = block.strip()
+        if not block:
+            continue
+        note = None
+        match = EDITOR_NOTE_RE.search(block)
+        if match and match.start() > 0:
+            note = match.group("note").strip()
+            block = block[: match.start()].rstrip()
+        passages.append(PassageText(block, note))
+    return passages
+
+
+def parse_testimony(text: str, name: str) -> TestimonyFile:
+    """Validate a testimony file's text; raise `InvalidFile` naming every problem and line."""
+    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise InvalidFile(name, [(1, "the file must begin with '---' and YAML front matter")])
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        raise InvalidFile(name, [(1, "the front matter is not closed by a '---' line")]) from None
+    try:
+        doc = _parse_yaml("\n".join(lines[1:end]), first_line=2)
+    except yaml.YAMLError as error:
+        raise _yaml_error(name, error, 2) from None
+    _check(doc, doc.data, TESTIMONY_FIELDS, ())
+    passages = split_passages("\n".join(lines[end + 1 :]))
+    if not passages:
+        doc.problems.append((end + 2, "the testimony has no text after the front matter"))
+    if doc.problems:
+        raise InvalidFile(name, doc.problems)
+    return TestimonyFile(name, doc.data, passages)
+
+
+def read_testimony_file(path: Path) -> TestimonyFile:
+    """Read and validate one testimony file from disk."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidFile(str(path), [(None, f"is not UTF-8 text ({error.reason})")]) from None
+    except OSError as error:
+        raise InvalidFile(str(path), [(None, f"cannot be read: {error.strerror}")]) from None
+    return parse_testimony(text, str(path))
+
+
+def _apply(obj: Any, values: dict[str, Any]) -> None:
+    # Setting an attribute to the value it already has leaves the row unchanged on flush.
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+
+
+def upsert_narrator(session: Session, meta: dict[str, Any]) -> Narrator:
+    """Find the narrator by slug, creating it, and bring its fields up to `meta`."""
+    narrator = session.scalar(select(Narrator).where(Narrator.slug == meta["slug"]))
+    if narrator is None:
+        narrator = Narrator(slug=meta["slug"])
+        session.add(narrator)
+    _apply(
+        narrator,
+        {
+            "name": meta["name"],
+            "name_arabic": meta.get("name_arabic"),
+            "name_arabic_note": meta.get("name_arabic_note"),
+            "spellings": list(meta.get("spellings") or []),
+            "age_at_interview": meta.get("age_at_interview"),
+            "origin": meta.get("origin"),
+            "residence": meta.get("residence"),
+            "roles": list(meta.get("roles") or []),
+            "biography": (meta.get("biography") or "").strip() or None,
+        },
+    )
+    return narrator
+
+
+def store_testimony(session: Session, parsed: TestimonyFile) -> Testimony:
+    """Store a validated testimony file (creating or replacing by slug) in `session`.
+
+    The caller commits; on any error it rolls back and nothing of the file is kept.
+    """
+    meta = parsed.meta
+    events = []
+    for index, slug in enumerate(meta.get("events") or []):
+        event = session.scalar(select(Event).where(Event.slug == slug))
+        if event is None:
+            raise InvalidFile(
+                parsed.name, [(None, f"'events.{index}' names an unknown event '{slug}'")]
+            )
+        events.append(event)
+    narrator = upsert_narrator(session, meta["narrator"])
+    testimony = session.scalar(select(Testimony).where(Testimony.slug == meta["slug"]))
+    if testimony is None:
+        testimony = Testimony(slug=meta["slug"])
+        session.add(testimony)
+    citation = {key: value for key, value in meta["citation"].items() if value}
+    _apply(
+        testimony,
+        {
+            "narrator": narrator,
+            "title": meta["title"],
+            "interview_date": dt.date.fromisoformat(meta["interview_date"]),
+            "interview_date_precision": meta.get("interview_date_precision") or "day",
+            "interview_date_note": meta.get("interview_date_note"),
+            "language": meta.get("language") or "en",
+            "original_language": meta.get("original_language"),
+            "interviewers": list(meta["interviewers"]),
+            "citation": citation,
+            "rights": meta["rights"],
+            "access": meta["access"],
+            "source_file": Path(parsed.name).name,
+        },
+    )
+    replace_passages(testimony, parsed.passages)
+    wanted = {event.id for event in events}
+    testimony.event_links = [link for link in testimony.event_links if link.event_id in wanted]
+    have = {link.event_id for link in testimony.event_links}
+    testimony.event_links += [TestimonyEvent(event=e) for e in events if e.id not in have]
+    return testimony
+
+
+def replace_passages(testimony: Testimony, passages: list[PassageText]) -> bool:
+    """Make the testimony's passages read as `passages`; return whether anything changed."""
+    current = [(p.text, p.editor_note) for p in testimony.passages]
+    if current == [(p.text, p.editor_note) for p in passages]:
+        return False
+    for index, new in enumerate(passages, start=1):
+        if index <= len(testimony.passages):
+            _apply(
+                testimony.passages[index - 1], {"text": new.text, "editor_note": new.editor_note}
+            )
+        else:
+            testimony.passages.append(
+                Passage(position=index, text=new.text, editor_note=new.editor_note)
+            )
+    del testimony.passages[len(passages) :]
+    return True
+
+
+# --- timeline -------------------------------------------------------------------------------
+
+
+def parse_timeline(text: str, name: str) -> dict[str, Any]:
+    """Validate the timeline file; raise `InvalidFile` naming every problem and line."""
+    try:
+        doc = _parse_yaml(text)
+    except yaml.YAMLError as error:
+        raise _yaml_error(name, error, 1) from None
+    _check(doc, doc.data, TIMELINE_FIELDS, ())
+    if doc.problems:
+        raise InvalidFile(name, doc.problems)
+    data = doc.data
+    sources = _check_unique(doc, data["sources"], "sources")
+    places = _check_unique(doc, data["places"], "places")
+    events = _check_unique(doc, data["events"], "events")
+    _check_unique(doc, data.get("figures") or [], "figures")
+    listed: set[str] = set()
+    for index, place in enumerate(data["places"]):
+        if place.get("parent") and place["parent"] not in listed:
+            doc.problem(
+                ("places", index, "parent"),
+                f"parent place '{place['parent']}' must be listed before '{place['slug']}'",
+            )
+        listed.add(place["slug"])
+    for index, event in enumerate(data["events"]):
+        for p_index, slug in enumerate(event.get("places") or []):
+            if slug not in places:
+                doc.problem(("events", index, "places", p_index), f"unknown place '{slug}'")
+        for s_index, cited in enumerate(event["sources"]):
+            if cited["source"] not in sources:
+                where = ("events", index, "sources", s_index, "source")
+                doc.problem(where, f"unknown source '{cited['source']}'")
+        if event.get("end_date") and event["end_date"] < event["date"]:
+            doc.problem(("events", index, "end_date"), "'end_date' is before 'date'")
+    for index, figure in enumerate(data.get("figures") or []):
+        if figure.get("event") and figure["event"] not in events:
+            doc.problem(("figures", index, "event"), f"unknown event '{figure['event']}'")
+        for v_index, value in enumerate(figure["values"]):
+            if value["source"] not in sources:
+                where = ("figures", index, "values", v_index, "source")
+                doc.problem(where, f"unknown source '{value['source']}'")
+    if doc.problems:
+        raise InvalidFile(name, doc.problems)
+    return data
+
+
+def _upsert(session: Session, model: type, slug: str) -> Any:
+    obj = session.scalar(select(model).where(model.slug == slug))
+    if obj is None:
+        obj = model(slug=slug)
+        session.add(obj)
+    return obj
+
+
+def store_timeline(session: Session, data: dict[str, Any]) -> None:
+    """Create or update sources, places, events and figures by slug. The caller commits."""
+    with session.no_autoflush:
+        _store_timeline(session, data)
+
+
+def _store_timeline(session: Session, data: dict[str, Any]) -> None:
+    for item in data["sources"]:
+        _apply(
+            _upsert(session, Source, item["slug"]),
+            {key: item.get(key) for key in ("title", "publisher", "date", "url", "note")},
+        )
+    places: dict[str, Place] = {}
+    for item in data["places"]:  # a parent is always listed before its parts
+        place = places[item["slug"]] = _upsert(session, Place, item["slug"])
+        parent = places[item["parent"]] if item.get("parent") else None
+        _apply(
+            place,
+            {
+                "name": item["name"],
+                "name_arabic": item.get("name_arabic"),
+                "variants": list(item.get("variants") or []),
+                "kind": item.get("kind"),
+                "parent": parent,
+            },
+        )
+    for item in data["events"]:
+        _apply(
+            _upsert(session, Event, item["slug"]),
+            {
+                "date": dt.date.fromisoformat(item["date"]),
+                "end_date": dt.date.fromisoformat(item["end_date"])
+                if item.get("end_date")
+                else None,
+                "date_precision": item.get("date_precision") or "day",
+                "title": item["title"],
+                "summary": item["summary"].strip(),
+                "place_slugs": list(item.get("places") or []),
+                "sources": [dict(cited) for cited in item["sources"]],
+            },
+        )
+    for item in data.get("figures") or []:
+        _apply(
+            _upsert(session, Figure, item["slug"]),
+            {
+                "title": item["title"],
+                "event_slug": item.get("event"),
+                "values": [dict(value) for value in item["values"]],
+            },
+        )
+
+
+def read_timeline_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidFile(str(path), [(None, f"is not UTF-8 text ({error.reason})")]) from None
+    return parse_timeline(text, str(path))
+
+
+def testimony_paths(transcripts_dir: Path) -> list[Path]:
+    """The collection's testimony files, in a stable order."""
+    return sorted((transcripts_dir / "testimonies").glob("*.md"))
+
+
+@dataclass
+class ImportReport:
+    stored: list[Testimony] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    invalid: list[InvalidFile] = field(default_factory=list)
+
+
+def import_testimonies(
+    session: Session, paths: Iterable[Path], *, keep_existing: bool = False
+) -> ImportReport:
+    """Validate and store testimony files, each in its own transaction.
+
+    With `keep_existing`, a testimony already in the database is left as it is (the record
+    may hold an archivist's corrections); otherwise the file replaces it.
+    """
+    report = ImportReport()
+    for path in paths:
+        try:
+            parsed = read_testimony_file(path)
+            if keep_existing and session.scalar(
+                select(Testimony.id).where(Testimony.slug == parsed.meta["slug"])
+            ):
+                report.skipped.append(parsed.meta["slug"])
+                continue
+            report.stored.append(store_testimony(session, parsed))
+            session.commit()
+        except InvalidFile as invalid:
+            session.rollback()
+            report.invalid.append(invalid)
+    return report

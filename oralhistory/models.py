@@ -1,0 +1,194 @@
+"""The record: SQLAlchemy models of the archive.
+
+The database is the source of truth. The search index is derived from it (see `search.py`),
+and nothing in this module knows about the index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ACCESS_LEVELS = ("public", "restricted")
+DATE_PRECISIONS = ("day", "week", "month", "year")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Narrator(Base):
+    __tablename__ = "narrator"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_arabic: Mapped[str | None] = mapped_column(String(200))
+    name_arabic_note: Mapped[str | None] = mapped_column(Text)
+    spellings: Mapped[list[str]] = mapped_column(default=list)
+    age_at_interview: Mapped[int | None] = mapped_column(Integer)
+    origin: Mapped[str | None] = mapped_column(Text)
+    residence: Mapped[str | None] = mapped_column(Text)
+    roles: Mapped[list[str]] = mapped_column(default=list)
+    biography: Mapped[str | None] = mapped_column(Text)
+
+    testimonies: Mapped[list[Testimony]] = relationship(
+        back_populates="narrator", order_by="Testimony.id"
+    )
+
+
+class Testimony(Base):
+    __tablename__ = "testimony"
+    __test__ = False  # not a pytest test class, despite its name
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(160), unique=True)
+    narrator_id: Mapped[int] = mapped_column(ForeignKey("narrator.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    interview_date: Mapped[dt.date | None] = mapped_column(Date)
+    interview_date_precision: Mapped[str] = mapped_column(String(10), default="day")
+    interview_date_note: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    original_language: Mapped[str | None] = mapped_column(String(10))
+    interviewers: Mapped[list[str]] = mapped_column(default=list)
+    # publisher, title, date, url, editing_note, partnership_note
+    citation: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    rights: Mapped[str | None] = mapped_column(Text)
+    access: Mapped[str] = mapped_column(String(20), default="public")
+    source_file: Mapped[str | None] = mapped_column(String(300))
+    # Set when consent is revoked: the record keeps the testimony, the public never sees it.
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(120))
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    corrected_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    narrator: Mapped[Narrator] = relationship(back_populates="testimonies")
+    passages: Mapped[list[Passage]] = relationship(
+        back_populates="testimony", order_by="Passage.position", cascade="all, delete-orphan"
+    )
+    event_links: Mapped[list[TestimonyEvent]] = relationship(
+        back_populates="testimony", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_public(self) -> bool:
+        return self.access == "public" and self.withdrawn_at is None
+
+
+class Passage(Base):
+    """One paragraph of a testimony: the unit of search and of citation (anchor `p-N`)."""
+
+    __tablename__ = "passage"
+    __table_args__ = (UniqueConstraint("testimony_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    testimony_id: Mapped[int] = mapped_column(ForeignKey("testimony.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    editor_note: Mapped[str | None] = mapped_column(Text)
+
+    testimony: Mapped[Testimony] = relationship(back_populates="passages")
+
+    @property
+    def anchor(self) -> str:
+        return f"p-{self.position}"
+
+
+class Source(Base):
+    __tablename__ = "source"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(160), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    publisher: Mapped[str | None] = mapped_column(String(300))
+    date: Mapped[str | None] = mapped_column(String(10))
+    url: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Place(Base):
+    __tablename__ = "place"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(160), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_arabic: Mapped[str | None] = mapped_column(String(200))
+    variants: Mapped[list[str]] = mapped_column(default=list)
+    kind: Mapped[str | None] = mapped_column(String(40))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"))
+
+    parent: Mapped[Place | None] = relationship(remote_side=[id])
+
+
+class Event(Base):
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(160), unique=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    date_precision: Mapped[str] = mapped_column(String(10), default="day")
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text)
+    # [{"source": slug, "locator": str | None}], in the order the file gives them
+    sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    place_slugs: Mapped[list[str]] = mapped_column(default=list)
+
+
+class Figure(Base):
+    """A number the sources give, kept with every differing value and its source."""
+
+    __tablename__ = "figure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(160), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    event_slug: Mapped[str | None] = mapped_column(String(160))
+    # [{"value": str, "source": slug, "locator": str | None}]
+    values: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class TestimonyEvent(Base):
+    """An event a testimony speaks of, as its front matter or an archivist states."""
+
+    __tablename__ = "testimony_event"
+    __test__ = False
+    __table_args__ = (UniqueConstraint("testimony_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    testimony_id: Mapped[int] = mapped_column(ForeignKey("testimony.id"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"))
+
+    testimony: Mapped[Testimony] = relationship(back_populates="event_links")
+    event: Mapped[Event] = relationship()
+
+
+class Archivist(Base):
+    __tablename__ = "archivist"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(120), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Revision(Base):
+    """One change an archivist (or an import) made to a testimony: who, when, what."""
+
+    __tablename__ = "revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    testimony_id: Mapped[int] = mapped_column(ForeignKey("testimony.id"))
+    author: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    summary: Mapped[str] = mapped_column(Text)
+    # the testimony as it stood after this change, so any two revisions can be compared
+    snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)

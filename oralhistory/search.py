@@ -1,0 +1,471 @@
+"""The search index: the only module that talks to Whoosh.
+
+The index is derived from the database and can be rebuilt from it at any time. It lives in
+`INDEX_DIR` as numbered generations (`ix-<n>/`) with a `CURRENT` file naming the one in use:
+a rebuild writes a new generation and switches `CURRENT` atomically, so readers in other
+processes never see a half-built index. Every write, in any process, holds one file lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+from whoosh import highlight, index, sorting
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.qparser import MultifieldParser
+from whoosh.query import And, Every, Query, Term
+from whoosh.searching import Searcher
+from whoosh.spelling import ReaderCorrector
+
+from .analysis import (
+    SpellingFilter,
+    name_tokens,
+    spelling_table,
+    text_analyzer,
+    vocabulary_analyzer,
+)
+from .gazetteer import name_groups, place_matchers, places_in
+from .models import Narrator, Passage, Place, Testimony
+
+WRITE_LOCK_TIMEOUT = 30.0
+MAX_QUERY_LENGTH = 500
+SNIPPET_CHARS = 360
+
+
+class QueryError(ValueError):
+    """A query a reader typed that cannot be searched, with the reason in plain words."""
+
+
+# --- the index on disk ----------------------------------------------------------------------
+
+
+def build_schema(table: dict[str, str]) -> Schema:
+    analyzer = text_analyzer(table)
+    return Schema(
+        passage_id=ID(stored=True, unique=True),
+        testimony_id=ID(stored=True),
+        position=NUMERIC(stored=True, sortable=True),
+        narrator=ID(stored=True),
+        narrator_name=TEXT(stored=True, analyzer=analyzer, field_boost=2.0),
+        title=TEXT(analyzer=analyzer, field_boost=0.5),
+        # who the narrator is (biography, roles): finds a narrator's passages by what the
+        # archive says of them, weighted below the narrator's own words
+        context=TEXT(analyzer=analyzer, field_boost=0.3),
+        text=TEXT(stored=True, analyzer=analyzer, phrase=True),
+        place=KEYWORD(stored=True, commas=True, scorable=True, field_boost=1.5),
+        event=KEYWORD(stored=True, commas=True),
+        year=ID(stored=True),
+        access=ID(stored=True),
+        # Words for "did you mean": public passages only, so that no suggestion reveals
+        # restricted text; `all_words` also holds restricted passages, for archivists.
+        public_words=TEXT(analyzer=vocabulary_analyzer()),
+        all_words=TEXT(analyzer=vocabulary_analyzer()),
+        sort_key=STORED,
+    )
+
+
+class ArchiveIndex:
+    """One archive's index directory, shared by every process that serves the archive."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+        self._local = threading.local()
+
+    # reading ----------------------------------------------------------------------------
+
+    def _current(self) -> str | None:
+        try:
+            return (self.root / "CURRENT").read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def exists(self) -> bool:
+        return self._current() is not None
+
+    def searcher(self) -> Searcher:
+        """A searcher on the latest committed index: cached per thread, refreshed on change."""
+        name = self._current()
+        if name is None:
+            raise IndexMissing(
+                f"there is no search index in {self.root}: run `flask --app oralhistory reindex`"
+            )
+        local = self._local
+        if getattr(local, "name", None) != name:
+            if getattr(local, "searcher", None) is not None:
+                local.searcher.close()
+            local.searcher = index.open_dir(str(self.root / name)).searcher()
+            local.name = name
+        else:
+            local.searcher = local.searcher.refresh()
+        return local.searcher
+
+    # writing ----------------------------------------------------------------------------
+
+    @contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / "write.lock", "a") as lock_file:
+            deadline = time.monotonic() + WRITE_LOCK_TIMEOUT
+            while True:
+                try:
+                    fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError("the search index is busy; try again") from None
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+    def rebuild(self, schema: Schema, documents: Iterable[dict[str, Any]]) -> int:
+        """Write a new generation with `documents`, switch to it, and drop the old ones."""
+        with self._write_lock():
+            name = f"ix-{time.time_ns()}"
+            path = self.root / name
+            path.mkdir(parents=True)
+            ix = index.create_in(str(path), schema)
+            count = 0
+            with ix.writer(limitmb=256) as writer:
+                for document in documents:
+                    writer.add_document(**document)
+                    count += 1
+            pointer = self.root / "CURRENT.tmp"
+            pointer.write_text(name)
+            os.replace(pointer, self.root / "CURRENT")
+            for old in self.root.glob("ix-*"):
+                if old.name != name:
+                    shutil.rmtree(old, ignore_errors=True)
+            return count
+
+    def replace(self, testimony_ids: Iterable[int], documents: Iterable[dict[str, Any]]) -> None:
+        """Remove every passage of `testimony_ids`, then add `documents`, in one commit."""
+        with self._write_lock():
+            name = self._current()
+            if name is None:
+                raise IndexMissing("there is no search index yet: run `init` or `reindex`")
+            ix = index.open_dir(str(self.root / name))
+            with ix.writer(timeout=WRITE_LOCK_TIMEOUT) as writer:
+                for testimony_id in testimony_ids:
+                    writer.delete_by_term("testimony_id", str(testimony_id))
+                for document in documents:
+                    writer.add_document(**document)
+
+    def size_on_disk(self) -> int:
+        name = self._current()
+        if not name:
+            return 0
+        return sum(f.stat().st_size for f in (self.root / name).iterdir())
+
+
+class IndexMissing(RuntimeError):
+    pass
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["oralhistory.index"] = ArchiveIndex(app.config["INDEX_DIR"])
+
+
+def archive_index() -> ArchiveIndex:
+    return current_app.extensions["oralhistory.index"]
+
+
+# --- from the record to documents ------------------------------------------------------------
+
+
+def gazetteer_table(session: Session) -> dict[str, str]:
+    """The spelling table of the places in the record and the names in `names.yaml`."""
+    groups = [
+        (place.name, [*place.variants, *([place.name_arabic] if place.name_arabic else [])])
+        for place in session.scalars(select(Place).order_by(Place.id))
+    ]
+    groups += name_groups(Path(current_app.config["TRANSCRIPTS_DIR"]))
+    return spelling_table(groups)
+
+
+def passage_document(passage: Passage, matchers: list) -> dict[str, Any]:
+    testimony = passage.testimony
+    narrator = testimony.narrator
+    public = testimony.is_public
+    words = f"{narrator.name} {passage.text}"
+    return {
+        "passage_id": str(passage.id),
+        "testimony_id": str(testimony.id),
+        "position": passage.position,
+        "narrator": narrator.slug,
+        "narrator_name": " ".join([narrator.name, *narrator.spellings, narrator.name_arabic or ""]),
+        "title": testimony.title,
+        "context": " ".join(
+            filter(None, [narrator.biography, narrator.origin, narrator.residence, *narrator.roles])
+        ),
+        "text": passage.text,
+        "place": ",".join(places_in(passage.text, matchers)),
+        "event": ",".join(link.event.slug for link in testimony.event_links),
+        "year": str(testimony.interview_date.year) if testimony.interview_date else "",
+        "access": testimony.access,
+        "public_words": words if public else "",
+        "all_words": words,
+        "sort_key": (testimony.id, passage.position),
+    }
+
+
+def _passages(session: Session, testimony_ids: list[int] | None) -> Iterator[Passage]:
+    query = (
+        select(Passage)
+        .join(Passage.testimony)
+        .where(Testimony.withdrawn_at.is_(None))
+        .options(
+            selectinload(Passage.testimony).selectinload(Testimony.narrator),
+            selectinload(Passage.testimony).selectinload(Testimony.event_links),
+        )
+        .order_by(Passage.testimony_id, Passage.position)
+    )
+    if testimony_ids is not None:
+        query = query.where(Passage.testimony_id.in_(testimony_ids))
+    yield from session.scalars(query).unique()
+
+
+def rebuild_index(session: Session) -> int:
+    """Rebuild the whole index from the database; return the number of passages indexed."""
+    matchers = place_matchers(session)
+    schema = build_schema(gazetteer_table(session))
+    documents = (passage_document(p, matchers) for p in _passages(session, None))
+    return archive_index().rebuild(schema, documents)
+
+
+def index_testimonies(session: Session, testimony_ids: Iterable[int]) -> None:
+    """Bring the index in line with the database for these testimonies (call after commit).
+
+    A withdrawn testimony's passages are removed; the others are replaced by their current
+    text. When there is no index yet, the whole index is built.
+    """
+    ids = sorted(set(testimony_ids))
+    if not archive_index().exists():
+        rebuild_index(session)
+        return
+    matchers = place_matchers(session)
+    documents = [passage_document(p, matchers) for p in _passages(session, ids)]
+    archive_index().replace(ids, documents)
+
+
+# --- searching ------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    narrator: str | None = None
+    place: str | None = None
+    event: str | None = None
+    page: int = 1
+    per_page: int = 10
+    include_restricted: bool = False
+
+
+@dataclass
+class SearchHit:
+    passage_id: int
+    testimony_id: int
+    position: int
+    narrator_slug: str
+    snippet: str
+    score: float
+    matched_in: list[str] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"p-{self.position}"
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    hits: list[SearchHit] = field(default_factory=list)
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    suggestion: str | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+class _MarkFormatter(highlight.HtmlFormatter):
+    """Snippets as escaped text with each matched word in a plain `<mark>`."""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return f"<mark>{escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
+
+
+def check_query(q: str) -> str:
+    """Return the query trimmed, or raise `QueryError` saying what is wrong with it."""
+    q = q.strip()
+    if len(q) > MAX_QUERY_LENGTH:
+        raise QueryError(f"the query is {len(q)} characters long; the limit is {MAX_QUERY_LENGTH}")
+    if q.count('"') % 2:
+        raise QueryError(
+            'the query has an opening quotation mark (") without a closing one; '
+            "put the exact phrase between two quotation marks"
+        )
+    depth = 0
+    for char in q:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            raise QueryError("the query closes a bracket ')' that was never opened")
+    if depth:
+        raise QueryError("the query opens a bracket '(' that is never closed")
+    return q
+
+
+def _prepare(q: str) -> str:
+    # "-word" excludes a word; Whoosh writes that "NOT word". A hyphen inside a word
+    # (al-Indharat) is left alone.
+    return re.sub(r'(^|\s)-(?=[\w"(])', r"\1NOT ", q)
+
+
+def parse_query(searcher: Searcher, q: str) -> Query:
+    # Words are combined with AND, as readers expect of an archive's search box.
+    parser = MultifieldParser(["text", "narrator_name", "title", "context"], searcher.schema)
+    return parser.parse(_prepare(q))
+
+
+def _filters(request: SearchRequest, *, without: str | None = None) -> Query | None:
+    terms = []
+    if not request.include_restricted:
+        terms.append(Term("access", "public"))
+    for name in ("narrator", "place", "event"):
+        value = getattr(request, name)
+        if value and name != without:
+            terms.append(Term(name, value))
+    if not terms:
+        return None
+    return terms[0] if len(terms) == 1 else And(terms)
+
+
+def _snippet(results, hit) -> str:
+    text = hit["text"]
+    # A short passage is shown whole; a long one by its best fragments.
+    results.fragmenter = _WHOLE if len(text) <= SNIPPET_CHARS else _CONTEXT
+    snippet = hit.highlights("text", text=text, top=2)
+    if snippet:
+        return snippet
+    short = text if len(text) <= SNIPPET_CHARS else text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
+    return escape(short, quote=False)
+
+
+_WHOLE = highlight.WholeFragmenter()
+_CONTEXT = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=90)
+
+
+def suggest(searcher: Searcher, q: str, include_restricted: bool) -> str | None:
+    """A corrected query when some of its words are unknown to the archive, else None.
+
+    Known words are those of the passages the asker may see and every spelling in the
+    gazetteer; corrections come from the same words, so restricted text never shows.
+    """
+    fieldname = "all_words" if include_restricted else "public_words"
+    reader = searcher.reader()
+    spellings = _spelling_table(searcher.schema)
+    corrector = ReaderCorrector(reader, fieldname, vocabulary_analyzer())
+    changed = False
+
+    def correct(match: re.Match) -> str:
+        nonlocal changed
+        word = match.group(0)
+        tokens = name_tokens(word)
+        if len(tokens) != 1 or len(tokens[0]) < 4 or tokens[0] in spellings:
+            return word
+        if reader.doc_frequency(fieldname, tokens[0]):
+            return word
+        suggestions = corrector.suggest(tokens[0], limit=1, maxdist=2)
+        if not suggestions:
+            return word
+        changed = True
+        return suggestions[0]
+
+    # Field filters (narrator:slug), operators and quoted phrases keep their form.
+    corrected = re.sub(r"(?<![\w:\-])(?!(?:AND|OR|NOT)\b)[^\W\d_][\w’']*(?![\w:])", correct, q)
+    return corrected if changed and corrected != q else None
+
+
+def _spelling_table(schema: Schema) -> dict[str, str]:
+    for item in schema["text"].analyzer.items:
+        if isinstance(item, SpellingFilter):
+            return item.table
+    return {}
+
+
+def search(request: SearchRequest) -> SearchResult:
+    """Search passages. Raises `QueryError` for a query that cannot be searched.
+
+    Anonymous requests (`include_restricted` false) see public passages only, in hits,
+    totals, facets and suggestions alike.
+    """
+    q = check_query(request.q)
+    if not q and not (request.narrator or request.place or request.event):
+        raise QueryError("the query is empty: type a word, a name or a place")
+    if request.page < 1:
+        raise QueryError("the page number must be 1 or more")
+    if not 1 <= request.per_page <= 100:
+        raise QueryError("per_page must be between 1 and 100")
+    searcher = archive_index().searcher()
+    query = parse_query(searcher, q) if q else Every()
+    limit = request.page * request.per_page
+    results = searcher.search(query, filter=_filters(request), limit=limit, terms=True)
+    result = SearchResult(q, len(results), request.page, request.per_page)
+    if result.total and request.page > result.pages:
+        raise QueryError(f"page {request.page} is past the last page of results ({result.pages})")
+    results.formatter = _MarkFormatter()
+    for hit in results[(request.page - 1) * request.per_page : limit]:
+        result.hits.append(
+            SearchHit(
+                passage_id=int(hit["passage_id"]),
+                testimony_id=int(hit["testimony_id"]),
+                position=hit["position"],
+                narrator_slug=hit["narrator"],
+                snippet=_snippet(results, hit),
+                score=round(hit.score or 0.0, 4),
+                matched_in=sorted({name for name, _ in hit.matched_terms() or []}),
+            )
+        )
+    for facet in ("narrator", "place", "event"):
+        facet_results = searcher.search(
+            query,
+            filter=_filters(request, without=facet),
+            groupedby=sorting.FieldFacet(facet, allow_overlap=facet != "narrator"),
+            maptype=sorting.Count,
+            limit=1,
+        )
+        counts = facet_results.groups(facet)
+        result.facets[facet] = sorted(
+            ((key, count) for key, count in counts.items() if key),
+            key=lambda item: (-item[1], item[0]),
+        )
+    if q:
+        result.suggestion = suggest(searcher, q, request.include_restricted)
+    return result
+
+
+def narrator_names(session: Session, slugs: Iterable[str]) -> dict[str, str]:
+    slugs = list(slugs)
+    rows = session.execute(select(Narrator.slug, Narrator.name).where(Narrator.slug.in_(slugs)))
+    return dict(rows.all())

@@ -1,0 +1,73 @@
+"""HTTP: thin views that parse the request, call a service, and render HTML or JSON."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .. import search
+from ..records import NotFound
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str):
+    """A clear error: JSON under /api/, a readable page elsewhere. Never a stack trace."""
+    if wants_json():
+        return jsonify(error=message), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def without_key(args: dict, key: str) -> dict:
+    """The query arguments less one filter, for a facet's "remove" link."""
+    return {name: value for name, value in args.items() if name != key}
+
+
+def register_views(app: Flask) -> None:
+    from . import api, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    app.add_template_filter(without_key, "reject_key")
+
+    @app.errorhandler(NotFound)
+    def not_found(error: NotFound):
+        return error_response(404, str(error).capitalize() + ".")
+
+    @app.errorhandler(search.QueryError)
+    def bad_query(error: search.QueryError):
+        return error_response(400, "This search cannot be run: " + str(error) + ".")
+
+    @app.errorhandler(search.IndexMissing)
+    def index_missing(error: search.IndexMissing):
+        app.logger.error("search index missing: %s", error)
+        return error_response(503, "Search is not available yet: the index has not been built.")
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return error_response(
+            400,
+            "The form could not be accepted: its security token is missing or has expired "
+            f"({error.description}). Reload the page and send it again; nothing was changed.",
+        )
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return error_response(413, f"The upload is too large: the limit is {limit} MB.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        messages = {
+            404: "There is nothing at this address.",
+            405: "This address does not accept that kind of request.",
+        }
+        return error_response(error.code or 500, messages.get(error.code, error.description))
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("unexpected error")
+        return error_response(500, "Something went wrong on our side; nothing was changed.")

@@ -1,0 +1,46 @@
+"""The JSON API: the same dicts the pages render, as JSON."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from .. import db, records
+from ..auth import current_viewer
+from .common import search_request
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.get("/search")
+def search():
+    return jsonify(records.search_page(db.session(), search_request()))
+
+
+@bp.get("/narrators")
+def narrators():
+    return jsonify(records.list_narrators(db.session(), current_viewer()))
+
+
+@bp.get("/narrators/<slug>")
+def narrator(slug: str):
+    return jsonify(records.get_narrator(db.session(), slug, current_viewer()))
+
+
+@bp.get("/testimonies/<int:testimony_id>")
+def testimony(testimony_id: int):
+    return jsonify(records.get_testimony(db.session(), testimony_id, current_viewer()))
+
+
+@bp.get("/events")
+def events():
+    return jsonify(records.list_events(db.session(), current_viewer()))
+
+
+@bp.get("/events/<slug>")
+def event(slug: str):
+    return jsonify(records.get_event(db.session(), slug, current_viewer()))
+
+
+@bp.get("/places/<slug>")
+def place(slug: str):
+    return jsonify(records.get_place(db.session(), slug, current_viewer()))

@@ -1,0 +1,77 @@
+"""The reading side of the archive as HTML pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from .. import db, records
+from ..auth import current_viewer
+from ..search import QueryError
+from .common import search_request
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def home():
+    session = db.session()
+    return render_template(
+        "home.html",
+        narrators=records.list_narrators(session, current_viewer()),
+        timeline=records.list_events(session, current_viewer()),
+    )
+
+
+@bp.get("/search")
+def search():
+    asked = {key: request.args.get(key, "") for key in ("q", "narrator", "place", "event")}
+    if not any(value.strip() for value in asked.values()):
+        return render_template("search.html", asked=asked, result=None, error=None)
+    try:
+        result = records.search_page(db.session(), search_request())
+    except QueryError as error:
+        return render_template("search.html", asked=asked, result=None, error=str(error)), 400
+    return render_template("search.html", asked=asked, result=result, error=None)
+
+
+@bp.get("/narrators")
+def narrators():
+    return render_template(
+        "narrators.html", narrators=records.list_narrators(db.session(), current_viewer())
+    )
+
+
+@bp.get("/narrators/<slug>")
+def narrator(slug: str):
+    return render_template(
+        "narrator.html", narrator=records.get_narrator(db.session(), slug, current_viewer())
+    )
+
+
+@bp.get("/testimonies/<int:testimony_id>")
+def testimony(testimony_id: int):
+    return render_template(
+        "testimony.html",
+        testimony=records.get_testimony(db.session(), testimony_id, current_viewer()),
+    )
+
+
+@bp.get("/timeline")
+def timeline():
+    return render_template(
+        "timeline.html", timeline=records.list_events(db.session(), current_viewer())
+    )
+
+
+@bp.get("/events/<slug>")
+def event(slug: str):
+    return render_template(
+        "event.html", event=records.get_event(db.session(), slug, current_viewer())
+    )
+
+
+@bp.get("/places/<slug>")
+def place(slug: str):
+    return render_template(
+        "place.html", place=records.get_place(db.session(), slug, current_viewer())
+    )

@@ -1,0 +1,69 @@
+"""Fixtures: the real app, a real SQLite database and a real Whoosh index in a temp dir."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from oralhistory import PROJECT_ROOT, create_app
+
+TRANSCRIPTS = PROJECT_ROOT / "transcripts"
+
+# A minimal valid testimony file; fill in `slug` and `text`.
+TESTIMONY = """---
+slug: {slug}
+title: A test testimony
+narrator:
+  slug: test-narrator
+  name: Test Narrator
+interview_date: 2020-01-02
+interviewers: [Someone]
+citation:
+  publisher: Test
+  title: Test
+rights: Test only.
+access: public
+---
+{text}
+"""
+
+
+def make_app(tmp: Path, **overrides):
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": f"sqlite:///{tmp / 'archive.db'}",
+        "INDEX_DIR": str(tmp / "index"),
+        "SECRET_KEY": "test-secret",
+        "TRANSCRIPTS_DIR": str(TRANSCRIPTS),
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+def run_cli(app, *args: str):
+    """Run a `flask --app oralhistory` command in-process, as a user would."""
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+@pytest.fixture(scope="session")
+def built_archive(tmp_path_factory) -> Path:
+    """A directory holding the first collection, initialised once for the whole run."""
+    tmp = tmp_path_factory.mktemp("built")
+    result = run_cli(make_app(tmp), "init")
+    assert result.exit_code == 0, result.output
+    return tmp
+
+
+@pytest.fixture
+def app(built_archive, tmp_path):
+    """A fresh copy of the initialised archive, so each test may change it freely."""
+    shutil.copy(built_archive / "archive.db", tmp_path / "archive.db")
+    shutil.copytree(built_archive / "index", tmp_path / "index")
+    return make_app(tmp_path)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

@@ -1,0 +1,126 @@
+"""Searches a reader would make find the right narrator's passage, shown safely."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import TESTIMONY, run_cli
+
+
+def hits(client, q, **params):
+    body = client.get("/api/search", query_string={"q": q, **params}).get_json()
+    return [(h["narrator"]["slug"], h["passage"]["anchor"]) for h in body["hits"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "narrator", "anchor"),
+    [
+        ("barrel bombs", "muhammad-qadsi", "p-2"),
+        ("house destroyed", "muhammad-qadsi", "p-2"),
+        ("orphans caretakers", "asmar-al-halabi", "p-1"),
+        ("graves of my friends", "asmar-al-halabi", "p-2"),
+        ('"hope of returning"', "asmar-al-halabi", "p-4"),
+        ("two displacements", "hisham-skeif", "p-2"),
+        ("intifada", "hisham-skeif", "p-3"),
+        ("Fastaqim", "muhammad-haj-qasim", "p-3"),
+        ("burn your home car", "omar-al-halabi", "p-2"),
+        ("lawyer", "muhammad-qadsi", "p-1"),
+    ],
+)
+def test_a_readers_search_finds_the_right_passage_first(client, query, narrator, anchor):
+    assert hits(client, query)[0] == (narrator, anchor)
+
+
+def test_stemming_finds_other_forms_of_a_word(client):
+    assert ("muhammad-qadsi", "p-2") in hits(client, "bombed")
+
+
+def test_spelling_variant_of_a_district_finds_the_passage(client):
+    assert hits(client, "Enzharat")[0] == ("muhammad-qadsi", "p-2")
+
+
+def test_arabic_script_finds_the_city(client):
+    assert len(hits(client, "حلب", per_page=50)) >= 10
+
+
+def test_snippet_marks_matched_words(client):
+    body = client.get("/api/search?q=barrel").get_json()
+    assert "<mark>barrel</mark> bombs" in body["hits"][0]["snippet"]
+
+
+def test_snippet_escapes_the_passage_text(app, client, tmp_path):
+    path = tmp_path / "markup.md"
+    path.write_text(TESTIMONY.format(slug="markup-test", text="I wrote <b>bold</b> & left."))
+    assert run_cli(app, "import", str(path)).exit_code == 0
+    snippet = client.get("/api/search?q=bold").get_json()["hits"][0]["snippet"]
+    assert snippet == "I wrote &lt;b&gt;<mark>bold</mark>&lt;/b&gt; &amp; left."
+
+
+def test_narrator_filter_and_facet_counts(client):
+    body = client.get("/api/search?q=Aleppo&per_page=50").get_json()
+    facet = {f["slug"]: f["count"] for f in body["facets"]["narrator"]}
+    assert sum(facet.values()) == body["total"]
+    assert set(facet) >= {"hisham-skeif", "muhammad-qadsi"}
+    narrowed = client.get("/api/search?q=Aleppo&narrator=hisham-skeif&per_page=50").get_json()
+    assert narrowed["total"] == facet["hisham-skeif"]
+    assert {h["narrator"]["slug"] for h in narrowed["hits"]} == {"hisham-skeif"}
+
+
+def test_results_are_paged(client):
+    first = client.get("/api/search?q=Aleppo&per_page=5").get_json()
+    second = client.get("/api/search?q=Aleppo&per_page=5&page=2").get_json()
+    assert len(first["hits"]) == 5
+    assert first["total"] > 5
+    assert not {h["passage"]["url"] for h in first["hits"]} & {
+        h["passage"]["url"] for h in second["hits"]
+    }
+
+
+def test_hit_follows_the_json_contract(client):
+    body = client.get("/api/search?q=lawyer").get_json()
+    assert set(body) >= {"query", "total", "page", "per_page", "hits", "facets", "suggestion"}
+    hit = body["hits"][0]
+    assert set(hit) >= {"narrator", "testimony", "passage", "snippet", "score"}
+    assert hit["passage"]["url"] == f"{hit['testimony']['url']}#{hit['passage']['anchor']}"
+
+
+def test_misspelt_word_suggests_the_archives_word(client):
+    body = client.get("/api/search?q=orphens").get_json()
+    assert body["total"] == 0
+    assert body["suggestion"] == "orphans"
+
+
+def test_known_spelling_variant_gets_no_suggestion(client):
+    assert client.get("/api/search?q=Enzharat").get_json()["suggestion"] is None
+
+
+@pytest.mark.parametrize(
+    ("query_string", "word"),
+    [
+        ("q=%22hope+of", "quotation mark"),
+        ("q=(orphans", "bracket"),
+        ("q=orphans)", "bracket"),
+        ("q=Aleppo&page=99", "last page"),
+        ("q=Aleppo&page=zero", "whole number"),
+        ("q=Aleppo&per_page=1000", "per_page"),
+        ("q=", "empty"),
+    ],
+)
+def test_bad_query_gets_a_400_that_says_what_is_wrong(client, query_string, word):
+    response = client.get(f"/api/search?{query_string}")
+    assert response.status_code == 400
+    assert word in response.get_json()["error"]
+
+
+def test_broken_query_gets_a_friendly_page(client):
+    response = client.get('/search?q="hope+of')
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "quotation mark" in html
+    assert "How to search" in html
+
+
+def test_empty_search_page_explains_how_to_search(client):
+    response = client.get("/search?q=")
+    assert response.status_code == 200
+    assert "exact phrase" in response.get_data(as_text=True)
