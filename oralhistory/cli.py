@@ -16,6 +16,7 @@ from .importer import (
     store_timeline,
     testimony_paths,
 )
+from .linking import link_testimonies
 
 
 def init_app(app: Flask) -> None:
@@ -44,11 +45,14 @@ def init_command() -> None:
     report = import_testimonies(session, paths, keep_existing=True)
     for invalid in report.invalid:
         click.echo(invalid.report(), err=True)
+    # Testimonies kept as they were still get what a changed timeline now proposes.
+    relinked = link_testimonies(session)
+    session.commit()
     if not search.archive_index().exists():
         count = search.rebuild_index(session)
         click.echo(f"Built the search index: {count} passages.")
-    elif report.stored:
-        search.index_testimonies(session, [t.id for t in report.stored])
+    elif report.stored or relinked:
+        search.index_testimonies(session, [t.id for t in report.stored] + relinked)
     click.echo(
         f"Imported {len(report.stored)} testimonies; {len(report.skipped)} already in the "
         f"archive were left as they are."

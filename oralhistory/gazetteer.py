@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Hashable
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .analysis import name_tokens
+from .analysis import TOKEN_PATTERN, name_tokens
 from .models import Place
 
 
@@ -35,12 +39,63 @@ def place_matchers(session: Session) -> list[tuple[str, list[list[str]]]]:
 
 def places_in(text: str, matchers: list[tuple[str, list[list[str]]]]) -> list[str]:
     """Slugs of the places named in `text`, by any of their spellings."""
-    words = name_tokens(text)
+    named = {mention.key for mention in find_mentions(text, matchers)}
+    return [slug for slug, _ in matchers if slug in named]
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Where in a text one of a matcher's word sequences occurs, and the words as written."""
+
+    key: Hashable
+    start: int
+    end: int
+    words: str
+
+
+def find_mentions(text: str, matchers: list[tuple[Hashable, list[list[str]]]]) -> list[Mention]:
+    """Every occurrence in `text` of every matcher's word sequences, compared as `name_tokens`.
+
+    A matcher is (key, [word sequence, ...]), as `place_matchers` gives them; the key is
+    returned with each mention.
+    """
+    spans = _word_spans(text)
+    words = [word for word, _, _ in spans]
     found = []
-    for slug, sequences in matchers:
+    for key, sequences in matchers:
         for sequence in sequences:
             n = len(sequence)
-            if any(words[i : i + n] == sequence for i in range(len(words) - n + 1)):
-                found.append(slug)
-                break
+            for i in range(len(words) - n + 1):
+                if words[i : i + n] == sequence:
+                    start, end = _bracketed(text, spans[i][1], spans[i + n - 1][2])
+                    found.append(Mention(key, start, end, text[start:end]))
     return found
+
+
+def _bracketed(text: str, start: int, end: int) -> tuple[int, int]:
+    # A publisher's insertion at either end is shown whole: "[west] Aleppo", not "west] Aleppo".
+    words = text[start:end]
+    if words.count("]") > words.count("[") and text[start - 1 : start] == "[":
+        start -= 1
+    if words.count("[") > words.count("]") and text[end : end + 1] == "]":
+        end += 1
+    return start, end
+
+
+@lru_cache(maxsize=8192)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    return tuple(name_tokens(word))
+
+
+def _word_spans(text: str) -> list[tuple[str, int, int]]:
+    # The same words as `name_tokens(text)`, with where each stands in the text; an article
+    # the analyzer drops ("al-") stays in the span of the word it is joined to.
+    spans = []
+    article_start = None
+    for match in re.finditer(TOKEN_PATTERN, text):
+        tokens = _word_tokens(match.group())
+        joined = article_start is not None and text[match.start() - 1 : match.start()] == "-"
+        start = article_start if joined else match.start()
+        article_start = None if tokens else match.start()
+        spans += [(token, start, match.end()) for token in tokens]
+    return spans

@@ -17,6 +17,9 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .analysis import name_tokens
+from .gazetteer import find_mentions
+from .linking import link_testimony
 from .models import (
     ACCESS_LEVELS,
     DATE_PRECISIONS,
@@ -224,6 +227,8 @@ EVENT_FIELDS = {
     "summary": (_text, True),
     "places": (_slug_list, False),
     "sources": ([CITED_SOURCE_FIELDS], True),
+    "cues": (_text_list, False),
+    "organisations": (_text_list, False),
 }
 FIGURE_VALUE_FIELDS = {
     "value": (_text, True),
@@ -429,6 +434,7 @@ def store_testimony(session: Session, parsed: TestimonyFile) -> Testimony:
     testimony.event_links = [link for link in testimony.event_links if link.event_id in wanted]
     have = {link.event_id for link in testimony.event_links}
     testimony.event_links += [TestimonyEvent(event=e) for e in events if e.id not in have]
+    link_testimony(session, testimony)
     return testimony
 
 
@@ -485,6 +491,13 @@ def parse_timeline(text: str, name: str) -> dict[str, Any]:
                 doc.problem(where, f"unknown source '{cited['source']}'")
         if event.get("end_date") and event["end_date"] < event["date"]:
             doc.problem(("events", index, "end_date"), "'end_date' is before 'date'")
+        told = f"{event['title']} {event['summary']}"
+        for o_index, organisation in enumerate(event.get("organisations") or []):
+            if not find_mentions(told, [(organisation, [name_tokens(organisation)])]):
+                doc.problem(
+                    ("events", index, "organisations", o_index),
+                    f"the organisation '{organisation}' is not named in the event's summary",
+                )
     for index, figure in enumerate(data.get("figures") or []):
         if figure.get("event") and figure["event"] not in events:
             doc.problem(("figures", index, "event"), f"unknown event '{figure['event']}'")
@@ -544,6 +557,8 @@ def _store_timeline(session: Session, data: dict[str, Any]) -> None:
                 "summary": item["summary"].strip(),
                 "place_slugs": list(item.get("places") or []),
                 "sources": [dict(cited) for cited in item["sources"]],
+                "cues": list(item.get("cues") or []),
+                "organisations": list(item.get("organisations") or []),
             },
         )
     for item in data.get("figures") or []:

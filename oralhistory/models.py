@@ -14,6 +14,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ACCESS_LEVELS = ("public", "restricted")
 DATE_PRECISIONS = ("day", "week", "month", "year")
+LINK_KINDS = ("event", "place")
+LINK_STATUSES = ("proposed", "confirmed", "rejected")
+LINK_ORIGINS = ("automatic", "archivist")
 
 
 def utcnow() -> dt.datetime:
@@ -76,6 +79,11 @@ class Testimony(Base):
     )
     event_links: Mapped[list[TestimonyEvent]] = relationship(
         back_populates="testimony", cascade="all, delete-orphan"
+    )
+    context_links: Mapped[list[ContextLink]] = relationship(
+        back_populates="testimony",
+        cascade="all, delete-orphan",
+        order_by="[ContextLink.position, ContextLink.kind, ContextLink.target]",
     )
 
     @property
@@ -141,6 +149,10 @@ class Event(Base):
     # [{"source": slug, "locator": str | None}], in the order the file gives them
     sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     place_slugs: Mapped[list[str]] = mapped_column(default=list)
+    # words that name the event or its period ("the evacuation"), and the organisations its
+    # summary names: what automatic linking looks for in a passage
+    cues: Mapped[list[str]] = mapped_column(default=list)
+    organisations: Mapped[list[str]] = mapped_column(default=list)
 
 
 class Figure(Base):
@@ -169,6 +181,39 @@ class TestimonyEvent(Base):
 
     testimony: Mapped[Testimony] = relationship(back_populates="event_links")
     event: Mapped[Event] = relationship()
+
+
+class ContextLink(Base):
+    """A passage tied to a timeline event or a place: proposed by a rule, or set by an archivist.
+
+    A link names its passage by testimony and position (the anchor `p-N`) and its target by
+    slug, not by row, so that an archivist's decision outlives a re-import that rewrites the
+    passages. `passage_digest` is the passage text the link was made on: when passages move,
+    the link follows its text. A rejected link is kept, so that the rules never propose it again.
+    """
+
+    __tablename__ = "context_link"
+    __table_args__ = (UniqueConstraint("testimony_id", "position", "kind", "target"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    testimony_id: Mapped[int] = mapped_column(ForeignKey("testimony.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))  # one of LINK_KINDS
+    target: Mapped[str] = mapped_column(String(160))  # the event's or the place's slug
+    status: Mapped[str] = mapped_column(String(12), default="proposed")
+    origin: Mapped[str] = mapped_column(String(12), default="automatic")
+    # why: [{"rule": name, "words": the words as the passage writes them, "says": plain words}]
+    reason: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    passage_digest: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    testimony: Mapped[Testimony] = relationship(back_populates="context_links")
+
+    @property
+    def anchor(self) -> str:
+        return f"p-{self.position}"
 
 
 class Archivist(Base):

@@ -6,17 +6,27 @@ reader cannot see is never in what these functions return.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from . import search
 from .access import Viewer, can_see, visible
-from .gazetteer import place_matchers, places_in
-from .models import Event, Figure, Narrator, Place, Source, Testimony, TestimonyEvent
+from .models import (
+    ContextLink,
+    Event,
+    Figure,
+    Narrator,
+    Passage,
+    Place,
+    Source,
+    Testimony,
+    TestimonyEvent,
+)
 
 
 class NotFound(LookupError):
@@ -100,7 +110,6 @@ def get_narrator(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
     testimonies = [t for t in (narrator.testimonies if narrator else []) if _listed(viewer, t)]
     if narrator is None or not testimonies:
         raise NotFound(f"no narrator is called '{slug}'")
-    events = {link.event.slug: link.event for t in testimonies for link in t.event_links}.values()
     return {
         **narrator_summary(narrator, len(testimonies)),
         "name_arabic_note": narrator.name_arabic_note,
@@ -110,8 +119,28 @@ def get_narrator(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
         "testimonies": [
             {**testimony_summary(t), "citation": citation_text(t)} for t in testimonies
         ],
-        "events": [event_ref(e) for e in sorted(events, key=lambda e: (e.date, e.slug))],
+        "events": _spoken_of(session, testimonies),
     }
+
+
+def _spoken_of(session: Session, testimonies: list[Testimony]) -> list[dict[str, Any]]:
+    """The events these testimonies speak of, by their front matter or by a passage's link.
+
+    An event only a proposed link points to is marked `proposed`: no person has said so yet.
+    """
+    status: dict[str, str] = {}
+    for testimony in testimonies:
+        for link in testimony.event_links:
+            status[link.event.slug] = "confirmed"
+        for link in testimony.context_links:
+            decided = status.get(link.target) == "confirmed"
+            if link.kind == "event" and link.status != "rejected" and not decided:
+                status[link.target] = link.status
+    events = session.scalars(select(Event).where(Event.slug.in_(status)))
+    return [
+        {**event_ref(e), "status": status[e.slug]}
+        for e in sorted(events, key=lambda e: (e.date, e.slug))
+    ]
 
 
 def _listed(viewer: Viewer, testimony: Testimony) -> bool:
@@ -137,7 +166,8 @@ def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[s
     if testimony is None or not can_see(viewer, testimony):
         raise NotFound(f"there is no testimony {testimony_id}")
     narrator = testimony.narrator
-    events = sorted((link.event for link in testimony.event_links), key=lambda e: e.date)
+    events, places = _events(session), _places(session)
+    shown = [l for l in testimony.context_links if viewer.is_archivist or l.status != "rejected"]
     return {
         **testimony_summary(testimony),
         "narrator": {
@@ -166,11 +196,103 @@ def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[s
                 "url": url_for(
                     "pages.testimony", testimony_id=testimony.id, _anchor=passage.anchor
                 ),
+                "links": _passage_links(
+                    [l for l in shown if l.position == passage.position], events, places
+                ),
             }
             for passage in testimony.passages
         ],
-        "events": [event_ref(e) for e in events],
+        "events": _spoken_of(session, [testimony]),
     }
+
+
+def voice_anchor(testimony_id: int, anchor: str) -> str:
+    """The anchor of a quoted passage on an event's or a place's page."""
+    return f"voice-{testimony_id}-{anchor}"
+
+
+def link_summary(link: ContextLink) -> dict[str, Any]:
+    """A context link's own facts: what it points to, its status, origin and reason."""
+    return {
+        "id": link.id,
+        "kind": link.kind,
+        "slug": link.target,
+        "anchor": link.anchor,
+        "status": link.status,
+        "origin": link.origin,
+        "reason": link.reason,
+        "decided_by": link.decided_by,
+        "decided_at": link.decided_at.isoformat(timespec="minutes") if link.decided_at else None,
+    }
+
+
+def _passage_links(
+    links: list[ContextLink], events: dict[str, Event], places: dict[str, Place]
+) -> list[dict[str, Any]]:
+    # Events first, in date order, then places by name; a target gone from the timeline is
+    # left out.
+    shown = []
+    for link in links:
+        anchor = voice_anchor(link.testimony_id, link.anchor)
+        if link.kind == "event" and link.target in events:
+            event = events[link.target]
+            label, date = event.title, _date(event.date)
+            url = url_for("pages.event", slug=event.slug, _anchor=anchor)
+        elif link.kind == "place" and link.target in places:
+            label, date = places[link.target].name, None
+            url = url_for("pages.place", slug=link.target, _anchor=anchor)
+        else:
+            continue
+        shown.append({**link_summary(link), "label": label, "date": date, "url": url})
+    return sorted(shown, key=lambda x: (x["kind"] != "event", x["date"] or "", x["label"]))
+
+
+def link_choices(session: Session) -> dict[str, list[dict[str, str]]]:
+    """What an archivist may link a passage to: every event and place, as form options."""
+    return {
+        "events": [
+            {"value": f"event:{e.slug}", "label": f"{e.date.isoformat()} — {e.title}"}
+            for e in session.scalars(select(Event).order_by(Event.date, Event.id))
+        ],
+        "places": [
+            {"value": f"place:{p.slug}", "label": p.name}
+            for p in session.scalars(select(Place).order_by(Place.name))
+        ],
+    }
+
+
+def _linked(
+    session: Session, viewer: Viewer, kind: str, target: str | None = None
+) -> list[tuple[ContextLink, Passage]]:
+    """Links of `kind` (to `target`) not rejected, from testimonies the viewer may see."""
+    query = (
+        select(ContextLink, Passage)
+        .join(Testimony, Testimony.id == ContextLink.testimony_id)
+        .join(
+            Passage,
+            and_(
+                Passage.testimony_id == ContextLink.testimony_id,
+                Passage.position == ContextLink.position,
+            ),
+        )
+        .where(visible(viewer), ContextLink.kind == kind, ContextLink.status != "rejected")
+        .options(selectinload(Passage.testimony).selectinload(Testimony.narrator))
+        .order_by(ContextLink.testimony_id, ContextLink.position)
+    )
+    if target is not None:
+        query = query.where(ContextLink.target == target)
+    return list(session.execute(query).all())
+
+
+def _voices(rows: list[tuple[ContextLink, Passage]]) -> list[dict[str, Any]]:
+    return [
+        {
+            **passage_ref(passage.testimony, passage),
+            "voice": voice_anchor(passage.testimony_id, passage.anchor),
+            "link": link_summary(link),
+        }
+        for link, passage in rows
+    ]
 
 
 def passage_ref(testimony: Testimony, passage) -> dict[str, Any]:
@@ -192,6 +314,10 @@ def _sources(session: Session) -> dict[str, Source]:
 
 def _places(session: Session) -> dict[str, Place]:
     return {p.slug: p for p in session.scalars(select(Place))}
+
+
+def _events(session: Session) -> dict[str, Event]:
+    return {e.slug: e for e in session.scalars(select(Event))}
 
 
 def cited(source: Source, locator: str | None) -> dict[str, Any]:
@@ -228,75 +354,118 @@ def _event_dict(event: Event, sources: dict[str, Source], places: dict[str, Plac
     }
 
 
-def _event_testimonies(session: Session, viewer: Viewer) -> dict[int, list[Testimony]]:
+def _event_testimonies(session: Session, viewer: Viewer) -> dict[str, list[Testimony]]:
+    """Visible testimonies by event slug: by their front matter or by a passage's link."""
     rows = session.execute(
-        select(TestimonyEvent.event_id, Testimony)
+        select(Event.slug, Testimony)
+        .join(TestimonyEvent, TestimonyEvent.event_id == Event.id)
         .join(Testimony, Testimony.id == TestimonyEvent.testimony_id)
         .where(visible(viewer))
-        .order_by(Testimony.id)
-    )
-    linked: dict[int, list[Testimony]] = {}
-    for event_id, testimony in rows.all():
-        linked.setdefault(event_id, []).append(testimony)
-    return linked
+    ).all()
+    rows += [
+        (link.target, passage.testimony) for link, passage in _linked(session, viewer, "event")
+    ]
+    linked: dict[str, dict[int, Testimony]] = {}
+    for slug, testimony in rows:
+        linked.setdefault(slug, {})[testimony.id] = testimony
+    return {slug: sorted(by_id.values(), key=lambda t: t.id) for slug, by_id in linked.items()}
 
 
-def list_events(session: Session, viewer: Viewer) -> dict[str, Any]:
-    """The timeline: events in date order, with the figures the sources disagree on."""
+def _figures(session: Session, sources: dict[str, Source]) -> list[dict[str, Any]]:
+    return [
+        {
+            "slug": figure.slug,
+            "title": figure.title,
+            "event": figure.event_slug,
+            "values": [
+                {
+                    "value": v["value"],
+                    "note": v.get("note"),
+                    "source": cited(sources[v["source"]], v.get("locator")),
+                }
+                for v in figure.values
+                if v["source"] in sources
+            ],
+        }
+        for figure in session.scalars(select(Figure).order_by(Figure.id))
+    ]
+
+
+def _week(day: dt.date) -> tuple[str, str]:
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday.isoformat(), f"Week of Monday {monday.day} {monday:%B %Y}"
+
+
+def list_events(session: Session, viewer: Viewer, place: str | None = None) -> dict[str, Any]:
+    """The timeline: events in date order, each with its week, its figures (every value each
+    source gives) and how many visible passages link to it; with `place`, only the events at
+    that place or at a place within it."""
     sources, places = _sources(session), _places(session)
-    linked = _event_testimonies(session, viewer)
+    chosen = None
+    if place:
+        if place not in places:
+            raise NotFound(f"there is no place '{place}'")
+        chosen = _within(places, place)
+    testimonies = _event_testimonies(session, viewer)
+    passages: dict[str, int] = {}
+    for link, _ in _linked(session, viewer, "event"):
+        passages[link.target] = passages.get(link.target, 0) + 1
+    figures = _figures(session, sources)
     events = session.scalars(select(Event).order_by(Event.date, Event.end_date, Event.id))
-    return {
-        "events": [
-            {**_event_dict(e, sources, places), "testimony_count": len(linked.get(e.id, []))}
-            for e in events
-        ],
-        "figures": [
+    shown = []
+    for e in events:
+        if chosen is not None and not chosen.intersection(e.place_slugs):
+            continue
+        week, week_label = _week(e.date)
+        shown.append(
             {
-                "slug": figure.slug,
-                "title": figure.title,
-                "event": figure.event_slug,
-                "values": [
-                    {
-                        "value": v["value"],
-                        "note": v.get("note"),
-                        "source": cited(sources[v["source"]], v.get("locator")),
-                    }
-                    for v in figure.values
-                    if v["source"] in sources
-                ],
+                **_event_dict(e, sources, places),
+                "week": week,
+                "week_label": week_label,
+                "testimony_count": len(testimonies.get(e.slug, [])),
+                "passage_count": passages.get(e.slug, 0),
+                "figures": [f for f in figures if f["event"] == e.slug],
             }
-            for figure in session.scalars(select(Figure).order_by(Figure.id))
+        )
+    return {
+        "events": shown,
+        "figures": figures,
+        "place": {"slug": place, "name": places[place].name} if place else None,
+        "places": [
+            {"slug": p.slug, "name": p.name}
+            for p in sorted(places.values(), key=lambda p: p.name.lower())
         ],
     }
 
 
+def _within(places: dict[str, Place], slug: str) -> set[str]:
+    """The place and every place inside it, by the gazetteer's parents."""
+    found = {slug}
+    grew = True
+    while grew:
+        inside = {p.slug for p in places.values() if p.parent and p.parent.slug in found}
+        grew = not inside <= found
+        found |= inside
+    return found
+
+
 def get_event(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
-    """One event with its sources, and the visible testimonies and passages that speak of it."""
+    """One event: when, where, its sources and figures, and the visible testimonies and
+    passages that speak of it (links an archivist rejected are left out)."""
     event = session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
         raise NotFound(f"there is no event '{slug}'")
-    testimonies = _event_testimonies(session, viewer).get(event.id, [])
-    matchers = place_matchers(session)
+    sources = _sources(session)
+    testimonies = _event_testimonies(session, viewer).get(slug, [])
     return {
-        **_event_dict(event, _sources(session), _places(session)),
+        **_event_dict(event, sources, _places(session)),
+        "figures": [f for f in _figures(session, sources) if f["event"] == slug],
         "testimonies": [
             {**testimony_summary(t), "narrator": {"slug": t.narrator.slug, "name": t.narrator.name}}
             for t in testimonies
         ],
-        "passages": [
-            passage_ref(t, p)
-            for t in testimonies
-            for p in t.passages
-            if _speaks_of(p.text, event, matchers)
-        ],
+        "passages": _voices(_linked(session, viewer, "event", slug)),
     }
-
-
-def _speaks_of(text: str, event: Event, matchers: list) -> bool:
-    # Until passages carry links of their own, a passage speaks of an event when it names
-    # one of the event's places, in any spelling.
-    return bool(places_in(text, [m for m in matchers if m[0] in event.place_slugs]))
 
 
 def search_page(session: Session, request: search.SearchRequest) -> dict[str, Any]:
@@ -364,15 +533,14 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
 
 
 def get_place(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
-    """A place: its names and spellings, the events there, and the passages that name it."""
+    """A place: its names and spellings, the events there, and the visible passages linked to
+    it (links an archivist rejected are left out)."""
     places = _places(session)
     place = places.get(slug)
     if place is None:
         raise NotFound(f"there is no place '{slug}'")
     sources = _sources(session)
     events = session.scalars(select(Event).order_by(Event.date, Event.id))
-    matchers = [m for m in place_matchers(session) if m[0] == slug]
-    testimonies = session.scalars(select(Testimony).where(visible(viewer)).order_by(Testimony.id))
     return {
         "slug": place.slug,
         "name": place.name,
@@ -387,10 +555,5 @@ def get_place(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
         if place.parent
         else None,
         "events": [_event_dict(e, sources, places) for e in events if slug in e.place_slugs],
-        "passages": [
-            passage_ref(t, p)
-            for t in testimonies
-            for p in t.passages
-            if places_in(p.text, matchers)
-        ],
+        "passages": _voices(_linked(session, viewer, "place", slug)),
     }

@@ -12,7 +12,7 @@ from .models import Revision, Testimony, utcnow
 
 
 def snapshot(testimony: Testimony) -> dict[str, Any]:
-    """The testimony as it stands: metadata and passages, as plain data."""
+    """The testimony as it stands: metadata, passages and context links, as plain data."""
     return {
         "title": testimony.title,
         "narrator": testimony.narrator.slug if testimony.narrator else None,
@@ -28,6 +28,18 @@ def snapshot(testimony: Testimony) -> dict[str, Any]:
         "passages": [
             {"anchor": p.anchor, "text": p.text, "editor_note": p.editor_note}
             for p in testimony.passages
+        ],
+        "links": [
+            {
+                "anchor": link.anchor,
+                "kind": link.kind,
+                "target": link.target,
+                "status": link.status,
+                "origin": link.origin,
+            }
+            for link in sorted(
+                testimony.context_links, key=lambda x: (x.position, x.kind, x.target)
+            )
         ],
     }
 
@@ -60,6 +72,12 @@ def _lines(state: dict[str, Any]) -> list[str]:
                 lines.append(f"{passage['anchor']}: {passage['text']}")
                 if passage.get("editor_note"):
                     lines.append(f"{passage['anchor']} editor's note: {passage['editor_note']}")
+        elif key == "links":
+            for link in value:
+                lines.append(
+                    f"{link['anchor']} link to {link['kind']} {link['target']}: "
+                    f"{link['status']} ({link['origin']})"
+                )
         else:
             lines.append(f"{key}: {value}")
     return lines

@@ -38,7 +38,7 @@ from .analysis import (
     text_analyzer,
     vocabulary_analyzer,
 )
-from .gazetteer import name_groups, place_matchers, places_in
+from .gazetteer import name_groups
 from .models import Narrator, Passage, Place, Testimony
 
 WRITE_LOCK_TIMEOUT = 30.0
@@ -198,11 +198,17 @@ def gazetteer_table(session: Session) -> dict[str, str]:
     return spelling_table(groups)
 
 
-def passage_document(passage: Passage, matchers: list) -> dict[str, Any]:
+def passage_document(passage: Passage) -> dict[str, Any]:
     testimony = passage.testimony
     narrator = testimony.narrator
     public = testimony.is_public
     words = f"{narrator.name} {passage.text}"
+    # The passage's places and events are its context links, less those an archivist rejected.
+    linked = [
+        link
+        for link in testimony.context_links
+        if link.position == passage.position and link.status != "rejected"
+    ]
     return {
         "passage_id": str(passage.id),
         "testimony_id": str(testimony.id),
@@ -214,8 +220,8 @@ def passage_document(passage: Passage, matchers: list) -> dict[str, Any]:
             filter(None, [narrator.biography, narrator.origin, narrator.residence, *narrator.roles])
         ),
         "text": passage.text,
-        "place": ",".join(places_in(passage.text, matchers)),
-        "event": ",".join(link.event.slug for link in testimony.event_links),
+        "place": ",".join(link.target for link in linked if link.kind == "place"),
+        "event": ",".join(link.target for link in linked if link.kind == "event"),
         "year": str(testimony.interview_date.year) if testimony.interview_date else "",
         "access": testimony.access,
         "public_words": words if public else "",
@@ -231,7 +237,7 @@ def _passages(session: Session, testimony_ids: list[int] | None) -> Iterator[Pas
         .where(Testimony.withdrawn_at.is_(None))
         .options(
             selectinload(Passage.testimony).selectinload(Testimony.narrator),
-            selectinload(Passage.testimony).selectinload(Testimony.event_links),
+            selectinload(Passage.testimony).selectinload(Testimony.context_links),
         )
         .order_by(Passage.testimony_id, Passage.position)
     )
@@ -242,9 +248,8 @@ def _passages(session: Session, testimony_ids: list[int] | None) -> Iterator[Pas
 
 def rebuild_index(session: Session) -> int:
     """Rebuild the whole index from the database; return the number of passages indexed."""
-    matchers = place_matchers(session)
     schema = build_schema(gazetteer_table(session))
-    documents = (passage_document(p, matchers) for p in _passages(session, None))
+    documents = (passage_document(p) for p in _passages(session, None))
     return archive_index().rebuild(schema, documents)
 
 
@@ -258,8 +263,7 @@ def index_testimonies(session: Session, testimony_ids: Iterable[int]) -> None:
     if not archive_index().exists():
         rebuild_index(session)
         return
-    matchers = place_matchers(session)
-    documents = [passage_document(p, matchers) for p in _passages(session, ids)]
+    documents = [passage_document(p) for p in _passages(session, ids)]
     archive_index().replace(ids, documents)
 
 

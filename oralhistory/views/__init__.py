@@ -27,10 +27,11 @@ def without_key(args: dict, key: str) -> dict:
 
 
 def register_views(app: Flask) -> None:
-    from . import api, pages
+    from . import api, links, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(links.bp)
     app.add_template_filter(without_key, "reject_key")
 
     @app.errorhandler(NotFound)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
 from .. import db, records
 from ..auth import current_viewer
@@ -33,7 +33,8 @@ def testimony(testimony_id: int):
 
 @bp.get("/events")
 def events():
-    return jsonify(records.list_events(db.session(), current_viewer()))
+    place = request.args.get("place") or None
+    return jsonify(records.list_events(db.session(), current_viewer(), place))
 
 
 @bp.get("/events/<slug>")

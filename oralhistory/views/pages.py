@@ -50,16 +50,19 @@ def narrator(slug: str):
 
 @bp.get("/testimonies/<int:testimony_id>")
 def testimony(testimony_id: int):
+    session, viewer = db.session(), current_viewer()
     return render_template(
         "testimony.html",
-        testimony=records.get_testimony(db.session(), testimony_id, current_viewer()),
+        testimony=records.get_testimony(session, testimony_id, viewer),
+        link_choices=records.link_choices(session) if viewer.is_archivist else None,
     )
 
 
 @bp.get("/timeline")
 def timeline():
+    place = request.args.get("place") or None
     return render_template(
-        "timeline.html", timeline=records.list_events(db.session(), current_viewer())
+        "timeline.html", timeline=records.list_events(db.session(), current_viewer(), place)
     )
 
 

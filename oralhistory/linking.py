@@ -1,0 +1,527 @@
+"""Context links: the timeline events and places a passage speaks of, and why we think so.
+
+Rules read each passage and propose links; an archivist confirms or rejects them, or adds one.
+The rules know no narrator, event or place by name. What they look for is data: the
+gazetteer's spellings, each event's dates, places, `cues` and `organisations` (from
+`transcripts/timeline.yaml`), the spellings in `names.yaml`, and the testimony's interview
+date, from which "one year ago" is counted back.
+
+The rules, by the name each reason gives:
+
+- `place-name`: the passage names a place, in any spelling the gazetteer knows.
+- `place-event`: the passage names a place fine enough to locate an event (a district, a town,
+  a crossing; not a country, a city or an area made of such places), and an event there falls
+  within the period the testimony speaks of.
+- `relative-date`: "one year ago", "a year later", "last year", "on the anniversary", counted
+  back from the interview date, land within an event.
+- `named-event`: the passage uses words the timeline gives for an event or its period ("the
+  evacuation", "barrel bombs").
+- `organisation`: the passage names an organisation that the event's summary names.
+
+An event after the interview is never proposed: nobody speaks of what has not happened yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app, has_app_context
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import revisions, search
+from .analysis import name_tokens
+from .gazetteer import Mention, find_mentions, name_groups, place_matchers
+from .models import LINK_KINDS, ContextLink, Event, Place, Testimony, utcnow
+from .records import NotFound
+
+# Places that hold too many happenings for a mention of them to point to one event.
+BROAD_PLACE_KINDS = frozenset(["country", "governorate", "region", "area", "city"])
+# How far from its day an event or an interview may lie, by the precision of its date.
+PRECISION_DAYS = {"day": 0, "week": 6, "month": 30, "year": 365}
+# How loosely people count: "one year ago" said today may mean a few weeks either side.
+UNIT_SLACK_DAYS = {"day": 0, "week": 2, "month": 7, "year": 30}
+MAX_NOTE_LENGTH = 500
+
+COUNTS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "tenth": 10}
+_COUNT = r"(?P<count>an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})"
+_UNIT = r"(?P<unit>year|month|week|day)s?"
+_WHOLE = r"(?:whole |full |entire )?"
+# Expressions of time counted back from the moment of speaking (the interview).
+RELATIVE_DATES = [
+    re.compile(pattern, re.IGNORECASE)
+    for pattern in (
+        rf"\b{_COUNT} {_WHOLE}{_UNIT} (?:ago|later)\b",
+        rf"\b{_COUNT} {_WHOLE}{_UNIT} (?:has|have) (?:now |already )?passed\b",
+        rf"\b(?:been|gone|away) (?:for )?{_COUNT} {_WHOLE}{_UNIT}\b",
+        r"(?<!the )\blast (?P<unit>year|month|week)\b",
+        rf"\b(?:(?P<ordinal>{'|'.join(ORDINALS)}) )?anniversary\b",
+    )
+]
+# Words that move the day an anniversary is counted from.
+REFERENCE_DAYS = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}
+SENTENCE_END = re.compile(r"[.!?…]\s")
+
+
+class LinkError(ValueError):
+    """An archivist's change to the links that cannot be made, said in plain words."""
+
+
+def digest(text: str) -> str:
+    """A fingerprint of a passage's text, by which a link finds its passage again."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _reason(rule: str, words: str, says: str) -> dict[str, str]:
+    return {"rule": rule, "words": words, "says": says}
+
+
+def _day(value: dt.date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def event_span(event: Event) -> tuple[dt.date, dt.date]:
+    """The first and last day an event may have fallen on, given its date's precision."""
+    end = event.end_date or event.date
+    return event.date, end + dt.timedelta(days=PRECISION_DAYS.get(event.date_precision, 0))
+
+
+def _span_text(event: Event) -> str:
+    start, end = event.date, event.end_date
+    return f"{_day(start)} – {_day(end)}" if end else _day(start)
+
+
+# --- what the rules read from the record -----------------------------------------------------
+
+
+@dataclass
+class Rules:
+    """Everything the rules look for, read once from the record."""
+
+    events: dict[str, Event]
+    place_names: dict[str, str]
+    place_matchers: list[tuple[Hashable, list[list[str]]]]
+    narrow_places: set[str]
+    events_at: dict[str, list[Event]]
+    cue_matchers: list[tuple[Hashable, list[list[str]]]] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, session: Session) -> Rules:
+        places = session.scalars(select(Place).order_by(Place.id)).all()
+        parents = {place.parent_id for place in places}
+        events = session.scalars(select(Event).order_by(Event.date, Event.id)).all()
+        events_at: dict[str, list[Event]] = {}
+        for event in events:
+            for slug in event.place_slugs:
+                events_at.setdefault(slug, []).append(event)
+        spellings = _organisation_spellings()
+        cue_matchers: list[tuple[Hashable, list[list[str]]]] = []
+        for event in events:
+            cue_matchers.append(((event.slug, "named-event"), _sequences(event.cues)))
+            names = [s for name in event.organisations for s in spellings(name)]
+            cue_matchers.append(((event.slug, "organisation"), _sequences(names)))
+        return cls(
+            events={event.slug: event for event in events},
+            place_names={place.slug: place.name for place in places},
+            place_matchers=place_matchers(session),
+            narrow_places={
+                place.slug
+                for place in places
+                if place.id not in parents and (place.kind or "") not in BROAD_PLACE_KINDS
+            },
+            events_at=events_at,
+            cue_matchers=cue_matchers,
+        )
+
+
+def _sequences(phrases: list[str]) -> list[list[str]]:
+    return [words for phrase in phrases if (words := name_tokens(phrase))]
+
+
+def _organisation_spellings():
+    """A function giving every spelling of an organisation's name that `names.yaml` knows."""
+    groups = []
+    if has_app_context():
+        groups = name_groups(Path(current_app.config["TRANSCRIPTS_DIR"]))
+
+    def spellings(name: str) -> list[str]:
+        words = name_tokens(name)
+        for canonical, variants in groups:
+            every = [canonical, *variants]
+            if any(name_tokens(spelling) == words for spelling in every):
+                return [name, *every]
+        return [name]
+
+    return spellings
+
+
+# --- the rules ------------------------------------------------------------------------------
+
+
+def _outermost(mentions: list[Mention]) -> list[Mention]:
+    # "western Aleppo" names west Aleppo, not also Aleppo; "the evacuation agreement" names
+    # the agreement, not also the evacuation.
+    return [
+        m
+        for m in mentions
+        if not any(
+            o.start <= m.start and m.end <= o.end and (o.start, o.end) != (m.start, m.end)
+            for o in mentions
+        )
+    ]
+
+
+Proposals = dict[tuple[int, str, str], list[dict[str, str]]]
+
+
+def propose(testimony: Testimony, rules: Rules) -> Proposals:
+    """The links the rules find in the testimony's passages: (position, kind, slug) -> reasons."""
+    proposals: Proposals = {}
+
+    def add(position: int, kind: str, target: str, reason: dict[str, str]) -> None:
+        reasons = proposals.setdefault((position, kind, target), [])
+        if reason not in reasons:
+            reasons.append(reason)
+
+    interview = testimony.interview_date
+    spoken_of = [e for e in rules.events.values() if interview is None or e.date <= interview]
+    named_places: dict[int, list[Mention]] = {}
+    for passage in testimony.passages:
+        position, text = passage.position, passage.text
+        mentions = _outermost(find_mentions(text, rules.place_matchers))
+        for m in mentions:
+            name = rules.place_names[m.key]
+            add(position, "place", m.key, _reason("place-name", m.words, f"a spelling of {name}"))
+        named_places[position] = [m for m in mentions if m.key in rules.narrow_places]
+        for m in _outermost(find_mentions(text, rules.cue_matchers)):
+            slug, rule = m.key
+            event = rules.events[slug]
+            if event in spoken_of:
+                says = (
+                    "words the timeline gives for this event"
+                    if rule == "named-event"
+                    else "an organisation this event's summary names"
+                )
+                add(position, "event", slug, _reason(rule, m.words, says))
+        if interview is not None:
+            for event, reason in relative_dates(text, testimony, spoken_of):
+                add(position, "event", event.slug, reason)
+
+    # The period the testimony speaks of: its own list of events and what the rules above found.
+    told = [link.event for link in testimony.event_links]
+    told += [rules.events[target] for _, kind, target in proposals if kind == "event"]
+    spans = [event_span(event) for event in told]
+    story = (min(s for s, _ in spans), max(e for _, e in spans)) if spans else None
+    for position, mentions in named_places.items():
+        for m in mentions:
+            for event in rules.events_at.get(m.key, []):
+                start, end = event_span(event)
+                if event not in spoken_of or (story and (end < story[0] or start > story[1])):
+                    continue
+                within = (
+                    f", within the period the testimony speaks of ({_day(story[0])} – "
+                    f"{_day(story[1])})"
+                    if story
+                    else ""
+                )
+                says = f"this event took place in {rules.place_names[m.key]}{within}"
+                add(position, "event", event.slug, _reason("place-event", m.words, says))
+    return proposals
+
+
+def relative_dates(
+    text: str, testimony: Testimony, events: list[Event]
+) -> list[tuple[Event, dict[str, str]]]:
+    """Events that expressions such as "one year ago" in `text` point to, with the reason."""
+    interview = testimony.interview_date
+    precision = testimony.interview_date_precision or "day"
+    found = []
+    for pattern in RELATIVE_DATES:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            groups = match.groupdict()
+            unit = groups.get("unit") or "year"
+            written = (groups.get("count") or "").lower()
+            count = int(written) if written.isdigit() else COUNTS.get(written)
+            if "ordinal" in groups:  # an anniversary, counted from the day the sentence names
+                count = ORDINALS.get((groups["ordinal"] or "first").lower(), 1)
+                reference, start = _reference_day(text, start, interview)
+            else:
+                reference = interview
+            if count is None:  # "last year": the calendar period before the interview's
+                low, high = _last(unit, interview)
+                centre = low + (high - low) / 2
+            else:
+                centre = _back(reference, count, unit)
+                slack = dt.timedelta(days=PRECISION_DAYS.get(precision, 0) + UNIT_SLACK_DAYS[unit])
+                low, high = centre - slack, centre + slack
+            words = text[start:end]
+            counted = f"counted back from the interview ({_day(interview)}"
+            counted += f", within the {precision})" if precision != "day" else ")"
+            for event, how in _events_at_time(events, centre, low, high):
+                says = f"{counted}: {how} ({_span_text(event)})"
+                found.append((event, _reason("relative-date", words, says)))
+    return found
+
+
+def _reference_day(text: str, start: int, interview: dt.date) -> tuple[dt.date, int]:
+    sentence_start = max((m.end() for m in SENTENCE_END.finditer(text, 0, start)), default=0)
+    for word, days in REFERENCE_DAYS.items():
+        found = re.search(rf"\b{word}\b", text[sentence_start:start], re.IGNORECASE)
+        if found:
+            return interview + dt.timedelta(days=days), sentence_start + found.start()
+    return interview, start
+
+
+def _back(day: dt.date, count: int, unit: str) -> dt.date:
+    if unit == "year":
+        return _months_back(day, 12 * count)
+    if unit == "month":
+        return _months_back(day, count)
+    return day - dt.timedelta(days=count * (7 if unit == "week" else 1))
+
+
+def _months_back(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    for last_day in range(day.day, 27, -1):  # 31 March back one month is 28 or 29 February
+        try:
+            return dt.date(year, month + 1, last_day)
+        except ValueError:
+            continue
+    return dt.date(year, month + 1, 28)
+
+
+def _last(unit: str, interview: dt.date) -> tuple[dt.date, dt.date]:
+    if unit == "year":
+        return dt.date(interview.year - 1, 1, 1), dt.date(interview.year - 1, 12, 31)
+    if unit == "month":
+        first = interview.replace(day=1)
+        return _months_back(first, 1), first - dt.timedelta(days=1)
+    monday = interview - dt.timedelta(days=interview.weekday() + 7)
+    return monday, monday + dt.timedelta(days=6)
+
+
+def _events_at_time(
+    events: list[Event], centre: dt.date, low: dt.date, high: dt.date
+) -> list[tuple[Event, str]]:
+    # The events under way on the day counted back to; failing those, the periods of the
+    # timeline that overlap the time meant; failing those, the nearest event within it.
+    containing = [e for e in events if event_span(e)[0] <= centre <= event_span(e)[1]]
+    if containing:
+        return [(e, f"about {_day(centre)}, during this event") for e in containing]
+    around = [e for e in events if event_span(e)[0] <= high and event_span(e)[1] >= low]
+    periods = [e for e in around if e.end_date]
+    meant = f"{_day(low)} – {_day(high)}"
+    if periods:
+        return [(e, f"the time meant ({meant}) overlaps this period") for e in periods]
+    if around:
+        nearest = min(around, key=lambda e: abs((event_span(e)[0] - centre).days))
+        return [(nearest, f"the time meant ({meant}) includes this event")]
+    return []
+
+
+# --- keeping the record's links in line with the rules ---------------------------------------
+
+
+def _key(link: ContextLink) -> tuple[int, str, str]:
+    return (link.position, link.kind, link.target)
+
+
+def _weight(link: ContextLink) -> int:
+    return {"rejected": 2, "confirmed": 1}.get(link.status, 0)
+
+
+def link_testimony(session: Session, testimony: Testimony, rules: Rules | None = None) -> bool:
+    """Propose links for every passage of `testimony`, keeping every archivist's decision.
+
+    A link the rules no longer find is dropped, unless an archivist confirmed, rejected or
+    added it. A rejected link stays rejected, so the rules never bring it back. Links follow
+    their passage's text when passages move. Returns whether any link changed; the caller
+    commits.
+    """
+    rules = rules or Rules.load(session)
+    with session.no_autoflush:
+        changed = _follow_passages(session, testimony)
+        digests = {p.position: digest(p.text) for p in testimony.passages}
+        existing = {_key(link): link for link in testimony.context_links}
+        for key, reasons in propose(testimony, rules).items():
+            link = existing.pop(key, None)
+            if link is None:
+                position, kind, target = key
+                testimony.context_links.append(
+                    ContextLink(
+                        position=position,
+                        kind=kind,
+                        target=target,
+                        status="proposed",
+                        origin="automatic",
+                        reason=reasons,
+                        passage_digest=digests[position],
+                    )
+                )
+                changed = True
+            elif link.origin == "automatic" and (
+                link.reason != reasons or link.passage_digest != digests[key[0]]
+            ):
+                link.reason, link.passage_digest = reasons, digests[key[0]]
+                changed = True
+        for link in existing.values():
+            if link.status == "proposed" and link.origin == "automatic":
+                testimony.context_links.remove(link)
+                changed = True
+    return changed
+
+
+def _follow_passages(session: Session, testimony: Testimony) -> bool:
+    """Move each link whose passage text now stands at another position to that position."""
+    digests = {p.position: digest(p.text) for p in testimony.passages}
+    once = Counter(digests.values())
+    home = {text: position for position, text in digests.items() if once[text] == 1}
+    moves = [
+        (link, home[link.passage_digest])
+        for link in testimony.context_links
+        if link.passage_digest in home
+        and digests.get(link.position) != link.passage_digest
+        and home[link.passage_digest] != link.position
+    ]
+    if not moves:
+        return False
+    moving = {id(link) for link, _ in moves}
+    staying = {_key(link): link for link in testimony.context_links if id(link) not in moving}
+    for index, (link, _) in enumerate(moves):  # out of the way, so that two may trade places
+        link.position = -1 - index
+    session.flush()
+    placed = []
+    for link, position in moves:
+        key = (position, link.kind, link.target)
+        other = staying.get(key)
+        if other is not None and _weight(other) > _weight(link):
+            testimony.context_links.remove(link)
+            continue
+        if other is not None:
+            testimony.context_links.remove(other)
+        staying[key] = link
+        placed.append((link, position))
+    session.flush()
+    for link, position in placed:
+        link.position = position
+    session.flush()
+    return True
+
+
+def link_testimonies(session: Session) -> list[int]:
+    """Bring every testimony's proposed links up to the rules; return the ids that changed."""
+    rules = Rules.load(session)
+    testimonies = session.scalars(select(Testimony).order_by(Testimony.id)).all()
+    return [t.id for t in testimonies if link_testimony(session, t, rules)]
+
+
+# --- what archivists do ---------------------------------------------------------------------
+
+
+def target_label(session: Session, kind: str, slug: str) -> str | None:
+    """The event's title or the place's name, or None when the record holds no such target."""
+    model = Event if kind == "event" else Place
+    column = Event.title if kind == "event" else Place.name
+    return session.scalar(select(column).where(model.slug == slug))
+
+
+def _describe(session: Session, link: ContextLink) -> str:
+    label = target_label(session, link.kind, link.target) or link.target
+    return f"the link from passage {link.position} to the {link.kind} “{label}”"
+
+
+def _save(session: Session, testimony: Testimony, archivist: str, summary: str) -> None:
+    # Database first, then the index (its place and event fields come from the links).
+    revisions.record(session, testimony, archivist, summary)
+    session.commit()
+    search.index_testimonies(session, [testimony.id])
+
+
+def decide_link(session: Session, link_id: int, decision: str, archivist: str) -> ContextLink:
+    """Confirm or reject a link as `archivist`, recording a revision; a repeat changes nothing."""
+    statuses = {"confirm": "confirmed", "reject": "rejected"}
+    if decision not in statuses:
+        raise LinkError("the decision must be 'confirm' or 'reject'")
+    link = session.get(ContextLink, link_id)
+    if link is None:
+        raise NotFound(f"there is no link {link_id}")
+    if link.status != statuses[decision]:
+        link.status = statuses[decision]
+        link.decided_by, link.decided_at = archivist, utcnow()
+        verb = "Confirmed" if decision == "confirm" else "Rejected"
+        _save(session, link.testimony, archivist, f"{verb} {_describe(session, link)}.")
+    return link
+
+
+def add_link(
+    session: Session,
+    testimony_id: int,
+    passage: str,
+    target: str,
+    archivist: str,
+    note: str = "",
+) -> ContextLink:
+    """Link a passage (`p-N` or `N`) to a target (`event:slug` or `place:slug`) as `archivist`.
+
+    A link the rules had proposed or that was rejected becomes confirmed. Raises `LinkError`
+    naming the field that is wrong, and changes nothing then.
+    """
+    testimony = session.get(Testimony, testimony_id)
+    if testimony is None:
+        raise NotFound(f"there is no testimony {testimony_id}")
+    number = (passage or "").strip().removeprefix("p-")
+    passages = {p.position: p for p in testimony.passages}
+    if not number.isdigit() or int(number) not in passages:
+        raise LinkError(
+            f"'passage' must name a passage of this testimony, p-1 to p-{len(passages)}"
+        )
+    kind, _, slug = (target or "").strip().partition(":")
+    if kind not in LINK_KINDS or not slug or target_label(session, kind, slug) is None:
+        raise LinkError("'target' must name an event or a place of the timeline")
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE_LENGTH:
+        raise LinkError(f"'note' is {len(note)} characters long; the limit is {MAX_NOTE_LENGTH}")
+    position = int(number)
+    link = next((x for x in testimony.context_links if _key(x) == (position, kind, slug)), None)
+    reason = _reason("archivist", "", note or f"added by {archivist}")
+    if link is None:
+        link = ContextLink(
+            position=position,
+            kind=kind,
+            target=slug,
+            origin="archivist",
+            reason=[reason],
+            passage_digest=digest(passages[position].text),
+        )
+        testimony.context_links.append(link)
+    elif link.status == "confirmed" and not note:
+        return link
+    elif note:
+        link.reason = [*link.reason, reason]
+    link.status, link.decided_by, link.decided_at = "confirmed", archivist, utcnow()
+    _save(session, testimony, archivist, f"Added {_describe(session, link)}.")
+    return link
