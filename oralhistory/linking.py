@@ -11,7 +11,7 @@ The rules, by the name each reason gives:
 - `place-name`: the passage names a place, in any spelling the gazetteer knows.
 - `place-event`: the passage names a place fine enough to locate an event (a district, a town,
   a crossing; not a country, a city or an area made of such places), and an event there falls
-  within the period the testimony speaks of.
+  in the time the testimony tells of: from the earliest event it speaks of to the interview.
 - `relative-date`: "one year ago", "a year later", "last year", "on the anniversary", counted
   back from the interview date, land within an event.
 - `named-event`: the passage uses words the timeline gives for an event or its period ("the
@@ -229,24 +229,22 @@ def propose(testimony: Testimony, rules: Rules) -> Proposals:
             for event, reason in relative_dates(text, testimony, spoken_of):
                 add(position, "event", event.slug, reason)
 
-    # The period the testimony speaks of: its own list of events and what the rules above found.
+    # The testimony's story runs from the earliest event it speaks of (by its own list of
+    # events or by the rules above) to the interview.
     told = [link.event for link in testimony.event_links]
     told += [rules.events[target] for _, kind, target in proposals if kind == "event"]
-    spans = [event_span(event) for event in told]
-    story = (min(s for s, _ in spans), max(e for _, e in spans)) if spans else None
+    begins = min((event_span(event)[0] for event in told), default=None)
     for position, mentions in named_places.items():
         for m in mentions:
             for event in rules.events_at.get(m.key, []):
-                start, end = event_span(event)
-                if event not in spoken_of or (story and (end < story[0] or start > story[1])):
+                if event not in spoken_of or (begins and event_span(event)[1] < begins):
                     continue
-                within = (
-                    f", within the period the testimony speaks of ({_day(story[0])} – "
-                    f"{_day(story[1])})"
-                    if story
-                    else ""
-                )
-                says = f"this event took place in {rules.place_names[m.key]}{within}"
+                says = f"this event took place in {rules.place_names[m.key]}"
+                if begins:
+                    says += (
+                        ", in the time the testimony tells of (from the earliest event it "
+                        f"speaks of, {_day(begins)}, to the interview)"
+                    )
                 add(position, "event", event.slug, _reason("place-event", m.words, says))
     return proposals
 

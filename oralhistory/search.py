@@ -104,13 +104,13 @@ class ArchiveIndex:
                 f"there is no search index in {self.root}: run `flask --app oralhistory reindex`"
             )
         local = self._local
-        if getattr(local, "name", None) != name:
+        # Not `Searcher.refresh()`: it reuses the old segment readers, which keep the old
+        # segments and deletions, so a replaced passage would be found twice.
+        if getattr(local, "name", None) != name or not local.searcher.up_to_date():
             if getattr(local, "searcher", None) is not None:
                 local.searcher.close()
             local.searcher = index.open_dir(str(self.root / name)).searcher()
             local.name = name
-        else:
-            local.searcher = local.searcher.refresh()
         return local.searcher
 
     # writing ----------------------------------------------------------------------------
@@ -418,6 +418,15 @@ def _spelling_table(schema: Schema) -> dict[str, str]:
     return {}
 
 
+def _count(searcher: Searcher, query: Query, allowed: Query | None) -> int:
+    # Not `len(results)`: with a filter and `terms=True`, Whoosh also counts the documents
+    # the filter left out, so a restricted passage would show in an anonymous total.
+    documents = set(searcher.docs_for_query(query))
+    if allowed is not None:
+        documents &= set(searcher.docs_for_query(allowed))
+    return len(documents)
+
+
 def search(request: SearchRequest) -> SearchResult:
     """Search passages. Raises `QueryError` for a query that cannot be searched.
 
@@ -435,7 +444,9 @@ def search(request: SearchRequest) -> SearchResult:
     query = parse_query(searcher, q) if q else Every()
     limit = request.page * request.per_page
     results = searcher.search(query, filter=_filters(request), limit=limit, terms=True)
-    result = SearchResult(q, len(results), request.page, request.per_page)
+    result = SearchResult(
+        q, _count(searcher, query, _filters(request)), request.page, request.per_page
+    )
     if result.total and request.page > result.pages:
         raise QueryError(f"page {request.page} is past the last page of results ({result.pages})")
     results.formatter = _MarkFormatter()
