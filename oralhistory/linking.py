@@ -213,7 +213,10 @@ def propose(testimony: Testimony, rules: Rules) -> Proposals:
         mentions = _outermost(find_mentions(text, rules.place_matchers))
         for m in mentions:
             name = rules.place_names[m.key]
-            add(position, "place", m.key, _reason("place-name", m.words, f"a spelling of {name}"))
+            says = f"names the place {name}"
+            if re.sub(r"[\[\]]", "", m.words).lower() != name.lower():
+                says += ", in a spelling the gazetteer lists"
+            add(position, "place", m.key, _reason("place-name", m.words, says))
         named_places[position] = [m for m in mentions if m.key in rules.narrow_places]
         for m in _outermost(find_mentions(text, rules.cue_matchers)):
             slug, rule = m.key
@@ -304,7 +307,7 @@ def _back(day: dt.date, count: int, unit: str) -> dt.date:
 def _months_back(day: dt.date, months: int) -> dt.date:
     index = day.year * 12 + day.month - 1 - months
     year, month = divmod(index, 12)
-    for last_day in range(day.day, 27, -1):  # 31 March back one month is 28 or 29 February
+    for last_day in range(day.day, min(day.day, 28) - 1, -1):  # 31 March, a month back: 28/29 Feb
         try:
             return dt.date(year, month + 1, last_day)
         except ValueError:

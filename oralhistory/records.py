@@ -236,14 +236,16 @@ def _passage_links(
         anchor = voice_anchor(link.testimony_id, link.anchor)
         if link.kind == "event" and link.target in events:
             event = events[link.target]
-            label, date = event.title, _date(event.date)
+            label, date, end_date = event.title, _date(event.date), _date(event.end_date)
             url = url_for("pages.event", slug=event.slug, _anchor=anchor)
         elif link.kind == "place" and link.target in places:
-            label, date = places[link.target].name, None
+            label, date, end_date = places[link.target].name, None, None
             url = url_for("pages.place", slug=link.target, _anchor=anchor)
         else:
             continue
-        shown.append({**link_summary(link), "label": label, "date": date, "url": url})
+        shown.append(
+            {**link_summary(link), "label": label, "date": date, "end_date": end_date, "url": url}
+        )
     return sorted(shown, key=lambda x: (x["kind"] != "event", x["date"] or "", x["label"]))
 
 

@@ -105,21 +105,40 @@ def test_every_testimony_links_to_the_evacuation_of_15_to_22_december_2016(clien
 
 
 @pytest.mark.parametrize(
-    ("narrator", "anchor", "words"),
+    ("narrator", "anchor", "words", "day"),
     [
-        ("muhammad-haj-qasim", "p-1", "One year has passed"),
-        ("omar-al-halabi", "p-1", "one year later"),
-        ("asmar-al-halabi", "p-2", "first anniversary"),
-        ("hisham-skeif", "p-1", "Yesterday, late at night, on the anniversary"),
+        ("muhammad-haj-qasim", "p-1", "One year has passed", "21 December 2016"),
+        ("omar-al-halabi", "p-1", "one year later", "21 December 2016"),
+        ("asmar-al-halabi", "p-2", "first anniversary", "21 December 2016"),
+        ("hisham-skeif", "p-1", "Yesterday, late at night, on the anniversary", "20 December 2016"),
     ],
 )
 def test_time_said_relative_to_the_interview_points_to_the_evacuation(
-    client, narrator, anchor, words
+    client, narrator, anchor, words, day
 ):
     reasons = links_of(read_testimony(client, narrator), anchor)[EVACUATION]["reason"]
     dated = [r for r in reasons if r["rule"] == "relative-date"]
     assert dated and dated[0]["words"] == words
-    assert "December 2016" in dated[0]["says"]
+    assert (
+        f"about {day}, during this event (15 December 2016 – 22 December 2016)" in dated[0]["says"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "events"),
+    [
+        ("Last year we lost everything.", set()),  # 2019: the timeline holds nothing then
+        ("Three years ago we were still at home.", {EVACUATION}),  # about 2 January 2017
+    ],
+)
+def test_relative_dates_of_a_new_testimony_count_from_its_own_interview(
+    app, client, tmp_path, text, events
+):
+    import_text(app, tmp_path, "dated-voice", text)  # interviewed on 2 January 2020
+    profile = client.get("/api/narrators/test-narrator").get_json()
+    testimony = client.get(f"/api/testimonies/{profile['testimonies'][0]['id']}").get_json()
+    linked = {slug for slug, link in links_of(testimony, "p-1").items() if link["kind"] == "event"}
+    assert linked == events
 
 
 def test_named_periods_and_events_are_linked_with_their_words(client):
