@@ -23,6 +23,7 @@ An event after the interview is never proposed: nobody speaks of what has not ha
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import re
@@ -305,14 +306,9 @@ def _back(day: dt.date, count: int, unit: str) -> dt.date:
 
 
 def _months_back(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    for last_day in range(day.day, min(day.day, 28) - 1, -1):  # 31 March, a month back: 28/29 Feb
-        try:
-            return dt.date(year, month + 1, last_day)
-        except ValueError:
-            continue
-    return dt.date(year, month + 1, 28)
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last = calendar.monthrange(year, month + 1)[1]  # 31 March, a month back, is 28/29 February
+    return dt.date(year, month + 1, min(day.day, last))
 
 
 def _last(unit: str, interview: dt.date) -> tuple[dt.date, dt.date]:

@@ -50,11 +50,12 @@ def decide(client, testimony: dict, link: dict, decision: str):
     return client.post(f"/archive/links/{link['id']}/{decision}", data={"csrf_token": token})
 
 
-def import_text(app, tmp_path, slug: str, text: str, access: str = "public"):
+def import_text(
+    app, tmp_path, slug: str, text: str, access: str = "public", interviewed: str = "2020-01-02"
+):
     path = tmp_path / f"{slug}.md"
-    path.write_text(
-        TESTIMONY.format(slug=slug, text=text).replace("access: public", f"access: {access}")
-    )
+    content = TESTIMONY.format(slug=slug, text=text).replace("access: public", f"access: {access}")
+    path.write_text(content.replace("interview_date: 2020-01-02", f"interview_date: {interviewed}"))
     result = run_cli(app, "import", str(path))
     assert result.exit_code == 0, result.output
     return path
@@ -125,16 +126,18 @@ def test_time_said_relative_to_the_interview_points_to_the_evacuation(
 
 
 @pytest.mark.parametrize(
-    ("text", "events"),
+    ("text", "interviewed", "events"),
     [
-        ("Last year we lost everything.", set()),  # 2019: the timeline holds nothing then
-        ("Three years ago we were still at home.", {EVACUATION}),  # about 2 January 2017
+        ("Last year we lost everything.", "2020-01-02", set()),  # 2019: nothing in the timeline
+        ("Last year we lost everything.", "2017-03-01", {EVACUATION}),  # 2016: its one period
+        ("Three years ago we were still at home.", "2020-01-02", {EVACUATION}),  # ~2 Jan 2017
+        ("A month ago, on 28 November, we lost Enzharat.", "2016-12-29", {FALL}),
     ],
 )
 def test_relative_dates_of_a_new_testimony_count_from_its_own_interview(
-    app, client, tmp_path, text, events
+    app, client, tmp_path, text, interviewed, events
 ):
-    import_text(app, tmp_path, "dated-voice", text)  # interviewed on 2 January 2020
+    import_text(app, tmp_path, "dated-voice", text, interviewed=interviewed)
     profile = client.get("/api/narrators/test-narrator").get_json()
     testimony = client.get(f"/api/testimonies/{profile['testimonies'][0]['id']}").get_json()
     linked = {slug for slug, link in links_of(testimony, "p-1").items() if link["kind"] == "event"}
