@@ -504,7 +504,7 @@ def add_link(
         raise LinkError(f"'note' is {len(note)} characters long; the limit is {MAX_NOTE_LENGTH}")
     position = int(number)
     link = next((x for x in testimony.context_links if _key(x) == (position, kind, slug)), None)
-    reason = _reason("archivist", "", note or f"added by {archivist}")
+    reason = _reason("archivist", "", note or "added by an archivist")
     if link is None:
         link = ContextLink(
             position=position,

@@ -197,7 +197,7 @@ def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[s
                     "pages.testimony", testimony_id=testimony.id, _anchor=passage.anchor
                 ),
                 "links": _passage_links(
-                    [l for l in shown if l.position == passage.position], events, places
+                    [l for l in shown if l.position == passage.position], events, places, viewer
                 ),
             }
             for passage in testimony.passages
@@ -211,8 +211,11 @@ def voice_anchor(testimony_id: int, anchor: str) -> str:
     return f"voice-{testimony_id}-{anchor}"
 
 
-def link_summary(link: ContextLink) -> dict[str, Any]:
-    """A context link's own facts: what it points to, its status, origin and reason."""
+def link_summary(link: ContextLink, viewer: Viewer) -> dict[str, Any]:
+    """A context link's own facts: what it points to, its status, origin and reason.
+
+    Who decided is shown to archivists only: readers see that an archivist did.
+    """
     return {
         "id": link.id,
         "kind": link.kind,
@@ -221,13 +224,13 @@ def link_summary(link: ContextLink) -> dict[str, Any]:
         "status": link.status,
         "origin": link.origin,
         "reason": link.reason,
-        "decided_by": link.decided_by,
+        "decided_by": link.decided_by if viewer.is_archivist else None,
         "decided_at": link.decided_at.isoformat(timespec="minutes") if link.decided_at else None,
     }
 
 
 def _passage_links(
-    links: list[ContextLink], events: dict[str, Event], places: dict[str, Place]
+    links: list[ContextLink], events: dict[str, Event], places: dict[str, Place], viewer: Viewer
 ) -> list[dict[str, Any]]:
     # Events first, in date order, then places by name; a target gone from the timeline is
     # left out.
@@ -244,7 +247,13 @@ def _passage_links(
         else:
             continue
         shown.append(
-            {**link_summary(link), "label": label, "date": date, "end_date": end_date, "url": url}
+            {
+                **link_summary(link, viewer),
+                "label": label,
+                "date": date,
+                "end_date": end_date,
+                "url": url,
+            }
         )
     return sorted(shown, key=lambda x: (x["kind"] != "event", x["date"] or "", x["label"]))
 
@@ -286,12 +295,12 @@ def _linked(
     return list(session.execute(query).all())
 
 
-def _voices(rows: list[tuple[ContextLink, Passage]]) -> list[dict[str, Any]]:
+def _voices(rows: list[tuple[ContextLink, Passage]], viewer: Viewer) -> list[dict[str, Any]]:
     return [
         {
             **passage_ref(passage.testimony, passage),
             "voice": voice_anchor(passage.testimony_id, passage.anchor),
-            "link": link_summary(link),
+            "link": link_summary(link, viewer),
         }
         for link, passage in rows
     ]
@@ -466,7 +475,7 @@ def get_event(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
             {**testimony_summary(t), "narrator": {"slug": t.narrator.slug, "name": t.narrator.name}}
             for t in testimonies
         ],
-        "passages": _voices(_linked(session, viewer, "event", slug)),
+        "passages": _voices(_linked(session, viewer, "event", slug), viewer),
     }
 
 
@@ -557,5 +566,5 @@ def get_place(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
         if place.parent
         else None,
         "events": [_event_dict(e, sources, places) for e in events if slug in e.place_slugs],
-        "passages": _voices(_linked(session, viewer, "place", slug)),
+        "passages": _voices(_linked(session, viewer, "place", slug), viewer),
     }

@@ -223,6 +223,11 @@ def test_archivist_confirms_a_link_and_the_history_records_it(app, client):
     } in history[-1].snapshot["links"]
     html = client.get(qadsi["url"]).get_data(as_text=True)
     assert "Confirmed by archivist-one" in html
+    with client.session_transaction() as session:  # readers learn that, not who
+        session.pop("archivist")
+    html = client.get(qadsi["url"]).get_data(as_text=True)
+    assert "Confirmed by an archivist" in html and "archivist-one" not in html
+    assert links_of(read_testimony(client, "muhammad-qadsi"), "p-2")[FALL]["decided_by"] is None
 
 
 def test_rejected_link_stays_rejected_after_reindex_and_reimport(app, client):
