@@ -508,3 +508,21 @@ def test_a_restricted_passage_is_not_counted_in_an_anonymous_total(app, client, 
     assert (body["total"], body["hits"]) == (0, [])
     sign_in(app, client)
     assert client.get("/api/search?q=zanzibar").get_json()["total"] == 1
+
+
+def test_decisions_follow_passages_that_trade_places(app, client, tmp_path):
+    sign_in(app, client)
+    qadsi = read_testimony(client, "muhammad-qadsi")
+    decide(client, qadsi, links_of(qadsi, "p-2")["aleppo"], "reject")
+    decide(client, qadsi, links_of(qadsi, "p-3")["aleppo"], "confirm")
+    original = (TRANSCRIPTS / "testimonies" / "muhammad-qadsi-2017.md").read_text()
+    head, body = original.split("---\n", 2)[1:]
+    first, second, third, fourth = body.strip().split("\n\n")
+    swapped = tmp_path / "muhammad-qadsi-2017.md"
+    swapped.write_text(f"---\n{head}---\n{first}\n\n{third}\n\n{second}\n\n{fourth}\n")
+    assert run_cli(app, "import", str(swapped)).exit_code == 0
+
+    after = read_testimony(client, "muhammad-qadsi")
+    assert links_of(after, "p-3")["aleppo"]["status"] == "rejected"  # the al-Indharat passage
+    assert links_of(after, "p-2")["aleppo"]["status"] == "confirmed"
+    assert FALL in links_of(after, "p-3")
