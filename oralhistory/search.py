@@ -104,13 +104,15 @@ class ArchiveIndex:
                 f"there is no search index in {self.root}: run `flask --app oralhistory reindex`"
             )
         local = self._local
-        if getattr(local, "name", None) != name:
-            if getattr(local, "searcher", None) is not None:
-                local.searcher.close()
+        current = getattr(local, "searcher", None)
+        if getattr(local, "name", None) != name or not current.up_to_date():
+            if current is not None:
+                current.close()
+            # A fresh searcher, not `Searcher.refresh()`: refresh re-uses the readers of
+            # segments it already has open (matched by segment id), so it would go on
+            # seeing passages deleted from those segments since (a withdrawn testimony).
             local.searcher = index.open_dir(str(self.root / name)).searcher()
             local.name = name
-        else:
-            local.searcher = local.searcher.refresh()
         return local.searcher
 
     # writing ----------------------------------------------------------------------------
@@ -430,7 +432,12 @@ def search(request: SearchRequest) -> SearchResult:
     searcher = archive_index().searcher()
     query = parse_query(searcher, q) if q else Every()
     limit = request.page * request.per_page
-    results = searcher.search(query, filter=_filters(request), limit=limit, terms=True)
+    # optimize=False: with `terms=True`, Whoosh's block-skipping collector counts the total
+    # by running the query again without the filter, so the total would include passages
+    # of other narrators, places and events, and restricted ones.
+    results = searcher.search(
+        query, filter=_filters(request), limit=limit, terms=True, optimize=False
+    )
     result = SearchResult(q, len(results), request.page, request.per_page)
     if result.total and request.page > result.pages:
         raise QueryError(f"page {request.page} is past the last page of results ({result.pages})")
