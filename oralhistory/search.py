@@ -28,6 +28,7 @@ from whoosh import highlight, index, sorting
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.qparser import MultifieldParser
 from whoosh.query import And, Every, Query, Term
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.spelling import ReaderCorrector
 
@@ -396,17 +397,27 @@ def suggest(searcher: Searcher, q: str, include_restricted: bool) -> str | None:
         tokens = name_tokens(word)
         if len(tokens) != 1 or len(tokens[0]) < 4 or tokens[0] in spellings:
             return word
-        if reader.doc_frequency(fieldname, tokens[0]):
+        if _in_live_passages(reader, fieldname, tokens[0]):
             return word
-        suggestions = corrector.suggest(tokens[0], limit=1, maxdist=2)
-        if not suggestions:
+        suggestions = corrector.suggest(tokens[0], limit=10, maxdist=2)
+        live = [w for w in suggestions if _in_live_passages(reader, fieldname, w)]
+        if not live:
             return word
         changed = True
-        return suggestions[0]
+        return live[0]
 
     # Field filters (narrator:slug), operators and quoted phrases keep their form.
     corrected = re.sub(r"(?<![\w:\-])(?!(?:AND|OR|NOT)\b)[^\W\d_][\w’']*(?![\w:])", correct, q)
     return corrected if changed and corrected != q else None
+
+
+def _in_live_passages(reader, fieldname: str, word: str) -> bool:
+    # Whoosh keeps the words of deleted passages (a withdrawn or corrected testimony) in
+    # the lexicon until their segment is merged: a word counts only while a passage has it.
+    try:
+        return reader.postings(fieldname, word).is_active()
+    except TermNotFound:
+        return False
 
 
 def _spelling_table(schema: Schema) -> dict[str, str]:
