@@ -48,6 +48,9 @@ WRONG_CREDENTIALS = "The username or the password is not right."
 
 def init_app(app: Flask) -> None:
     """CSRF protection on every POST, the sign-in limits, and cookies marked Secure over HTTPS."""
+    # A form's token lasts as long as the session (PERMANENT_SESSION_LIFETIME), not one
+    # hour: correcting a long transcript can take longer, and the work must not be lost.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     csrf.init_app(app)
     app.config.setdefault("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
     app.config.setdefault("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)

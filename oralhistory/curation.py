@@ -308,11 +308,9 @@ def _meta_from_form(
     meta["language"] = meta.get("language") or "en"
     new_narrator = bool(_text(form, "narrator_name"))
     _narrator(session, form, meta, errors)
-    for index, slug in enumerate(meta.get("events") or []):
+    for slug in meta.get("events") or []:
         if not session.scalar(select(Event.id).where(Event.slug == slug)):
             errors.setdefault("events", f"There is no event ‘{slug}’ in the timeline.")
-            del meta["events"][index:]
-            break
     meta["slug"] = meta.get("slug") or _testimony_slug(session, meta)
     for path, problem in check_testimony_meta(meta):
         name = _PATH_FIELDS.get(path[:2]) or _PATH_FIELDS.get(path[:1])

@@ -147,6 +147,9 @@ def test_a_restricted_testimony_is_visible_to_an_archivist_and_marked(app, tmp_p
     page = archivist.get(f"/testimonies/{NEXT_ID}").get_data(as_text=True)
     assert "badge restricted" in page and "quillfeather lanterns" in page
 
+    listing = archivist.get("/archive/").get_data(as_text=True)
+    assert "A testimony under restriction" in listing and "badge restricted" in listing
+
     event = archivist.get("/api/events/evacuation-of-east-aleppo").get_json()
     assert NEXT_ID in {t["id"] for t in event["testimonies"]}
     place = archivist.get("/api/places/al-indharat").get_json()

@@ -202,6 +202,21 @@ def test_session_cookie_is_httponly_samesite_and_secure_over_https(app):
     assert "; Secure" in sign_in(app.test_client()).headers["Set-Cookie"]
 
 
+def test_behind_a_proxy_the_forwarded_address_and_scheme_count(tmp_path, app):
+    behind_proxy = make_app(tmp_path, TRUSTED_PROXIES=1, LOGIN_MAX_FAILURES_PER_ADDRESS=2)
+    create_archivist(behind_proxy)
+    client = behind_proxy.test_client()
+    guesser = {"X-Forwarded-For": "203.0.113.9"}
+    for name in ("root", "admin"):
+        assert sign_in(client, name, "password123", headers=guesser).status_code == 401
+    assert sign_in(client, "ada", PASSWORD, headers=guesser).status_code == 429
+    over_https = {"X-Forwarded-For": "198.51.100.4", "X-Forwarded-Proto": "https"}
+    behind_proxy.config["WTF_CSRF_SSL_STRICT"] = False  # the test client sends no Referer
+    response = sign_in(client, "ada", PASSWORD, headers=over_https)
+    assert response.status_code == 302
+    assert "; Secure" in response.headers["Set-Cookie"]
+
+
 @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil"])
 def test_sign_in_never_sends_the_archivist_to_another_site(app, client, target):
     create_archivist(app)

@@ -22,7 +22,7 @@ def error_response(status: int, message: str):
     return render_template("error.html", status=status, message=message), status
 
 
-DISCARD_LIMIT = 200 * 1024 * 1024
+DISCARD_LIMIT = 100 * 1024 * 1024
 
 
 def discard_request_body() -> None:
