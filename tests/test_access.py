@@ -154,6 +154,7 @@ def test_a_restricted_testimony_is_visible_to_an_archivist_and_marked(app, tmp_p
     assert NEXT_ID in {t["id"] for t in event["testimonies"]}
     place = archivist.get("/api/places/al-indharat").get_json()
     assert NEXT_ID in {p["testimony_id"] for p in place["passages"]}
+    assert "badge restricted" in archivist.get("/places/al-indharat").get_data(as_text=True)
 
     def evacuation_count(client):
         events = client.get("/api/events").get_json()["events"]
