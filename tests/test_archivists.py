@@ -217,7 +217,9 @@ def test_behind_a_proxy_the_forwarded_address_and_scheme_count(tmp_path, app):
     assert "; Secure" in response.headers["Set-Cookie"]
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil"])
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "https://evil.example/", "/\\evil", "/\t/evil.example", "/\\/x"]
+)
 def test_sign_in_never_sends_the_archivist_to_another_site(app, client, target):
     create_archivist(app)
     token = csrf_token(client, "/login")

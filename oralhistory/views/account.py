@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from .. import auth, db
@@ -9,11 +11,15 @@ from .. import auth, db
 bp = Blueprint("account", __name__)
 
 
+# A path on this site: one slash, then no second slash or backslash, and no white space or
+# control character (browsers drop tabs and line breaks from addresses, so "/\t/host" would
+# become "//host", another site).
+LOCAL_PATH_RE = re.compile(r"/(?![/\\])[^\s\\\x00-\x1f\x7f]*")
+
+
 def local_path(target: str | None) -> str | None:
     """`target` when it is a path on this site, else None: `next` never leads elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    return target if target and LOCAL_PATH_RE.fullmatch(target) else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
