@@ -53,7 +53,9 @@ def test_archivist_signs_in_and_is_taken_to_the_page_they_asked_for(app, client)
     assert response.status_code == 302
     assert response.headers["Location"] == "/login?next=/archive/testimonies/new"
 
-    token = csrf_token(client, "/login?next=/archive/testimonies/new")
+    login_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<input type="hidden" name="next" value="/archive/testimonies/new">' in login_page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
     response = client.post(
         "/login",
         data={
