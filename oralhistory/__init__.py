@@ -29,6 +29,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         TRANSCRIPTS_DIR=str(PROJECT_ROOT / "transcripts"),
         MAX_CONTENT_LENGTH=6 * 1024 * 1024,
         MAX_TRANSCRIPT_BYTES=5 * 1024 * 1024,
+        # a pasted transcript is one form field: let it reach the form's own size check
+        MAX_FORM_MEMORY_SIZE=6 * 1024 * 1024,
+        PERMANENT_SESSION_LIFETIME=12 * 60 * 60,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         JSON_AS_ASCII=False,

@@ -70,6 +70,8 @@ class _Document:
     data: Any
     lines: dict[tuple, int]
     problems: list[tuple[int | None, str]] = field(default_factory=list)
+    # the field each problem is about, for the archivist's form
+    paths: list[tuple] = field(default_factory=list)
 
     def line(self, path: tuple) -> int | None:
         while path and path not in self.lines:
@@ -78,6 +80,7 @@ class _Document:
 
     def problem(self, path: tuple, message: str) -> None:
         self.problems.append((self.line(path), message))
+        self.paths.append(path)
 
 
 def _parse_yaml(text: str, first_line: int = 1) -> _Document:
@@ -265,7 +268,7 @@ def _check(doc: _Document, value: Any, rules: Any, path: tuple) -> None:
             if key in value and value[key] is not None:
                 _check(doc, value[key], rule, path + (key,))
             elif required:
-                doc.problem(path, f"'{key}' is missing from '{where}'")
+                doc.problem(path + (key,), f"'{key}' is missing from '{where}'")
     elif isinstance(rules, list):
         if not isinstance(value, list) or not value:
             doc.problem(path, f"'{where}' must be a non-empty list")
@@ -305,6 +308,16 @@ class TestimonyFile:
     name: str
     meta: dict[str, Any]
     passages: list[PassageText]
+    # False when the testimony comes from the archivist's form rather than a file
+    from_file: bool = True
+
+
+def check_testimony_meta(meta: dict[str, Any]) -> list[tuple[tuple, str]]:
+    """The problems of a testimony's front matter given as data, each with the path of the
+    field it is about: the same rules as for a file, for the archivist's form."""
+    doc = _Document(meta, {})
+    _check(doc, meta, TESTIMONY_FIELDS, ())
+    return [(path, message) for path, (_line, message) in zip(doc.paths, doc.problems)]
 
 
 def split_passages(text: str) -> list[PassageText]:
@@ -426,7 +439,7 @@ def store_testimony(session: Session, parsed: TestimonyFile) -> Testimony:
             "citation": citation,
             "rights": meta["rights"],
             "access": meta["access"],
-            "source_file": Path(parsed.name).name,
+            "source_file": Path(parsed.name).name if parsed.from_file else testimony.source_file,
         },
     )
     replace_passages(testimony, parsed.passages)

@@ -225,6 +225,19 @@ class Archivist(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class LoginAttempt(Base):
+    """A failed sign-in, kept for a while in the database so that every worker process
+    counts the same failures when it slows down repeated guessing."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # the name as typed, whether or not such an account exists
+    username: Mapped[str] = mapped_column(String(120), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    failed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
 class Revision(Base):
     """One change an archivist (or an import) made to a testimony: who, when, what."""
 

@@ -311,6 +311,7 @@ def passage_ref(testimony: Testimony, passage) -> dict[str, Any]:
     return {
         "testimony_id": testimony.id,
         "testimony_title": testimony.title,
+        "access": testimony.access,
         "narrator": {"slug": testimony.narrator.slug, "name": testimony.narrator.name},
         "anchor": passage.anchor,
         "text": passage.text,

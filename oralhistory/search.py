@@ -28,6 +28,7 @@ from whoosh import highlight, index, sorting
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.qparser import MultifieldParser
 from whoosh.query import And, Every, Query, Term
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.spelling import ReaderCorrector
 
@@ -104,11 +105,13 @@ class ArchiveIndex:
                 f"there is no search index in {self.root}: run `flask --app oralhistory reindex`"
             )
         local = self._local
-        # Not `Searcher.refresh()`: it reuses the old segment readers, which keep the old
-        # segments and deletions, so a replaced passage would be found twice.
-        if getattr(local, "name", None) != name or not local.searcher.up_to_date():
-            if getattr(local, "searcher", None) is not None:
-                local.searcher.close()
+        current = getattr(local, "searcher", None)
+        if getattr(local, "name", None) != name or not current.up_to_date():
+            if current is not None:
+                current.close()
+            # A fresh searcher, not `Searcher.refresh()`: refresh re-uses the readers of
+            # segments it already has open (matched by segment id), so it would go on
+            # seeing passages deleted from those segments since (a withdrawn testimony).
             local.searcher = index.open_dir(str(self.root / name)).searcher()
             local.name = name
         return local.searcher
@@ -398,17 +401,27 @@ def suggest(searcher: Searcher, q: str, include_restricted: bool) -> str | None:
         tokens = name_tokens(word)
         if len(tokens) != 1 or len(tokens[0]) < 4 or tokens[0] in spellings:
             return word
-        if reader.doc_frequency(fieldname, tokens[0]):
+        if _in_live_passages(reader, fieldname, tokens[0]):
             return word
-        suggestions = corrector.suggest(tokens[0], limit=1, maxdist=2)
-        if not suggestions:
+        suggestions = corrector.suggest(tokens[0], limit=10, maxdist=2)
+        live = [w for w in suggestions if _in_live_passages(reader, fieldname, w)]
+        if not live:
             return word
         changed = True
-        return suggestions[0]
+        return live[0]
 
     # Field filters (narrator:slug), operators and quoted phrases keep their form.
     corrected = re.sub(r"(?<![\w:\-])(?!(?:AND|OR|NOT)\b)[^\W\d_][\w’']*(?![\w:])", correct, q)
     return corrected if changed and corrected != q else None
+
+
+def _in_live_passages(reader, fieldname: str, word: str) -> bool:
+    # Whoosh keeps the words of deleted passages (a withdrawn or corrected testimony) in
+    # the lexicon until their segment is merged: a word counts only while a passage has it.
+    try:
+        return reader.postings(fieldname, word).is_active()
+    except TermNotFound:
+        return False
 
 
 def _spelling_table(schema: Schema) -> dict[str, str]:
@@ -416,15 +429,6 @@ def _spelling_table(schema: Schema) -> dict[str, str]:
         if isinstance(item, SpellingFilter):
             return item.table
     return {}
-
-
-def _count(searcher: Searcher, query: Query, allowed: Query | None) -> int:
-    # Not `len(results)`: with a filter and `terms=True`, Whoosh also counts the documents
-    # the filter left out, so a restricted passage would show in an anonymous total.
-    documents = set(searcher.docs_for_query(query))
-    if allowed is not None:
-        documents &= set(searcher.docs_for_query(allowed))
-    return len(documents)
 
 
 def search(request: SearchRequest) -> SearchResult:
@@ -443,10 +447,13 @@ def search(request: SearchRequest) -> SearchResult:
     searcher = archive_index().searcher()
     query = parse_query(searcher, q) if q else Every()
     limit = request.page * request.per_page
-    results = searcher.search(query, filter=_filters(request), limit=limit, terms=True)
-    result = SearchResult(
-        q, _count(searcher, query, _filters(request)), request.page, request.per_page
+    # optimize=False: with `terms=True`, Whoosh's block-skipping collector counts the total
+    # by running the query again without the filter, so the total would include passages
+    # of other narrators, places and events, and restricted ones.
+    results = searcher.search(
+        query, filter=_filters(request), limit=limit, terms=True, optimize=False
     )
+    result = SearchResult(q, len(results), request.page, request.per_page)
     if result.total and request.page > result.pages:
         raise QueryError(f"page {request.page} is past the last page of results ({result.pages})")
     results.formatter = _MarkFormatter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wsgi import LimitedStream
 
 from .. import search
 from ..records import NotFound
@@ -21,16 +22,44 @@ def error_response(status: int, message: str):
     return render_template("error.html", status=status, message=message), status
 
 
+DISCARD_LIMIT = 100 * 1024 * 1024
+
+
+def discard_request_body() -> None:
+    """Read and drop what is left of a refused request's body, up to `DISCARD_LIMIT`.
+
+    A server that answers before the client has finished sending, and then closes the
+    connection, makes most clients report a reset connection instead of the answer. Past
+    the limit the connection is dropped all the same: no worker is kept busy for ever.
+    """
+    # The body stream, if reading the request began; else one bounded by Content-Length.
+    stream = request.__dict__.get("stream")
+    if stream is None and request.content_length is not None:
+        stream = LimitedStream(request.environ["wsgi.input"], request.content_length)
+    remaining = DISCARD_LIMIT
+    try:
+        while stream is not None and remaining > 0:
+            chunk = stream.read(min(remaining, 1024 * 1024))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+    except (HTTPException, OSError):  # the client went away, or the body has no end
+        pass
+
+
 def without_key(args: dict, key: str) -> dict:
     """The query arguments less one filter, for a facet's "remove" link."""
     return {name: value for name, value in args.items() if name != key}
 
 
 def register_views(app: Flask) -> None:
-    from . import api, links, pages
+    from . import account, api, archive, links, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(archive.bp)
+    app.register_blueprint(archive.api_bp)
     app.register_blueprint(links.bp)
     app.add_template_filter(without_key, "reject_key")
 
@@ -57,8 +86,14 @@ def register_views(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(_error):
-        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        return error_response(413, f"The upload is too large: the limit is {limit} MB.")
+        discard_request_body()
+        limit = app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+        transcript = app.config["MAX_TRANSCRIPT_BYTES"] / (1024 * 1024)
+        return error_response(
+            413,
+            f"The upload is too large: a request may be at most {limit:g} MB, and a transcript "
+            f"at most {transcript:g} MB. Nothing was stored.",
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -1,0 +1,639 @@
+"""The archivist's work on the record: adding a testimony through the form, correcting it,
+withdrawing it.
+
+A testimony from the form goes the way a file goes: its fields become the front matter that
+the importer validates (`importer.check_testimony_meta`), its text is split into passages by
+`importer.split_passages`, and `importer.store_testimony` stores it. Every change records a
+revision, commits, and only then brings the search index in line.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import revisions, search
+from .importer import (
+    InvalidFile,
+    PassageText,
+    TestimonyFile,
+    check_testimony_meta,
+    split_passages,
+    store_testimony,
+)
+from .models import Event, Narrator, Revision, Testimony, utcnow
+from .records import NotFound, testimony_summary
+
+log = logging.getLogger(__name__)
+
+TRANSCRIPT_EXTENSIONS = (".txt", ".md")
+IMPORT_AUTHOR = "(import)"  # parentheses never occur in an archivist's username
+
+LABELS = {
+    "narrator": "Narrator",
+    "narrator_name": "New narrator’s name",
+    "narrator_name_arabic": "Name in Arabic script",
+    "narrator_age": "Age at the interview",
+    "narrator_origin": "From",
+    "narrator_residence": "Lives in",
+    "narrator_roles": "Roles and work",
+    "narrator_biography": "Biography",
+    "title": "Title",
+    "interview_date": "Interview date",
+    "interviewers": "Interviewers",
+    "source": "Source",
+    "source_title": "Published as",
+    "source_date": "Date of publication",
+    "source_url": "Address of the source",
+    "editing_note": "Editing note",
+    "rights": "Rights",
+    "access": "Access",
+    "language": "Language",
+    "events": "Events",
+    "transcript": "Transcript",
+    "transcript_file": "Transcript file",
+    "reason": "Reason",
+    "revision": "Revision",
+}
+
+# Each form field and the place in a testimony's front matter it fills.
+FIELD_PATHS: dict[str, tuple[str, ...]] = {
+    "title": ("title",),
+    "interview_date": ("interview_date",),
+    "interviewers": ("interviewers",),
+    "source": ("citation", "publisher"),
+    "source_title": ("citation", "title"),
+    "source_date": ("citation", "date"),
+    "source_url": ("citation", "url"),
+    "editing_note": ("citation", "editing_note"),
+    "rights": ("rights",),
+    "access": ("access",),
+    "language": ("language",),
+    "events": ("events",),
+}
+NARRATOR_FIELD_PATHS: dict[str, tuple[str, ...]] = {
+    "narrator_name": ("narrator", "name"),
+    "narrator_name_arabic": ("narrator", "name_arabic"),
+    "narrator_age": ("narrator", "age_at_interview"),
+    "narrator_origin": ("narrator", "origin"),
+    "narrator_residence": ("narrator", "residence"),
+    "narrator_roles": ("narrator", "roles"),
+    "narrator_biography": ("narrator", "biography"),
+}
+_PATH_FIELDS = {path: name for name, path in {**FIELD_PATHS, **NARRATOR_FIELD_PATHS}.items()}
+
+
+class Form(Protocol):
+    """What the service reads of a submitted form (a Werkzeug `MultiDict` fits)."""
+
+    def __contains__(self, key: object) -> bool: ...
+    def get(self, key: str, default: Any = None) -> Any: ...
+    def getlist(self, key: str) -> list[str]: ...
+
+
+@dataclass
+class Upload:
+    """An uploaded transcript file: its name as sent, and at most limit + 1 of its bytes."""
+
+    filename: str
+    data: bytes
+
+
+class FormProblems(Exception):
+    """A form that cannot be saved: a message for each wrong field ("" for the whole form)."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+@dataclass
+class Saved:
+    """A change that was committed; `index_warning` says if the index could not follow."""
+
+    testimony: Testimony
+    index_warning: str | None = None
+
+
+# --- from the record to a form, and back ----------------------------------------------------
+
+
+def narrator_meta(narrator: Narrator) -> dict[str, Any]:
+    """A stored narrator as testimony front matter, so that storing it again changes nothing."""
+    return {
+        "slug": narrator.slug,
+        "name": narrator.name,
+        "name_arabic": narrator.name_arabic,
+        "name_arabic_note": narrator.name_arabic_note,
+        "spellings": list(narrator.spellings),
+        "age_at_interview": narrator.age_at_interview,
+        "origin": narrator.origin,
+        "residence": narrator.residence,
+        "roles": list(narrator.roles),
+        "biography": narrator.biography,
+    }
+
+
+def testimony_meta(testimony: Testimony) -> dict[str, Any]:
+    """A stored testimony as the front matter of its file: the base that a correction changes."""
+    return {
+        "slug": testimony.slug,
+        "title": testimony.title,
+        "narrator": narrator_meta(testimony.narrator),
+        "interview_date": testimony.interview_date.isoformat()
+        if testimony.interview_date
+        else None,
+        "interview_date_precision": testimony.interview_date_precision,
+        "interview_date_note": testimony.interview_date_note,
+        "language": testimony.language,
+        "original_language": testimony.original_language,
+        "interviewers": list(testimony.interviewers),
+        "citation": dict(testimony.citation),
+        "rights": testimony.rights,
+        "access": testimony.access,
+        "events": [link.event.slug for link in testimony.event_links],
+    }
+
+
+def passage_source(passage: PassageText | Any) -> str:
+    """A passage written as in a transcript file: its text, then its `[Ed.: ...]` note."""
+    note = f" [Ed.: {passage.editor_note}]" if passage.editor_note else ""
+    return passage.text + note
+
+
+def form_values(session: Session, testimony: Testimony) -> dict[str, Any]:
+    """The correction form filled in with the testimony as it stands."""
+    citation = testimony.citation
+    values: dict[str, Any] = {
+        "narrator": testimony.narrator.slug,
+        "title": testimony.title,
+        "interview_date": testimony.interview_date.isoformat() if testimony.interview_date else "",
+        "interviewers": ", ".join(testimony.interviewers),
+        "source": citation.get("publisher", ""),
+        "source_title": citation.get("title", ""),
+        "source_date": citation.get("date", ""),
+        "source_url": citation.get("url", ""),
+        "editing_note": citation.get("editing_note", ""),
+        "rights": testimony.rights or "",
+        "access": testimony.access,
+        "language": testimony.language,
+        "events": [link.event.slug for link in testimony.event_links],
+        "transcript": "\n\n".join(passage_source(p) for p in testimony.passages),
+        "revision": str(latest_revision_id(session, testimony.id)),
+    }
+    for passage in testimony.passages:
+        values[f"passage_{passage.position}"] = passage_source(passage)
+    return values
+
+
+def choices(session: Session) -> dict[str, Any]:
+    """What the form offers to choose from: every narrator and every event."""
+    return {
+        "narrators": [
+            {"slug": n.slug, "name": n.name}
+            for n in session.scalars(select(Narrator).order_by(Narrator.name))
+        ],
+        "events": [
+            {"slug": e.slug, "date": e.date.isoformat(), "title": e.title}
+            for e in session.scalars(select(Event).order_by(Event.date, Event.id))
+        ],
+    }
+
+
+def slugify(text: str) -> str:
+    """Lower-case Latin letters and digits joined by hyphens; accents dropped, other scripts
+    left out (so the result may be empty)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _unique_slug(session: Session, model: type, base: str) -> str:
+    base = base[:120].rstrip("-")
+    slug, number = base, 1
+    while session.scalar(select(model.id).where(model.slug == slug)):
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def _text(form: Form, name: str) -> str | None:
+    value = (form.get(name) or "").strip()
+    return value or None
+
+
+def _items(value: str | None, separator: str) -> list[str] | None:
+    items = [item.strip() for item in re.split(separator, value or "") if item.strip()]
+    return items or None
+
+
+def _form_value(form: Form, name: str) -> Any:
+    """A form field as the front matter holds it: text, a list, or None when left empty."""
+    if name == "events":
+        return [slug for slug in form.getlist("events") if slug.strip()]
+    value = _text(form, name)
+    if name == "interviewers":
+        return _items(value, r"[,\n;]")
+    if name == "narrator_roles":
+        return _items(value, r"\n")
+    if name == "narrator_age" and value and value.isdigit():
+        return int(value)
+    return value
+
+
+def _put(meta: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    for key in path[:-1]:
+        meta = meta.setdefault(key, {})
+    meta[path[-1]] = value
+
+
+def _narrator(session: Session, form: Form, meta: dict[str, Any], errors: dict[str, str]):
+    """Put the chosen narrator, or a new one, into `meta`. A form that names neither keeps
+    the narrator of `meta` (a correction that does not touch it)."""
+    chosen, new_name = _text(form, "narrator"), _text(form, "narrator_name")
+    if chosen and new_name:
+        errors["narrator"] = (
+            "Choose a narrator from the list or give a new narrator’s name, not both."
+        )
+    elif chosen:
+        narrator = session.scalar(select(Narrator).where(Narrator.slug == chosen))
+        if narrator is None:
+            errors["narrator"] = f"There is no narrator ‘{chosen}’: choose one from the list."
+        else:
+            meta["narrator"] = narrator_meta(narrator)
+    elif new_name:
+        if session.scalar(
+            select(Narrator.slug).where(func.lower(Narrator.name) == new_name.lower())
+        ):
+            errors["narrator_name"] = (
+                f"There is already a narrator called {new_name}: choose them from the list."
+            )
+        meta["narrator"] = {
+            "slug": _unique_slug(session, Narrator, slugify(new_name) or "narrator")
+        }
+        for name, path in NARRATOR_FIELD_PATHS.items():
+            _put(meta, path, _form_value(form, name))
+    elif "narrator" in form or "narrator" not in meta:
+        errors["narrator"] = "Choose a narrator from the list, or give a new narrator’s name."
+
+
+_FIELD_PREFIX = re.compile(r"^'[^']*' ")
+
+
+def _message(name: str, problem: str) -> str:
+    if " is missing from " in problem:
+        return f"{LABELS[name]} must be given."
+    # the importer's message begins with the field's path in the file: "'citation.date' ..."
+    return f"{LABELS[name]} {_FIELD_PREFIX.sub('', problem)}."
+
+
+def _meta_from_form(
+    session: Session, form: Form, base: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    """`base` with the fields the form sent; a field the form did not send keeps its value."""
+    meta = copy.deepcopy(base)
+    for name, path in FIELD_PATHS.items():
+        if name in form:
+            _put(meta, path, _form_value(form, name))
+    if not (meta.get("citation") or {}).get("title"):
+        _put(meta, ("citation", "title"), meta.get("title"))
+    meta["language"] = meta.get("language") or "en"
+    new_narrator = bool(_text(form, "narrator_name"))
+    _narrator(session, form, meta, errors)
+    for slug in meta.get("events") or []:
+        if not session.scalar(select(Event.id).where(Event.slug == slug)):
+            errors.setdefault("events", f"There is no event ‘{slug}’ in the timeline.")
+    meta["slug"] = meta.get("slug") or _testimony_slug(session, meta)
+    for path, problem in check_testimony_meta(meta):
+        name = _PATH_FIELDS.get(path[:2]) or _PATH_FIELDS.get(path[:1])
+        if name == "source_title" and not meta.get("title"):
+            continue  # it stands in for the missing title, which is reported
+        if path[:1] == ("narrator",) and not (new_narrator and name):
+            name = "narrator"
+        if name is None:  # a field the form cannot show: say it whole
+            errors.setdefault("", f"The stored testimony has a problem: {problem}.")
+        else:
+            errors.setdefault(name, _message(name, problem))
+    return meta
+
+
+# --- the transcript -------------------------------------------------------------------------
+
+
+def _sentence(problem: ValueError) -> str:
+    text = str(problem)
+    return text[:1].upper() + text[1:] + "."
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
+
+
+def read_transcript_file(upload: Upload, limit: int) -> str:
+    """The text of an uploaded transcript; raise `ValueError` saying why it cannot be used."""
+    extension = PurePath(upload.filename).suffix.lower()
+    if extension not in TRANSCRIPT_EXTENSIONS:
+        raise ValueError(
+            f"‘{upload.filename}’ is not a .txt or .md file: save the transcript as plain text"
+        )
+    if len(upload.data) > limit:
+        raise ValueError(f"‘{upload.filename}’ is larger than the limit of {_mb(limit)}")
+    if b"\x00" in upload.data:
+        raise ValueError(
+            f"‘{upload.filename}’ is a binary file (or UTF-16 text), not plain text: "
+            "save the transcript as UTF-8 plain text"
+        )
+    try:
+        return upload.data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"‘{upload.filename}’ is not UTF-8 text (the bytes at position {error.start} cannot "
+            "be read as UTF-8): save it with the UTF-8 encoding"
+        ) from None
+
+
+def _check_transcript(text: str, limit: int) -> list[PassageText]:
+    if len(text.encode("utf-8")) > limit:
+        raise ValueError(f"the transcript is larger than the limit of {_mb(limit)}")
+    if "\x00" in text:
+        raise ValueError("the transcript holds NUL characters: it is not plain text")
+    if text.lstrip("\ufeff").lstrip().startswith("---\n"):
+        raise ValueError(
+            "the transcript begins with ‘---’ like a testimony file with front matter: give "
+            "only the testimony’s words here, or import the file with `flask import`"
+        )
+    passages = split_passages(text)
+    if not passages:
+        raise ValueError("the transcript is empty: paste the testimony’s words or upload a file")
+    return passages
+
+
+def _new_passages(form: Form, upload: Upload | None, limit: int, errors: dict[str, str]):
+    pasted = form.get("transcript") or ""
+    if upload is not None and pasted.strip():
+        errors["transcript"] = "Paste the transcript or upload a file, not both."
+        return []
+    field = "transcript_file" if upload is not None else "transcript"
+    try:
+        text = read_transcript_file(upload, limit) if upload is not None else pasted
+        return _check_transcript(text, limit)
+    except ValueError as problem:
+        errors[field] = _sentence(problem)
+        return []
+
+
+def _corrected_passages(form: Form, testimony: Testimony, limit: int, errors: dict[str, str]):
+    """The passages the correction form asks for: from the passage boxes, or from the
+    whole-transcript box when that is what was changed."""
+    current = [PassageText(p.text, p.editor_note) for p in testimony.passages]
+    try:
+        one_by_one = _check_transcript(
+            "\n\n".join(
+                form.get(f"passage_{p.position}", passage_source(p)) for p in testimony.passages
+            ),
+            limit,
+        )
+        whole = (
+            _check_transcript(form.get("transcript"), limit) if "transcript" in form else current
+        )
+    except ValueError as problem:
+        errors["transcript"] = _sentence(problem)
+        return current
+    if whole != current and one_by_one != current and whole != one_by_one:
+        errors["transcript"] = (
+            "You changed both the passages one by one and the whole transcript; "
+            "save one kind of change at a time."
+        )
+    return whole if whole != current else one_by_one
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def _commit_and_index(session: Session, testimony: Testimony) -> Saved:
+    """Commit, then bring the index in line: the record first, the derived index after."""
+    session.commit()
+    try:
+        search.index_testimonies(session, [testimony.id])
+    except Exception:  # the record is safe; `reindex` repairs the index
+        log.exception("the index could not follow testimony %s", testimony.id)
+        return Saved(
+            testimony,
+            "The change is saved, but the search index could not be updated; "
+            "run `flask --app oralhistory reindex`.",
+        )
+    return Saved(testimony)
+
+
+def _testimony_slug(session: Session, meta: dict[str, Any]) -> str:
+    year = (meta.get("interview_date") or "")[:4]
+    title_words = "-".join(slugify(meta.get("title") or "").split("-")[:6])
+    parts = [
+        (meta.get("narrator") or {}).get("slug") or "testimony",
+        year if year.isdigit() else "",
+        title_words,
+    ]
+    return _unique_slug(session, Testimony, "-".join(part for part in parts if part))
+
+
+def add_testimony(
+    session: Session, form: Form, upload: Upload | None, author: str, limit: int
+) -> Saved:
+    """Store a testimony from the archivist's form, with a first revision, and index it.
+
+    Raises `FormProblems` naming every wrong field; then nothing is stored.
+    """
+    errors: dict[str, str] = {}
+    meta = _meta_from_form(session, form, {}, errors)
+    passages = _new_passages(form, upload, limit, errors)
+    if errors:
+        raise FormProblems(errors)
+    name = upload.filename if upload is not None else "the form"
+    try:
+        testimony = store_testimony(session, TestimonyFile(name, meta, passages, from_file=False))
+        revisions.record(session, testimony, author, "Added through the archive’s form")
+        return _commit_and_index(session, testimony)
+    except (InvalidFile, IntegrityError) as error:
+        session.rollback()
+        raise FormProblems({"": f"The testimony could not be stored: {error}"}) from None
+
+
+def get_testimony(session: Session, testimony_id: int) -> Testimony:
+    """Any testimony, restricted or withdrawn too: for archivists' pages only."""
+    testimony = session.get(Testimony, testimony_id)
+    if testimony is None:
+        raise NotFound(f"there is no testimony {testimony_id}")
+    return testimony
+
+
+def latest_revision_id(session: Session, testimony_id: int) -> int:
+    """The id of the testimony's latest revision, 0 when it has none."""
+    latest = select(func.max(Revision.id)).where(Revision.testimony_id == testimony_id)
+    return session.scalar(latest) or 0
+
+
+def _keep_first_state(session: Session, testimony: Testimony) -> None:
+    # A testimony from a file has no revision yet: keep its state as first stored, so that
+    # the first correction can be compared with what was there before it.
+    if not latest_revision_id(session, testimony.id):
+        source = f"imported from {testimony.source_file}" if testimony.source_file else "stored"
+        first = revisions.record(session, testimony, IMPORT_AUTHOR, f"As first {source}")
+        first.created_at = testimony.created_at
+
+
+def describe_change(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """What changed between two snapshots, in a few words: "title, passages p-2, p-5"."""
+    changed = [
+        key.replace("_", " ")
+        for key in after
+        if key != "passages" and before.get(key) != after.get(key)
+    ]
+    old, new = before.get("passages", []), after.get("passages", [])
+    if len(old) != len(new):
+        changed.append(f"passages ({len(old)} before, {len(new)} now)")
+    elif old != new:
+        changed.append("passages " + ", ".join(a["anchor"] for a, b in zip(old, new) if a != b))
+    return ", ".join(changed)
+
+
+def correct_testimony(
+    session: Session, testimony_id: int, form: Form, author: str, limit: int
+) -> Saved | None:
+    """Apply the correction form to a testimony: metadata and passages. Records a revision
+    saying what changed, commits, and updates the index. Returns None when nothing changed.
+
+    Raises `FormProblems` naming every wrong field, or when another archivist has changed
+    the testimony since the form was opened; then nothing is stored.
+    """
+    testimony = get_testimony(session, testimony_id)
+    errors: dict[str, str] = {}
+    opened_at = (form.get("revision") or "").strip()
+    latest = latest_revision_id(session, testimony.id)
+    if opened_at and opened_at != str(latest):
+        errors["revision"] = (
+            "Someone changed this testimony after you opened this form; your corrections were "
+            "not saved. Look at its history, then open the form again."
+        )
+    meta = _meta_from_form(session, form, testimony_meta(testimony), errors)
+    passages = _corrected_passages(form, testimony, limit, errors)
+    if errors:
+        raise FormProblems(errors)
+    before = revisions.snapshot(testimony)
+    _keep_first_state(session, testimony)
+    try:
+        store_testimony(session, TestimonyFile("the form", meta, passages, from_file=False))
+        session.flush()
+    except (InvalidFile, IntegrityError) as error:
+        session.rollback()
+        raise FormProblems({"": f"The correction could not be stored: {error}"}) from None
+    after = revisions.snapshot(testimony)
+    if after == before:
+        session.rollback()
+        return None
+    note = _text(form, "note")
+    change = "Changed " + describe_change(before, after)
+    revisions.record(session, testimony, author, f"{note} ({change})" if note else change)
+    return _commit_and_index(session, testimony)
+
+
+def withdraw_testimony(session: Session, testimony_id: int, reason: str, author: str) -> Saved:
+    """Withdraw a testimony (consent revoked): it leaves the public site and the index at
+    once, and stays in the record for archivists with who withdrew it, when and why."""
+    testimony = get_testimony(session, testimony_id)
+    reason = reason.strip()
+    if not reason:
+        raise FormProblems({"reason": "Give the reason for withdrawing the testimony."})
+    if testimony.withdrawn_at is not None:
+        raise FormProblems({"reason": "This testimony has already been withdrawn."})
+    _keep_first_state(session, testimony)
+    testimony.withdrawn_at = utcnow()
+    testimony.withdrawn_by = author
+    testimony.withdrawn_reason = reason
+    revisions.record(session, testimony, author, f"Withdrawn: {reason}")
+    return _commit_and_index(session, testimony)
+
+
+def reinstate_testimony(session: Session, testimony_id: int, reason: str, author: str) -> Saved:
+    """Bring a withdrawn testimony back (consent given again, or withdrawn by mistake)."""
+    testimony = get_testimony(session, testimony_id)
+    reason = reason.strip()
+    if not reason:
+        raise FormProblems({"reason": "Give the reason for bringing the testimony back."})
+    if testimony.withdrawn_at is None:
+        raise FormProblems({"reason": "This testimony has not been withdrawn."})
+    testimony.withdrawn_at = testimony.withdrawn_by = testimony.withdrawn_reason = None
+    revisions.record(session, testimony, author, f"Reinstated: {reason}")
+    return _commit_and_index(session, testimony)
+
+
+# --- reading, for archivists ----------------------------------------------------------------
+
+
+def _when(value) -> str | None:
+    return value.isoformat(timespec="minutes") if value else None
+
+
+def archive_summary(testimony: Testimony) -> dict[str, Any]:
+    """A testimony as the archive's own pages list it: withdrawal and corrections included."""
+    return {
+        **testimony_summary(testimony),
+        "narrator": {"slug": testimony.narrator.slug, "name": testimony.narrator.name},
+        "created_at": _when(testimony.created_at),
+        "corrected_at": _when(testimony.corrected_at),
+        "withdrawn_at": _when(testimony.withdrawn_at),
+        "withdrawn_by": testimony.withdrawn_by,
+        "withdrawn_reason": testimony.withdrawn_reason,
+    }
+
+
+def list_testimonies(session: Session) -> list[dict[str, Any]]:
+    """Every testimony in the record, restricted and withdrawn too, newest first."""
+    query = select(Testimony).order_by(Testimony.id.desc())
+    return [archive_summary(t) for t in session.scalars(query)]
+
+
+def testimony_history(
+    session: Session, testimony_id: int, older: int | None = None, newer: int | None = None
+) -> dict[str, Any]:
+    """The testimony's revisions (who, when, what) and the difference between two of them:
+    by default the latest and the one before it."""
+    testimony = get_testimony(session, testimony_id)
+    kept = revisions.history(session, testimony_id)
+    by_id: dict[int, Revision] = {r.id: r for r in kept}
+    for asked in (older, newer):
+        if asked is not None and asked not in by_id:
+            raise NotFound(f"testimony {testimony_id} has no revision {asked}")
+    if newer is None and kept:
+        newer = kept[-1].id
+    if older is None and len(kept) > 1:
+        older = kept[-2].id if newer == kept[-1].id else kept[0].id
+    comparison = None
+    if older is not None and newer is not None:
+        first, second = sorted((older, newer))
+        comparison = {
+            "older": first,
+            "newer": second,
+            "lines": revisions.difference(by_id[first].snapshot, by_id[second].snapshot),
+        }
+    return {
+        "testimony": archive_summary(testimony),
+        "revisions": [
+            {
+                "id": r.id,
+                "number": number,
+                "author": r.author,
+                "created_at": _when(r.created_at),
+                "summary": r.summary,
+            }
+            for number, r in enumerate(kept, start=1)
+        ],
+        "comparison": comparison,
+    }

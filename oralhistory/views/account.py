@@ -1,0 +1,56 @@
+"""Signing in and out."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from .. import auth, db
+
+bp = Blueprint("account", __name__)
+
+
+# A path on this site: one slash, then no second slash or backslash, and no white space or
+# control character (browsers drop tabs and line breaks from addresses, so "/\t/host" would
+# become "//host", another site).
+LOCAL_PATH_RE = re.compile(r"/(?![/\\])[^\s\\\x00-\x1f\x7f]*")
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` when it is a path on this site, else None: `next` never leads elsewhere."""
+    return target if target and LOCAL_PATH_RE.fullmatch(target) else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    next_url = local_path(request.values.get("next"))
+    if request.method == "GET":
+        return render_template("login.html", next_url=next_url, username="", error=None)
+    username = (request.form.get("username") or "").strip()
+    password = request.form.get("password") or ""
+    status = 400
+    if not username or not password:
+        error = "Give your username and your password."
+    else:
+        try:
+            archivist = auth.sign_in(db.session(), username, password, request.remote_addr)
+        except auth.SignInRefused as refused:
+            error, status = str(refused), 429 if refused.throttled else 401
+        else:
+            auth.start_session(archivist.username)
+            flash(f"Signed in as {archivist.username}.")
+            return redirect(next_url or url_for("archive.index"))
+    page = render_template("login.html", next_url=next_url, username=username, error=error)
+    return page, status
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    # Signing out changes the session, so it takes a POST with the CSRF token; the GET page
+    # holds that form, for a reader without the navigation's button.
+    if request.method == "GET":
+        return render_template("logout.html")
+    auth.end_session()
+    flash("You are signed out.")
+    return redirect(url_for("pages.home"))

@@ -1,0 +1,163 @@
+"""The archivists' pages under /archive/ (HTML) and /api/archive/ (JSON): sign-in required."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from .. import curation, db
+from ..auth import current_viewer
+
+bp = Blueprint("archive", __name__, url_prefix="/archive")
+api_bp = Blueprint("archive_api", __name__, url_prefix="/api/archive")
+
+
+def require_archivist():
+    """Let only signed-in archivists through: others are sent to sign in (HTML) or get a
+    401 (JSON)."""
+    if current_viewer().is_archivist:
+        return None
+    json_asked = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    if request.blueprint == api_bp.name or json_asked == "application/json":
+        return jsonify(error="Sign in as an archivist to use the archive."), 401
+    return redirect(url_for("account.login", next=request.full_path.rstrip("?")))
+
+
+bp.before_request(require_archivist)
+api_bp.before_request(require_archivist)
+
+
+def _author() -> str:
+    return current_viewer().archivist or ""
+
+
+def _limit() -> int:
+    return current_app.config["MAX_TRANSCRIPT_BYTES"]
+
+
+def _upload() -> curation.Upload | None:
+    file = request.files.get("transcript_file")
+    if file is None or not file.filename:
+        return None
+    # Read one byte past the limit: enough to know the file is too large.
+    return curation.Upload(file.filename, file.stream.read(_limit() + 1))
+
+
+def _typed() -> dict:
+    """What the archivist typed, to fill the form in again."""
+    values = request.form.to_dict()
+    values["events"] = request.form.getlist("events")
+    return values
+
+
+def _form_page(values: dict, errors: dict, testimony=None, status: int = 200):
+    session = db.session()
+    return render_template(
+        "archive_form.html",
+        values=values,
+        errors=errors,
+        testimony=curation.archive_summary(testimony) if testimony else None,
+        labels=curation.LABELS,
+        limit_mb=_limit() / (1024 * 1024),
+        **curation.choices(session),
+    ), status
+
+
+def _after_save(saved: curation.Saved, message: str):
+    flash(message)
+    if saved.index_warning:
+        flash(saved.index_warning, "error")
+    return redirect(url_for("pages.testimony", testimony_id=saved.testimony.id))
+
+
+def _revision_arg(name: str) -> int | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        abort(400, f"‘{name}’ must be the number of a revision, not ‘{raw[:20]}’.")
+    return int(raw)
+
+
+@bp.get("/")
+def index():
+    return render_template(
+        "archive_index.html", testimonies=curation.list_testimonies(db.session())
+    )
+
+
+@bp.route("/testimonies/new", methods=["GET", "POST"])
+def new_testimony():
+    if request.method == "GET":
+        return _form_page({"access": "public", "language": "en", "events": []}, {})
+    try:
+        saved = curation.add_testimony(db.session(), request.form, _upload(), _author(), _limit())
+    except curation.FormProblems as problems:
+        return _form_page(_typed(), problems.errors, status=400)
+    return _after_save(saved, "The testimony is added; it can be found by search now.")
+
+
+@bp.route("/testimonies/<int:testimony_id>/edit", methods=["GET", "POST"])
+def edit_testimony(testimony_id: int):
+    session = db.session()
+    testimony = curation.get_testimony(session, testimony_id)
+    if request.method == "GET":
+        return _form_page(curation.form_values(session, testimony), {}, testimony)
+    try:
+        saved = curation.correct_testimony(session, testimony_id, request.form, _author(), _limit())
+    except curation.FormProblems as problems:
+        status = 409 if "revision" in problems.errors else 400
+        return _form_page(_typed(), problems.errors, testimony, status)
+    if saved is None:
+        flash("Nothing was changed.")
+        return redirect(url_for("pages.testimony", testimony_id=testimony_id))
+    return _after_save(saved, "The correction is saved and kept in the testimony’s history.")
+
+
+@bp.post("/testimonies/<int:testimony_id>/withdraw")
+def withdraw(testimony_id: int):
+    return _change_withdrawal(curation.withdraw_testimony, testimony_id, "withdrawn")
+
+
+@bp.post("/testimonies/<int:testimony_id>/reinstate")
+def reinstate(testimony_id: int):
+    return _change_withdrawal(curation.reinstate_testimony, testimony_id, "reinstated")
+
+
+def _change_withdrawal(change, testimony_id: int, done: str):
+    try:
+        saved = change(db.session(), testimony_id, request.form.get("reason", ""), _author())
+    except curation.FormProblems as problems:
+        flash(problems.errors["reason"], "error")
+        return redirect(url_for(".edit_testimony", testimony_id=testimony_id, _anchor="withdrawal"))
+    return _after_save(saved, f"The testimony is {done}.")
+
+
+@bp.get("/testimonies/<int:testimony_id>/history")
+def history(testimony_id: int):
+    found = curation.testimony_history(
+        db.session(), testimony_id, _revision_arg("older"), _revision_arg("newer")
+    )
+    return render_template("archive_history.html", history=found)
+
+
+@api_bp.get("/testimonies")
+def testimonies_json():
+    return jsonify(curation.list_testimonies(db.session()))
+
+
+@api_bp.get("/testimonies/<int:testimony_id>/history")
+def history_json(testimony_id: int):
+    found = curation.testimony_history(
+        db.session(), testimony_id, _revision_arg("older"), _revision_arg("newer")
+    )
+    return jsonify(found)
