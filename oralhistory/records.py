@@ -301,7 +301,7 @@ def _speaks_of(text: str, event: Event, matchers: list) -> bool:
 
 def search_page(session: Session, request: search.SearchRequest) -> dict[str, Any]:
     """Run a search and dress its hits with narrator, testimony and passage links."""
-    result = search.search(request)
+    result = search.search(request, session)
     testimony_ids = {hit.testimony_id for hit in result.hits}
     testimonies = {
         t.id: t for t in session.scalars(select(Testimony).where(Testimony.id.in_(testimony_ids)))

@@ -16,8 +16,10 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from html import escape
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +28,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from whoosh import highlight, index, sorting
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.qparser import MultifieldParser
-from whoosh.query import And, Every, Query, Term
+from whoosh.qparser import QueryParser, plugins
+from whoosh.query import And, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
-from whoosh.spelling import ReaderCorrector
+from whoosh.spelling import ListCorrector
 
+from . import querylang
 from .analysis import (
     SpellingFilter,
     name_tokens,
@@ -38,16 +41,14 @@ from .analysis import (
     text_analyzer,
     vocabulary_analyzer,
 )
-from .gazetteer import name_groups, place_matchers, places_in
-from .models import Narrator, Passage, Place, Testimony
+from .gazetteer import name_groups, place_matchers, place_names, places_in, places_named
+from .models import Event, Narrator, Passage, Testimony
+from .querylang import QueryError
 
 WRITE_LOCK_TIMEOUT = 30.0
-MAX_QUERY_LENGTH = 500
 SNIPPET_CHARS = 360
-
-
-class QueryError(ValueError):
-    """A query a reader typed that cannot be searched, with the reason in plain words."""
+# The fields a reader's words are looked for in, and how much a match in each counts.
+FIELD_WEIGHTS = {"text": 1.0, "note": 0.5, "narrator_name": 2.0, "title": 0.5, "context": 0.3}
 
 
 # --- the index on disk ----------------------------------------------------------------------
@@ -60,13 +61,16 @@ def build_schema(table: dict[str, str]) -> Schema:
         testimony_id=ID(stored=True),
         position=NUMERIC(stored=True, sortable=True),
         narrator=ID(stored=True),
-        narrator_name=TEXT(stored=True, analyzer=analyzer, field_boost=2.0),
-        title=TEXT(analyzer=analyzer, field_boost=0.5),
+        # How much a match in each field counts is set at query time (FIELD_WEIGHTS).
+        narrator_name=TEXT(stored=True, analyzer=analyzer),
+        title=TEXT(analyzer=analyzer),
         # who the narrator is (biography, roles): finds a narrator's passages by what the
         # archive says of them, weighted below the narrator's own words
-        context=TEXT(analyzer=analyzer, field_boost=0.3),
+        context=TEXT(analyzer=analyzer),
         text=TEXT(stored=True, analyzer=analyzer, phrase=True),
-        place=KEYWORD(stored=True, commas=True, scorable=True, field_boost=1.5),
+        # the editor's note printed with the passage ("[Ed.: ...]"), apart from its words
+        note=TEXT(stored=True, analyzer=analyzer, phrase=True),
+        place=KEYWORD(stored=True, commas=True, scorable=True),
         event=KEYWORD(stored=True, commas=True),
         year=ID(stored=True),
         access=ID(stored=True),
@@ -190,10 +194,7 @@ def archive_index() -> ArchiveIndex:
 
 def gazetteer_table(session: Session) -> dict[str, str]:
     """The spelling table of the places in the record and the names in `names.yaml`."""
-    groups = [
-        (place.name, [*place.variants, *([place.name_arabic] if place.name_arabic else [])])
-        for place in session.scalars(select(Place).order_by(Place.id))
-    ]
+    groups = [(names[0], names[1:]) for _slug, names in place_names(session)]
     groups += name_groups(Path(current_app.config["TRANSCRIPTS_DIR"]))
     return spelling_table(groups)
 
@@ -202,7 +203,7 @@ def passage_document(passage: Passage, matchers: list) -> dict[str, Any]:
     testimony = passage.testimony
     narrator = testimony.narrator
     public = testimony.is_public
-    words = f"{narrator.name} {passage.text}"
+    words = " ".join(filter(None, [narrator.name, passage.text, passage.editor_note]))
     return {
         "passage_id": str(passage.id),
         "testimony_id": str(testimony.id),
@@ -214,6 +215,7 @@ def passage_document(passage: Passage, matchers: list) -> dict[str, Any]:
             filter(None, [narrator.biography, narrator.origin, narrator.residence, *narrator.roles])
         ),
         "text": passage.text,
+        "note": passage.editor_note or "",
         "place": ",".join(places_in(passage.text, matchers)),
         "event": ",".join(link.event.slug for link in testimony.event_links),
         "year": str(testimony.interview_date.year) if testimony.interview_date else "",
@@ -316,49 +318,131 @@ class _MarkFormatter(highlight.HtmlFormatter):
         return f"<mark>{escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
 
 
-def check_query(q: str) -> str:
-    """Return the query trimmed, or raise `QueryError` saying what is wrong with it."""
-    q = q.strip()
-    if len(q) > MAX_QUERY_LENGTH:
-        raise QueryError(f"the query is {len(q)} characters long; the limit is {MAX_QUERY_LENGTH}")
-    if q.count('"') % 2:
+@dataclass
+class _Plan:
+    """What a request asks for, in Whoosh's terms."""
+
+    q: str  # the query as read
+    tokens: list[querylang.Token]
+    query: Query
+    access: Query | None  # None for archivists, who may see everything
+    chosen: dict[str, Query]  # the request's narrator, place and event filters
+    typed: list[Query]  # filters typed in the query that every hit must meet
+
+    def filter(self, *, without: str | None = None) -> Query | None:
+        """Everything a hit must meet (less the request's filter `without`, for its facet)."""
+        parts = [self.access] if self.access else []
+        parts += [f for name, f in self.chosen.items() if name != without]
+        parts += self.typed
+        return parts[0] if len(parts) == 1 else And(parts) if parts else None
+
+
+def plan_search(searcher: Searcher, request: SearchRequest, session: Session | None) -> _Plan:
+    """Read the request into a query and filters; raise `QueryError` if it cannot be searched.
+
+    Filters typed in the query (`narrator:halabi`) are resolved like the request's own
+    filters. When every hit must meet them they filter and do not count towards the score;
+    otherwise (`narrator:halabi OR orphans`) they take part in the query.
+    """
+    q, tokens = querylang.read_query(request.q)
+    access = None if request.include_restricted else Term("access", "public")
+    chosen = {
+        name: _filter_query(searcher, session, name, getattr(request, name))
+        for name in ("narrator", "place", "event")
+        if getattr(request, name)
+    }
+    if not tokens:
+        return _Plan(q, tokens, Every(), access, chosen, [])
+    typed = [
+        _filter_query(searcher, session, name, value)
+        for name, value in querylang.filters_of(tokens)
+    ]
+    spelling = _spelling_filter(searcher.schema)
+    names = set(spelling.phrases) if spelling else set()
+    query = _parser(searcher.schema).parse(querylang.whoosh_syntax(tokens, names, name_tokens))
+    if query is NullQuery:
         raise QueryError(
-            'the query has an opening quotation mark (") without a closing one; '
-            "put the exact phrase between two quotation marks"
+            "the query has no word that can be searched for: very common words such as "
+            "'the' or 'of' are not searched on their own; put them in a phrase between "
+            'quotation marks with other words, as in "the hope of returning"'
         )
-    depth = 0
-    for char in q:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            raise QueryError("the query closes a bracket ')' that was never opened")
-    if depth:
-        raise QueryError("the query opens a bracket '(' that is never closed")
-    return q
+    query = _put_filters(query, typed)
+    parts = query.subqueries if isinstance(query, And) else [query]
+    apart = [part for part in parts if isinstance(part, _FilterQuery)]
+    kept = [part for part in parts if not isinstance(part, _FilterQuery)]
+    query = kept[0] if len(kept) == 1 else And(kept) if kept else Every()
+    return _Plan(q, tokens, query, access, chosen, apart)
 
 
-def _prepare(q: str) -> str:
-    # "-word" excludes a word; Whoosh writes that "NOT word". A hyphen inside a word
-    # (al-Indharat) is left alone.
-    return re.sub(r'(^|\s)-(?=[\w"(])', r"\1NOT ", q)
+def _parser(schema: Schema) -> QueryParser:
+    # Only the syntax the search page documents: words, phrases, brackets, AND OR NOT and
+    # name:value filters. Wildcards, ranges, boosts and single quotes are plain text here, so
+    # that "lawyer?" or "[Aleppo]" mean what a reader meant.
+    weights = {name: weight for name, weight in FIELD_WEIGHTS.items() if name in schema}
+    return QueryParser(
+        None,
+        schema,
+        plugins=[
+            plugins.FieldsPlugin(),
+            plugins.PhrasePlugin(),
+            plugins.GroupPlugin(),
+            plugins.OperatorsPlugin(AndNot=None, AndMaybe=None, Require=None),
+            plugins.MultifieldPlugin(list(weights), fieldboosts=weights),
+        ],
+    )
 
 
-def parse_query(searcher: Searcher, q: str) -> Query:
-    # Words are combined with AND, as readers expect of an archive's search box.
-    parser = MultifieldParser(["text", "narrator_name", "title", "context"], searcher.schema)
-    return parser.parse(_prepare(q))
+def _put_filters(query: Query, typed_filters: list[Query]) -> Query:
+    if isinstance(query, Term) and query.fieldname in querylang.FILTERS:
+        return typed_filters[int(query.text)]
+    return query.apply(lambda child: _put_filters(child, typed_filters))
 
 
-def _filters(request: SearchRequest, *, without: str | None = None) -> Query | None:
-    terms = []
-    if not request.include_restricted:
-        terms.append(Term("access", "public"))
-    for name in ("narrator", "place", "event"):
-        value = getattr(request, name)
-        if value and name != without:
-            terms.append(Term(name, value))
-    if not terms:
-        return None
-    return terms[0] if len(terms) == 1 else And(terms)
+class _FilterQuery(Or):
+    """The resolved form of one filter (narrator, place, event or year)."""
+
+
+def _filter_query(searcher: Searcher, session: Session | None, name: str, value: str) -> Query:
+    """The passages that `name:value` selects, by slug or by name in any spelling."""
+    if name == "year":
+        if not re.fullmatch(r"\d{4}", value):
+            raise QueryError(f"year: takes a year of four digits, as in year:2017, not '{value}'")
+        return _FilterQuery([Term("year", value)])
+    slugs = [value.strip().lower()]
+    if name == "narrator":
+        slugs += _narrators_named(searcher, value)
+    elif session is not None:
+        analyse = partial(_words, searcher.schema)
+        if name == "place":
+            slugs += places_named(value, place_names(session), analyse)
+        else:
+            slugs += _events_named(session, value, analyse)
+    return _FilterQuery([Term(name, slug) for slug in dict.fromkeys(slugs)])
+
+
+def _words(schema: Schema, text: str) -> list[str]:
+    return [token.text for token in schema["text"].analyzer(text)]
+
+
+def _narrators_named(searcher: Searcher, value: str) -> list[str]:
+    words = _words(searcher.schema, value)
+    if not words:
+        return []
+    found = searcher.search(
+        And([Term("narrator_name", word) for word in words]),
+        groupedby=sorting.FieldFacet("narrator"),
+        maptype=sorting.Count,
+        limit=1,
+    )
+    return sorted(found.groups("narrator"))
+
+
+def _events_named(session: Session, value: str, analyse) -> list[str]:
+    words = set(analyse(value))
+    if not words:
+        return []
+    events = session.execute(select(Event.slug, Event.title).order_by(Event.date, Event.id))
+    return [slug for slug, title in events if words <= set(analyse(f"{title} {slug}"))]
 
 
 def _snippet(results, hit) -> str:
@@ -366,8 +450,16 @@ def _snippet(results, hit) -> str:
     # A short passage is shown whole; a long one by its best fragments.
     results.fragmenter = _WHOLE if len(text) <= SNIPPET_CHARS else _CONTEXT
     snippet = hit.highlights("text", text=text, top=2)
-    if snippet:
-        return snippet
+    note = hit.get("note")
+    if note and not snippet:
+        # The words matched in the editor's note only: show the note as the file prints it.
+        marked = hit.highlights("note", text=note, top=1)
+        if marked:
+            return _opening(text) + " [Ed.: " + marked + "]"
+    return snippet or _opening(text)
+
+
+def _opening(text: str) -> str:
     short = text if len(text) <= SNIPPET_CHARS else text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
     return escape(short, quote=False)
 
@@ -376,62 +468,109 @@ _WHOLE = highlight.WholeFragmenter()
 _CONTEXT = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=90)
 
 
-def suggest(searcher: Searcher, q: str, include_restricted: bool) -> str | None:
-    """A corrected query when some of its words are unknown to the archive, else None.
+def suggest(
+    searcher: Searcher, plan: _Plan, request: SearchRequest, session: Session | None
+) -> str | None:
+    """A corrected query when some of its words find nothing the asker may see, else None.
 
-    Known words are those of the passages the asker may see and every spelling in the
-    gazetteer; corrections come from the same words, so restricted text never shows.
+    A word counts as known when, searched alone, it finds a passage the asker may see (in any
+    of its forms and spellings). A correction is a word of the passages the asker may see, or
+    a spelling from the gazetteer, that finds one; the nearest is chosen, preferring one with
+    which the whole query finds something. Restricted text therefore neither supplies a
+    correction nor decides whether one is offered, for a reader who may not see it.
     """
-    fieldname = "all_words" if include_restricted else "public_words"
-    reader = searcher.reader()
-    spellings = _spelling_table(searcher.schema)
-    corrector = ReaderCorrector(reader, fieldname, vocabulary_analyzer())
-    changed = False
+    fieldname = "public_words" if plan.access else "all_words"
+    parser = _parser(searcher.schema)
+    spelling = _spelling_filter(searcher.schema)
+    gazetteer = sorted(spelling.known) if spelling else []
 
-    def correct(match: re.Match) -> str:
-        nonlocal changed
-        word = match.group(0)
-        tokens = name_tokens(word)
-        if len(tokens) != 1 or len(tokens[0]) < 4 or tokens[0] in spellings:
-            return word
-        if reader.doc_frequency(fieldname, tokens[0]):
-            return word
-        suggestions = corrector.suggest(tokens[0], limit=1, maxdist=2)
-        if not suggestions:
-            return word
-        changed = True
-        return suggestions[0]
+    def finds(query: Query, filter: Query | None) -> bool:
+        return query is NullQuery or not searcher.search(query, filter=filter, limit=1).is_empty()
 
-    # Field filters (narrator:slug), operators and quoted phrases keep their form.
-    corrected = re.sub(r"(?<![\w:\-])(?!(?:AND|OR|NOT)\b)[^\W\d_][\w’']*(?![\w:])", correct, q)
-    return corrected if changed and corrected != q else None
+    def word_finds(word: str) -> bool:
+        syntax = querylang.whoosh_syntax([querylang.Token("word", word, 0)], set())
+        return finds(parser.parse(syntax), plan.access)
+
+    def query_finds(q: str) -> bool:
+        other = plan_search(searcher, replace(request, q=q), session)
+        return finds(other.query, other.filter())
+
+    def unknown(form: str) -> bool:
+        # A spelling the gazetteer knows is right even when no passage uses it.
+        return len(form) >= 4 and not form.isdigit() and form not in gazetteer_words
+
+    gazetteer_words = set(gazetteer).union(*(spelling.phrases if spelling else []))
+    q = plan.q
+    for offset, word in reversed(list(querylang.plain_words(plan.tokens))):
+        forms = name_tokens(word)
+        if len(forms) != 1 or not unknown(forms[0]) or word_finds(word):
+            continue
+        nearby = _candidates(searcher.reader(), fieldname, forms[0], gazetteer)
+        found = [_in_case_of(word, forms[0], c) for c in islice(nearby, 12) if word_finds(c)]
+        if found:
+            fits = (r for r in found if query_finds(q[:offset] + r + q[offset + len(word) :]))
+            replacement = next(fits, found[0])
+            q = q[:offset] + replacement + q[offset + len(word) :]
+    # Offer only a query that finds something: a correction that leads nowhere is noise.
+    return q if q != plan.q and query_finds(q) else None
 
 
-def _spelling_table(schema: Schema) -> dict[str, str]:
+def _candidates(reader, fieldname: str, word: str, gazetteer: list[str]) -> Iterator[str]:
+    """Words near `word`: the nearest first; among equally near ones, those that hold all its
+    letters in order (the commonest slip leaves a letter out), then the commonest."""
+    seen = {word}
+    for distance in (1, 2) if len(word) > 4 else (1,):
+        near = set(reader.terms_within(fieldname, word, distance))
+        near |= set(ListCorrector(gazetteer).suggest(word, limit=50, maxdist=distance))
+        near -= seen
+        seen |= near
+        yield from sorted(
+            near,
+            key=lambda w: (not _holds(w, word), -reader.doc_frequency(fieldname, w), w),
+        )
+
+
+def _holds(longer: str, word: str) -> bool:
+    letters = iter(longer)
+    return all(letter in letters for letter in word)
+
+
+def _in_case_of(word: str, form: str, candidate: str) -> str:
+    """`candidate` written as the reader wrote `word` (capitals, a leading article)."""
+    prefix = word[: len(word) - len(form)] if word.lower().endswith(form) else ""
+    rest = word[len(prefix) :]
+    if rest.isupper() and len(rest) > 1:
+        candidate = candidate.upper()
+    elif rest[:1].isupper():
+        candidate = candidate[:1].upper() + candidate[1:]
+    return prefix + candidate
+
+
+def _spelling_filter(schema: Schema) -> SpellingFilter | None:
     for item in schema["text"].analyzer.items:
         if isinstance(item, SpellingFilter):
-            return item.table
-    return {}
+            return item
+    return None
 
 
-def search(request: SearchRequest) -> SearchResult:
+def search(request: SearchRequest, session: Session | None = None) -> SearchResult:
     """Search passages. Raises `QueryError` for a query that cannot be searched.
 
     Anonymous requests (`include_restricted` false) see public passages only, in hits,
-    totals, facets and suggestions alike.
+    totals, facets and suggestions alike. With a `session`, places and events in filters
+    may be given by name as well as by slug.
     """
-    q = check_query(request.q)
-    if not q and not (request.narrator or request.place or request.event):
+    if not request.q.strip() and not (request.narrator or request.place or request.event):
         raise QueryError("the query is empty: type a word, a name or a place")
     if request.page < 1:
         raise QueryError("the page number must be 1 or more")
     if not 1 <= request.per_page <= 100:
         raise QueryError("per_page must be between 1 and 100")
     searcher = archive_index().searcher()
-    query = parse_query(searcher, q) if q else Every()
+    plan = plan_search(searcher, request, session)
     limit = request.page * request.per_page
-    results = searcher.search(query, filter=_filters(request), limit=limit, terms=True)
-    result = SearchResult(q, len(results), request.page, request.per_page)
+    results = searcher.search(plan.query, filter=plan.filter(), limit=limit, terms=True)
+    result = SearchResult(plan.q, len(results), request.page, request.per_page)
     if result.total and request.page > result.pages:
         raise QueryError(f"page {request.page} is past the last page of results ({result.pages})")
     results.formatter = _MarkFormatter()
@@ -444,13 +583,16 @@ def search(request: SearchRequest) -> SearchResult:
                 narrator_slug=hit["narrator"],
                 snippet=_snippet(results, hit),
                 score=round(hit.score or 0.0, 4),
-                matched_in=sorted({name for name, _ in hit.matched_terms() or []}),
+                matched_in=sorted(
+                    {name for name, _ in hit.matched_terms() or [] if name in FIELD_WEIGHTS}
+                ),
             )
         )
     for facet in ("narrator", "place", "event"):
+        # Each facet counts as if its own choice were not made, to show the alternatives.
         facet_results = searcher.search(
-            query,
-            filter=_filters(request, without=facet),
+            plan.query,
+            filter=plan.filter(without=facet),
             groupedby=sorting.FieldFacet(facet, allow_overlap=facet != "narrator"),
             maptype=sorting.Count,
             limit=1,
@@ -460,8 +602,8 @@ def search(request: SearchRequest) -> SearchResult:
             ((key, count) for key, count in counts.items() if key),
             key=lambda item: (-item[1], item[0]),
         )
-    if q:
-        result.suggestion = suggest(searcher, q, request.include_restricted)
+    if plan.tokens:
+        result.suggestion = suggest(searcher, plan, request, session)
     return result
 
 
