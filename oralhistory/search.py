@@ -9,6 +9,7 @@ processes never see a half-built index. Every write, in any process, holds one f
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -26,10 +27,10 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from whoosh import highlight, index, sorting
+from whoosh import highlight, index, scoring, sorting
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.qparser import QueryParser, plugins
-from whoosh.query import And, Every, NullQuery, Or, Query, Term
+from whoosh.query import And, AndMaybe, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
 from whoosh.spelling import ListCorrector
 
@@ -49,6 +50,13 @@ WRITE_LOCK_TIMEOUT = 30.0
 SNIPPET_CHARS = 360
 # The fields a reader's words are looked for in, and how much a match in each counts.
 FIELD_WEIGHTS = {"text": 1.0, "note": 0.5, "narrator_name": 2.0, "title": 0.5, "context": 0.3}
+# How much naming a place the query names counts (see `_place_boost`).
+PLACE_WEIGHT = 1.0
+# BM25F; B is how much a long passage is discounted for its length (0: not at all, 1: fully).
+# Whoosh's default 0.75 let a bare line ("Jarablus.") outrank a passage that says something of
+# the place; at 0.3 the passage comes first, and the relevance set (tests/relevance) scores
+# the same from 0 to 0.75.
+WEIGHTING = scoring.BM25F(B=0.3, K1=1.2)
 
 
 # --- the index on disk ----------------------------------------------------------------------
@@ -79,6 +87,8 @@ def build_schema(table: dict[str, str]) -> Schema:
         public_words=TEXT(analyzer=vocabulary_analyzer()),
         all_words=TEXT(analyzer=vocabulary_analyzer()),
         sort_key=STORED,
+        # the passage's words, normalised and hashed: passages with the same words share it
+        fingerprint=ID(sortable=True),
     )
 
 
@@ -111,7 +121,7 @@ class ArchiveIndex:
         if getattr(local, "name", None) != name:
             if getattr(local, "searcher", None) is not None:
                 local.searcher.close()
-            local.searcher = index.open_dir(str(self.root / name)).searcher()
+            local.searcher = index.open_dir(str(self.root / name)).searcher(weighting=WEIGHTING)
             local.name = name
         else:
             local.searcher = local.searcher.refresh()
@@ -223,7 +233,14 @@ def passage_document(passage: Passage, matchers: list) -> dict[str, Any]:
         "public_words": words if public else "",
         "all_words": words,
         "sort_key": (testimony.id, passage.position),
+        "fingerprint": fingerprint(passage.text),
     }
+
+
+def fingerprint(text: str) -> str:
+    """The same for passages with the same words, whatever their case, accents or punctuation."""
+    words = " ".join(name_tokens(text))
+    return hashlib.blake2b(words.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def _passages(session: Session, testimony_ids: list[int] | None) -> Iterator[Passage]:
@@ -371,7 +388,19 @@ def plan_search(searcher: Searcher, request: SearchRequest, session: Session | N
     apart = [part for part in parts if isinstance(part, _FilterQuery)]
     kept = [part for part in parts if not isinstance(part, _FilterQuery)]
     query = kept[0] if len(kept) == 1 else And(kept) if kept else Every()
+    if session is not None and kept:
+        query = _place_boost(query, tokens, session)
     return _Plan(q, tokens, query, access, chosen, apart)
+
+
+def _place_boost(query: Query, tokens: list[querylang.Token], session: Session) -> Query:
+    # A passage about a place the reader names (its `place` field) ranks above one that only
+    # shares the word, by a biography for instance; it is not required to be about it.
+    words = " ".join(word for _, word in querylang.plain_words(tokens))
+    named = places_in(words, place_matchers(session))
+    if not named:
+        return query
+    return AndMaybe(query, Or([Term("place", slug) for slug in named], boost=PLACE_WEIGHT))
 
 
 def _parser(schema: Schema) -> QueryParser:
@@ -546,6 +575,25 @@ def _in_case_of(word: str, form: str, candidate: str) -> str:
     return prefix + candidate
 
 
+def _repeats_last(searcher: Searcher, results) -> list[int]:
+    """Ranks of `results` with each repeat of an earlier hit's words moved after the others.
+
+    Short passages score high, and a transcript may hold the same short line many times
+    ("Aleppo."): the first stays where it ranks, its repeats follow every other hit, so they
+    do not crowd out the rest. Nothing is dropped.
+    """
+    reader = searcher.reader()
+    if not reader.has_column("fingerprint"):
+        return list(range(len(results)))
+    column = reader.column_reader("fingerprint")
+    seen, first, repeats = set(), [], []
+    for rank, (_score, docnum) in enumerate(results.top_n):
+        key = column[docnum]
+        (repeats if key in seen else first).append(rank)
+        seen.add(key)
+    return first + repeats
+
+
 def _spelling_filter(schema: Schema) -> SpellingFilter | None:
     for item in schema["text"].analyzer.items:
         if isinstance(item, SpellingFilter):
@@ -568,13 +616,14 @@ def search(request: SearchRequest, session: Session | None = None) -> SearchResu
         raise QueryError("per_page must be between 1 and 100")
     searcher = archive_index().searcher()
     plan = plan_search(searcher, request, session)
-    limit = request.page * request.per_page
-    results = searcher.search(plan.query, filter=plan.filter(), limit=limit, terms=True)
+    results = searcher.search(plan.query, filter=plan.filter(), limit=None, terms=True)
     result = SearchResult(plan.q, len(results), request.page, request.per_page)
     if result.total and request.page > result.pages:
         raise QueryError(f"page {request.page} is past the last page of results ({result.pages})")
     results.formatter = _MarkFormatter()
-    for hit in results[(request.page - 1) * request.per_page : limit]:
+    order = _repeats_last(searcher, results)
+    for rank in order[(request.page - 1) * request.per_page : request.page * request.per_page]:
+        hit = results[rank]
         result.hits.append(
             SearchHit(
                 passage_id=int(hit["passage_id"]),

@@ -6,7 +6,8 @@ Run from the project's root (it builds the first collection in a temporary direc
     .venv/bin/python -m tests.relevance.evaluate --all    # every case
 
 precision@5 is the share of relevant passages among the first five hits shown (a case with no
-hit scores 0); recall is the share of the relevant passages found at all. When a misspelt query
+hit scores 0); recall is the share of the relevant passages found at all; average precision
+(MAP over the set) rewards putting every relevant passage before the others. When a misspelt query
 finds nothing and offers a "did you mean", the reader's next step is to follow it, so the case
 is judged on what the suggestion finds. The same checks run as tests in `test_relevance.py`.
 """
@@ -65,6 +66,17 @@ class Outcome:
     @property
     def recall(self) -> float:
         return sum(r in self.hits for r in self.case.relevant) / len(self.case.relevant)
+
+    @property
+    def average_precision(self) -> float:
+        """Mean of the precision at the rank of each relevant passage (0 for one not found):
+        high when all relevant passages come before the others."""
+        found, total = 0, 0.0
+        for rank, hit in enumerate(self.hits, start=1):
+            if hit in self.case.relevant:
+                found += 1
+                total += found / rank
+        return total / len(self.case.relevant)
 
 
 def load_cases() -> list[Case]:
@@ -139,6 +151,7 @@ def main() -> None:
     print(f"\ncases: {n}   all checks met: {passed}/{n}")
     print(f"mean precision@5: {sum(o.precision_at_5 for o in outcomes) / n:.3f}")
     print(f"mean recall:      {sum(o.recall for o in outcomes) / n:.3f}")
+    print(f"MAP:              {sum(o.average_precision for o in outcomes) / n:.3f}")
 
 
 if __name__ == "__main__":
