@@ -67,3 +67,17 @@ def app(built_archive, tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def import_testimony(app, tmp_path: Path, slug: str, text: str, *, access: str = "public") -> str:
+    """Import a one-passage-per-paragraph testimony through the real importer.
+
+    The narrator is new (`<slug>-narrator`); returns the narrator's slug.
+    """
+    body = TESTIMONY.format(slug=slug, text=text).replace("test-narrator", f"{slug}-narrator")
+    body = body.replace("access: public", f"access: {access}")
+    path = tmp_path / f"{slug}.md"
+    path.write_text(body, encoding="utf-8")
+    result = run_cli(app, "import", str(path))
+    assert result.exit_code == 0, result.output
+    return f"{slug}-narrator"
