@@ -44,18 +44,20 @@ def place_matchers(session: Session) -> list[tuple[str, list[list[str]]]]:
 def places_named(
     value: str, places: list[tuple[str, list[str]]], analyse: Callable[[str], list[str]]
 ) -> list[str]:
-    """Slugs of the places that `value` is: a place's slug, or the whole of one of its names.
+    """Slugs of the places that `value` is: a place's slug, or else the whole of one of its names.
 
     Names are compared as `analyse` turns them into words, so that any spelling the gazetteer
     unifies, with or without the article, in Arabic script or not, names the same place.
     "Aleppo" is the city, not east Aleppo.
     """
     slug = value.strip().lower()
+    if any(place_slug == slug for place_slug, _ in places):
+        return [slug]
     words = analyse(value)
     return [
         place_slug
         for place_slug, names in places
-        if place_slug == slug or (words and any(analyse(name) == words for name in names))
+        if words and any(analyse(name) == words for name in names)
     ]
 
 

@@ -365,14 +365,14 @@ def plan_search(searcher: Searcher, request: SearchRequest, session: Session | N
     q, tokens = querylang.read_query(request.q)
     access = None if request.include_restricted else Term("access", "public")
     chosen = {
-        name: _filter_query(searcher, session, name, getattr(request, name))
+        name: _filter_query(searcher, session, access, name, getattr(request, name))
         for name in ("narrator", "place", "event")
         if getattr(request, name)
     }
     if not tokens:
         return _Plan(q, tokens, Every(), access, chosen, [])
     typed = [
-        _filter_query(searcher, session, name, value)
+        _filter_query(searcher, session, access, name, value)
         for name, value in querylang.filters_of(tokens)
     ]
     spelling = _spelling_filter(searcher.schema)
@@ -432,34 +432,42 @@ class _FilterQuery(Or):
     """The resolved form of one filter (narrator, place, event or year)."""
 
 
-def _filter_query(searcher: Searcher, session: Session | None, name: str, value: str) -> Query:
-    """The passages that `name:value` selects, by slug or by name in any spelling."""
+def _filter_query(
+    searcher: Searcher, session: Session | None, access: Query | None, name: str, value: str
+) -> Query:
+    """The passages that `name:value` selects: by slug, or else by name in any spelling."""
     if name == "year":
         if not re.fullmatch(r"\d{4}", value):
             raise QueryError(f"year: takes a year of four digits, as in year:2017, not '{value}'")
         return _FilterQuery([Term("year", value)])
-    slugs = [value.strip().lower()]
+    slug = value.strip().lower()
     if name == "narrator":
-        slugs += _narrators_named(searcher, value)
-    elif session is not None:
-        analyse = partial(_words, searcher.schema)
-        if name == "place":
-            slugs += places_named(value, place_names(session), analyse)
-        else:
-            slugs += _events_named(session, value, analyse)
-    return _FilterQuery([Term(name, slug) for slug in dict.fromkeys(slugs)])
+        slugs = _narrators_named(searcher, access, value)
+    elif session is None:
+        slugs = [slug]
+    elif name == "place":
+        slugs = places_named(value, place_names(session), partial(_words, searcher.schema))
+    else:
+        slugs = _events_named(session, value, partial(_words, searcher.schema))
+    return _FilterQuery([Term(name, s) for s in slugs or [slug]])
 
 
 def _words(schema: Schema, text: str) -> list[str]:
     return [token.text for token in schema["text"].analyzer(text)]
 
 
-def _narrators_named(searcher: Searcher, value: str) -> list[str]:
+def _narrators_named(searcher: Searcher, access: Query | None, value: str) -> list[str]:
+    # Only narrators the asker may see are looked at, so that a restricted narrator's slug
+    # or name changes nothing for a reader who may not see them.
+    slug = value.strip().lower()
+    if not searcher.search(Term("narrator", slug), filter=access, limit=1).is_empty():
+        return [slug]
     words = _words(searcher.schema, value)
     if not words:
         return []
     found = searcher.search(
         And([Term("narrator_name", word) for word in words]),
+        filter=access,
         groupedby=sorting.FieldFacet("narrator"),
         maptype=sorting.Count,
         limit=1,
@@ -468,11 +476,12 @@ def _narrators_named(searcher: Searcher, value: str) -> list[str]:
 
 
 def _events_named(session: Session, value: str, analyse) -> list[str]:
+    events = session.execute(select(Event.slug, Event.title).order_by(Event.date, Event.id)).all()
+    slug = value.strip().lower()
+    if any(event_slug == slug for event_slug, _ in events):
+        return [slug]
     words = set(analyse(value))
-    if not words:
-        return []
-    events = session.execute(select(Event.slug, Event.title).order_by(Event.date, Event.id))
-    return [slug for slug, title in events if words <= set(analyse(f"{title} {slug}"))]
+    return [s for s, title in events if words and words <= set(analyse(f"{title} {s}"))]
 
 
 def _snippet(results, hit) -> str:

@@ -69,15 +69,19 @@ def client(app):
     return app.test_client()
 
 
-def import_testimony(app, tmp_path: Path, slug: str, text: str, *, access: str = "public") -> str:
+def import_testimony(
+    app, tmp_path: Path, slug: str, text: str, *, access: str = "public", narrator: str = ""
+) -> str:
     """Import a one-passage-per-paragraph testimony through the real importer.
 
-    The narrator is new (`<slug>-narrator`); returns the narrator's slug.
+    The narrator (`narrator`, by default `<slug>-narrator`) is new, named "Test Narrator";
+    returns the narrator's slug.
     """
-    body = TESTIMONY.format(slug=slug, text=text).replace("test-narrator", f"{slug}-narrator")
+    narrator = narrator or f"{slug}-narrator"
+    body = TESTIMONY.format(slug=slug, text=text).replace("test-narrator", narrator)
     body = body.replace("access: public", f"access: {access}")
     path = tmp_path / f"{slug}.md"
     path.write_text(body, encoding="utf-8")
     result = run_cli(app, "import", str(path))
     assert result.exit_code == 0, result.output
-    return f"{slug}-narrator"
+    return narrator

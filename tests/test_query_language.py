@@ -183,6 +183,28 @@ def test_facets_count_by_narrator_place_and_event(client):
     assert narrowed["total"] == facets["place"]["al-indharat"]
 
 
+@pytest.mark.parametrize("facet", ["narrator", "place", "event"])
+def test_choosing_a_facet_finds_as_many_passages_as_it_counted(client, facet):
+    body = search(client, "Aleppo").get_json()
+    assert body["facets"][facet]
+    for entry in body["facets"][facet]:
+        narrowed = search(client, "Aleppo", **{facet: entry["slug"]}).get_json()
+        assert narrowed["total"] == entry["count"], entry["slug"]
+
+
+def test_a_restricted_narrators_slug_or_name_changes_nothing_for_a_reader(app, client, tmp_path):
+    queries = ["narrator:omar-halabi", "Aleppo narrator:test", "narrator:test-narrator"]
+    before = [search(client, q).get_json()["total"] for q in queries]
+    assert before[0] == 3  # "omar-halabi" read as a name: Omar al-Halabi
+    import_testimony(
+        app, tmp_path, "secret", "Aleppo, again.", access="restricted", narrator="omar-halabi"
+    )
+    assert [search(client, q).get_json()["total"] for q in queries] == before
+    with client.session_transaction() as session:
+        session["archivist"] = "keeper"
+    assert search(client, "narrator:omar-halabi").get_json()["total"] == 1
+
+
 def test_a_chosen_facet_still_shows_its_alternatives(client):
     body = search(client, "bombs", narrator="muhammad-qadsi").get_json()
     assert len(body["facets"]["narrator"]) > 1
