@@ -268,14 +268,20 @@ def rebuild_index(session: Session) -> int:
     return archive_index().rebuild(schema, documents)
 
 
+def _has_current_fields() -> bool:
+    # An index built by an older version lacks fields the documents now carry: rebuild it.
+    return set(archive_index().searcher().schema.names()) == set(build_schema({}).names())
+
+
 def index_testimonies(session: Session, testimony_ids: Iterable[int]) -> None:
     """Bring the index in line with the database for these testimonies (call after commit).
 
     A withdrawn testimony's passages are removed; the others are replaced by their current
-    text. When there is no index yet, the whole index is built.
+    text. When there is no index yet, or it was built with other fields, the whole index is
+    built.
     """
     ids = sorted(set(testimony_ids))
-    if not archive_index().exists():
+    if not archive_index().exists() or not _has_current_fields():
         rebuild_index(session)
         return
     matchers = place_matchers(session)
@@ -593,7 +599,7 @@ def _repeats_last(searcher: Searcher, results) -> list[int]:
     do not crowd out the rest. Nothing is dropped.
     """
     reader = searcher.reader()
-    if not reader.has_column("fingerprint"):
+    if "fingerprint" not in searcher.schema:  # an index built before fingerprints
         return list(range(len(results)))
     column = reader.column_reader("fingerprint")
     seen, first, repeats = set(), [], []
