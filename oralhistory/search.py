@@ -122,10 +122,14 @@ class ArchiveIndex:
         if getattr(local, "name", None) != name:
             if getattr(local, "searcher", None) is not None:
                 local.searcher.close()
-            local.searcher = index.open_dir(str(self.root / name)).searcher(weighting=WEIGHTING)
+            local.index = index.open_dir(str(self.root / name))
+            local.searcher = local.index.searcher(weighting=WEIGHTING)
             local.name = name
-        else:
-            local.searcher = local.searcher.refresh()
+        elif local.index.latest_generation() != local.searcher.reader().generation():
+            # A new searcher, not Searcher.refresh(): refresh reuses the old segment readers,
+            # which keep passages deleted since (a re-imported testimony's old text).
+            local.searcher.close()
+            local.searcher = local.index.searcher(weighting=WEIGHTING)
         return local.searcher
 
     # writing ----------------------------------------------------------------------------
