@@ -324,11 +324,11 @@ def spelling_table(groups: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str
     Names of the same number of words are aligned word by word ("Hajj Qassim" -> "haj qasim"),
     unless their generic words (east, countryside, governorate ...) stand in different places,
     as a translation may reorder them: "Aleppo governorate" is not word for word "محافظة حلب",
-    nor "Rural Damascus" "Damascus countryside"; "western Aleppo" is "west Aleppo". A word that is also an
-    English word ("said", "bab") is never rewritten alone: the spelling is then kept whole
-    ("sheikh said" -> "sheikh saeed"), as is a spelling of several words for a one-word name
-    ("حزب الله" -> "hezbollah"). A spelling that contains the canonical name ("Masaken Hanano")
-    needs no entry: its words find the name already.
+    nor "Rural Damascus" "Damascus countryside"; "western Aleppo" is "west Aleppo". A word
+    that is also an English word ("said", "bab") is never rewritten alone: the spelling is
+    then kept whole ("sheikh said" -> "sheikh saeed"), as is a spelling of several words for a
+    one-word name ("حزب الله" -> "hezbollah"). A spelling that contains the canonical name
+    ("Masaken Hanano") needs no entry: its words find the name already.
     """
     table: dict[str, str] = {}
     for canonical, spellings in groups:

@@ -57,7 +57,8 @@ PLACE_WEIGHT = 1.0
 # B from 0 to 0.75 and every weight tried, but from B=0.3 up (Whoosh's default is 0.75) a
 # bare line "Jarablus." outranks a passage that says something of the place; 0.2 is the
 # largest B that keeps that passage first with the weights above.
-WEIGHTING = scoring.BM25F(B=0.2, K1=1.2)
+BM25_B = 0.2
+BM25_K1 = 1.2
 
 
 # --- the index on disk ----------------------------------------------------------------------
@@ -123,13 +124,13 @@ class ArchiveIndex:
             if getattr(local, "searcher", None) is not None:
                 local.searcher.close()
             local.index = index.open_dir(str(self.root / name))
-            local.searcher = local.index.searcher(weighting=WEIGHTING)
+            local.searcher = local.index.searcher(weighting=_weighting())
             local.name = name
         elif local.index.latest_generation() != local.searcher.reader().generation():
             # A new searcher, not Searcher.refresh(): refresh reuses the old segment readers,
             # which keep passages deleted since (a re-imported testimony's old text).
             local.searcher.close()
-            local.searcher = local.index.searcher(weighting=WEIGHTING)
+            local.searcher = local.index.searcher(weighting=_weighting())
         return local.searcher
 
     # writing ----------------------------------------------------------------------------
@@ -190,6 +191,10 @@ class ArchiveIndex:
         if not name:
             return 0
         return sum(f.stat().st_size for f in (self.root / name).iterdir())
+
+
+def _weighting() -> scoring.WeightingModel:
+    return scoring.BM25F(B=BM25_B, K1=BM25_K1)
 
 
 class IndexMissing(RuntimeError):

@@ -16,8 +16,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from whoosh import scoring
-
 from oralhistory import search
 from tests.conftest import import_testimony, make_app, run_cli
 from tests.relevance.evaluate import load_cases, run_case
@@ -51,7 +49,7 @@ def main() -> None:
         for b in B_VALUES:
             for context in CONTEXT_WEIGHTS:
                 for narrator in NARRATOR_WEIGHTS:
-                    search.WEIGHTING = scoring.BM25F(B=b, K1=1.2)
+                    search.BM25_B = b
                     search.FIELD_WEIGHTS.update(context=context, narrator_name=narrator)
                     client = make_app(archives[0]).test_client()
                     outcomes = [run_case(client, case) for case in cases]
