@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,13 +28,40 @@ def name_groups(transcripts_dir: Path) -> list[tuple[str, list[str]]]:
     ]
 
 
+def place_names(session: Session) -> list[tuple[str, list[str]]]:
+    """Every place in the record as (slug, [name, spelling variants, Arabic script])."""
+    return [
+        (place.slug, [place.name, *place.variants, *filter(None, [place.name_arabic])])
+        for place in session.scalars(select(Place).order_by(Place.id))
+    ]
+
+
 def place_matchers(session: Session) -> list[tuple[str, list[list[str]]]]:
     """For each place in the record, the word sequences (every spelling) that name it."""
-    matchers = []
-    for place in session.scalars(select(Place).order_by(Place.id)):
-        names = [place.name, *place.variants, *filter(None, [place.name_arabic])]
-        matchers.append((place.slug, [words for n in names if (words := name_tokens(n))]))
-    return matchers
+    return [
+        (slug, [words for n in names if (words := name_tokens(n))])
+        for slug, names in place_names(session)
+    ]
+
+
+def places_named(
+    value: str, places: list[tuple[str, list[str]]], analyse: Callable[[str], list[str]]
+) -> list[str]:
+    """Slugs of the places that `value` is: a place's slug, or else the whole of one of its names.
+
+    Names are compared as `analyse` turns them into words, so that any spelling the gazetteer
+    unifies, with or without the article, in Arabic script or not, names the same place.
+    "Aleppo" is the city, not east Aleppo.
+    """
+    slug = value.strip().lower()
+    if any(place_slug == slug for place_slug, _ in places):
+        return [slug]
+    words = analyse(value)
+    return [
+        place_slug
+        for place_slug, names in places
+        if words and any(analyse(name) == words for name in names)
+    ]
 
 
 def places_in(text: str, matchers: list[tuple[str, list[list[str]]]]) -> list[str]:

@@ -482,7 +482,7 @@ def get_event(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
 
 def search_page(session: Session, request: search.SearchRequest) -> dict[str, Any]:
     """Run a search and dress its hits with narrator, testimony and passage links."""
-    result = search.search(request)
+    result = search.search(request, session)
     testimony_ids = {hit.testimony_id for hit in result.hits}
     testimonies = {
         t.id: t for t in session.scalars(select(Testimony).where(Testimony.id.in_(testimony_ids)))

@@ -9,6 +9,7 @@ processes never see a half-built index. Every write, in any process, holds one f
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -16,22 +17,24 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from html import escape
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from whoosh import highlight, index, sorting
+from whoosh import highlight, index, scoring, sorting
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.qparser import MultifieldParser
-from whoosh.query import And, Every, Query, Term
-from whoosh.reading import TermNotFound
+from whoosh.qparser import QueryParser, plugins
+from whoosh.query import And, AndMaybe, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
-from whoosh.spelling import ReaderCorrector
+from whoosh.spelling import ListCorrector
 
+from . import querylang
 from .analysis import (
     SpellingFilter,
     name_tokens,
@@ -39,16 +42,23 @@ from .analysis import (
     text_analyzer,
     vocabulary_analyzer,
 )
-from .gazetteer import name_groups
-from .models import Narrator, Passage, Place, Testimony
+from .gazetteer import name_groups, place_matchers, place_names, places_in, places_named
+from .models import Event, Narrator, Passage, Testimony
+from .querylang import QueryError
 
 WRITE_LOCK_TIMEOUT = 30.0
-MAX_QUERY_LENGTH = 500
 SNIPPET_CHARS = 360
-
-
-class QueryError(ValueError):
-    """A query a reader typed that cannot be searched, with the reason in plain words."""
+# The fields a reader's words are looked for in, and how much a match in each counts.
+FIELD_WEIGHTS = {"text": 1.0, "note": 0.5, "narrator_name": 2.0, "title": 0.5, "context": 0.3}
+# How much naming a place the query names counts (see `_place_boost`).
+PLACE_WEIGHT = 1.0
+# BM25F; B is how much a long passage is discounted for its length (0: not at all, 1: fully).
+# Measured with `python -m tests.relevance.tune`: the relevance set scores the same for every
+# B from 0 to 0.75 and every weight tried, but from B=0.3 up (Whoosh's default is 0.75) a
+# bare line "Jarablus." outranks a passage that says something of the place; 0.2 is the
+# largest B that keeps that passage first with the weights above.
+BM25_B = 0.2
+BM25_K1 = 1.2
 
 
 # --- the index on disk ----------------------------------------------------------------------
@@ -61,13 +71,16 @@ def build_schema(table: dict[str, str]) -> Schema:
         testimony_id=ID(stored=True),
         position=NUMERIC(stored=True, sortable=True),
         narrator=ID(stored=True),
-        narrator_name=TEXT(stored=True, analyzer=analyzer, field_boost=2.0),
-        title=TEXT(analyzer=analyzer, field_boost=0.5),
+        # How much a match in each field counts is set at query time (FIELD_WEIGHTS).
+        narrator_name=TEXT(stored=True, analyzer=analyzer),
+        title=TEXT(analyzer=analyzer),
         # who the narrator is (biography, roles): finds a narrator's passages by what the
         # archive says of them, weighted below the narrator's own words
-        context=TEXT(analyzer=analyzer, field_boost=0.3),
+        context=TEXT(analyzer=analyzer),
         text=TEXT(stored=True, analyzer=analyzer, phrase=True),
-        place=KEYWORD(stored=True, commas=True, scorable=True, field_boost=1.5),
+        # the editor's note printed with the passage ("[Ed.: ...]"), apart from its words
+        note=TEXT(stored=True, analyzer=analyzer, phrase=True),
+        place=KEYWORD(stored=True, commas=True, scorable=True),
         event=KEYWORD(stored=True, commas=True),
         year=ID(stored=True),
         access=ID(stored=True),
@@ -76,6 +89,8 @@ def build_schema(table: dict[str, str]) -> Schema:
         public_words=TEXT(analyzer=vocabulary_analyzer()),
         all_words=TEXT(analyzer=vocabulary_analyzer()),
         sort_key=STORED,
+        # the passage's words, normalised and hashed: passages with the same words share it
+        fingerprint=ID(sortable=True),
     )
 
 
@@ -105,15 +120,17 @@ class ArchiveIndex:
                 f"there is no search index in {self.root}: run `flask --app oralhistory reindex`"
             )
         local = self._local
-        current = getattr(local, "searcher", None)
-        if getattr(local, "name", None) != name or not current.up_to_date():
-            if current is not None:
-                current.close()
-            # A fresh searcher, not `Searcher.refresh()`: refresh re-uses the readers of
-            # segments it already has open (matched by segment id), so it would go on
-            # seeing passages deleted from those segments since (a withdrawn testimony).
-            local.searcher = index.open_dir(str(self.root / name)).searcher()
+        if getattr(local, "name", None) != name:
+            if getattr(local, "searcher", None) is not None:
+                local.searcher.close()
+            local.index = index.open_dir(str(self.root / name))
+            local.searcher = local.index.searcher(weighting=_weighting())
             local.name = name
+        elif local.index.latest_generation() != local.searcher.reader().generation():
+            # A new searcher, not Searcher.refresh(): refresh reuses the old segment readers,
+            # which keep passages deleted since (a re-imported testimony's old text).
+            local.searcher.close()
+            local.searcher = local.index.searcher(weighting=_weighting())
         return local.searcher
 
     # writing ----------------------------------------------------------------------------
@@ -176,6 +193,10 @@ class ArchiveIndex:
         return sum(f.stat().st_size for f in (self.root / name).iterdir())
 
 
+def _weighting() -> scoring.WeightingModel:
+    return scoring.BM25F(B=BM25_B, K1=BM25_K1)
+
+
 class IndexMissing(RuntimeError):
     pass
 
@@ -193,10 +214,7 @@ def archive_index() -> ArchiveIndex:
 
 def gazetteer_table(session: Session) -> dict[str, str]:
     """The spelling table of the places in the record and the names in `names.yaml`."""
-    groups = [
-        (place.name, [*place.variants, *([place.name_arabic] if place.name_arabic else [])])
-        for place in session.scalars(select(Place).order_by(Place.id))
-    ]
+    groups = [(names[0], names[1:]) for _slug, names in place_names(session)]
     groups += name_groups(Path(current_app.config["TRANSCRIPTS_DIR"]))
     return spelling_table(groups)
 
@@ -205,7 +223,7 @@ def passage_document(passage: Passage) -> dict[str, Any]:
     testimony = passage.testimony
     narrator = testimony.narrator
     public = testimony.is_public
-    words = f"{narrator.name} {passage.text}"
+    words = " ".join(filter(None, [narrator.name, passage.text, passage.editor_note]))
     # The passage's places and events are its context links, less those an archivist rejected.
     linked = [
         link
@@ -223,6 +241,7 @@ def passage_document(passage: Passage) -> dict[str, Any]:
             filter(None, [narrator.biography, narrator.origin, narrator.residence, *narrator.roles])
         ),
         "text": passage.text,
+        "note": passage.editor_note or "",
         "place": ",".join(link.target for link in linked if link.kind == "place"),
         "event": ",".join(link.target for link in linked if link.kind == "event"),
         "year": str(testimony.interview_date.year) if testimony.interview_date else "",
@@ -230,7 +249,14 @@ def passage_document(passage: Passage) -> dict[str, Any]:
         "public_words": words if public else "",
         "all_words": words,
         "sort_key": (testimony.id, passage.position),
+        "fingerprint": fingerprint(passage.text),
     }
+
+
+def fingerprint(text: str) -> str:
+    """The same for passages with the same words, whatever their case, accents or punctuation."""
+    words = " ".join(name_tokens(text))
+    return hashlib.blake2b(words.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def _passages(session: Session, testimony_ids: list[int] | None) -> Iterator[Passage]:
@@ -256,14 +282,20 @@ def rebuild_index(session: Session) -> int:
     return archive_index().rebuild(schema, documents)
 
 
+def _has_current_fields() -> bool:
+    # An index built by an older version lacks fields the documents now carry: rebuild it.
+    return set(archive_index().searcher().schema.names()) == set(build_schema({}).names())
+
+
 def index_testimonies(session: Session, testimony_ids: Iterable[int]) -> None:
     """Bring the index in line with the database for these testimonies (call after commit).
 
     A withdrawn testimony's passages are removed; the others are replaced by their current
-    text. When there is no index yet, the whole index is built.
+    text. When there is no index yet, or it was built with other fields, the whole index is
+    built.
     """
     ids = sorted(set(testimony_ids))
-    if not archive_index().exists():
+    if not archive_index().exists() or not _has_current_fields():
         rebuild_index(session)
         return
     documents = [passage_document(p) for p in _passages(session, ids)]
@@ -323,49 +355,152 @@ class _MarkFormatter(highlight.HtmlFormatter):
         return f"<mark>{escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
 
 
-def check_query(q: str) -> str:
-    """Return the query trimmed, or raise `QueryError` saying what is wrong with it."""
-    q = q.strip()
-    if len(q) > MAX_QUERY_LENGTH:
-        raise QueryError(f"the query is {len(q)} characters long; the limit is {MAX_QUERY_LENGTH}")
-    if q.count('"') % 2:
+@dataclass
+class _Plan:
+    """What a request asks for, in Whoosh's terms."""
+
+    q: str  # the query as read
+    tokens: list[querylang.Token]
+    query: Query
+    access: Query | None  # None for archivists, who may see everything
+    chosen: dict[str, Query]  # the request's narrator, place and event filters
+    typed: list[Query]  # filters typed in the query that every hit must meet
+
+    def filter(self, *, without: str | None = None) -> Query | None:
+        """Everything a hit must meet (less the request's filter `without`, for its facet)."""
+        parts = [self.access] if self.access else []
+        parts += [f for name, f in self.chosen.items() if name != without]
+        parts += self.typed
+        return parts[0] if len(parts) == 1 else And(parts) if parts else None
+
+
+def plan_search(searcher: Searcher, request: SearchRequest, session: Session | None) -> _Plan:
+    """Read the request into a query and filters; raise `QueryError` if it cannot be searched.
+
+    Filters typed in the query (`narrator:halabi`) are resolved like the request's own
+    filters. When every hit must meet them they filter and do not count towards the score;
+    otherwise (`narrator:halabi OR orphans`) they take part in the query.
+    """
+    q, tokens = querylang.read_query(request.q)
+    access = None if request.include_restricted else Term("access", "public")
+    chosen = {
+        name: _filter_query(searcher, session, access, name, getattr(request, name))
+        for name in ("narrator", "place", "event")
+        if getattr(request, name)
+    }
+    if not tokens:
+        return _Plan(q, tokens, Every(), access, chosen, [])
+    typed = [
+        _filter_query(searcher, session, access, name, value)
+        for name, value in querylang.filters_of(tokens)
+    ]
+    spelling = _spelling_filter(searcher.schema)
+    names = set(spelling.phrases) if spelling else set()
+    query = _parser(searcher.schema).parse(querylang.whoosh_syntax(tokens, names, name_tokens))
+    if query is NullQuery:
         raise QueryError(
-            'the query has an opening quotation mark (") without a closing one; '
-            "put the exact phrase between two quotation marks"
+            "the query has no word that can be searched for: very common words such as "
+            "'the' or 'of' are not searched on their own; put them in a phrase between "
+            'quotation marks with other words, as in "the hope of returning"'
         )
-    depth = 0
-    for char in q:
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth < 0:
-            raise QueryError("the query closes a bracket ')' that was never opened")
-    if depth:
-        raise QueryError("the query opens a bracket '(' that is never closed")
-    return q
+    query = _put_filters(query, typed)
+    parts = query.subqueries if isinstance(query, And) else [query]
+    apart = [part for part in parts if isinstance(part, _FilterQuery)]
+    kept = [part for part in parts if not isinstance(part, _FilterQuery)]
+    query = kept[0] if len(kept) == 1 else And(kept) if kept else Every()
+    if session is not None and kept:
+        query = _place_boost(query, tokens, session)
+    return _Plan(q, tokens, query, access, chosen, apart)
 
 
-def _prepare(q: str) -> str:
-    # "-word" excludes a word; Whoosh writes that "NOT word". A hyphen inside a word
-    # (al-Indharat) is left alone.
-    return re.sub(r'(^|\s)-(?=[\w"(])', r"\1NOT ", q)
+def _place_boost(query: Query, tokens: list[querylang.Token], session: Session) -> Query:
+    # A passage about a place the reader names (its `place` field) ranks above one that only
+    # shares the word, by a biography for instance; it is not required to be about it.
+    words = " ".join(word for _, word in querylang.plain_words(tokens))
+    named = places_in(words, place_matchers(session))
+    if not named:
+        return query
+    return AndMaybe(query, Or([Term("place", slug) for slug in named], boost=PLACE_WEIGHT))
 
 
-def parse_query(searcher: Searcher, q: str) -> Query:
-    # Words are combined with AND, as readers expect of an archive's search box.
-    parser = MultifieldParser(["text", "narrator_name", "title", "context"], searcher.schema)
-    return parser.parse(_prepare(q))
+def _parser(schema: Schema) -> QueryParser:
+    # Only the syntax the search page documents: words, phrases, brackets, AND OR NOT and
+    # name:value filters. Wildcards, ranges, boosts and single quotes are plain text here, so
+    # that "lawyer?" or "[Aleppo]" mean what a reader meant.
+    weights = {name: weight for name, weight in FIELD_WEIGHTS.items() if name in schema}
+    return QueryParser(
+        None,
+        schema,
+        plugins=[
+            plugins.FieldsPlugin(),
+            plugins.PhrasePlugin(),
+            plugins.GroupPlugin(),
+            plugins.OperatorsPlugin(AndNot=None, AndMaybe=None, Require=None),
+            plugins.MultifieldPlugin(list(weights), fieldboosts=weights),
+        ],
+    )
 
 
-def _filters(request: SearchRequest, *, without: str | None = None) -> Query | None:
-    terms = []
-    if not request.include_restricted:
-        terms.append(Term("access", "public"))
-    for name in ("narrator", "place", "event"):
-        value = getattr(request, name)
-        if value and name != without:
-            terms.append(Term(name, value))
-    if not terms:
-        return None
-    return terms[0] if len(terms) == 1 else And(terms)
+def _put_filters(query: Query, typed_filters: list[Query]) -> Query:
+    if isinstance(query, Term) and query.fieldname in querylang.FILTERS:
+        return typed_filters[int(query.text)]
+    return query.apply(lambda child: _put_filters(child, typed_filters))
+
+
+class _FilterQuery(Or):
+    """The resolved form of one filter (narrator, place, event or year)."""
+
+
+def _filter_query(
+    searcher: Searcher, session: Session | None, access: Query | None, name: str, value: str
+) -> Query:
+    """The passages that `name:value` selects: by slug, or else by name in any spelling."""
+    if name == "year":
+        if not re.fullmatch(r"\d{4}", value):
+            raise QueryError(f"year: takes a year of four digits, as in year:2017, not '{value}'")
+        return _FilterQuery([Term("year", value)])
+    slug = value.strip().lower()
+    if name == "narrator":
+        slugs = _narrators_named(searcher, access, value)
+    elif session is None:
+        slugs = [slug]
+    elif name == "place":
+        slugs = places_named(value, place_names(session), partial(_words, searcher.schema))
+    else:
+        slugs = _events_named(session, value, partial(_words, searcher.schema))
+    return _FilterQuery([Term(name, s) for s in slugs or [slug]])
+
+
+def _words(schema: Schema, text: str) -> list[str]:
+    return [token.text for token in schema["text"].analyzer(text)]
+
+
+def _narrators_named(searcher: Searcher, access: Query | None, value: str) -> list[str]:
+    # Only narrators the asker may see are looked at, so that a restricted narrator's slug
+    # or name changes nothing for a reader who may not see them.
+    slug = value.strip().lower()
+    if not searcher.search(Term("narrator", slug), filter=access, limit=1).is_empty():
+        return [slug]
+    words = _words(searcher.schema, value)
+    if not words:
+        return []
+    found = searcher.search(
+        And([Term("narrator_name", word) for word in words]),
+        filter=access,
+        groupedby=sorting.FieldFacet("narrator"),
+        maptype=sorting.Count,
+        limit=1,
+    )
+    return sorted(found.groups("narrator"))
+
+
+def _events_named(session: Session, value: str, analyse) -> list[str]:
+    events = session.execute(select(Event.slug, Event.title).order_by(Event.date, Event.id)).all()
+    slug = value.strip().lower()
+    if any(event_slug == slug for event_slug, _ in events):
+        return [slug]
+    words = set(analyse(value))
+    return [s for s, title in events if words and words <= set(analyse(f"{title} {s}"))]
 
 
 def _snippet(results, hit) -> str:
@@ -373,8 +508,16 @@ def _snippet(results, hit) -> str:
     # A short passage is shown whole; a long one by its best fragments.
     results.fragmenter = _WHOLE if len(text) <= SNIPPET_CHARS else _CONTEXT
     snippet = hit.highlights("text", text=text, top=2)
-    if snippet:
-        return snippet
+    note = hit.get("note")
+    if note and not snippet:
+        # The words matched in the editor's note only: show the note as the file prints it.
+        marked = hit.highlights("note", text=note, top=1)
+        if marked:
+            return _opening(text) + " [Ed.: " + marked + "]"
+    return snippet or _opening(text)
+
+
+def _opening(text: str) -> str:
     short = text if len(text) <= SNIPPET_CHARS else text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
     return escape(short, quote=False)
 
@@ -383,81 +526,133 @@ _WHOLE = highlight.WholeFragmenter()
 _CONTEXT = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=90)
 
 
-def suggest(searcher: Searcher, q: str, include_restricted: bool) -> str | None:
-    """A corrected query when some of its words are unknown to the archive, else None.
+def suggest(
+    searcher: Searcher, plan: _Plan, request: SearchRequest, session: Session | None
+) -> str | None:
+    """A corrected query when some of its words find nothing the asker may see, else None.
 
-    Known words are those of the passages the asker may see and every spelling in the
-    gazetteer; corrections come from the same words, so restricted text never shows.
+    A word counts as known when, searched alone, it finds a passage the asker may see (in any
+    of its forms and spellings). A correction is a word of the passages the asker may see, or
+    a spelling from the gazetteer, that finds one; the nearest is chosen, preferring one with
+    which the whole query finds something. Restricted text therefore neither supplies a
+    correction nor decides whether one is offered, for a reader who may not see it.
     """
-    fieldname = "all_words" if include_restricted else "public_words"
+    fieldname = "public_words" if plan.access else "all_words"
+    parser = _parser(searcher.schema)
+    spelling = _spelling_filter(searcher.schema)
+    gazetteer = sorted(spelling.known) if spelling else []
+
+    def finds(query: Query, filter: Query | None) -> bool:
+        return query is NullQuery or not searcher.search(query, filter=filter, limit=1).is_empty()
+
+    def word_finds(word: str) -> bool:
+        syntax = querylang.whoosh_syntax([querylang.Token("word", word, 0)], set())
+        return finds(parser.parse(syntax), plan.access)
+
+    def query_finds(q: str) -> bool:
+        other = plan_search(searcher, replace(request, q=q), session)
+        return finds(other.query, other.filter())
+
+    def unknown(form: str) -> bool:
+        # A spelling the gazetteer knows is right even when no passage uses it.
+        return len(form) >= 4 and not form.isdigit() and form not in gazetteer_words
+
+    gazetteer_words = set(gazetteer).union(*(spelling.phrases if spelling else []))
+    q = plan.q
+    for offset, word in reversed(list(querylang.plain_words(plan.tokens))):
+        forms = name_tokens(word)
+        if len(forms) != 1 or not unknown(forms[0]) or word_finds(word):
+            continue
+        nearby = _candidates(searcher.reader(), fieldname, forms[0], gazetteer)
+        found = [_in_case_of(word, forms[0], c) for c in islice(nearby, 12) if word_finds(c)]
+        if found:
+            fits = (r for r in found if query_finds(q[:offset] + r + q[offset + len(word) :]))
+            replacement = next(fits, found[0])
+            q = q[:offset] + replacement + q[offset + len(word) :]
+    # Offer only a query that finds something: a correction that leads nowhere is noise.
+    return q if q != plan.q and query_finds(q) else None
+
+
+def _candidates(reader, fieldname: str, word: str, gazetteer: list[str]) -> Iterator[str]:
+    """Words near `word`: the nearest first; among equally near ones, those that hold all its
+    letters in order (the commonest slip leaves a letter out), then the commonest."""
+    seen = {word}
+    for distance in (1, 2) if len(word) > 4 else (1,):
+        near = set(reader.terms_within(fieldname, word, distance))
+        near |= set(ListCorrector(gazetteer).suggest(word, limit=50, maxdist=distance))
+        near -= seen
+        seen |= near
+        yield from sorted(
+            near,
+            key=lambda w: (not _holds(w, word), -reader.doc_frequency(fieldname, w), w),
+        )
+
+
+def _holds(longer: str, word: str) -> bool:
+    letters = iter(longer)
+    return all(letter in letters for letter in word)
+
+
+def _in_case_of(word: str, form: str, candidate: str) -> str:
+    """`candidate` written as the reader wrote `word` (capitals, a leading article)."""
+    prefix = word[: len(word) - len(form)] if word.lower().endswith(form) else ""
+    rest = word[len(prefix) :]
+    if rest.isupper() and len(rest) > 1:
+        candidate = candidate.upper()
+    elif rest[:1].isupper():
+        candidate = candidate[:1].upper() + candidate[1:]
+    return prefix + candidate
+
+
+def _repeats_last(searcher: Searcher, results) -> list[int]:
+    """Ranks of `results` with each repeat of an earlier hit's words moved after the others.
+
+    Short passages score high, and a transcript may hold the same short line many times
+    ("Aleppo."): the first stays where it ranks, its repeats follow every other hit, so they
+    do not crowd out the rest. Nothing is dropped.
+    """
     reader = searcher.reader()
-    spellings = _spelling_table(searcher.schema)
-    corrector = ReaderCorrector(reader, fieldname, vocabulary_analyzer())
-    changed = False
-
-    def correct(match: re.Match) -> str:
-        nonlocal changed
-        word = match.group(0)
-        tokens = name_tokens(word)
-        if len(tokens) != 1 or len(tokens[0]) < 4 or tokens[0] in spellings:
-            return word
-        if _in_live_passages(reader, fieldname, tokens[0]):
-            return word
-        suggestions = corrector.suggest(tokens[0], limit=10, maxdist=2)
-        live = [w for w in suggestions if _in_live_passages(reader, fieldname, w)]
-        if not live:
-            return word
-        changed = True
-        return live[0]
-
-    # Field filters (narrator:slug), operators and quoted phrases keep their form.
-    corrected = re.sub(r"(?<![\w:\-])(?!(?:AND|OR|NOT)\b)[^\W\d_][\w’']*(?![\w:])", correct, q)
-    return corrected if changed and corrected != q else None
+    if "fingerprint" not in searcher.schema:  # an index built before fingerprints
+        return list(range(len(results)))
+    column = reader.column_reader("fingerprint")
+    seen, first, repeats = set(), [], []
+    for rank, (_score, docnum) in enumerate(results.top_n):
+        key = column[docnum]
+        (repeats if key in seen else first).append(rank)
+        seen.add(key)
+    return first + repeats
 
 
-def _in_live_passages(reader, fieldname: str, word: str) -> bool:
-    # Whoosh keeps the words of deleted passages (a withdrawn or corrected testimony) in
-    # the lexicon until their segment is merged: a word counts only while a passage has it.
-    try:
-        return reader.postings(fieldname, word).is_active()
-    except TermNotFound:
-        return False
-
-
-def _spelling_table(schema: Schema) -> dict[str, str]:
+def _spelling_filter(schema: Schema) -> SpellingFilter | None:
     for item in schema["text"].analyzer.items:
         if isinstance(item, SpellingFilter):
-            return item.table
-    return {}
+            return item
+    return None
 
 
-def search(request: SearchRequest) -> SearchResult:
+def search(request: SearchRequest, session: Session | None = None) -> SearchResult:
     """Search passages. Raises `QueryError` for a query that cannot be searched.
 
     Anonymous requests (`include_restricted` false) see public passages only, in hits,
-    totals, facets and suggestions alike.
+    totals, facets and suggestions alike. With a `session`, places and events in filters
+    may be given by name as well as by slug.
     """
-    q = check_query(request.q)
-    if not q and not (request.narrator or request.place or request.event):
+    if not request.q.strip() and not (request.narrator or request.place or request.event):
         raise QueryError("the query is empty: type a word, a name or a place")
     if request.page < 1:
         raise QueryError("the page number must be 1 or more")
     if not 1 <= request.per_page <= 100:
         raise QueryError("per_page must be between 1 and 100")
     searcher = archive_index().searcher()
-    query = parse_query(searcher, q) if q else Every()
-    limit = request.page * request.per_page
-    # optimize=False: with `terms=True`, Whoosh's block-skipping collector counts the total
-    # by running the query again without the filter, so the total would include passages
-    # of other narrators, places and events, and restricted ones.
-    results = searcher.search(
-        query, filter=_filters(request), limit=limit, terms=True, optimize=False
-    )
-    result = SearchResult(q, len(results), request.page, request.per_page)
+    plan = plan_search(searcher, request, session)
+    results = searcher.search(plan.query, filter=plan.filter(), limit=None, terms=True)
+    result = SearchResult(plan.q, len(results), request.page, request.per_page)
     if result.total and request.page > result.pages:
         raise QueryError(f"page {request.page} is past the last page of results ({result.pages})")
     results.formatter = _MarkFormatter()
-    for hit in results[(request.page - 1) * request.per_page : limit]:
+    order = _repeats_last(searcher, results)
+    for rank in order[(request.page - 1) * request.per_page : request.page * request.per_page]:
+        hit = results[rank]
         result.hits.append(
             SearchHit(
                 passage_id=int(hit["passage_id"]),
@@ -466,13 +661,16 @@ def search(request: SearchRequest) -> SearchResult:
                 narrator_slug=hit["narrator"],
                 snippet=_snippet(results, hit),
                 score=round(hit.score or 0.0, 4),
-                matched_in=sorted({name for name, _ in hit.matched_terms() or []}),
+                matched_in=sorted(
+                    {name for name, _ in hit.matched_terms() or [] if name in FIELD_WEIGHTS}
+                ),
             )
         )
     for facet in ("narrator", "place", "event"):
+        # Each facet counts as if its own choice were not made, to show the alternatives.
         facet_results = searcher.search(
-            query,
-            filter=_filters(request, without=facet),
+            plan.query,
+            filter=plan.filter(without=facet),
             groupedby=sorting.FieldFacet(facet, allow_overlap=facet != "narrator"),
             maptype=sorting.Count,
             limit=1,
@@ -482,8 +680,8 @@ def search(request: SearchRequest) -> SearchResult:
             ((key, count) for key, count in counts.items() if key),
             key=lambda item: (-item[1], item[0]),
         )
-    if q:
-        result.suggestion = suggest(searcher, q, request.include_restricted)
+    if plan.tokens:
+        result.suggestion = suggest(searcher, plan, request, session)
     return result
 
 

@@ -67,3 +67,37 @@ def app(built_archive, tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def import_testimony(
+    app, tmp_path: Path, slug: str, text: str, *, access: str = "public", narrator: str = ""
+) -> str:
+    """Import a one-passage-per-paragraph testimony through the real importer.
+
+    The narrator (`narrator`, by default `<slug>-narrator`) is new, named "Test Narrator";
+    returns the narrator's slug.
+    """
+    narrator = narrator or f"{slug}-narrator"
+    body = TESTIMONY.format(slug=slug, text=text).replace("test-narrator", narrator)
+    body = body.replace("access: public", f"access: {access}")
+    path = tmp_path / f"{slug}.md"
+    path.write_text(body, encoding="utf-8")
+    result = run_cli(app, "import", str(path))
+    assert result.exit_code == 0, result.output
+    return narrator
+
+
+def sign_in(app, client, username: str = "keeper") -> None:
+    """Sign `client` in as an archivist (creating the account), without the login form."""
+    from sqlalchemy import select
+
+    from oralhistory import db
+    from oralhistory.auth import create_archivist
+    from oralhistory.models import Archivist
+
+    with app.app_context():
+        session = db.session()
+        if session.scalar(select(Archivist.id).where(Archivist.username == username)) is None:
+            create_archivist(session, username, "a long enough password")
+    with client.session_transaction() as cookie:
+        cookie["archivist"] = username

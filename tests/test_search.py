@@ -124,3 +124,16 @@ def test_empty_search_page_explains_how_to_search(client):
     response = client.get("/search?q=")
     assert response.status_code == 200
     assert "exact phrase" in response.get_data(as_text=True)
+
+
+def test_a_reimported_testimony_loses_its_old_text_for_a_reader_who_searched_before(
+    app, client, tmp_path
+):
+    path = tmp_path / "changing.md"
+    path.write_text(TESTIMONY.format(slug="changing", text="First.\n\nSecond.\n\nThird."))
+    assert run_cli(app, "import", str(path)).exit_code == 0
+    assert client.get("/api/search?q=Third").get_json()["total"] == 1
+    path.write_text(TESTIMONY.format(slug="changing", text="Only one now, about quinces."))
+    assert run_cli(app, "import", str(path)).exit_code == 0
+    assert client.get("/api/search?q=Third").get_json()["total"] == 0
+    assert client.get("/api/search?q=quinces").get_json()["total"] == 1

@@ -1,0 +1,43 @@
+"""Ranking a reader would agree with (the judged queries are in tests/relevance)."""
+
+from __future__ import annotations
+
+from tests.conftest import import_testimony
+
+JOURNEY = (
+    "We walked for days through the countryside and the villages, past the checkpoints and "
+    "the fields, and we spoke of the city we had left behind. Then we reached Jarablus, and "
+    "the orphans were safe."
+)
+
+
+def hits(client, q):
+    body = client.get("/api/search", query_string={"q": q, "per_page": 50}).get_json()
+    return [f"{h['narrator']['slug']}#{h['passage']['anchor']}" for h in body["hits"]]
+
+
+def test_repeated_short_passages_do_not_crowd_out_the_rest(app, client, tmp_path):
+    narrator = import_testimony(
+        app, tmp_path, "repeats", "\n\n".join(["Jarablus."] * 6 + [JOURNEY])
+    )
+    found = hits(client, "Jarablus")
+    repeats = {f"{narrator}#p-{n}" for n in range(1, 7)}
+    assert len(repeats & set(found[:5])) == 1
+    assert {"asmar-al-halabi#p-1", f"{narrator}#p-7"} <= set(found[:5])
+    assert repeats <= set(found)  # moved down, not hidden
+
+
+def test_a_passage_that_says_something_of_a_place_beats_a_bare_mention(app, client, tmp_path):
+    narrator = import_testimony(app, tmp_path, "bare", "Jarablus.\n\nJarablus.")
+    found = hits(client, "Jarablus")
+    assert found.index("asmar-al-halabi#p-1") < found.index(f"{narrator}#p-1")
+
+
+def test_a_passage_that_names_the_thing_beats_one_that_shares_a_common_word(client):
+    assert hits(client, "Fastaqim OR work")[0] == "muhammad-haj-qasim#p-3"
+    assert hits(client, "Jarablus OR city")[0] == "asmar-al-halabi#p-1"
+
+
+def test_the_passage_that_says_it_beats_the_narrators_biography(client):
+    assert hits(client, "lawyer")[0] == "muhammad-qadsi#p-1"
+    assert hits(client, "journalist")[0] == "omar-al-halabi#p-3"
