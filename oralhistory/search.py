@@ -349,10 +349,23 @@ class SearchResult:
 class _MarkFormatter(highlight.HtmlFormatter):
     """Snippets as escaped text with each matched word in a plain `<mark>`."""
 
-    between = " … "
+    def __init__(self):
+        super().__init__(between=" … ")
 
     def format_token(self, text, token, replace=False):
         return f"<mark>{escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
+
+    def format(self, fragments, replace=False):
+        # An ellipsis wherever the snippet leaves out part of the passage, so that a reader
+        # never takes a cut fragment for the narrator's whole sentence.
+        if not fragments:
+            return ""
+        snippet = self.between.join(self.format_fragment(f, replace=replace) for f in fragments)
+        if fragments[0].startchar > 0:
+            snippet = "… " + snippet
+        if fragments[-1].endchar < len(fragments[-1].text.rstrip()):
+            snippet += " …"
+        return snippet
 
 
 @dataclass
