@@ -36,9 +36,14 @@ def place_matchers(session: Session) -> list[tuple[str, list[list[str]]]]:
 def places_in(text: str, matchers: list[tuple[str, list[list[str]]]]) -> list[str]:
     """Slugs of the places named in `text`, by any of their spellings."""
     words = name_tokens(text)
+    # Scan for a spelling only when all of its words occur in the text: most don't, and the
+    # check is a set lookup per word instead of a walk along the text per spelling.
+    present = set(words)
     found = []
     for slug, sequences in matchers:
         for sequence in sequences:
+            if not present.issuperset(sequence):
+                continue
             n = len(sequence)
             if any(words[i : i + n] == sequence for i in range(len(words) - n + 1)):
                 found.append(slug)

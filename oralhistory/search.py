@@ -14,22 +14,25 @@ import re
 import shutil
 import threading
 import time
+import weakref
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html import escape
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
-from whoosh import highlight, index, sorting
+from whoosh import highlight, index
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.qparser import MultifieldParser
 from whoosh.query import And, Every, Query, Term
 from whoosh.searching import Searcher
-from whoosh.spelling import ReaderCorrector
+from whoosh.spelling import Corrector
 
 from .analysis import (
     SpellingFilter,
@@ -42,6 +45,9 @@ from .gazetteer import name_groups, place_matchers, places_in
 from .models import Narrator, Passage, Place, Testimony
 
 WRITE_LOCK_TIMEOUT = 30.0
+# A rebuild of this many passages or more is shared among the machine's cores (up to 4).
+PARALLEL_BUILD_PASSAGES = 5000
+BUILD_MEMORY_MB = 512  # per writing process: postings held in memory before spilling to disk
 MAX_QUERY_LENGTH = 500
 SNIPPET_CHARS = 360
 
@@ -71,9 +77,13 @@ def build_schema(table: dict[str, str]) -> Schema:
         year=ID(stored=True),
         access=ID(stored=True),
         # Words for "did you mean": public passages only, so that no suggestion reveals
-        # restricted text; `all_words` also holds restricted passages, for archivists.
-        public_words=TEXT(analyzer=vocabulary_analyzer()),
-        all_words=TEXT(analyzer=vocabulary_analyzer()),
+        # restricted text; `restricted_words` holds the restricted passages' words, which
+        # archivists' suggestions also draw on. (Each passage's words are indexed once, not in
+        # a field of all words as well: a third fewer postings to write.)
+        # Words only: neither positions nor lengths, which no search of these fields needs and
+        # which would otherwise be written, and read back, for every posting of the build.
+        public_words=KEYWORD(analyzer=vocabulary_analyzer()),
+        restricted_words=KEYWORD(analyzer=vocabulary_analyzer()),
         sort_key=STORED,
     )
 
@@ -133,15 +143,20 @@ class ArchiveIndex:
             finally:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
 
-    def rebuild(self, schema: Schema, documents: Iterable[dict[str, Any]]) -> int:
-        """Write a new generation with `documents`, switch to it, and drop the old ones."""
+    def rebuild(self, schema: Schema, documents: Iterable[dict[str, Any]], procs: int = 1) -> int:
+        """Write a new generation with `documents`, switch to it, and drop the old ones.
+
+        With `procs` > 1, that many processes analyse and write the documents side by side,
+        each into a segment of its own (searches read the segments together).
+        """
         with self._write_lock():
             name = f"ix-{time.time_ns()}"
             path = self.root / name
             path.mkdir(parents=True)
             ix = index.create_in(str(path), schema)
             count = 0
-            with ix.writer(limitmb=256) as writer:
+            options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+            with ix.writer(limitmb=BUILD_MEMORY_MB, **options) as writer:
                 for document in documents:
                     writer.add_document(**document)
                     count += 1
@@ -219,7 +234,7 @@ def passage_document(passage: Passage, matchers: list) -> dict[str, Any]:
         "year": str(testimony.interview_date.year) if testimony.interview_date else "",
         "access": testimony.access,
         "public_words": words if public else "",
-        "all_words": words,
+        "restricted_words": "" if public else words,
         "sort_key": (testimony.id, passage.position),
     }
 
@@ -245,7 +260,9 @@ def rebuild_index(session: Session) -> int:
     matchers = place_matchers(session)
     schema = build_schema(gazetteer_table(session))
     documents = (passage_document(p, matchers) for p in _passages(session, None))
-    return archive_index().rebuild(schema, documents)
+    passages = session.scalar(select(func.count(Passage.id))) or 0
+    procs = min(os.cpu_count() or 1, 4) if passages >= PARALLEL_BUILD_PASSAGES else 1
+    return archive_index().rebuild(schema, documents, procs)
 
 
 def index_testimonies(session: Session, testimony_ids: Iterable[int]) -> None:
@@ -361,6 +378,87 @@ def _filters(request: SearchRequest, *, without: str | None = None) -> Query | N
     return terms[0] if len(terms) == 1 else And(terms)
 
 
+# Per index version (one searcher), what many searches need: the documents of a filter term
+# (above all, every public passage) and each document's facet values. Read from the index once
+# per version and process instead of once or more per request.
+_SEARCHER_CACHES: weakref.WeakKeyDictionary[Searcher, dict] = weakref.WeakKeyDictionary()
+_FILTER_CACHE_SIZE = 64
+
+
+def _searcher_cache(searcher: Searcher) -> dict:
+    cache = _SEARCHER_CACHES.get(searcher)
+    if cache is None:
+        cache = _SEARCHER_CACHES[searcher] = {}
+    return cache
+
+
+def _filter_docs(searcher: Searcher, term: Query) -> set[int]:
+    cache = _searcher_cache(searcher).setdefault("filters", {})
+    if term not in cache:
+        if len(cache) >= _FILTER_CACHE_SIZE:
+            cache.clear()
+        cache[term] = set(searcher.docs_for_query(term))
+    return cache[term]
+
+
+def _facet_values(searcher: Searcher, fieldname: str) -> list[list[str] | None]:
+    """Each document's values of a facet field, by document number."""
+    cache = _searcher_cache(searcher)
+    key = ("facet", fieldname)
+    if key not in cache:
+        reader = searcher.reader()
+        values: list[list[str] | None] = [None] * reader.doc_count_all()
+        for term in reader.lexicon(fieldname):
+            value = term.decode("utf-8")
+            for docnum in reader.postings(fieldname, term).all_ids():
+                if values[docnum] is None:
+                    values[docnum] = [value]
+                else:
+                    values[docnum].append(value)
+        cache[key] = values
+    return cache[key]
+
+
+class _Matches:
+    """The documents one query matches, under each filter a search asks for.
+
+    The query is run once, unscored, for the total and all facets; only the page of hits is
+    scored.
+    """
+
+    def __init__(self, searcher: Searcher, query: Query):
+        self.searcher = searcher
+        self.query = query
+        self._matched: set[int] | None = None
+        self._found: dict[str, set[int]] = {}
+
+    def allowed(self, restriction: Query | None) -> set[int] | None:
+        """The documents a filter (`_filters`) lets through; None lets all through."""
+        if restriction is None:
+            return None
+        parts = restriction.subqueries if isinstance(restriction, And) else [restriction]
+        sets = sorted((_filter_docs(self.searcher, part) for part in parts), key=len)
+        return sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
+
+    def found(self, restriction: Query | None) -> set[int]:
+        """The documents that match the query and pass the filter."""
+        key = repr(restriction)
+        if key not in self._found:
+            allowed = self.allowed(restriction)
+            if isinstance(self.query, Every) and allowed is not None:
+                self._found[key] = allowed
+            else:
+                if self._matched is None:
+                    self._matched = set(self.searcher.docs_for_query(self.query))
+                self._found[key] = self._matched if allowed is None else self._matched & allowed
+        return self._found[key]
+
+    def facet_counts(self, fieldname: str, restriction: Query | None) -> Counter:
+        values = _facet_values(self.searcher, fieldname)
+        found = self.found(restriction)
+        return Counter(chain.from_iterable(filter(None, map(values.__getitem__, found))))
+
+
 def _snippet(results, hit) -> str:
     text = hit["text"]
     # A short passage is shown whole; a long one by its best fragments.
@@ -382,10 +480,10 @@ def suggest(searcher: Searcher, q: str, include_restricted: bool) -> str | None:
     Known words are those of the passages the asker may see and every spelling in the
     gazetteer; corrections come from the same words, so restricted text never shows.
     """
-    fieldname = "all_words" if include_restricted else "public_words"
+    fieldnames = ["public_words", "restricted_words"] if include_restricted else ["public_words"]
     reader = searcher.reader()
     spellings = _spelling_table(searcher.schema)
-    corrector = ReaderCorrector(reader, fieldname, vocabulary_analyzer())
+    corrector = _VocabularyCorrector(searcher, fieldnames)
     changed = False
 
     def correct(match: re.Match) -> str:
@@ -394,9 +492,11 @@ def suggest(searcher: Searcher, q: str, include_restricted: bool) -> str | None:
         tokens = name_tokens(word)
         if len(tokens) != 1 or len(tokens[0]) < 4 or tokens[0] in spellings:
             return word
-        if reader.doc_frequency(fieldname, tokens[0]):
+        if any(reader.doc_frequency(name, tokens[0]) for name in fieldnames):
             return word
-        suggestions = corrector.suggest(tokens[0], limit=1, maxdist=2)
+        # prefix=1: a misspelling seldom starts with the wrong letter, and taking the first
+        # letter as given spares walking the whole vocabulary (Whoosh's own advice)
+        suggestions = corrector.suggest(tokens[0], limit=1, maxdist=2, prefix=1)
         if not suggestions:
             return word
         changed = True
@@ -405,6 +505,32 @@ def suggest(searcher: Searcher, q: str, include_restricted: bool) -> str | None:
     # Field filters (narrator:slug), operators and quoted phrases keep their form.
     corrected = re.sub(r"(?<![\w:\-])(?!(?:AND|OR|NOT)\b)[^\W\d_][\w’']*(?![\w:])", correct, q)
     return corrected if changed and corrected != q else None
+
+
+class _VocabularyCorrector(Corrector):
+    """Whoosh's `ReaderCorrector` ranking, with words found segment by segment.
+
+    A reader over several segments (after additions, or after a parallel build) would compare
+    the word with every word of the field, which takes seconds on a large archive; each
+    segment's reader instead walks its word list with a Levenshtein automaton. A word is
+    offered only while a live passage holds it: a passage deleted from a segment (withdrawn,
+    made restricted, replaced) leaves its words in the segment's list until a merge.
+    """
+
+    def __init__(self, searcher: Searcher, fieldnames: list[str]):
+        self.searcher = searcher
+        self.fieldnames = fieldnames
+
+    def _suggestions(self, text, maxdist, prefix):
+        reader = self.searcher.reader()
+        frequencies: Counter = Counter()
+        for name in self.fieldnames:
+            for leaf, _ in self.searcher.leaf_searchers():
+                for word in leaf.reader().terms_within(name, text, maxdist, prefix):
+                    if reader.postings(name, word).is_active():
+                        frequencies[word] += reader.frequency(name, word)
+        for word, frequency in frequencies.items():
+            yield 0 - (maxdist + (1.0 / (frequency or 1) * 0.5)), word
 
 
 def _spelling_table(schema: Schema) -> dict[str, str]:
@@ -430,8 +556,11 @@ def search(request: SearchRequest) -> SearchResult:
     searcher = archive_index().searcher()
     query = parse_query(searcher, q) if q else Every()
     limit = request.page * request.per_page
-    results = searcher.search(query, filter=_filters(request), limit=limit, terms=True)
-    result = SearchResult(q, len(results), request.page, request.per_page)
+    matches = _Matches(searcher, query)
+    results = searcher.search(
+        query, filter=matches.allowed(_filters(request)), limit=limit, terms=True
+    )
+    result = SearchResult(q, len(matches.found(_filters(request))), request.page, request.per_page)
     if result.total and request.page > result.pages:
         raise QueryError(f"page {request.page} is past the last page of results ({result.pages})")
     results.formatter = _MarkFormatter()
@@ -448,14 +577,7 @@ def search(request: SearchRequest) -> SearchResult:
             )
         )
     for facet in ("narrator", "place", "event"):
-        facet_results = searcher.search(
-            query,
-            filter=_filters(request, without=facet),
-            groupedby=sorting.FieldFacet(facet, allow_overlap=facet != "narrator"),
-            maptype=sorting.Count,
-            limit=1,
-        )
-        counts = facet_results.groups(facet)
+        counts = matches.facet_counts(facet, _filters(request, without=facet))
         result.facets[facet] = sorted(
             ((key, count) for key, count in counts.items() if key),
             key=lambda item: (-item[1], item[0]),
