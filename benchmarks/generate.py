@@ -42,14 +42,19 @@ RESTRICTED_SHARE = 0.03
 PROBE_EVERY = 25
 TAIL_WORDS = 40_000
 
-FUNCTION_WORDS = (
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+FUNCTION_WORDS = _words(
     "the and of to a in i we was it that my they were for on with he had not but at from "
     "our us there all this me his be as their when them so by people one what no been out "
     "could who would there about after then into because even our still only where"
-).split()
+)
 
 # Common words of testimonies about war and displacement, roughly from frequent to rare.
-CONTENT_WORDS = (
+CONTENT_WORDS = _words(
     "family home city house children years day left time life back food water war night "
     "street hospital school bread people lived siege mother father brother friends killed "
     "bombs bombing destroyed buses evacuation neighbourhood winter fear hope returning "
@@ -76,7 +81,7 @@ CONTENT_WORDS = (
     "crying screaming praying trusted afraid brave strong tired exhausted hopeless "
     "negotiations agreement ceasefire deal trucks buses green buses red crescent cross "
     "organisations aid relief food baskets blankets medicine shortage queue queues"
-).split()
+)
 
 # Word groups that testimonies use together; phrase searches look for them.
 PHRASES = (
@@ -89,21 +94,21 @@ PHRASES = (
     "we left everything behind",
 )
 
-GIVEN_NAMES = (
+GIVEN_NAMES = _words(
     "Ahmad Khaled Yasser Rami Fatima Layla Mahmoud Abdullah Hassan Hussein Samer Nour Rania "
     "Huda Amal Walid Bassam Ziad Ibrahim Yusuf Mustafa Ali Salma Maryam Hamza Tariq Ammar "
     "Reem Dima Zaid Osama Bilal Hiba Lina Majd Anas Sami Jamal Karim Nadia"
-).split()
-FAMILY_NAMES = (
+)
+FAMILY_NAMES = _words(
     "al-Khatib Darwish Haddad al-Masri Shami Najjar Hamwi Idlibi Sabbagh Kurdi Tahhan Attar "
     "Jabri Kayyali al-Ahmad Hallak Zaidan Qabbani Rifai Shehadeh Hijazi al-Sayed Mansour "
     "Barakat Khoury Suleiman Othman Bakri Ghazal Hamdan al-Hasan Nasser Farouk Saadi Aswad "
     "Tabbakh Jundi Fawal Zein Sharif"
-).split()
-ROLES = (
+)
+ROLES = _words(
     "teacher nurse doctor lawyer journalist student farmer baker engineer activist "
     "paramedic shopkeeper driver tailor pharmacist volunteer imam mechanic"
-).split()
+)
 
 QUERY_WORDS = {
     "single word": ["hospital", "bread", "school", "Aleppo"],
@@ -247,8 +252,8 @@ def _accumulate(values):
 
 
 def _made_up_words(rng: random.Random, count: int, taken: set[str]) -> list[str]:
-    onsets = "b d f g h j k l m n p r s t v w sh ch br tr st pl gr".split()
-    vowels = "a e i o u ai ou ia".split()
+    onsets = _words("b d f g h j k l m n p r s t v w sh ch br tr st pl gr")
+    vowels = _words("a e i o u ai ou ia")
     codas = ["", "", "n", "r", "s", "l", "m", "t"]
     words: list[str] = []
     seen = set(taken)

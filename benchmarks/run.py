@@ -463,9 +463,11 @@ def table(figures: dict, args: argparse.Namespace) -> str:
     width = max(len(row[0]) for row in rows)
     cols = (max(len(row[1]) for row in rows), max(len(row[2]) for row in rows))
     lines = [
-        f"{f['size']:,} passages: {f['testimonies']:,} testimonies, {f['narrators']:,} "
-        f"narrators, {f['restricted']} restricted (generated in {f['generate_s']:.1f} s, "
-        f"stored through the importer in {f['load_s']:.1f} s; 0 = reused)",
+        (
+            f"{f['size']:,} passages: {f['testimonies']:,} testimonies, {f['narrators']:,} "
+            f"narrators, {f['restricted']} restricted (generated in {f['generate_s']:.1f} s, "
+            f"stored through the importer in {f['load_s']:.1f} s; 0 = reused)"
+        ),
         f"{'':{width}}  {'archive':>{cols[0]}}  {'FTS5':>{cols[1]}}  archive/FTS5",
     ]
     lines += [f"{a:{width}}  {b:>{cols[0]}}  {c:>{cols[1]}}  {d}" for a, b, c, d in rows]
