@@ -107,20 +107,29 @@ class ArchiveIndex:
         return self._current() is not None
 
     def searcher(self) -> Searcher:
-        """A searcher on the latest committed index: cached per thread, refreshed on change."""
+        """A searcher on the latest committed index: cached per thread, reopened on change.
+
+        Checking for a change costs one look at `CURRENT` and one directory listing. A changed
+        index is opened afresh, not with Whoosh's `Searcher.refresh`: that reuses the readers
+        of segments it already had, with the deletions they had then, so a passage deleted
+        from an older segment (withdrawn, made restricted, replaced) would still be found.
+        """
         name = self._current()
         if name is None:
             raise IndexMissing(
                 f"there is no search index in {self.root}: run `flask --app oralhistory reindex`"
             )
         local = self._local
+        searcher = getattr(local, "searcher", None)
+        if searcher is not None:
+            if local.name == name and local.ix.latest_generation() == local.generation:
+                return searcher
+            searcher.close()
         if getattr(local, "name", None) != name:
-            if getattr(local, "searcher", None) is not None:
-                local.searcher.close()
-            local.searcher = index.open_dir(str(self.root / name)).searcher()
+            local.ix = index.open_dir(str(self.root / name))
             local.name = name
-        else:
-            local.searcher = local.searcher.refresh()
+        local.searcher = local.ix.searcher()
+        local.generation = local.searcher.reader().generation()
         return local.searcher
 
     # writing ----------------------------------------------------------------------------
@@ -459,6 +468,35 @@ class _Matches:
         return Counter(chain.from_iterable(filter(None, map(values.__getitem__, found))))
 
 
+def _query_terms(searcher: Searcher, query: Query) -> list[tuple[str, bytes]]:
+    """The (field, term) pairs of the query that the index holds, wildcards expanded."""
+    # Not Query.existing_terms: it drops every field after the first one it meets.
+    reader = searcher.reader()
+    terms = set()
+    for leaf in query.leaves():
+        for fieldname, text in leaf.expanded_terms(reader, phrases=True):
+            if fieldname in searcher.schema:
+                term = (fieldname, searcher.schema[fieldname].to_bytes(text))
+                if term in reader:
+                    terms.add(term)
+    return sorted(terms)
+
+
+def _matched_fields(searcher: Searcher, terms: list[tuple[str, bytes]], docnum: int) -> list[str]:
+    """The fields in which the document holds one of the query's terms."""
+    reader = searcher.reader()
+    fields: set[str] = set()
+    for fieldname, text in terms:
+        if fieldname in fields:
+            continue
+        postings = reader.postings(fieldname, text)
+        if postings.is_active() and postings.id() < docnum:
+            postings.skip_to(docnum)
+        if postings.is_active() and postings.id() == docnum:
+            fields.add(fieldname)
+    return sorted(fields)
+
+
 def _snippet(results, hit) -> str:
     text = hit["text"]
     # A short passage is shown whole; a long one by its best fragments.
@@ -557,9 +595,10 @@ def search(request: SearchRequest) -> SearchResult:
     query = parse_query(searcher, q) if q else Every()
     limit = request.page * request.per_page
     matches = _Matches(searcher, query)
-    results = searcher.search(
-        query, filter=matches.allowed(_filters(request)), limit=limit, terms=True
-    )
+    # Without terms=True: recording the matched terms of every document scored costs more
+    # than looking them up for the page of hits (`_matched_fields`).
+    results = searcher.search(query, filter=matches.allowed(_filters(request)), limit=limit)
+    terms = _query_terms(searcher, query)
     result = SearchResult(q, len(matches.found(_filters(request))), request.page, request.per_page)
     if result.total and request.page > result.pages:
         raise QueryError(f"page {request.page} is past the last page of results ({result.pages})")
@@ -573,7 +612,7 @@ def search(request: SearchRequest) -> SearchResult:
                 narrator_slug=hit["narrator"],
                 snippet=_snippet(results, hit),
                 score=round(hit.score or 0.0, 4),
-                matched_in=sorted({name for name, _ in hit.matched_terms() or []}),
+                matched_in=_matched_fields(searcher, terms, hit.docnum),
             )
         )
     for facet in ("narrator", "place", "event"):
