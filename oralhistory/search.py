@@ -387,10 +387,14 @@ def _filters(request: SearchRequest, *, without: str | None = None) -> Query | N
     return terms[0] if len(terms) == 1 else And(terms)
 
 
-# Per index version (one searcher), what many searches need: the documents of a filter term
-# (above all, every public passage) and each document's facet values. Read from the index once
-# per version and process instead of once or more per request.
+# What many searches need and the index alone decides: the documents of a filter term (above
+# all, every public passage) and each document's facet values. They are worked out once per
+# segment, since a segment never changes once written (only deletions are added to it, and
+# these are taken off here), and put together once per searcher; so a testimony added to a
+# large archive costs the reading of its own small segment, not of the whole index.
 _SEARCHER_CACHES: weakref.WeakKeyDictionary[Searcher, dict] = weakref.WeakKeyDictionary()
+_SEGMENT_CACHE: dict[tuple[str, Any], Any] = {}
+_SEGMENT_CACHE_LOCK = threading.Lock()
 _FILTER_CACHE_SIZE = 64
 
 
@@ -401,29 +405,71 @@ def _searcher_cache(searcher: Searcher) -> dict:
     return cache
 
 
+def _per_segment(searcher: Searcher, key: Any, compute) -> list[tuple[Any, Any, int]]:
+    """(`compute(segment searcher)`, segment reader, its first document number) per segment.
+
+    Results are kept for the segments of this searcher and dropped for segments no longer read.
+    """
+    parts, segment_ids = [], set()
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        segment = reader.segment()
+        if segment is None:
+            parts.append((compute(leaf), reader, offset))
+            continue
+        segment_ids.add(segment.segment_id())
+        with _SEGMENT_CACHE_LOCK:
+            value = _SEGMENT_CACHE.get((segment.segment_id(), key))
+        if value is None:
+            value = compute(leaf)
+            with _SEGMENT_CACHE_LOCK:
+                _SEGMENT_CACHE[(segment.segment_id(), key)] = value
+        parts.append((value, reader, offset))
+    with _SEGMENT_CACHE_LOCK:
+        for stale in [k for k in _SEGMENT_CACHE if k[1] == key and k[0] not in segment_ids]:
+            del _SEGMENT_CACHE[stale]
+    return parts
+
+
 def _filter_docs(searcher: Searcher, term: Query) -> set[int]:
+    """The live documents a filter term lets through."""
     cache = _searcher_cache(searcher).setdefault("filters", {})
     if term not in cache:
         if len(cache) >= _FILTER_CACHE_SIZE:
             cache.clear()
-        cache[term] = set(searcher.docs_for_query(term))
+        docs: set[int] = set()
+        for local, reader, offset in _per_segment(
+            searcher, ("filter", term), lambda leaf: frozenset(term.docs(leaf))
+        ):
+            if reader.has_deletions():  # deleted since the segment was read
+                local = local - reader.deleted_docs_set
+            docs.update(offset + docnum for docnum in local)
+        cache[term] = docs
     return cache[term]
 
 
+def _segment_facet_values(reader, fieldname: str) -> list[list[str] | None]:
+    values: list[list[str] | None] = [None] * reader.doc_count_all()
+    for term in reader.lexicon(fieldname):
+        value = term.decode("utf-8")
+        for docnum in reader.postings(fieldname, term).all_ids():
+            if values[docnum] is None:
+                values[docnum] = [value]
+            else:
+                values[docnum].append(value)
+    return values
+
+
 def _facet_values(searcher: Searcher, fieldname: str) -> list[list[str] | None]:
-    """Each document's values of a facet field, by document number."""
+    """Each document's values of a facet field, by document number (deleted ones included)."""
     cache = _searcher_cache(searcher)
     key = ("facet", fieldname)
     if key not in cache:
-        reader = searcher.reader()
-        values: list[list[str] | None] = [None] * reader.doc_count_all()
-        for term in reader.lexicon(fieldname):
-            value = term.decode("utf-8")
-            for docnum in reader.postings(fieldname, term).all_ids():
-                if values[docnum] is None:
-                    values[docnum] = [value]
-                else:
-                    values[docnum].append(value)
+        values: list[list[str] | None] = []
+        for local, _, _ in _per_segment(
+            searcher, key, lambda leaf: _segment_facet_values(leaf.reader(), fieldname)
+        ):
+            values.extend(local)
         cache[key] = values
     return cache[key]
 
