@@ -19,6 +19,7 @@ whom.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 import re
@@ -173,6 +174,15 @@ class Collection:
             slug = t.narrator["slug"]
             counts[slug] = counts.get(slug, 0) + len(t.passages)
         return counts
+
+    def fingerprint(self) -> str:
+        """A digest of the whole collection: tells a stored copy made by another generator."""
+        digest = hashlib.sha256()
+        for t in self.testimonies:
+            digest.update(f"{t.slug}|{t.access}|{t.probe}|{t.events}|{t.narrator}".encode())
+            for passage in t.passages:
+                digest.update(passage.encode())
+        return digest.hexdigest()
 
     @property
     def passage_count(self) -> int:

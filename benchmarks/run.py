@@ -56,10 +56,10 @@ def prepare(collection: Collection, workdir: Path) -> float:
     """Make `workdir/archive.db` hold the collection; return the seconds the load took.
 
     The loaded database is kept as `base.db` and copied for each run, so that a second run
-    of the same size and seed skips the load (reported as 0).
+    with the same collection (same size, seed and generator) skips the load (reported as 0).
     """
     base, marker = workdir / "base.db", workdir / "collection.json"
-    wanted = {"size": collection.size, "seed": collection.seed}
+    wanted = {"size": collection.size, "fingerprint": collection.fingerprint()}
     started = time.perf_counter()
     if not (base.exists() and marker.exists() and json.loads(marker.read_text()) == wanted):
         shutil.rmtree(workdir, ignore_errors=True)
