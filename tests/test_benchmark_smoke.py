@@ -5,6 +5,7 @@ Correctness only; the benchmark script (`python -m benchmarks.run`) measures the
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 
@@ -36,7 +37,10 @@ def archive(built_archive, tmp_path_factory, collection):
         session = db.session()
         before = session.scalar(select(func.count(Passage.id)))
         load(session, collection)
-        indexed = search.rebuild_index(session)
+        with pytest.MonkeyPatch.context() as patch:
+            # built by several processes into several segments, as a large archive is
+            patch.setattr(search, "PARALLEL_BUILD_PASSAGES", SIZE // 2)
+            indexed = search.rebuild_index(session)
     return app, tmp, indexed - before
 
 
@@ -58,6 +62,13 @@ def test_the_same_seed_generates_the_same_collection(collection):
 def test_every_generated_passage_is_indexed(archive):
     _, _, indexed = archive
     assert indexed == SIZE
+
+
+def test_parallel_build_writes_one_segment_per_process(archive):
+    app, _, _ = archive
+    with app.app_context():
+        segments = len(search.archive_index().searcher().leaf_searchers())
+    assert segments == min(os.cpu_count() or 1, 4)
 
 
 def test_a_probe_word_finds_exactly_its_passage(archive, collection):
