@@ -78,26 +78,33 @@ def prepare(collection: Collection, workdir: Path) -> float:
     return loaded
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of the processes it started and waited for."""
+    own, helpers = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + helpers.ru_utime + helpers.ru_stime
+
+
 def child(kind: str, workdir: Path) -> dict:
-    """Run in a child process: build one index and report its time and peak memory."""
-    started = time.perf_counter()
+    """Run in a child process: build one index and report its time, CPU and peak memory.
+
+    Peak memory is the whole process's (the interpreter and the imports of the app included,
+    for FTS5 too); CPU counts the build alone, with the writing processes a parallel build
+    starts added in.
+    """
+    app = create_app(app_config(workdir))
+    started, cpu = time.perf_counter(), _cpu_seconds()
     if kind == "whoosh":
-        app = create_app(app_config(workdir))
         with app.app_context():
             count = search.rebuild_index(db.session())
     else:
         count = build_fts(workdir)
-    own, helpers = (
-        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-    )
     return {
         "seconds": time.perf_counter() - started,
         "count": count,
-        # the writing processes a parallel build starts are counted in: CPU added up, and the
-        # largest of their peaks beside this process's own
-        "cpu_s": own.ru_utime + own.ru_stime + helpers.ru_utime + helpers.ru_stime,
-        "peak_mb": own.ru_maxrss / 1024,
-        "helper_peak_mb": helpers.ru_maxrss / 1024,
+        "cpu_s": _cpu_seconds() - cpu,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # the largest peak of the writing processes of a parallel build
+        "helper_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
 
