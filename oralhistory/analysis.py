@@ -57,6 +57,7 @@ ARTICLES = frozenset(
     ]
 )
 ARTICLE_PREFIXES = ("al", "el")
+ARABIC_LETTER = re.compile("[\u0600-\u06ff]")  # compiled once: tested on every token
 ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u0640]")
 ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
 # Conjunctions and prepositions written onto the word that follows (and, so, in, for, like).
@@ -185,7 +186,7 @@ class ArabicFilter(Filter):
 
     def __call__(self, tokens):
         for token in tokens:
-            if re.search("[\u0600-\u06ff]", token.text):
+            if ARABIC_LETTER.search(token.text):
                 token.text = normalise_arabic(token.text)
             yield token
 

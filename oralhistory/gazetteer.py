@@ -88,9 +88,14 @@ def find_mentions(text: str, matchers: list[tuple[Hashable, list[list[str]]]]) -
     """
     spans = _word_spans(text)
     words = [word for word, _, _ in spans]
+    # Scan for a spelling only when all of its words occur in the text: most don't, and the
+    # check is a set lookup per word instead of a walk along the text per spelling.
+    present = set(words)
     found = []
     for key, sequences in matchers:
         for sequence in sequences:
+            if not present.issuperset(sequence):
+                continue
             n = len(sequence)
             for i in range(len(words) - n + 1):
                 if words[i : i + n] == sequence:

@@ -485,7 +485,12 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
     result = search.search(request, session)
     testimony_ids = {hit.testimony_id for hit in result.hits}
     testimonies = {
-        t.id: t for t in session.scalars(select(Testimony).where(Testimony.id.in_(testimony_ids)))
+        t.id: t
+        for t in session.scalars(
+            select(Testimony)
+            .where(Testimony.id.in_(testimony_ids))
+            .options(selectinload(Testimony.narrator))
+        )
     }
     names = search.narrator_names(session, [slug for slug, _ in result.facets["narrator"]])
     places = _places(session)

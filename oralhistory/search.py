@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from whoosh import highlight, index, scoring, sorting
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
@@ -47,6 +47,9 @@ from .models import Event, Narrator, Passage, Testimony
 from .querylang import QueryError
 
 WRITE_LOCK_TIMEOUT = 30.0
+# A rebuild of this many passages or more is shared among the machine's cores (up to 4).
+PARALLEL_BUILD_PASSAGES = 5000
+BUILD_MEMORY_MB = 512  # per writing process: postings held in memory before spilling to disk
 SNIPPET_CHARS = 360
 # The fields a reader's words are looked for in, and how much a match in each counts.
 FIELD_WEIGHTS = {"text": 1.0, "note": 0.5, "narrator_name": 2.0, "title": 0.5, "context": 0.3}
@@ -153,15 +156,20 @@ class ArchiveIndex:
             finally:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
 
-    def rebuild(self, schema: Schema, documents: Iterable[dict[str, Any]]) -> int:
-        """Write a new generation with `documents`, switch to it, and drop the old ones."""
+    def rebuild(self, schema: Schema, documents: Iterable[dict[str, Any]], procs: int = 1) -> int:
+        """Write a new generation with `documents`, switch to it, and drop the old ones.
+
+        With `procs` > 1, that many processes analyse and write the documents side by side,
+        each into a segment of its own (searches read the segments together).
+        """
         with self._write_lock():
             name = f"ix-{time.time_ns()}"
             path = self.root / name
             path.mkdir(parents=True)
             ix = index.create_in(str(path), schema)
             count = 0
-            with ix.writer(limitmb=256) as writer:
+            options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+            with ix.writer(limitmb=BUILD_MEMORY_MB, **options) as writer:
                 for document in documents:
                     writer.add_document(**document)
                     count += 1
@@ -279,7 +287,9 @@ def rebuild_index(session: Session) -> int:
     """Rebuild the whole index from the database; return the number of passages indexed."""
     schema = build_schema(gazetteer_table(session))
     documents = (passage_document(p) for p in _passages(session, None))
-    return archive_index().rebuild(schema, documents)
+    passages = session.scalar(select(func.count(Passage.id))) or 0
+    procs = min(os.cpu_count() or 1, 4) if passages >= PARALLEL_BUILD_PASSAGES else 1
+    return archive_index().rebuild(schema, documents, procs)
 
 
 def _has_current_fields() -> bool:

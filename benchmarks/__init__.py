@@ -1,0 +1,1 @@
+"""Benchmarks: synthetic collections and the script that measures the archive at scale."""
