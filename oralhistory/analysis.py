@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from whoosh.analysis import (
     CharsetFilter,
@@ -314,9 +315,18 @@ def _base_analyzer() -> Analyzer:
     )
 
 
+_BASE_ANALYZER = _base_analyzer()
+
+
 def name_tokens(name: str) -> list[str]:
     """The normalised words of a name, before spellings are unified."""
-    return [token.text for token in _base_analyzer()(name)]
+    return list(_name_tokens(name))
+
+
+@lru_cache(maxsize=20000)
+def _name_tokens(name: str) -> tuple[str, ...]:
+    # Names (the gazetteer's above all) are normalised again and again: once is enough.
+    return tuple(token.text for token in _BASE_ANALYZER(name))
 
 
 def spelling_table(groups: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:

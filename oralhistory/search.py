@@ -697,6 +697,7 @@ def search(request: SearchRequest, session: Session | None = None) -> SearchResu
             groupedby=sorting.FieldFacet(facet, allow_overlap=facet != "narrator"),
             maptype=sorting.Count,
             limit=1,
+            scored=False,  # counts only: no need to score every matching passage again
         )
         counts = facet_results.groups(facet)
         result.facets[facet] = sorted(
