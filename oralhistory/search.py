@@ -586,7 +586,7 @@ def suggest(
         forms = name_tokens(word)
         if len(forms) != 1 or not unknown(forms[0]) or word_finds(word):
             continue
-        nearby = _candidates(searcher.reader(), fieldname, forms[0], gazetteer)
+        nearby = _candidates(searcher, fieldname, forms[0], gazetteer)
         found = [_in_case_of(word, forms[0], c) for c in islice(nearby, 12) if word_finds(c)]
         if found:
             fits = (r for r in found if query_finds(q[:offset] + r + q[offset + len(word) :]))
@@ -596,12 +596,18 @@ def suggest(
     return q if q != plan.q and query_finds(q) else None
 
 
-def _candidates(reader, fieldname: str, word: str, gazetteer: list[str]) -> Iterator[str]:
+def _candidates(
+    searcher: Searcher, fieldname: str, word: str, gazetteer: list[str]
+) -> Iterator[str]:
     """Words near `word`: the nearest first; among equally near ones, those that hold all its
     letters in order (the commonest slip leaves a letter out), then the commonest."""
+    reader = searcher.reader()
+    # Segment by segment: a segment's reader walks its word list with an automaton, while a
+    # reader over several segments would measure the distance to every word of the field.
+    segments = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
     seen = {word}
     for distance in (1, 2) if len(word) > 4 else (1,):
-        near = set(reader.terms_within(fieldname, word, distance))
+        near = {w for r in segments for w in r.terms_within(fieldname, word, distance)}
         near |= set(ListCorrector(gazetteer).suggest(word, limit=50, maxdist=distance))
         near -= seen
         seen |= near
