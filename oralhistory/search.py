@@ -15,12 +15,14 @@ import re
 import shutil
 import threading
 import time
+import weakref
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from html import escape
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -526,6 +528,133 @@ def _events_named(session: Session, value: str, analyse) -> list[str]:
     return [s for s, title in events if words and words <= set(analyse(f"{title} {s}"))]
 
 
+# What many searches need and the index alone decides: the documents of a filter term (above
+# all, every public passage) and each document's facet values. They are worked out once per
+# segment, since a segment never changes once written (only deletions are added to it, and
+# these are taken off here), and put together once per searcher; so a testimony added to a
+# large archive costs the reading of its own small segment, not of the whole index.
+_SEARCHER_CACHES: weakref.WeakKeyDictionary[Searcher, dict] = weakref.WeakKeyDictionary()
+_SEGMENT_CACHE: dict[tuple[str, Any], Any] = {}
+_SEGMENT_CACHE_LOCK = threading.Lock()
+_FILTER_CACHE_SIZE = 64
+
+
+def _searcher_cache(searcher: Searcher) -> dict:
+    cache = _SEARCHER_CACHES.get(searcher)
+    if cache is None:
+        cache = _SEARCHER_CACHES[searcher] = {}
+    return cache
+
+
+def _per_segment(searcher: Searcher, key: Any, compute) -> list[tuple[Any, Any, int]]:
+    """(`compute(segment searcher)`, segment reader, its first document number) per segment.
+
+    Results are kept for the segments of this searcher and dropped for segments no longer read.
+    """
+    parts, segment_ids = [], set()
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        segment = reader.segment()
+        if segment is None:
+            parts.append((compute(leaf), reader, offset))
+            continue
+        segment_ids.add(segment.segment_id())
+        with _SEGMENT_CACHE_LOCK:
+            value = _SEGMENT_CACHE.get((segment.segment_id(), key))
+        if value is None:
+            value = compute(leaf)
+            with _SEGMENT_CACHE_LOCK:
+                _SEGMENT_CACHE[(segment.segment_id(), key)] = value
+        parts.append((value, reader, offset))
+    with _SEGMENT_CACHE_LOCK:
+        for stale in [k for k in _SEGMENT_CACHE if k[1] == key and k[0] not in segment_ids]:
+            del _SEGMENT_CACHE[stale]
+    return parts
+
+
+def _filter_docs(searcher: Searcher, term: Query) -> set[int]:
+    """The live documents a filter term lets through."""
+    cache = _searcher_cache(searcher).setdefault("filters", {})
+    if term not in cache:
+        if len(cache) >= _FILTER_CACHE_SIZE:
+            cache.clear()
+        docs: set[int] = set()
+        for local, reader, offset in _per_segment(
+            searcher, ("filter", term), lambda leaf: frozenset(term.docs(leaf))
+        ):
+            if reader.has_deletions():  # deleted since the segment was read
+                local = local - reader.deleted_docs_set
+            docs.update(offset + docnum for docnum in local)
+        cache[term] = docs
+    return cache[term]
+
+
+def _segment_facet_values(reader, fieldname: str) -> list[list[str] | None]:
+    values: list[list[str] | None] = [None] * reader.doc_count_all()
+    for term in reader.lexicon(fieldname):
+        value = term.decode("utf-8")
+        for docnum in reader.postings(fieldname, term).all_ids():
+            if values[docnum] is None:
+                values[docnum] = [value]
+            else:
+                values[docnum].append(value)
+    return values
+
+
+def _facet_values(searcher: Searcher, fieldname: str) -> list[list[str] | None]:
+    """Each document's values of a facet field, by document number (deleted ones included)."""
+    cache = _searcher_cache(searcher)
+    key = ("facet", fieldname)
+    if key not in cache:
+        values: list[list[str] | None] = []
+        for local, _, _ in _per_segment(
+            searcher, key, lambda leaf: _segment_facet_values(leaf.reader(), fieldname)
+        ):
+            values.extend(local)
+        cache[key] = values
+    return cache[key]
+
+
+class _Matches:
+    """The documents one query matches, under each filter a search asks for.
+
+    The query is run once, unscored, for the total and all facets; only the page of hits is
+    scored.
+    """
+
+    def __init__(self, searcher: Searcher, query: Query):
+        self.searcher = searcher
+        self.query = query
+        self._matched: set[int] | None = None
+        self._found: dict[str, set[int]] = {}
+
+    def allowed(self, restriction: Query | None) -> set[int] | None:
+        """The documents a filter (`_filters`) lets through; None lets all through."""
+        if restriction is None:
+            return None
+        parts = restriction.subqueries if isinstance(restriction, And) else [restriction]
+        sets = sorted((_filter_docs(self.searcher, part) for part in parts), key=len)
+        return sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
+
+    def found(self, restriction: Query | None) -> set[int]:
+        """The documents that match the query and pass the filter."""
+        key = repr(restriction)
+        if key not in self._found:
+            allowed = self.allowed(restriction)
+            if isinstance(self.query, Every) and allowed is not None:
+                self._found[key] = allowed
+            else:
+                if self._matched is None:
+                    self._matched = set(self.searcher.docs_for_query(self.query))
+                self._found[key] = self._matched if allowed is None else self._matched & allowed
+        return self._found[key]
+
+    def facet_counts(self, fieldname: str, restriction: Query | None) -> Counter:
+        values = _facet_values(self.searcher, fieldname)
+        found = self.found(restriction)
+        return Counter(chain.from_iterable(filter(None, map(values.__getitem__, found))))
+
+
 def _snippet(results, hit) -> str:
     text = hit["text"]
     # A short passage is shown whole; a long one by its best fragments.
@@ -695,17 +824,12 @@ def search(request: SearchRequest, session: Session | None = None) -> SearchResu
                 ),
             )
         )
+    # One unscored pass over the query's documents gives every facet; the filters' documents
+    # and each passage's facet values are read once per index segment and kept (`_Matches`).
+    matches = _Matches(searcher, plan.query)
     for facet in ("narrator", "place", "event"):
         # Each facet counts as if its own choice were not made, to show the alternatives.
-        facet_results = searcher.search(
-            plan.query,
-            filter=plan.filter(without=facet),
-            groupedby=sorting.FieldFacet(facet, allow_overlap=facet != "narrator"),
-            maptype=sorting.Count,
-            limit=1,
-            scored=False,  # counts only: no need to score every matching passage again
-        )
-        counts = facet_results.groups(facet)
+        counts = matches.facet_counts(facet, plan.filter(without=facet))
         result.facets[facet] = sorted(
             ((key, count) for key, count in counts.items() if key),
             key=lambda item: (-item[1], item[0]),

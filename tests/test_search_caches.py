@@ -1,0 +1,68 @@
+"""What search keeps between requests follows the index: new passages, new access, new words."""
+
+from __future__ import annotations
+
+from tests.conftest import TESTIMONY, run_cli
+
+
+def search(client, q, **params):
+    return client.get("/api/search", query_string={"q": q, **params}).get_json()
+
+
+def import_text(app, tmp_path, text, access="public", slug="cache-test"):
+    path = tmp_path / f"{slug}.md"
+    path.write_text(
+        TESTIMONY.format(slug=slug, text=text).replace("access: public", f"access: {access}")
+    )
+    result = run_cli(app, "import", str(path))
+    assert result.exit_code == 0, result.output
+
+
+def sign_in(app, client):
+    run_cli(app, "create-archivist", "keeper", "--password", "a long enough password")
+    with client.session_transaction() as session:
+        session["archivist"] = "keeper"
+
+
+def test_facets_count_a_testimony_added_after_earlier_searches(app, client, tmp_path):
+    before = search(client, "Aleppo")
+    assert "test-narrator" not in {f["slug"] for f in before["facets"]["narrator"]}
+    import_text(app, tmp_path, "We walked out of Aleppo at dawn.")
+    after = search(client, "Aleppo")
+    facet = {f["slug"]: f["count"] for f in after["facets"]["narrator"]}
+    assert facet["test-narrator"] == 1
+    assert after["total"] == before["total"] + 1 == sum(facet.values())
+
+
+def test_hit_says_whether_it_matched_the_passage_or_the_narrator(client):
+    in_text = search(client, "barrel")["hits"][0]
+    assert "text" in in_text["matched_in"]
+    by_biography = search(client, "journalist", per_page=50)["hits"]
+    assert any(h["matched_in"] == ["context"] for h in by_biography)
+
+
+def test_no_suggestion_from_a_testimony_once_it_is_restricted(app, client, tmp_path):
+    import_text(app, tmp_path, "The Zanzibarian merchant kept our keys.")
+    assert search(client, "Zanzibarin")["suggestion"] == "Zanzibarian"
+    import_text(app, tmp_path, "The Zanzibarian merchant kept our keys.", "restricted")
+    body = search(client, "Zanzibarin")
+    assert (body["total"], body["suggestion"]) == (0, None)
+    assert search(client, "Zanzibarian")["total"] == 0
+
+
+def test_archivist_gets_suggestions_from_restricted_testimony(app, client, tmp_path):
+    import_text(app, tmp_path, "The Zanzibarian merchant kept our keys.", "restricted")
+    assert search(client, "Zanzibarin")["suggestion"] is None
+    sign_in(app, client)
+    assert search(client, "Zanzibarin")["suggestion"] == "Zanzibarian"
+    assert search(client, "Zanzibarian")["total"] == 1
+
+
+def test_testimony_made_restricted_leaves_results_of_a_server_that_searched_before(
+    app, client, tmp_path
+):
+    import_text(app, tmp_path, "The Zanzibarian merchant kept our keys.")
+    assert search(client, "Zanzibarian")["total"] == 1
+    import_text(app, tmp_path, "The Zanzibarian merchant kept our keys.", "restricted")
+    body = search(client, "Zanzibarian merchant")
+    assert (body["total"], body["hits"], body["facets"]["narrator"]) == (0, [], [])
