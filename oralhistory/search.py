@@ -690,6 +690,7 @@ def suggest(
     correction nor decides whether one is offered, for a reader who may not see it.
     """
     fieldname = "public_words" if plan.access else "all_words"
+    reader = searcher.reader()
     parser = _parser(searcher.schema)
     spelling = _spelling_filter(searcher.schema)
     gazetteer = sorted(spelling.known) if spelling else []
@@ -713,7 +714,10 @@ def suggest(
     q = plan.q
     for offset, word in reversed(list(querylang.plain_words(plan.tokens))):
         forms = name_tokens(word)
-        if len(forms) != 1 or not unknown(forms[0]) or word_finds(word):
+        if len(forms) != 1 or not unknown(forms[0]):
+            continue
+        # A word of the passages the asker may see is known: no search needed to tell.
+        if reader.doc_frequency(fieldname, forms[0]) or word_finds(word):
             continue
         nearby = _candidates(searcher, fieldname, forms[0], gazetteer)
         found = [_in_case_of(word, forms[0], c) for c in islice(nearby, 12) if word_finds(c)]
