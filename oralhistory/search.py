@@ -655,6 +655,35 @@ class _Matches:
         return Counter(chain.from_iterable(filter(None, map(values.__getitem__, found))))
 
 
+def _query_terms(searcher: Searcher, query: Query) -> list[tuple[str, bytes]]:
+    """The (field, term) pairs of the query that the index holds, wildcards expanded."""
+    # Not Query.existing_terms: it drops every field after the first one it meets.
+    reader = searcher.reader()
+    terms = set()
+    for leaf in query.leaves():
+        for fieldname, text in leaf.expanded_terms(reader, phrases=True):
+            if fieldname in searcher.schema:
+                term = (fieldname, searcher.schema[fieldname].to_bytes(text))
+                if term in reader:
+                    terms.add(term)
+    return sorted(terms)
+
+
+def _matched_fields(searcher: Searcher, terms: list[tuple[str, bytes]], docnum: int) -> list[str]:
+    """The fields in which the document holds one of the query's terms."""
+    reader = searcher.reader()
+    fields: set[str] = set()
+    for fieldname, text in terms:
+        if fieldname in fields:
+            continue
+        postings = reader.postings(fieldname, text)
+        if postings.is_active() and postings.id() < docnum:
+            postings.skip_to(docnum)
+        if postings.is_active() and postings.id() == docnum:
+            fields.add(fieldname)
+    return sorted(fields)
+
+
 def _snippet(results, hit) -> str:
     text = hit["text"]
     # A short passage is shown whole; a long one by its best fragments.
@@ -807,7 +836,10 @@ def search(request: SearchRequest, session: Session | None = None) -> SearchResu
         raise QueryError("per_page must be between 1 and 100")
     searcher = archive_index().searcher()
     plan = plan_search(searcher, request, session)
-    results = searcher.search(plan.query, filter=plan.filter(), limit=None, terms=True)
+    # Not `terms=True`, which records the matched terms of every matching passage: the
+    # fields a hit matched in are looked up for the page of hits only (`_matched_fields`).
+    results = searcher.search(plan.query, filter=plan.filter(), limit=None)
+    terms = _query_terms(searcher, plan.query)
     result = SearchResult(plan.q, len(results), request.page, request.per_page)
     if result.total and request.page > result.pages:
         raise QueryError(f"page {request.page} is past the last page of results ({result.pages})")
@@ -823,9 +855,11 @@ def search(request: SearchRequest, session: Session | None = None) -> SearchResu
                 narrator_slug=hit["narrator"],
                 snippet=_snippet(results, hit),
                 score=round(hit.score or 0.0, 4),
-                matched_in=sorted(
-                    {name for name, _ in hit.matched_terms() or [] if name in FIELD_WEIGHTS}
-                ),
+                matched_in=[
+                    name
+                    for name in _matched_fields(searcher, terms, hit.docnum)
+                    if name in FIELD_WEIGHTS
+                ],
             )
         )
     # One unscored pass over the query's documents gives every facet; the filters' documents
