@@ -196,12 +196,6 @@ class ArchiveIndex:
                 for document in documents:
                     writer.add_document(**document)
 
-    def size_on_disk(self) -> int:
-        name = self._current()
-        if not name:
-            return 0
-        return sum(f.stat().st_size for f in (self.root / name).iterdir())
-
 
 def _weighting() -> scoring.WeightingModel:
     return scoring.BM25F(B=BM25_B, K1=BM25_K1)
