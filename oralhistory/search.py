@@ -16,11 +16,12 @@ import shutil
 import threading
 import time
 import weakref
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cache, partial
 from html import escape
 from itertools import chain, islice
 from pathlib import Path
@@ -29,12 +30,15 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
-from whoosh import highlight, index, scoring, sorting
+from whoosh import highlight, index, scoring
+from whoosh.automata.fsa import find_all_matches
+from whoosh.automata.lev import levenshtein_automaton
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.qparser import QueryParser, plugins
-from whoosh.query import And, AndMaybe, Every, NullQuery, Or, Query, Term
+from whoosh.query import And, AndMaybe, Every, Not, NullQuery, Or, Query, Term
 from whoosh.searching import Searcher
-from whoosh.spelling import ListCorrector
 
 from . import querylang
 from .analysis import (
@@ -497,20 +501,20 @@ def _words(schema: Schema, text: str) -> list[str]:
 def _narrators_named(searcher: Searcher, access: Query | None, value: str) -> list[str]:
     # Only narrators the asker may see are looked at, so that a restricted narrator's slug
     # or name changes nothing for a reader who may not see them.
+    allowed = _allowed(searcher, access)
+
+    def visible(docs: set[int]) -> set[int]:
+        return docs if allowed is None else docs & allowed
+
     slug = value.strip().lower()
-    if not searcher.search(Term("narrator", slug), filter=access, limit=1).is_empty():
+    if visible(_term_docs(searcher, "narrator", slug)):
         return [slug]
     words = _words(searcher.schema, value)
     if not words:
         return []
-    found = searcher.search(
-        And([Term("narrator_name", word) for word in words]),
-        filter=access,
-        groupedby=sorting.FieldFacet("narrator"),
-        maptype=sorting.Count,
-        limit=1,
-    )
-    return sorted(found.groups("narrator"))
+    docs = visible(_docs(searcher, And([Term("narrator_name", word) for word in words])))
+    narrators = _facet_values(searcher, "narrator")
+    return sorted({slug for docnum in docs for slug in narrators[docnum] or []})
 
 
 def _events_named(session: Session, value: str, analyse) -> list[str]:
@@ -609,6 +613,76 @@ def _facet_values(searcher: Searcher, fieldname: str) -> list[list[str] | None]:
     return cache[key]
 
 
+def _allowed(searcher: Searcher, restriction: Query | None) -> set[int] | None:
+    """The documents a filter (`_Plan.filter`) lets through; None lets all through."""
+    if restriction is None:
+        return None
+    parts = restriction.subqueries if isinstance(restriction, And) else [restriction]
+    sets = sorted((_filter_docs(searcher, part) for part in parts), key=len)
+    return sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
+
+
+def _docs(searcher: Searcher, query: Query, memo: dict | None = None) -> set[int]:
+    """The live documents `query` matches, unscored.
+
+    Words and their combinations are worked out as sets from the posting lists, read a block
+    at a time; other queries (phrases) are left to Whoosh's matchers. The documents of each
+    word are kept in `memo`, keyed by (field, word).
+    """
+    kind = type(query)
+    if kind is Term:
+        return _term_docs(searcher, query.fieldname, query.text, memo)
+    if kind in (Or, _FilterQuery):
+        return set().union(*(_docs(searcher, sub, memo) for sub in query.subqueries))
+    if kind is And:
+        wanted = [sub for sub in query.subqueries if type(sub) is not Not]
+        unwanted = [sub.query for sub in query.subqueries if type(sub) is Not]
+        if wanted:
+            sets = sorted((_docs(searcher, sub, memo) for sub in wanted), key=len)
+            found = sets[0].intersection(*sets[1:])
+            return found.difference(*(_docs(searcher, sub, memo) for sub in unwanted))
+    if kind is AndMaybe:
+        return _docs(searcher, query.a, memo)
+    return set(searcher.docs_for_query(query))
+
+
+def _term_docs(searcher: Searcher, fieldname: str, text: Any, memo: dict | None = None) -> set[int]:
+    if memo is not None:
+        if (fieldname, text) not in memo:
+            memo[fieldname, text] = _term_docs(searcher, fieldname, text)
+        return memo[fieldname, text]
+    docs: set[int] = set()
+    if fieldname not in searcher.schema:
+        return docs
+    term = searcher.schema[fieldname].to_bytes(text)
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        if (fieldname, term) in reader:
+            ids = _posting_ids(reader.postings(fieldname, term))
+            docs.update(ids if not offset else (offset + docnum for docnum in ids))
+    return docs
+
+
+def _posting_ids(postings) -> list[int]:
+    """The document numbers of a term's postings, less the deleted documents.
+
+    Whoosh's own `all_ids` steps through them one at a time in Python; a block at a time is
+    many times faster for a word found in thousands of passages.
+    """
+    deleted = frozenset()
+    if isinstance(postings, FilterMatcher) and postings._exclude:  # the deleted documents
+        postings, deleted = postings.child, postings._ids
+    if not isinstance(postings, W3LeafMatcher):
+        return [docnum for docnum in postings.all_ids() if docnum not in deleted]
+    ids: list[int] = []
+    while postings.is_active():
+        if postings._ids is None:
+            postings._read_ids()
+        ids.extend(postings._ids[postings._i :])
+        postings._next_block()
+    return [docnum for docnum in ids if docnum not in deleted] if deleted else ids
+
+
 class _Matches:
     """The documents one query matches, under each filter a search asks for.
 
@@ -621,27 +695,30 @@ class _Matches:
         self.query = query
         self._matched: set[int] | None = None
         self._found: dict[str, set[int]] = {}
-
-    def allowed(self, restriction: Query | None) -> set[int] | None:
-        """The documents a filter (`_filters`) lets through; None lets all through."""
-        if restriction is None:
-            return None
-        parts = restriction.subqueries if isinstance(restriction, And) else [restriction]
-        sets = sorted((_filter_docs(self.searcher, part) for part in parts), key=len)
-        return sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
+        self._words: dict[tuple[str, Any], set[int]] = {}  # each word's documents
 
     def found(self, restriction: Query | None) -> set[int]:
         """The documents that match the query and pass the filter."""
         key = repr(restriction)
         if key not in self._found:
-            allowed = self.allowed(restriction)
+            allowed = _allowed(self.searcher, restriction)
             if isinstance(self.query, Every) and allowed is not None:
                 self._found[key] = allowed
             else:
                 if self._matched is None:
-                    self._matched = set(self.searcher.docs_for_query(self.query))
+                    self._matched = _docs(self.searcher, self.query, self._words)
                 self._found[key] = self._matched if allowed is None else self._matched & allowed
         return self._found[key]
+
+    def fields_of(self, docnum: int) -> list[str]:
+        """The fields in which the document holds a word of the query (of a phrase, say)."""
+        return sorted(
+            {
+                fieldname
+                for fieldname, text in _query_terms(self.searcher, self.query)
+                if docnum in _term_docs(self.searcher, fieldname, text, self._words)
+            }
+        )
 
     def facet_counts(self, fieldname: str, restriction: Query | None) -> Counter:
         values = _facet_values(self.searcher, fieldname)
@@ -649,33 +726,16 @@ class _Matches:
         return Counter(chain.from_iterable(filter(None, map(values.__getitem__, found))))
 
 
-def _query_terms(searcher: Searcher, query: Query) -> list[tuple[str, bytes]]:
-    """The (field, term) pairs of the query that the index holds, wildcards expanded."""
+def _query_terms(searcher: Searcher, query: Query) -> set[tuple[str, Any]]:
+    """The (field, word) pairs of the query, wildcards expanded and phrases split into words."""
     # Not Query.existing_terms: it drops every field after the first one it meets.
     reader = searcher.reader()
-    terms = set()
-    for leaf in query.leaves():
-        for fieldname, text in leaf.expanded_terms(reader, phrases=True):
-            if fieldname in searcher.schema:
-                term = (fieldname, searcher.schema[fieldname].to_bytes(text))
-                if term in reader:
-                    terms.add(term)
-    return sorted(terms)
-
-
-def _matched_fields(searcher: Searcher, terms: list[tuple[str, bytes]], docnum: int) -> list[str]:
-    """The fields in which the document holds one of the query's terms."""
-    reader = searcher.reader()
-    fields: set[str] = set()
-    for fieldname, text in terms:
-        if fieldname in fields:
-            continue
-        postings = reader.postings(fieldname, text)
-        if postings.is_active() and postings.id() < docnum:
-            postings.skip_to(docnum)
-        if postings.is_active() and postings.id() == docnum:
-            fields.add(fieldname)
-    return sorted(fields)
+    return {
+        (fieldname, text)
+        for leaf in query.leaves()
+        for fieldname, text in leaf.expanded_terms(reader, phrases=True)
+        if fieldname in searcher.schema
+    }
 
 
 def _snippet(results, hit) -> str:
@@ -713,18 +773,21 @@ def suggest(
     correction nor decides whether one is offered, for a reader who may not see it.
     """
     fieldname = "public_words" if plan.access else "all_words"
-    reader = searcher.reader()
     parser = _parser(searcher.schema)
     spelling = _spelling_filter(searcher.schema)
     gazetteer = sorted(spelling.known) if spelling else []
 
-    def finds(query: Query, filter: Query | None) -> bool:
-        return query is NullQuery or not searcher.search(query, filter=filter, limit=1).is_empty()
+    def finds(query: Query, restriction: Query | None) -> bool:
+        if query is NullQuery:
+            return True
+        allowed = _allowed(searcher, restriction)
+        return any(allowed is None or d in allowed for d in searcher.docs_for_query(query))
 
     def word_finds(word: str) -> bool:
         syntax = querylang.whoosh_syntax([querylang.Token("word", word, 0)], set())
         return finds(parser.parse(syntax), plan.access)
 
+    @cache
     def query_finds(q: str) -> bool:
         other = plan_search(searcher, replace(request, q=q), session)
         return finds(other.query, other.filter())
@@ -740,37 +803,74 @@ def suggest(
         if len(forms) != 1 or not unknown(forms[0]):
             continue
         # A word of the passages the asker may see is known: no search needed to tell.
-        if reader.doc_frequency(fieldname, forms[0]) or word_finds(word):
+        if _visible_word(searcher, fieldname, forms[0]) or word_finds(word):
             continue
-        nearby = _candidates(searcher, fieldname, forms[0], gazetteer)
-        found = [_in_case_of(word, forms[0], c) for c in islice(nearby, 12) if word_finds(c)]
-        if found:
-            fits = (r for r in found if query_finds(q[:offset] + r + q[offset + len(word) :]))
-            replacement = next(fits, found[0])
+        found = (
+            _in_case_of(word, forms[0], candidate)
+            for candidate in _candidates(searcher, fieldname, forms[0], gazetteer)
+            # a word of the passages the asker may see finds them; a spelling is searched for
+            if _visible_word(searcher, fieldname, candidate) or word_finds(candidate)
+        )
+        nearest = list(islice(found, 12))
+        fits = (r for r in nearest if query_finds(q[:offset] + r + q[offset + len(word) :]))
+        replacement = next(fits, nearest[0] if nearest else None)
+        if replacement:
             q = q[:offset] + replacement + q[offset + len(word) :]
     # Offer only a query that finds something: a correction that leads nowhere is noise.
     return q if q != plan.q and query_finds(q) else None
+
+
+def _visible_word(searcher: Searcher, fieldname: str, word: str) -> bool:
+    """Whether a passage the index holds (not one deleted since) has `word` in `fieldname`."""
+    term = word.encode("utf-8")
+    for leaf, _ in searcher.leaf_searchers():
+        reader = leaf.reader()
+        if (fieldname, term) in reader and reader.postings(fieldname, term).is_active():
+            return True
+    return False
 
 
 def _candidates(
     searcher: Searcher, fieldname: str, word: str, gazetteer: list[str]
 ) -> Iterator[str]:
     """Words near `word`: the nearest first; among equally near ones, those that hold all its
-    letters in order (the commonest slip leaves a letter out), then the commonest."""
+    letters in order (the commonest slip leaves a letter out), then the commonest.
+
+    Words two slips away are looked for among those with the same first letter only: the
+    search for them would take several times longer otherwise.
+    """
     reader = searcher.reader()
-    # Segment by segment: a segment's reader walks its word list with an automaton, while a
-    # reader over several segments would measure the distance to every word of the field.
-    segments = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
+    word_lists = [*_word_lists(searcher, fieldname), gazetteer]
     seen = {word}
     for distance in (1, 2) if len(word) > 4 else (1,):
-        near = {w for r in segments for w in r.terms_within(fieldname, word, distance)}
-        near |= set(ListCorrector(gazetteer).suggest(word, limit=50, maxdist=distance))
+        automaton = levenshtein_automaton(word, distance, prefix=distance - 1).to_dfa()
+        near = {w for words in word_lists for w in find_all_matches(automaton, _after(words))}
         near -= seen
         seen |= near
         yield from sorted(
             near,
             key=lambda w: (not _holds(w, word), -reader.doc_frequency(fieldname, w), w),
         )
+
+
+def _word_lists(searcher: Searcher, fieldname: str) -> list[list[str]]:
+    """The words of `fieldname`, segment by segment, sorted, in memory: an automaton walks a
+    list in memory many times faster than the word list on disk."""
+
+    def words(leaf: Searcher) -> list[str]:
+        return [term.decode("utf-8") for term in leaf.reader().lexicon(fieldname)]
+
+    return [words for words, _, _ in _per_segment(searcher, ("words", fieldname), words)]
+
+
+def _after(words: list[str]):
+    """For `find_all_matches`: the first of the sorted `words` at or after a key, or None."""
+
+    def first_at_or_after(key: str) -> str | None:
+        position = bisect_left(words, key)
+        return words[position] if position < len(words) else None
+
+    return first_at_or_after
 
 
 def _holds(longer: str, word: str) -> bool:
@@ -789,8 +889,28 @@ def _in_case_of(word: str, form: str, candidate: str) -> str:
     return prefix + candidate
 
 
-def _repeats_last(searcher: Searcher, results) -> list[int]:
-    """Ranks of `results` with each repeat of an earlier hit's words moved after the others.
+def _ranked(searcher: Searcher, query: Query, found: set[int], start: int, stop: int):
+    """Whoosh's results for `query` among `found`, and the ranks of hits `start` to `stop`.
+
+    Hits are ranked by score, with each repeat of an earlier hit's words after all the others
+    (`_repeats_last`). Only the best scores are worked out: as many as the page needs, more
+    when repeats push hits down, all of them only for a page near the end.
+    """
+    limit = max(stop, 10)
+    while True:
+        # An empty set given to Whoosh as a filter lets every document through: never give one.
+        results = searcher.search(query, filter=found or {-1}, limit=limit)
+        order, firsts = _repeats_last(searcher, results)
+        # Whether a hit is a repeat depends only on the hits above it, so the first `firsts`
+        # places are final; the repeats are too once every hit is scored.
+        if stop <= firsts or limit >= len(found):
+            return results, order[start:stop]
+        limit *= 4
+
+
+def _repeats_last(searcher: Searcher, results) -> tuple[list[int], int]:
+    """Ranks of `results` with each repeat of an earlier hit's words moved after the others,
+    and the number of hits that are not repeats.
 
     Short passages score high, and a transcript may hold the same short line many times
     ("Aleppo."): the first stays where it ranks, its repeats follow every other hit, so they
@@ -798,14 +918,14 @@ def _repeats_last(searcher: Searcher, results) -> list[int]:
     """
     reader = searcher.reader()
     if "fingerprint" not in searcher.schema:  # an index built before fingerprints
-        return list(range(len(results)))
+        return list(range(len(results.top_n))), len(results.top_n)
     column = reader.column_reader("fingerprint")
     seen, first, repeats = set(), [], []
     for rank, (_score, docnum) in enumerate(results.top_n):
         key = column[docnum]
         (repeats if key in seen else first).append(rank)
         seen.add(key)
-    return first + repeats
+    return first + repeats, len(first)
 
 
 def _spelling_filter(schema: Schema) -> SpellingFilter | None:
@@ -830,16 +950,17 @@ def search(request: SearchRequest, session: Session | None = None) -> SearchResu
         raise QueryError("per_page must be between 1 and 100")
     searcher = archive_index().searcher()
     plan = plan_search(searcher, request, session)
-    # Not `terms=True`, which records the matched terms of every matching passage: the
-    # fields a hit matched in are looked up for the page of hits only (`_matched_fields`).
-    results = searcher.search(plan.query, filter=plan.filter(), limit=None)
-    terms = _query_terms(searcher, plan.query)
-    result = SearchResult(plan.q, len(results), request.page, request.per_page)
+    # The query's documents are found once, unscored: they give the total and every facet
+    # (`_Matches`); only as many as the page needs are scored and ranked.
+    matches = _Matches(searcher, plan.query)
+    found = matches.found(plan.filter())
+    result = SearchResult(plan.q, len(found), request.page, request.per_page)
     if result.total and request.page > result.pages:
         raise QueryError(f"page {request.page} is past the last page of results ({result.pages})")
+    start = (request.page - 1) * request.per_page
+    results, ranks = _ranked(searcher, plan.query, found, start, start + request.per_page)
     results.formatter = _MarkFormatter()
-    order = _repeats_last(searcher, results)
-    for rank in order[(request.page - 1) * request.per_page : request.page * request.per_page]:
+    for rank in ranks:
         hit = results[rank]
         result.hits.append(
             SearchHit(
@@ -850,15 +971,10 @@ def search(request: SearchRequest, session: Session | None = None) -> SearchResu
                 snippet=_snippet(results, hit),
                 score=round(hit.score or 0.0, 4),
                 matched_in=[
-                    name
-                    for name in _matched_fields(searcher, terms, hit.docnum)
-                    if name in FIELD_WEIGHTS
+                    name for name in matches.fields_of(hit.docnum) if name in FIELD_WEIGHTS
                 ],
             )
         )
-    # One unscored pass over the query's documents gives every facet; the filters' documents
-    # and each passage's facet values are read once per index segment and kept (`_Matches`).
-    matches = _Matches(searcher, plan.query)
     for facet in ("narrator", "place", "event"):
         # Each facet counts as if its own choice were not made, to show the alternatives.
         counts = matches.facet_counts(facet, plan.filter(without=facet))
