@@ -41,3 +41,35 @@ def test_a_passage_that_names_the_thing_beats_one_that_shares_a_common_word(clie
 def test_the_passage_that_says_it_beats_the_narrators_biography(client):
     assert hits(client, "lawyer")[0] == "muhammad-qadsi#p-1"
     assert hits(client, "journalist")[0] == "omar-al-halabi#p-3"
+
+
+def test_scores_worked_out_from_postings_are_whooshs_own(app):
+    # `search._bm25f` adds up each word's share of the score from its postings; Whoosh scores
+    # one document at a time through its matchers. Both must give every document one score.
+    from oralhistory import db, search
+
+    queries = [
+        "Aleppo",
+        "family Aleppo",
+        "Jarablus OR city",
+        "bombs -barrel",
+        '"barrel bombs"',
+        '"east Aleppo" OR regime',
+        '"the regime" Aleppo',
+        "Haleb lawyer",
+        "حلب",
+    ]
+    with app.test_request_context():
+        searcher = search.archive_index().searcher()
+        for q in queries:
+            plan = search.plan_search(searcher, search.SearchRequest(q=q), db.session())
+            matches = search._Matches(searcher, plan.query)
+            found = matches.found(plan.filter())
+            assert found, q
+            ours = search._bm25f(searcher, matches, found)
+            assert ours is not None, q
+            whooshs = {
+                docnum: score for score, docnum in search._scores(searcher, plan.query, found)
+            }
+            assert set(ours) == set(whooshs) == found, q
+            assert all(abs(ours[d] - whooshs[d]) < 1e-9 for d in found), q
