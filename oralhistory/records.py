@@ -545,6 +545,7 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
                 for slug, count in result.facets["event"]
             ],
         },
+        "facets_more": result.facets_more,
         "suggestion": result.suggestion,
     }
 

@@ -60,6 +60,8 @@ WRITE_LOCK_TIMEOUT = 30.0
 PARALLEL_BUILD_PASSAGES = 5000
 BUILD_MEMORY_MB = 512  # per writing process: postings held in memory before spilling to disk
 SNIPPET_CHARS = 360
+# Each facet lists this many values at most, those with most passages (and the chosen one).
+FACET_VALUES = 25
 # When a filter leaves no more than 1 in this many of the documents a query matches, those are
 # scored one by one instead of by Whoosh going through all the query's documents.
 DIRECT_SCORING_SHARE = 8
@@ -355,6 +357,7 @@ class SearchResult:
     per_page: int
     hits: list[SearchHit] = field(default_factory=list)
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    facets_more: dict[str, int] = field(default_factory=dict)  # values left out of `facets`
     suggestion: str | None = None
 
     @property
@@ -747,8 +750,11 @@ def _scored_words(query: Query) -> list[tuple[str | None, Any, float, Phrase | N
         return [(query.fieldname, query.text, query.boost, None)]
     if kind is Phrase:
         return [(query.fieldname, word, query.boost, query) for word in query.words]
-    if kind is Not:  # Whoosh gives what an excluded word leaves 1 (`None`: every document)
+    # `None`: a score every document gets (1 where an excluded word is not, Every's boost)
+    if kind is Not:
         return [(None, None, 1.0, None)]
+    if kind is Every:
+        return [(None, None, query.boost, None)]
     if kind in (Or, And) and query.boost == 1.0:
         parts = [_scored_words(sub) for sub in query.subqueries]
     elif kind is AndMaybe:
@@ -1140,10 +1146,13 @@ def search(request: SearchRequest, session: Session | None = None) -> SearchResu
     for facet in ("narrator", "place", "event"):
         # Each facet counts as if its own choice were not made, to show the alternatives.
         counts = matches.facet_counts(facet, plan.filter(without=facet))
-        result.facets[facet] = sorted(
-            ((key, count) for key, count in counts.items() if key),
-            key=lambda item: (-item[1], item[0]),
-        )
+        counts.pop("", None)
+        shown = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_VALUES]
+        chosen = getattr(request, facet)
+        if chosen in counts and all(key != chosen for key, _ in shown):
+            shown.append((chosen, counts[chosen]))
+        result.facets[facet] = shown
+        result.facets_more[facet] = len(counts) - len(shown)
     if plan.tokens:
         result.suggestion = suggest(searcher, plan, request, session)
     return result

@@ -137,3 +137,22 @@ def test_a_reimported_testimony_loses_its_old_text_for_a_reader_who_searched_bef
     assert run_cli(app, "import", str(path)).exit_code == 0
     assert client.get("/api/search?q=Third").get_json()["total"] == 0
     assert client.get("/api/search?q=quinces").get_json()["total"] == 1
+
+
+def test_a_facet_lists_the_values_with_most_passages_and_counts_the_rest(client, monkeypatch):
+    from oralhistory import search
+
+    everyone = client.get("/api/search", query_string={"q": "Aleppo"}).get_json()
+    narrators = [f["slug"] for f in everyone["facets"]["narrator"]]
+    assert len(narrators) == 5 and everyone["facets_more"]["narrator"] == 0
+    monkeypatch.setattr(search, "FACET_VALUES", 2)
+    body = client.get("/api/search", query_string={"q": "Aleppo"}).get_json()
+    assert [f["slug"] for f in body["facets"]["narrator"]] == narrators[:2]
+    assert body["facets_more"]["narrator"] == 3
+    # the chosen narrator stays listed, to be removed, however few its passages
+    last = narrators[-1]
+    body = client.get("/api/search", query_string={"q": "Aleppo", "narrator": last}).get_json()
+    assert [f["slug"] for f in body["facets"]["narrator"]] == [*narrators[:2], last]
+    assert body["facets_more"]["narrator"] == 2
+    page = client.get("/search", query_string={"q": "Aleppo"}).get_data(as_text=True)
+    assert "and 3 more, with fewer passages" in page
