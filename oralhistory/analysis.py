@@ -234,7 +234,12 @@ class SpellingFilter(Filter):
             tuple(key.split()): value for key, value in self.table.items() if " " in key
         }
         self.longest = max(map(len, self.phrases), default=1)
+        self.starts = {phrase[0] for phrase in self.phrases}  # words a phrase may begin with
         self.known = set(self.words).union(*(value.split() for value in self.table.values()))
+        self._canonical: dict[str, str] = {}
+
+    def __getstate__(self):
+        return {"table": self.table}
 
     def __setstate__(self, state):
         # Indexes keep a pickled copy of this filter; derive what an older copy lacks.
@@ -246,33 +251,39 @@ class SpellingFilter(Filter):
 
     def canonical(self, word: str) -> str:
         """The canonical form of one word (several words when the gazetteer says so)."""
-        if word in self.words:
-            return self.words[word]
-        rest = without_attached_article(word, self.known)
-        return self.words.get(rest, rest) if rest else word
+        if word not in self._canonical:
+            if word in self.words:
+                self._canonical[word] = self.words[word]
+            else:
+                rest = without_attached_article(word, self.known)
+                self._canonical[word] = self.words.get(rest, rest) if rest else word
+        return self._canonical[word]
 
     def __call__(self, tokens):
-        if not self.phrases:
-            for token in tokens:
-                yield from _retext(token, [token], self.canonical(token.text))
-            return
         window = []  # copies of the tokens that may still begin a spelling of several words
         for token in tokens:
+            if not window and token.text not in self.starts:
+                yield from self._emit(token)  # the common case: no copy, no look-ahead
+                continue
             window.append(token.copy())
             if len(window) == self.longest:
                 yield from self._emit_first(window)
         while window:
             yield from self._emit_first(window)
 
+    def _emit(self, token) -> Iterable:
+        value = self.canonical(token.text)
+        return (token,) if value == token.text else _retext(token, [token], value)
+
     def _emit_first(self, window: list) -> Iterable:
-        for n in range(len(window), 1, -1):
-            value = self.phrases.get(tuple(token.text for token in window[:n]))
-            if value:
-                covered = window[:n]
-                del window[:n]
-                return _retext(covered[0], covered, value)
-        token = window.pop(0)
-        return _retext(token, [token], self.canonical(token.text))
+        if window[0].text in self.starts:
+            for n in range(len(window), 1, -1):
+                value = self.phrases.get(tuple(token.text for token in window[:n]))
+                if value:
+                    covered = window[:n]
+                    del window[:n]
+                    return _retext(covered[0], covered, value)
+        return self._emit(window.pop(0))
 
 
 def _retext(first, covered: list, value: str) -> Iterable:

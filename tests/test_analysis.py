@@ -206,3 +206,16 @@ def test_straight_and_curly_apostrophes_are_the_same(client):
 
 def test_the_possessive_s_is_ignored(analyse):
     assert analyse("Syria’s Syria's") == ["syria", "syria"]
+
+
+def test_the_spelling_filter_keeps_only_its_table_when_stored_with_an_index():
+    import pickle
+
+    from oralhistory.analysis import SpellingFilter
+
+    spelling = SpellingFilter({"haleb": "aleppo", "sheikh said": "sheikh saeed"})
+    assert spelling.canonical("alhaleb") == "aleppo"  # fills its cache of known words
+    assert pickle.loads(pickle.dumps(spelling)).__dict__.keys() == spelling.__dict__.keys()
+    assert set(spelling.__getstate__()) == {"table"}
+    copy = pickle.loads(pickle.dumps(spelling))
+    assert copy == spelling and copy.canonical("haleb") == "aleppo"
