@@ -652,11 +652,66 @@ def _docs(searcher: Searcher, query: Query, memo: dict | None = None) -> set[int
             return found.difference(*(_docs(searcher, sub, memo) for sub in unwanted))
     if kind is AndMaybe:
         return _docs(searcher, query.a, memo)
-    if memo is None:
-        return set(searcher.docs_for_query(query))
+    memo = {} if memo is None else memo
     if query not in memo:
-        memo[query] = set(searcher.docs_for_query(query))
+        if kind is Phrase and query.slop == 1 and query.fieldname in searcher.schema:
+            memo[query] = _phrase_docs(searcher, query, memo)
+        else:
+            memo[query] = set(searcher.docs_for_query(query))
     return memo[query]
+
+
+def _phrase_docs(searcher: Searcher, phrase: Phrase, memo: dict) -> set[int]:
+    """The documents in which the phrase's words come one right after the other.
+
+    Only the documents that hold every word are looked at, and the words' positions read for
+    those alone: Whoosh's phrase matcher steps through them one posting at a time.
+    """
+    sets = sorted(
+        (_postings(searcher, phrase.fieldname, w, memo).docset for w in phrase.words), key=len
+    )
+    candidates = sets[0].intersection(*sets[1:])
+    if len(phrase.words) < 2 or not candidates:
+        return candidates
+    decode = searcher.schema[phrase.fieldname].format.decode_positions
+    positions = [_positions(searcher, phrase.fieldname, w, candidates) for w in phrase.words]
+    found = set()
+    for docnum in candidates:
+        later = [set(decode(of_word[docnum])) for of_word in positions[1:]]
+        if any(
+            all(start + n in at for n, at in enumerate(later, 1))
+            for start in decode(positions[0][docnum])
+        ):
+            found.add(docnum)
+    return found
+
+
+def _positions(searcher: Searcher, fieldname: str, word: str, docs: set[int]) -> dict[int, bytes]:
+    """The positions of `word` in each of `docs`, as Whoosh stores them (`decode_positions`)."""
+    term = searcher.schema[fieldname].to_bytes(word)
+    found = {}
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        if (fieldname, term) not in reader:
+            continue
+        postings = reader.postings(fieldname, term)
+        if isinstance(postings, FilterMatcher):  # deleted documents: not among `docs`
+            postings = postings.child
+        while postings.is_active():
+            if isinstance(postings, W3LeafMatcher):  # a block at a time
+                if postings._ids is None:
+                    postings._read_ids()
+                if postings._values is None:
+                    postings._read_values()
+                start = postings._i
+                pairs = zip(postings._ids[start:], postings._values[start:])
+                found.update((offset + d, value) for d, value in pairs if offset + d in docs)
+                postings._next_block()
+            else:
+                if offset + postings.id() in docs:
+                    found[offset + postings.id()] = postings.value()
+                postings.next()
+    return found
 
 
 @dataclass

@@ -73,3 +73,31 @@ def test_scores_worked_out_from_postings_are_whooshs_own(app):
             }
             assert set(ours) == set(whooshs) == found, q
             assert all(abs(ours[d] - whooshs[d]) < 1e-9 for d in found), q
+
+
+def test_phrases_find_what_whooshs_phrase_matcher_finds(app, tmp_path):
+    from oralhistory import db, search
+
+    import_testimony(
+        app,
+        tmp_path,
+        "phrases",
+        "Bye bye, we said. The barrel bombs fell, bombs and barrels, barrel after barrel.",
+    )
+    phrases = [
+        '"barrel bombs"',
+        '"bombs barrel"',
+        '"bye bye"',
+        '"barrel after barrel"',
+        '"the regime"',
+        '"east Aleppo"',
+        '"green buses"',
+    ]
+    with app.test_request_context():
+        searcher = search.archive_index().searcher()
+        found_any = 0
+        for q in phrases:
+            plan = search.plan_search(searcher, search.SearchRequest(q=q), db.session())
+            assert search._docs(searcher, plan.query) == set(searcher.docs_for_query(plan.query)), q
+            found_any += bool(search._docs(searcher, plan.query))
+        assert found_any >= 5
