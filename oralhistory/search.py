@@ -27,7 +27,7 @@ from html import escape
 from itertools import chain, islice
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from flask import Flask, current_app
 from sqlalchemy import func, select
@@ -83,17 +83,18 @@ BM25_K1 = 1.2
 
 def build_schema(table: dict[str, str]) -> Schema:
     analyzer = text_analyzer(table)
+    vocabulary = vocabulary_analyzer()
     return Schema(
         passage_id=ID(stored=True, unique=True),
         testimony_id=ID(stored=True),
         position=NUMERIC(stored=True, sortable=True),
         narrator=ID(stored=True),
         # How much a match in each field counts is set at query time (FIELD_WEIGHTS).
-        narrator_name=TEXT(stored=True, analyzer=analyzer),
-        title=TEXT(analyzer=analyzer),
+        narrator_name=_RepeatedText(slot="narrator_name", stored=True, analyzer=analyzer),
+        title=_RepeatedText(slot="title", analyzer=analyzer),
         # who the narrator is (biography, roles): finds a narrator's passages by what the
         # archive says of them, weighted below the narrator's own words
-        context=TEXT(analyzer=analyzer),
+        context=_RepeatedText(slot="context", analyzer=analyzer),
         text=TEXT(stored=True, analyzer=analyzer, phrase=True),
         # the editor's note printed with the passage ("[Ed.: ...]"), apart from its words
         note=TEXT(stored=True, analyzer=analyzer, phrase=True),
@@ -103,12 +104,35 @@ def build_schema(table: dict[str, str]) -> Schema:
         access=ID(stored=True),
         # Words for "did you mean": public passages only, so that no suggestion reveals
         # restricted text; `all_words` also holds restricted passages, for archivists.
-        public_words=TEXT(analyzer=vocabulary_analyzer()),
-        all_words=TEXT(analyzer=vocabulary_analyzer()),
+        public_words=_RepeatedText(slot="words", analyzer=vocabulary, phrase=False),
+        all_words=_RepeatedText(slot="words", analyzer=vocabulary, phrase=False),
         sort_key=STORED,
         # the passage's words, normalised and hashed: passages with the same words share it
         fingerprint=ID(sortable=True),
     )
+
+
+class _RepeatedText(TEXT):
+    """A text field whose value is often the one it had in the document before: a narrator's
+    biography, name and testimony title are the same on each of their passages, and a public
+    passage's words go into both `public_words` and `all_words`. The last value's analysis is
+    kept and reused (per `slot`, which fields with the same analyzer and format may share).
+    """
+
+    # per process, never stored with the index: slot -> (analyzer, value, analysis)
+    _last: ClassVar[dict[str, tuple[Any, str, list]]] = {}
+
+    def __init__(self, *, slot: str, **options):
+        super().__init__(**options)
+        self.slot = slot
+
+    def index(self, value, **options):
+        if options:
+            return super().index(value, **options)
+        last = self._last.get(self.slot)
+        if last is None or last[0] is not self.analyzer or last[1] != value:
+            last = self._last[self.slot] = (self.analyzer, value, list(super().index(value)))
+        return iter(last[2])
 
 
 class ArchiveIndex:

@@ -66,3 +66,22 @@ def test_testimony_made_restricted_leaves_results_of_a_server_that_searched_befo
     import_text(app, tmp_path, "The Zanzibarian merchant kept our keys.", "restricted")
     body = search(client, "Zanzibarian merchant")
     assert (body["total"], body["hits"], body["facets"]["narrator"]) == (0, [], [])
+
+
+def test_a_value_repeated_from_one_passage_to_the_next_is_indexed_as_if_analysed_anew():
+    from whoosh.fields import TEXT
+
+    from oralhistory.analysis import text_analyzer
+    from oralhistory.search import _RepeatedText
+
+    analyzer = text_analyzer({"haleb": "aleppo"})
+    repeated = _RepeatedText(slot="test", analyzer=analyzer)
+    plain = TEXT(analyzer=analyzer)
+    for value in ["We left Haleb.", "We left Haleb.", "The buses came.", "We left Haleb."]:
+        assert list(repeated.index(value)) == list(plain.index(value))
+    # another analyzer (a changed gazetteer) in the same slot does not reuse the analysis
+    other = _RepeatedText(slot="test", analyzer=text_analyzer({}))
+    assert list(other.index("We left Haleb.")) == list(
+        TEXT(analyzer=text_analyzer({})).index("We left Haleb.")
+    )
+    assert list(other.index("We left Haleb.")) != list(plain.index("We left Haleb."))
