@@ -1,4 +1,4 @@
-"""The search index: the only module that talks to Whoosh.
+"""The search index: with `postings`, the only modules that talk to Whoosh.
 
 The index is derived from the database and can be rebuilt from it at any time. It lives in
 `INDEX_DIR` as numbered generations (`ix-<n>/`) with a `CURRENT` file naming the one in use:
@@ -15,13 +15,11 @@ import re
 import shutil
 import threading
 import time
-import weakref
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import cache, cached_property, partial
+from functools import cache, partial
 from heapq import nlargest
 from html import escape
 from itertools import chain, islice
@@ -35,15 +33,12 @@ from sqlalchemy.orm import Session, selectinload
 from whoosh import highlight, index, scoring
 from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.qparser import QueryParser, plugins
-from whoosh.query import And, AndMaybe, Every, Not, NullQuery, Or, Phrase, Query, Term
+from whoosh.query import And, AndMaybe, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Results, Searcher
-from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from . import querylang
+from . import postings, querylang
 from .analysis import (
     SpellingFilter,
     name_tokens,
@@ -102,21 +97,31 @@ def build_schema(table: dict[str, str]) -> Schema:
         event=KEYWORD(stored=True, commas=True),
         year=ID(stored=True),
         access=ID(stored=True),
-        # Words for "did you mean": public passages only, so that no suggestion reveals
-        # restricted text; `all_words` also holds restricted passages, for archivists.
-        public_words=_RepeatedText(slot="words", analyzer=vocabulary, phrase=False),
-        all_words=_RepeatedText(slot="words", analyzer=vocabulary, phrase=False),
+        # Words for "did you mean", kept apart so that no suggestion to a reader who may not
+        # see restricted passages comes from them; archivists get both.
+        public_words=_vocabulary_field(vocabulary),
+        restricted_words=_vocabulary_field(vocabulary),
         sort_key=STORED,
         # the passage's words, normalised and hashed: passages with the same words share it
         fingerprint=ID(sortable=True),
     )
 
 
+# the "did you mean" vocabularies: of public passages, and of restricted ones
+VOCABULARY = ("public_words", "restricted_words")
+
+
+def _vocabulary_field(analyzer) -> TEXT:
+    # words looked up, never scored nor searched as phrases: no lengths, no positions
+    field = TEXT(analyzer=analyzer, phrase=False)
+    field.scorable = False
+    return field
+
+
 class _RepeatedText(TEXT):
     """A text field whose value is often the one it had in the document before: a narrator's
-    biography, name and testimony title are the same on each of their passages, and a public
-    passage's words go into both `public_words` and `all_words`. The last value's analysis is
-    kept and reused (per `slot`, which fields with the same analyzer and format may share).
+    biography, name and testimony title are the same on each of their passages. The last
+    value's analysis is kept and reused (per `slot`: one per field).
     """
 
     # per process, never stored with the index: slot -> (analyzer, value, analysis)
@@ -287,7 +292,7 @@ def passage_document(passage: Passage) -> dict[str, Any]:
         "year": str(testimony.interview_date.year) if testimony.interview_date else "",
         "access": testimony.access,
         "public_words": words if public else "",
-        "all_words": words,
+        "restricted_words": "" if public else words,
         "sort_key": (testimony.id, passage.position),
         "fingerprint": fingerprint(passage.text),
     }
@@ -534,19 +539,21 @@ def _words(schema: Schema, text: str) -> list[str]:
 def _narrators_named(searcher: Searcher, access: Query | None, value: str) -> list[str]:
     # Only narrators the asker may see are looked at, so that a restricted narrator's slug
     # or name changes nothing for a reader who may not see them.
-    allowed = _allowed(searcher, access)
+    allowed = postings.allowed_docs(searcher, access)
 
     def visible(docs: set[int]) -> set[int]:
         return docs if allowed is None else docs & allowed
 
     slug = value.strip().lower()
-    if visible(_postings(searcher, "narrator", slug).docset):
+    if visible(postings.word_postings(searcher, "narrator", slug).docset):
         return [slug]
     words = _words(searcher.schema, value)
     if not words:
         return []
-    docs = visible(_docs(searcher, And([Term("narrator_name", word) for word in words])))
-    narrators = _facet_values(searcher, "narrator")
+    docs = visible(
+        postings.matching_docs(searcher, And([Term("narrator_name", word) for word in words]))
+    )
+    narrators = postings.facet_values(searcher, "narrator")
     return sorted({slug for docnum in docs for slug in narrators[docnum] or []})
 
 
@@ -557,397 +564,6 @@ def _events_named(session: Session, value: str, analyse) -> list[str]:
         return [slug]
     words = set(analyse(value))
     return [s for s, title in events if words and words <= set(analyse(f"{title} {s}"))]
-
-
-# What many searches need and the index alone decides: the documents of a filter term (above
-# all, every public passage) and each document's facet values. They are worked out once per
-# segment, since a segment never changes once written (only deletions are added to it, and
-# these are taken off here), and put together once per searcher; so a testimony added to a
-# large archive costs the reading of its own small segment, not of the whole index.
-_SEARCHER_CACHES: weakref.WeakKeyDictionary[Searcher, dict] = weakref.WeakKeyDictionary()
-_SEGMENT_CACHE: dict[tuple[str, Any], Any] = {}
-_SEGMENT_CACHE_LOCK = threading.Lock()
-_FILTER_CACHE_SIZE = 64
-
-
-def _searcher_cache(searcher: Searcher) -> dict:
-    cache = _SEARCHER_CACHES.get(searcher)
-    if cache is None:
-        cache = _SEARCHER_CACHES[searcher] = {}
-    return cache
-
-
-def _per_segment(searcher: Searcher, key: Any, compute) -> list[tuple[Any, Any, int]]:
-    """(`compute(segment searcher)`, segment reader, its first document number) per segment.
-
-    Results are kept for the segments of this searcher and dropped for segments no longer read.
-    """
-    parts, segment_ids = [], set()
-    for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        segment = reader.segment()
-        if segment is None:
-            parts.append((compute(leaf), reader, offset))
-            continue
-        segment_ids.add(segment.segment_id())
-        with _SEGMENT_CACHE_LOCK:
-            value = _SEGMENT_CACHE.get((segment.segment_id(), key))
-        if value is None:
-            value = compute(leaf)
-            with _SEGMENT_CACHE_LOCK:
-                _SEGMENT_CACHE[(segment.segment_id(), key)] = value
-        parts.append((value, reader, offset))
-    with _SEGMENT_CACHE_LOCK:
-        for stale in [k for k in _SEGMENT_CACHE if k[1] == key and k[0] not in segment_ids]:
-            del _SEGMENT_CACHE[stale]
-    return parts
-
-
-def _filter_docs(searcher: Searcher, term: Query) -> set[int]:
-    """The live documents a filter term lets through."""
-    cache = _searcher_cache(searcher).setdefault("filters", {})
-    if term not in cache:
-        if len(cache) >= _FILTER_CACHE_SIZE:
-            cache.clear()
-        docs: set[int] = set()
-        for local, reader, offset in _per_segment(
-            searcher, ("filter", term), lambda leaf: frozenset(term.docs(leaf))
-        ):
-            if reader.has_deletions():  # deleted since the segment was read
-                local = local - reader.deleted_docs_set
-            docs.update(offset + docnum for docnum in local)
-        cache[term] = docs
-    return cache[term]
-
-
-def _segment_facet_values(reader, fieldname: str) -> list[list[str] | None]:
-    values: list[list[str] | None] = [None] * reader.doc_count_all()
-    for term in reader.lexicon(fieldname):
-        value = term.decode("utf-8")
-        for docnum in reader.postings(fieldname, term).all_ids():
-            if values[docnum] is None:
-                values[docnum] = [value]
-            else:
-                values[docnum].append(value)
-    return values
-
-
-def _facet_values(searcher: Searcher, fieldname: str) -> list[list[str] | None]:
-    """Each document's values of a facet field, by document number (deleted ones included)."""
-    cache = _searcher_cache(searcher)
-    key = ("facet", fieldname)
-    if key not in cache:
-        values: list[list[str] | None] = []
-        for local, _, _ in _per_segment(
-            searcher, key, lambda leaf: _segment_facet_values(leaf.reader(), fieldname)
-        ):
-            values.extend(local)
-        cache[key] = values
-    return cache[key]
-
-
-def _allowed(searcher: Searcher, restriction: Query | None) -> set[int] | None:
-    """The documents a filter (`_Plan.filter`) lets through; None lets all through."""
-    if restriction is None:
-        return None
-    parts = restriction.subqueries if isinstance(restriction, And) else [restriction]
-    sets = sorted((_filter_docs(searcher, part) for part in parts), key=len)
-    return sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
-
-
-def _docs(searcher: Searcher, query: Query, memo: dict | None = None) -> set[int]:
-    """The live documents `query` matches, unscored.
-
-    Words and their combinations are worked out as sets from the posting lists, read a block
-    at a time; other queries (phrases) are left to Whoosh's matchers. Each word's postings are
-    kept in `memo`, keyed by (field, word), for scoring, and each phrase's documents.
-    """
-    kind = type(query)
-    if kind is Term:
-        return _postings(searcher, query.fieldname, query.text, memo).docset
-    if kind in (Or, _FilterQuery):
-        return set().union(*(_docs(searcher, sub, memo) for sub in query.subqueries))
-    if kind is And:
-        wanted = [sub for sub in query.subqueries if type(sub) is not Not]
-        unwanted = [sub.query for sub in query.subqueries if type(sub) is Not]
-        if wanted:
-            sets = sorted((_docs(searcher, sub, memo) for sub in wanted), key=len)
-            found = sets[0].intersection(*sets[1:])
-            return found.difference(*(_docs(searcher, sub, memo) for sub in unwanted))
-    if kind is AndMaybe:
-        return _docs(searcher, query.a, memo)
-    memo = {} if memo is None else memo
-    if query not in memo:
-        if kind is Phrase and query.slop == 1 and query.fieldname in searcher.schema:
-            memo[query] = _phrase_docs(searcher, query, memo)
-        else:
-            memo[query] = set(searcher.docs_for_query(query))
-    return memo[query]
-
-
-def _phrase_docs(searcher: Searcher, phrase: Phrase, memo: dict) -> set[int]:
-    """The documents in which the phrase's words come one right after the other.
-
-    Only the documents that hold every word are looked at, and the words' positions read for
-    those alone: Whoosh's phrase matcher steps through them one posting at a time.
-    """
-    sets = sorted(
-        (_postings(searcher, phrase.fieldname, w, memo).docset for w in phrase.words), key=len
-    )
-    candidates = sets[0].intersection(*sets[1:])
-    if len(phrase.words) < 2 or not candidates:
-        return candidates
-    decode = searcher.schema[phrase.fieldname].format.decode_positions
-    positions = [_positions(searcher, phrase.fieldname, w, candidates) for w in phrase.words]
-    found = set()
-    for docnum in candidates:
-        later = [set(decode(of_word[docnum])) for of_word in positions[1:]]
-        if any(
-            all(start + n in at for n, at in enumerate(later, 1))
-            for start in decode(positions[0][docnum])
-        ):
-            found.add(docnum)
-    return found
-
-
-def _positions(searcher: Searcher, fieldname: str, word: str, docs: set[int]) -> dict[int, bytes]:
-    """The positions of `word` in each of `docs`, as Whoosh stores them (`decode_positions`)."""
-    term = searcher.schema[fieldname].to_bytes(word)
-    found = {}
-    for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        if (fieldname, term) not in reader:
-            continue
-        postings = reader.postings(fieldname, term)
-        if isinstance(postings, FilterMatcher):  # deleted documents: not among `docs`
-            postings = postings.child
-        while postings.is_active():
-            if isinstance(postings, W3LeafMatcher):  # a block at a time
-                if postings._ids is None:
-                    postings._read_ids()
-                if postings._values is None:
-                    postings._read_values()
-                start = postings._i
-                pairs = zip(postings._ids[start:], postings._values[start:])
-                found.update((offset + d, value) for d, value in pairs if offset + d in docs)
-                postings._next_block()
-            else:
-                if offset + postings.id() in docs:
-                    found[offset + postings.id()] = postings.value()
-                postings.next()
-    return found
-
-
-@dataclass
-class _Postings:
-    """The live documents that hold a word in a field, and its weight (frequency) in each."""
-
-    docs: list[int]
-    weights: list[float]
-
-    @cached_property
-    def docset(self) -> set[int]:
-        return set(self.docs)
-
-
-def _postings(searcher: Searcher, fieldname: str, text: Any, memo: dict | None = None) -> _Postings:
-    if memo is not None:
-        if (fieldname, text) not in memo:
-            memo[fieldname, text] = _postings(searcher, fieldname, text)
-        return memo[fieldname, text]
-    found = _Postings([], [])
-    if fieldname in searcher.schema:
-        term = searcher.schema[fieldname].to_bytes(text)
-        for leaf, offset in searcher.leaf_searchers():
-            reader = leaf.reader()
-            if (fieldname, term) in reader:
-                _read_postings(reader.postings(fieldname, term), offset, found)
-    return found
-
-
-def _read_postings(postings, offset: int, found: _Postings) -> None:
-    """Add a segment's postings, less its deleted documents, to `found`.
-
-    Whoosh's own `all_ids` steps through postings one at a time in Python; a block at a time
-    is many times faster for a word found in thousands of passages.
-    """
-    deleted = frozenset()
-    if isinstance(postings, FilterMatcher) and postings._exclude:  # the deleted documents
-        postings, deleted = postings.child, postings._ids
-    ids: list[int] = []
-    weights: list[float] = []
-    if isinstance(postings, W3LeafMatcher):
-        while postings.is_active():
-            if postings._ids is None:
-                postings._read_ids()
-            if postings._weights is None:
-                postings._read_weights()
-            ids.extend(postings._ids[postings._i :])
-            weights.extend(postings._weights[postings._i :])
-            postings._next_block()
-    else:
-        while postings.is_active():
-            ids.append(postings.id())
-            weights.append(postings.weight())
-            postings.next()
-    if deleted:
-        kept = [n for n, docnum in enumerate(ids) if docnum not in deleted]
-        ids, weights = [ids[n] for n in kept], [weights[n] for n in kept]
-    found.docs.extend([offset + docnum for docnum in ids] if offset else ids)
-    found.weights.extend(weights)
-
-
-# A field's length as Whoosh stores it: one byte, read back through this table.
-_BYTE_LENGTHS = [byte_to_length(byte) or 1 for byte in range(256)]
-
-
-def _field_lengths(searcher: Searcher, fieldname: str) -> bytes:
-    """Each document's length in `fieldname` as a length byte, by document number."""
-    cache = _searcher_cache(searcher)
-    key = ("lengths", fieldname)
-    if key not in cache:
-
-        def lengths(leaf: Searcher) -> bytes:
-            reader = leaf.reader()
-            return bytes(
-                length_to_byte(reader.doc_field_length(docnum, fieldname, 1))
-                for docnum in range(reader.doc_count_all())
-            )
-
-        cache[key] = b"".join(part for part, _, _ in _per_segment(searcher, key, lengths))
-    return cache[key]
-
-
-def _scored_words(query: Query) -> list[tuple[str | None, Any, float, Phrase | None]] | None:
-    """The (field, word, boost, phrase) whose scores add up to a document's score for `query`,
-    or None for a query with parts only Whoosh's matchers can score (filters, boosted groups).
-
-    A phrase's words count in the documents where the phrase is found.
-    """
-    kind = type(query)
-    if kind is Term:
-        return [(query.fieldname, query.text, query.boost, None)]
-    if kind is Phrase:
-        return [(query.fieldname, word, query.boost, query) for word in query.words]
-    # `None`: a score every document gets (1 where an excluded word is not, Every's boost)
-    if kind is Not:
-        return [(None, None, 1.0, None)]
-    if kind is Every:
-        return [(None, None, query.boost, None)]
-    if kind in (Or, And) and query.boost == 1.0:
-        parts = [_scored_words(sub) for sub in query.subqueries]
-    elif kind is AndMaybe:
-        parts = [_scored_words(query.a), _scored_words(query.b)]
-    else:
-        return None
-    return None if None in parts else [word for part in parts for word in part]
-
-
-def _bm25f(searcher: Searcher, matches: _Matches, found: set[int]) -> dict[int, float] | None:
-    """Each document of `found` with its score, as Whoosh's BM25F would give it, in order of
-    document number; None when only Whoosh's matchers can score the query.
-
-    Whoosh scores one document at a time through a tree of matchers; here each word's postings
-    are read a block at a time and its share of the score added to the documents that hold it,
-    several times faster (tests check that the scores are Whoosh's).
-    """
-    words = _scored_words(matches.query)
-    if words is None or any(
-        fieldname is not None
-        and (fieldname not in searcher.schema or not searcher.schema[fieldname].scorable)
-        for fieldname, _, _, _ in words
-    ):
-        return None
-    scores = dict.fromkeys(sorted(found), 0.0)
-    k1 = BM25_K1 + 1
-    for fieldname, text, boost, phrase in words:
-        if fieldname is None:
-            scores = {docnum: score + boost for docnum, score in scores.items()}
-            continue
-        within = scores if phrase is None else scores.keys() & matches.docs(phrase)
-        postings = matches.postings(fieldname, text)
-        if not postings.docs:
-            continue
-        idf = searcher.idf(fieldname, text)
-        average = searcher.avg_field_length(fieldname) or 1
-        # BM25's length norm for each length byte, computed as Whoosh computes it
-        norm = [BM25_K1 * ((1 - BM25_B) + BM25_B * length / average) for length in _BYTE_LENGTHS]
-        lengths = _field_lengths(searcher, fieldname)
-        for docnum, weight in zip(postings.docs, postings.weights):
-            if docnum in within:
-                scores[docnum] += idf * ((weight * k1) / (weight + norm[lengths[docnum]])) * boost
-    return scores
-
-
-class _Matches:
-    """The documents one query matches, under each filter a search asks for.
-
-    The query is run once, unscored, for the total and all facets; only the page of hits is
-    scored.
-    """
-
-    def __init__(self, searcher: Searcher, query: Query):
-        self.searcher = searcher
-        self.query = query
-        self._matched: set[int] | None = None
-        self._found: dict[str, set[int]] = {}
-        self._words: dict = {}  # each word's postings, each phrase's documents (`_docs`)
-
-    def found(self, restriction: Query | None) -> set[int]:
-        """The documents that match the query and pass the filter."""
-        key = repr(restriction)
-        if key not in self._found:
-            allowed = _allowed(self.searcher, restriction)
-            if isinstance(self.query, Every) and allowed is not None:
-                self._found[key] = allowed
-            else:
-                matched = self.matched()
-                self._found[key] = matched if allowed is None else matched & allowed
-        return self._found[key]
-
-    def docs(self, query: Query) -> set[int]:
-        """The documents a part of the query matches."""
-        return _docs(self.searcher, query, self._words)
-
-    def postings(self, fieldname: str, text: Any) -> _Postings:
-        return _postings(self.searcher, fieldname, text, self._words)
-
-    def size(self) -> int:
-        """How many documents the query matches, whatever the filter."""
-        return self.searcher.doc_count() if isinstance(self.query, Every) else len(self.matched())
-
-    def matched(self) -> set[int]:
-        """The documents that match the query, whatever the filter."""
-        if self._matched is None:
-            self._matched = _docs(self.searcher, self.query, self._words)
-        return self._matched
-
-    def fields_of(self, docnum: int) -> list[str]:
-        """The fields in which the document holds a word of the query (of a phrase, say)."""
-        return sorted(
-            {
-                fieldname
-                for fieldname, text in _query_terms(self.searcher, self.query)
-                if docnum in self.postings(fieldname, text).docset
-            }
-        )
-
-    def facet_counts(self, fieldname: str, restriction: Query | None) -> Counter:
-        values = _facet_values(self.searcher, fieldname)
-        found = self.found(restriction)
-        return Counter(chain.from_iterable(filter(None, map(values.__getitem__, found))))
-
-
-def _query_terms(searcher: Searcher, query: Query) -> set[tuple[str, Any]]:
-    """The (field, word) pairs of the query, wildcards expanded and phrases split into words."""
-    # Not Query.existing_terms: it drops every field after the first one it meets.
-    reader = searcher.reader()
-    return {
-        (fieldname, text)
-        for leaf in query.leaves()
-        for fieldname, text in leaf.expanded_terms(reader, phrases=True)
-        if fieldname in searcher.schema
-    }
 
 
 def _snippet(results, hit) -> str:
@@ -984,7 +600,7 @@ def suggest(
     which the whole query finds something. Restricted text therefore neither supplies a
     correction nor decides whether one is offered, for a reader who may not see it.
     """
-    fieldname = "public_words" if plan.access else "all_words"
+    fieldnames = VOCABULARY[:1] if plan.access else VOCABULARY
     parser = _parser(searcher.schema)
     spelling = _spelling_filter(searcher.schema)
     gazetteer = sorted(spelling.known) if spelling else []
@@ -992,7 +608,7 @@ def suggest(
     def finds(query: Query, restriction: Query | None) -> bool:
         if query is NullQuery:
             return True
-        allowed = _allowed(searcher, restriction)
+        allowed = postings.allowed_docs(searcher, restriction)
         return any(allowed is None or d in allowed for d in searcher.docs_for_query(query))
 
     def word_finds(word: str) -> bool:
@@ -1015,13 +631,13 @@ def suggest(
         if len(forms) != 1 or not unknown(forms[0]):
             continue
         # A word of the passages the asker may see is known: no search needed to tell.
-        if _visible_word(searcher, fieldname, forms[0]) or word_finds(word):
+        if _visible_word(searcher, fieldnames, forms[0]) or word_finds(word):
             continue
         found = (
             _in_case_of(word, forms[0], candidate)
-            for candidate in _candidates(searcher, fieldname, forms[0], gazetteer)
+            for candidate in _candidates(searcher, fieldnames, forms[0], gazetteer)
             # a word of the passages the asker may see finds them; a spelling is searched for
-            if _visible_word(searcher, fieldname, candidate) or word_finds(candidate)
+            if _visible_word(searcher, fieldnames, candidate) or word_finds(candidate)
         )
         nearest = list(islice(found, 12))
         fits = (r for r in nearest if query_finds(q[:offset] + r + q[offset + len(word) :]))
@@ -1032,18 +648,20 @@ def suggest(
     return q if q != plan.q and query_finds(q) else None
 
 
-def _visible_word(searcher: Searcher, fieldname: str, word: str) -> bool:
-    """Whether a passage the index holds (not one deleted since) has `word` in `fieldname`."""
+def _visible_word(searcher: Searcher, fieldnames: tuple[str, ...], word: str) -> bool:
+    """Whether a passage the index holds (not one deleted since) has `word` in one of
+    `fieldnames`."""
     term = word.encode("utf-8")
     for leaf, _ in searcher.leaf_searchers():
         reader = leaf.reader()
-        if (fieldname, term) in reader and reader.postings(fieldname, term).is_active():
-            return True
+        for fieldname in fieldnames:
+            if (fieldname, term) in reader and reader.postings(fieldname, term).is_active():
+                return True
     return False
 
 
 def _candidates(
-    searcher: Searcher, fieldname: str, word: str, gazetteer: list[str]
+    searcher: Searcher, fieldnames: tuple[str, ...], word: str, gazetteer: list[str]
 ) -> Iterator[str]:
     """Words near `word`: the nearest first; among equally near ones, those that hold all its
     letters in order (the commonest slip leaves a letter out), then the commonest.
@@ -1052,7 +670,11 @@ def _candidates(
     search for them would take several times longer otherwise.
     """
     reader = searcher.reader()
-    word_lists = [*_word_lists(searcher, fieldname), gazetteer]
+    word_lists = [*chain.from_iterable(_word_lists(searcher, f) for f in fieldnames), gazetteer]
+
+    def frequency(candidate: str) -> int:
+        return sum(reader.doc_frequency(fieldname, candidate) for fieldname in fieldnames)
+
     seen = {word}
     for distance in (1, 2) if len(word) > 4 else (1,):
         automaton = levenshtein_automaton(word, distance, prefix=distance - 1).to_dfa()
@@ -1061,7 +683,7 @@ def _candidates(
         seen |= near
         yield from sorted(
             near,
-            key=lambda w: (not _holds(w, word), -reader.doc_frequency(fieldname, w), w),
+            key=lambda w: (not _holds(w, word), -frequency(w), w),
         )
 
 
@@ -1072,7 +694,7 @@ def _word_lists(searcher: Searcher, fieldname: str) -> list[list[str]]:
     def words(leaf: Searcher) -> list[str]:
         return [term.decode("utf-8") for term in leaf.reader().lexicon(fieldname)]
 
-    return [words for words, _, _ in _per_segment(searcher, ("words", fieldname), words)]
+    return [words for words, _, _ in postings.per_segment(searcher, ("words", fieldname), words)]
 
 
 def _after(words: list[str]):
@@ -1101,7 +723,7 @@ def _in_case_of(word: str, form: str, candidate: str) -> str:
     return prefix + candidate
 
 
-def _ranked(searcher: Searcher, matches: _Matches, found: set[int], start: int, stop: int):
+def _ranked(searcher: Searcher, matches: postings.Matches, found: set[int], start: int, stop: int):
     """Whoosh's results for the query among `found`, and the ranks of hits `start` to `stop`.
 
     Hits are ranked by score, the lower document number first among equals, with each repeat
@@ -1120,9 +742,9 @@ def _ranked(searcher: Searcher, matches: _Matches, found: set[int], start: int, 
         limit *= 4
 
 
-def _best(searcher: Searcher, matches: _Matches, found: set[int]):
+def _best(searcher: Searcher, matches: postings.Matches, found: set[int]):
     """A function giving the `limit` best (score, document) of `found`, best first."""
-    scores = _bm25f(searcher, matches, found)
+    scores = postings.bm25f_scores(searcher, matches, found)
     if scores is not None:
         # nlargest keeps the order of equal scores: that of the document numbers
         return lambda limit: [
@@ -1130,29 +752,10 @@ def _best(searcher: Searcher, matches: _Matches, found: set[int]):
         ]
     if len(found) * DIRECT_SCORING_SHARE <= matches.size():
         # A filter leaves few of the query's documents: score those one by one.
-        ranked = _scores(searcher, matches.query, found)
+        ranked = postings.whoosh_scores(searcher, matches.query, found)
         return lambda limit: ranked[:limit]
     # An empty set given to Whoosh as a filter lets every document through: never give one.
     return lambda limit: searcher.search(matches.query, filter=found or {-1}, limit=limit).top_n
-
-
-def _scores(searcher: Searcher, query: Query, docs: set[int]) -> list[tuple[float, int]]:
-    """(score, document) for each of `docs`, best first, as Whoosh's search would rank them."""
-    context = searcher.context(needs_current=True)
-    scored = []
-    wanted = sorted(docs)
-    for leaf, offset in searcher.leaf_searchers():
-        end = offset + leaf.doc_count_all()
-        local = [docnum - offset for docnum in wanted if offset <= docnum < end]
-        matcher = query.matcher(leaf, context) if local else None
-        for docnum in local:
-            if not matcher.is_active():
-                break
-            matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                scored.append((matcher.score(), docnum + offset))
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    return scored
 
 
 def _repeats_last(searcher: Searcher, results) -> tuple[list[int], int]:
@@ -1198,8 +801,8 @@ def search(request: SearchRequest, session: Session | None = None) -> SearchResu
     searcher = archive_index().searcher()
     plan = plan_search(searcher, request, session)
     # The query's documents are found once, unscored: they give the total and every facet
-    # (`_Matches`); only as many as the page needs are scored and ranked.
-    matches = _Matches(searcher, plan.query)
+    # (`postings.Matches`); only as many as the page needs are scored and ranked.
+    matches = postings.Matches(searcher, plan.query)
     found = matches.found(plan.filter())
     result = SearchResult(plan.q, len(found), request.page, request.per_page)
     if result.total and request.page > result.pages:

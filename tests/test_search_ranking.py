@@ -44,9 +44,9 @@ def test_the_passage_that_says_it_beats_the_narrators_biography(client):
 
 
 def test_scores_worked_out_from_postings_are_whooshs_own(app):
-    # `search._bm25f` adds up each word's share of the score from its postings; Whoosh scores
+    # `postings.bm25f_scores` adds up each word's share of the score from its postings; Whoosh scores
     # one document at a time through its matchers. Both must give every document one score.
-    from oralhistory import db, search
+    from oralhistory import db, postings, search
 
     queries = [
         "Aleppo",
@@ -63,20 +63,21 @@ def test_scores_worked_out_from_postings_are_whooshs_own(app):
         searcher = search.archive_index().searcher()
         for q in queries:
             plan = search.plan_search(searcher, search.SearchRequest(q=q), db.session())
-            matches = search._Matches(searcher, plan.query)
+            matches = postings.Matches(searcher, plan.query)
             found = matches.found(plan.filter())
             assert found, q
-            ours = search._bm25f(searcher, matches, found)
+            ours = postings.bm25f_scores(searcher, matches, found)
             assert ours is not None, q
             whooshs = {
-                docnum: score for score, docnum in search._scores(searcher, plan.query, found)
+                docnum: score
+                for score, docnum in postings.whoosh_scores(searcher, plan.query, found)
             }
             assert set(ours) == set(whooshs) == found, q
             assert all(abs(ours[d] - whooshs[d]) < 1e-9 for d in found), q
 
 
 def test_phrases_find_what_whooshs_phrase_matcher_finds(app, tmp_path):
-    from oralhistory import db, search
+    from oralhistory import db, postings, search
 
     import_testimony(
         app,
@@ -98,6 +99,8 @@ def test_phrases_find_what_whooshs_phrase_matcher_finds(app, tmp_path):
         found_any = 0
         for q in phrases:
             plan = search.plan_search(searcher, search.SearchRequest(q=q), db.session())
-            assert search._docs(searcher, plan.query) == set(searcher.docs_for_query(plan.query)), q
-            found_any += bool(search._docs(searcher, plan.query))
+            assert postings.matching_docs(searcher, plan.query) == set(
+                searcher.docs_for_query(plan.query)
+            ), q
+            found_any += bool(postings.matching_docs(searcher, plan.query))
         assert found_any >= 5
