@@ -691,6 +691,9 @@ def _word_lists(searcher: Searcher, fieldname: str) -> list[list[str]]:
     """The words of `fieldname`, segment by segment, sorted, in memory: an automaton walks a
     list in memory many times faster than the word list on disk."""
 
+    if fieldname not in searcher.schema:  # an index built before this vocabulary
+        return []
+
     def words(leaf: Searcher) -> list[str]:
         return [term.decode("utf-8") for term in leaf.reader().lexicon(fieldname)]
 
