@@ -147,7 +147,12 @@ def matching_docs(searcher: Searcher, query: Query, memo: dict | None = None) ->
         return matching_docs(searcher, query.a, memo)
     memo = {} if memo is None else memo
     if query not in memo:
-        if kind is Phrase and query.slop == 1 and query.fieldname in searcher.schema:
+        if (
+            kind is Phrase
+            and query.slop == 1
+            and query.fieldname in searcher.schema
+            and searcher.schema[query.fieldname].format.supports("positions")
+        ):
             memo[query] = _phrase_docs(searcher, query, memo)
         else:
             memo[query] = set(searcher.docs_for_query(query))
@@ -390,22 +395,22 @@ class Matches:
     def postings(self, fieldname: str, text: Any) -> Postings:
         return word_postings(self.searcher, fieldname, text, self._words)
 
-    def size(self) -> int:
-        """How many documents the query matches, whatever the filter."""
-        return self.searcher.doc_count() if isinstance(self.query, Every) else len(self.matched())
-
     def matched(self) -> set[int]:
         """The documents that match the query, whatever the filter."""
         if self._matched is None:
             self._matched = matching_docs(self.searcher, self.query, self._words)
         return self._matched
 
+    @cached_property
+    def _terms(self) -> set[tuple[str, Any]]:
+        return _query_terms(self.searcher, self.query)
+
     def fields_of(self, docnum: int) -> list[str]:
         """The fields in which the document holds a word of the query (of a phrase, say)."""
         return sorted(
             {
                 fieldname
-                for fieldname, text in _query_terms(self.searcher, self.query)
+                for fieldname, text in self._terms
                 if docnum in self.postings(fieldname, text).docset
             }
         )
@@ -426,22 +431,3 @@ def _query_terms(searcher: Searcher, query: Query) -> set[tuple[str, Any]]:
         for fieldname, text in leaf.expanded_terms(reader, phrases=True)
         if fieldname in searcher.schema
     }
-
-
-def whoosh_scores(searcher: Searcher, query: Query, docs: set[int]) -> list[tuple[float, int]]:
-    """(score, document) for each of `docs`, best first, as Whoosh's search would rank them."""
-    context = searcher.context(needs_current=True)
-    scored = []
-    wanted = sorted(docs)
-    for leaf, offset in searcher.leaf_searchers():
-        end = offset + leaf.doc_count_all()
-        local = [docnum - offset for docnum in wanted if offset <= docnum < end]
-        matcher = query.matcher(leaf, context) if local else None
-        for docnum in local:
-            if not matcher.is_active():
-                break
-            matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                scored.append((matcher.score(), docnum + offset))
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    return scored

@@ -57,9 +57,6 @@ BUILD_MEMORY_MB = 512  # per writing process: postings held in memory before spi
 SNIPPET_CHARS = 360
 # Each facet lists this many values at most, those with most passages (and the chosen one).
 FACET_VALUES = 25
-# When a filter leaves no more than 1 in this many of the documents a query matches, those are
-# scored one by one instead of by Whoosh going through all the query's documents.
-DIRECT_SCORING_SHARE = 8
 # The fields a reader's words are looked for in, and how much a match in each counts.
 FIELD_WEIGHTS = {"text": 1.0, "note": 0.5, "narrator_name": 2.0, "title": 0.5, "context": 0.3}
 # How much naming a place the query names counts (see `_place_boost`).
@@ -753,12 +750,11 @@ def _best(searcher: Searcher, matches: postings.Matches, found: set[int]):
         return lambda limit: [
             (score, docnum) for docnum, score in nlargest(limit, scores.items(), key=itemgetter(1))
         ]
-    if len(found) * DIRECT_SCORING_SHARE <= matches.size():
-        # A filter leaves few of the query's documents: score those one by one.
-        ranked = postings.whoosh_scores(searcher, matches.query, found)
-        return lambda limit: ranked[:limit]
-    # An empty set given to Whoosh as a filter lets every document through: never give one.
-    return lambda limit: searcher.search(matches.query, filter=found or {-1}, limit=limit).top_n
+    if not found:
+        # Whoosh takes an empty set given as a filter for no filter at all: never give one.
+        return lambda limit: []
+    # A query only Whoosh can score (a filter in an OR): its matchers give the best scores.
+    return lambda limit: searcher.search(matches.query, filter=found, limit=limit).top_n
 
 
 def _repeats_last(searcher: Searcher, results) -> tuple[list[int], int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from oralhistory import db, postings, search
 from tests.conftest import import_testimony
 
 JOURNEY = (
@@ -43,11 +44,18 @@ def test_the_passage_that_says_it_beats_the_narrators_biography(client):
     assert hits(client, "journalist")[0] == "omar-al-halabi#p-3"
 
 
-def test_scores_worked_out_from_postings_are_whooshs_own(app):
-    # `postings.bm25f_scores` adds up each word's share of the score from its postings; Whoosh scores
-    # one document at a time through its matchers. Both must give every document one score.
-    from oralhistory import db, postings, search
+def planned(app, queries):
+    """(searcher, query as Whoosh reads it) for each query, as `search` plans it."""
+    with app.test_request_context():
+        searcher = search.archive_index().searcher()
+        for q in queries:
+            yield searcher, search.plan_search(searcher, search.SearchRequest(q=q), db.session())
 
+
+def test_scores_worked_out_from_postings_are_whooshs_own(app):
+    # `postings.bm25f_scores` adds up each word's share of the score from its postings;
+    # Whoosh scores one document at a time through its matchers. Both must give every
+    # document one score.
     queries = [
         "Aleppo",
         "family Aleppo",
@@ -59,26 +67,19 @@ def test_scores_worked_out_from_postings_are_whooshs_own(app):
         "Haleb lawyer",
         "حلب",
     ]
-    with app.test_request_context():
-        searcher = search.archive_index().searcher()
-        for q in queries:
-            plan = search.plan_search(searcher, search.SearchRequest(q=q), db.session())
-            matches = postings.Matches(searcher, plan.query)
-            found = matches.found(plan.filter())
-            assert found, q
-            ours = postings.bm25f_scores(searcher, matches, found)
-            assert ours is not None, q
-            whooshs = {
-                docnum: score
-                for score, docnum in postings.whoosh_scores(searcher, plan.query, found)
-            }
-            assert set(ours) == set(whooshs) == found, q
-            assert all(abs(ours[d] - whooshs[d]) < 1e-9 for d in found), q
+    for (searcher, plan), q in zip(planned(app, queries), queries):
+        matches = postings.Matches(searcher, plan.query)
+        found = matches.found(plan.filter())
+        assert found, q
+        ours = postings.bm25f_scores(searcher, matches, found)
+        assert ours is not None, q
+        scored = searcher.search(plan.query, filter=found, limit=None).top_n
+        whooshs = {docnum: score for score, docnum in scored}
+        assert set(ours) == set(whooshs) == found, q
+        assert all(abs(ours[d] - whooshs[d]) < 1e-9 for d in found), q
 
 
 def test_phrases_find_what_whooshs_phrase_matcher_finds(app, tmp_path):
-    from oralhistory import db, postings, search
-
     import_testimony(
         app,
         tmp_path,
@@ -94,13 +95,9 @@ def test_phrases_find_what_whooshs_phrase_matcher_finds(app, tmp_path):
         '"east Aleppo"',
         '"green buses"',
     ]
-    with app.test_request_context():
-        searcher = search.archive_index().searcher()
-        found_any = 0
-        for q in phrases:
-            plan = search.plan_search(searcher, search.SearchRequest(q=q), db.session())
-            assert postings.matching_docs(searcher, plan.query) == set(
-                searcher.docs_for_query(plan.query)
-            ), q
-            found_any += bool(postings.matching_docs(searcher, plan.query))
-        assert found_any >= 5
+    found_any = 0
+    for (searcher, plan), q in zip(planned(app, phrases), phrases):
+        found = postings.matching_docs(searcher, plan.query)
+        assert found == set(searcher.docs_for_query(plan.query)), q
+        found_any += bool(found)
+    assert found_any >= 5
