@@ -12,8 +12,8 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .analysis import TOKEN_PATTERN, name_tokens
 from .models import Place
+from .search.analysis import TOKEN_PATTERN, name_tokens
 
 
 def name_groups(transcripts_dir: Path) -> list[tuple[str, list[str]]]:

@@ -17,7 +17,6 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .analysis import name_tokens
 from .gazetteer import find_mentions
 from .linking import link_testimony
 from .models import (
@@ -32,6 +31,7 @@ from .models import (
     Testimony,
     TestimonyEvent,
 )
+from .search.analysis import name_tokens
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EDITOR_NOTE_RE = re.compile(r"\s*\[Ed\.:\s*(?P<note>.+?)\]\s*$", re.DOTALL)

@@ -37,10 +37,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import revisions, search
-from .analysis import name_tokens
 from .gazetteer import Mention, find_mentions, name_groups, place_matchers
 from .models import LINK_KINDS, ContextLink, Event, Place, Testimony, utcnow
 from .records import NotFound
+from .search.analysis import name_tokens
 
 # Places that hold too many happenings for a mention of them to point to one event.
 BROAD_PLACE_KINDS = frozenset(["country", "governorate", "region", "area", "city"])

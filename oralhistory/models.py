@@ -1,6 +1,6 @@
 """The record: SQLAlchemy models of the archive.
 
-The database is the source of truth. The search index is derived from it (see `search.py`),
+The database is the source of truth. The search index is derived from it (see `search/`),
 and nothing in this module knows about the index.
 """
 

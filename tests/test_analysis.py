@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from oralhistory import db, search
-from oralhistory.analysis import name_tokens, normalise_arabic, text_analyzer
+from oralhistory.search.analysis import name_tokens, normalise_arabic, text_analyzer
 from tests.conftest import import_testimony, run_cli
 
 
@@ -211,7 +211,7 @@ def test_the_possessive_s_is_ignored(analyse):
 def test_the_spelling_filter_keeps_only_its_table_when_stored_with_an_index():
     import pickle
 
-    from oralhistory.analysis import SpellingFilter
+    from oralhistory.search.analysis import SpellingFilter
 
     spelling = SpellingFilter({"haleb": "aleppo", "sheikh said": "sheikh saeed"})
     assert spelling.canonical("alhaleb") == "aleppo"  # fills its cache of known words

@@ -71,8 +71,8 @@ def test_testimony_made_restricted_leaves_results_of_a_server_that_searched_befo
 def test_a_value_repeated_from_one_passage_to_the_next_is_indexed_as_if_analysed_anew():
     from whoosh.fields import TEXT
 
-    from oralhistory.analysis import text_analyzer
     from oralhistory.search import _RepeatedText
+    from oralhistory.search.analysis import text_analyzer
 
     analyzer = text_analyzer({"haleb": "aleppo"})
     repeated = _RepeatedText(slot="test", analyzer=analyzer)

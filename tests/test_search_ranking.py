@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from oralhistory import db, postings, search
+from oralhistory import db, search
+from oralhistory.search import postings
 from tests.conftest import import_testimony
 
 JOURNEY = (

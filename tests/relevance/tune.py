@@ -6,7 +6,7 @@ For each setting it prints the relevance set's figures (see `evaluate.py`) and t
 scenarios the set cannot show, on the first collection plus a testimony of bare lines:
 where Asmar al-Halabi's passage about Jarablus ranks for "Jarablus" when another testimony
 says nothing but "Jarablus." (1 is what a reader would want), and how many different passages
-the first five hits hold when it says so six times (5 is best). The values `search.py` uses
+the first five hits hold when it says so six times (5 is best). The values `search/__init__.py` uses
 were chosen from this table.
 """
 

@@ -13,7 +13,7 @@ A query that cannot mean what the reader wants (an unclosed quotation mark or br
 operator with nothing on one side, an unknown `name:` filter) is refused with a `QueryError`
 that says what is wrong, rather than searched for something else.
 
-This module only reads the text; `search.py` turns it into a Whoosh query.
+This module only reads the text; `search/__init__.py` turns it into a Whoosh query.
 """
 
 from __future__ import annotations

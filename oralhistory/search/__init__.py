@@ -38,6 +38,8 @@ from whoosh.qparser import QueryParser, plugins
 from whoosh.query import And, AndMaybe, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Results, Searcher
 
+from ..gazetteer import name_groups, place_matchers, place_names, places_in, places_named
+from ..models import Event, Narrator, Passage, Testimony
 from . import postings, querylang
 from .analysis import (
     SpellingFilter,
@@ -46,8 +48,6 @@ from .analysis import (
     text_analyzer,
     vocabulary_analyzer,
 )
-from .gazetteer import name_groups, place_matchers, place_names, places_in, places_named
-from .models import Event, Narrator, Passage, Testimony
 from .querylang import QueryError
 
 WRITE_LOCK_TIMEOUT = 30.0
