@@ -35,7 +35,7 @@ from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.qparser import QueryParser, plugins
-from whoosh.query import And, AndMaybe, Every, NullQuery, Or, Query, Term
+from whoosh.query import And, AndMaybe, Every, NullQuery, Or, Phrase, Query, Term
 from whoosh.searching import Results, Searcher
 
 from ..gazetteer import name_groups, place_matchers, place_names, places_in, places_named
@@ -49,6 +49,7 @@ from .analysis import (
     vocabulary_analyzer,
 )
 from .querylang import QueryError
+from .transliteration import name_key_analyzer
 
 WRITE_LOCK_TIMEOUT = 30.0
 # A rebuild of this many passages or more is shared among the machine's cores (up to 4).
@@ -59,6 +60,10 @@ SNIPPET_CHARS = 360
 FACET_VALUES = 25
 # The fields a reader's words are looked for in, and how much a match in each counts.
 FIELD_WEIGHTS = {"text": 1.0, "note": 0.5, "narrator_name": 2.0, "title": 0.5, "context": 0.3}
+# The keys of the names in a passage and in what the archive says of its narrator
+# (`transliteration`): a spelling nobody listed finds them, ranked below the exact spelling.
+KEY_WEIGHTS = {"name_keys": 0.2, "narrator_keys": 0.2}
+FIELD_WEIGHTS.update(KEY_WEIGHTS)
 # How much naming a place the query names counts (see `_place_boost`).
 PLACE_WEIGHT = 1.0
 # BM25F; B is how much a long passage is discounted for its length (0: not at all, 1: fully).
@@ -73,9 +78,12 @@ BM25_K1 = 1.2
 # --- the index on disk ----------------------------------------------------------------------
 
 
-def build_schema(table: dict[str, str]) -> Schema:
+def build_schema(table: dict[str, str], names: Iterable[str] = ()) -> Schema:
+    """The index's fields; `table` is the gazetteer's spelling table, `names` the words of
+    every name it lists (read as names wherever they stand, for their keys)."""
     analyzer = text_analyzer(table)
     vocabulary = vocabulary_analyzer()
+    keys = name_key_analyzer(frozenset(names).union(*(name.split() for name in table)))
     return Schema(
         passage_id=ID(stored=True, unique=True),
         testimony_id=ID(stored=True),
@@ -90,6 +98,10 @@ def build_schema(table: dict[str, str]) -> Schema:
         text=TEXT(stored=True, analyzer=analyzer, phrase=True),
         # the editor's note printed with the passage ("[Ed.: ...]"), apart from its words
         note=TEXT(stored=True, analyzer=analyzer, phrase=True),
+        # the keys of the names in the passage's words and note, and in the narrator's names,
+        # the title and what the archive says of the narrator
+        name_keys=TEXT(analyzer=keys, phrase=True),
+        narrator_keys=_RepeatedText(slot="narrator_keys", analyzer=keys),
         place=KEYWORD(stored=True, commas=True, scorable=True),
         event=KEYWORD(stored=True, commas=True),
         year=ID(stored=True),
@@ -256,9 +268,20 @@ def archive_index() -> ArchiveIndex:
 
 def gazetteer_table(session: Session) -> dict[str, str]:
     """The spelling table of the places in the record and the names in `names.yaml`."""
+    return spelling_table(_gazetteer_groups(session))
+
+
+def gazetteer_names(session: Session) -> set[str]:
+    """Every word of every name and spelling of the places and of `names.yaml`, normalised."""
+    groups = _gazetteer_groups(session)
+    return {
+        word for name, spellings in groups for n in (name, *spellings) for word in name_tokens(n)
+    }
+
+
+def _gazetteer_groups(session: Session) -> list[tuple[str, list[str]]]:
     groups = [(names[0], names[1:]) for _slug, names in place_names(session)]
-    groups += name_groups(Path(current_app.config["TRANSCRIPTS_DIR"]))
-    return spelling_table(groups)
+    return groups + name_groups(Path(current_app.config["TRANSCRIPTS_DIR"]))
 
 
 def passage_document(passage: Passage) -> dict[str, Any]:
@@ -284,6 +307,19 @@ def passage_document(passage: Passage) -> dict[str, Any]:
         ),
         "text": passage.text,
         "note": passage.editor_note or "",
+        "name_keys": " ".join(filter(None, [passage.text, passage.editor_note])),
+        # The names first, as if inside a sentence: there a capitalised word reads as a name.
+        "narrator_keys": ", "
+        + ", ".join([narrator.name, *narrator.spellings, narrator.name_arabic or ""])
+        + ". "
+        + " ".join(
+            filter(
+                None,
+                [testimony.title, narrator.biography, narrator.origin, narrator.residence],
+            )
+        )
+        + " "
+        + " ".join(f"({role})" for role in narrator.roles),
         "place": ",".join(link.target for link in linked if link.kind == "place"),
         "event": ",".join(link.target for link in linked if link.kind == "event"),
         "year": str(testimony.interview_date.year) if testimony.interview_date else "",
@@ -319,7 +355,7 @@ def _passages(session: Session, testimony_ids: list[int] | None) -> Iterator[Pas
 
 def rebuild_index(session: Session) -> int:
     """Rebuild the whole index from the database; return the number of passages indexed."""
-    schema = build_schema(gazetteer_table(session))
+    schema = build_schema(gazetteer_table(session), gazetteer_names(session))
     documents = (passage_document(p) for p in _passages(session, None))
     passages = session.scalar(select(func.count(Passage.id))) or 0
     procs = min(os.cpu_count() or 1, 4) if passages >= PARALLEL_BUILD_PASSAGES else 1
@@ -496,7 +532,16 @@ def _parser(schema: Schema) -> QueryParser:
             plugins.OperatorsPlugin(AndNot=None, AndMaybe=None, Require=None),
             plugins.MultifieldPlugin(list(weights), fieldboosts=weights),
         ],
+        phraseclass=_phrase,
     )
+
+
+def _phrase(fieldname: str, words: list[str], **options) -> Query:
+    # A phrase is not looked for among name keys: its key keeps only the names ("western
+    # Aleppo" would be "Aleppo"), which would widen the phrase to text that does not hold it.
+    if fieldname in KEY_WEIGHTS:
+        return NullQuery
+    return Phrase(fieldname, words, **options)
 
 
 def _put_filters(query: Query, typed_filters: list[Query]) -> Query:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import make_app
-from tests.relevance.evaluate import load_cases, run_case
+from tests.relevance.evaluate import SETS, load_cases, run_case
 
-CASES = load_cases()
+CASES = load_cases() + load_cases(SETS["spellings"])
 
 
 @pytest.fixture(scope="module")
@@ -16,9 +16,11 @@ def reader(built_archive):
     return make_app(built_archive).test_client()
 
 
-def test_the_set_has_at_least_forty_judged_queries():
-    assert len(CASES) >= 40
-    assert all(case.relevant for case in CASES)
+def test_each_set_has_at_least_forty_judged_queries():
+    for path in SETS.values():
+        cases = load_cases(path)
+        assert len(cases) >= 40, path.name
+        assert all(case.relevant or case.timeline for case in cases), path.name
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.label for case in CASES])
