@@ -40,7 +40,7 @@ from whoosh.searching import Results, Searcher
 
 from ..gazetteer import name_groups, place_matchers, place_names, places_in, places_named
 from ..models import Event, Narrator, Passage, Testimony
-from . import postings, querylang
+from . import marks, postings, querylang
 from .analysis import (
     SpellingFilter,
     name_tokens,
@@ -49,7 +49,8 @@ from .analysis import (
     vocabulary_analyzer,
 )
 from .querylang import QueryError
-from .transliteration import name_key_analyzer
+from .timeline import TimelineMatch, TimelineMatcher
+from .transliteration import NameKeyFilter, name_key_analyzer
 
 WRITE_LOCK_TIMEOUT = 30.0
 # A rebuild of this many passages or more is shared among the machine's cores (up to 4).
@@ -110,6 +111,10 @@ def build_schema(table: dict[str, str], names: Iterable[str] = ()) -> Schema:
         # see restricted passages comes from them; archivists get both.
         public_words=_vocabulary_field(vocabulary),
         restricted_words=_vocabulary_field(vocabulary),
+        # and the words of what the archive says of the narrator (names, title, biography,
+        # roles), the same on each of their passages
+        public_about=_vocabulary_field(vocabulary, slot="public_about"),
+        restricted_about=_vocabulary_field(vocabulary, slot="restricted_about"),
         sort_key=STORED,
         # the passage's words, normalised and hashed: passages with the same words share it
         fingerprint=ID(sortable=True),
@@ -117,12 +122,14 @@ def build_schema(table: dict[str, str], names: Iterable[str] = ()) -> Schema:
 
 
 # the "did you mean" vocabularies: of public passages, and of restricted ones
-VOCABULARY = ("public_words", "restricted_words")
+VOCABULARY = ("public_words", "public_about", "restricted_words", "restricted_about")
+PUBLIC_VOCABULARY = VOCABULARY[:2]
 
 
-def _vocabulary_field(analyzer) -> TEXT:
+def _vocabulary_field(analyzer, slot: str | None = None) -> TEXT:
     # words looked up, never scored nor searched as phrases: no lengths, no positions
-    field = TEXT(analyzer=analyzer, phrase=False)
+    options = {"analyzer": analyzer, "phrase": False}
+    field = _RepeatedText(slot=slot, **options) if slot else TEXT(**options)
     field.scorable = False
     return field
 
@@ -289,6 +296,19 @@ def passage_document(passage: Passage) -> dict[str, Any]:
     narrator = testimony.narrator
     public = testimony.is_public
     words = " ".join(filter(None, [narrator.name, passage.text, passage.editor_note]))
+    about = " ".join(
+        filter(
+            None,
+            [
+                testimony.title,
+                *narrator.spellings,
+                narrator.biography,
+                narrator.origin,
+                narrator.residence,
+                *narrator.roles,
+            ],
+        )
+    )
     # The passage's places and events are its context links, less those an archivist rejected.
     linked = [
         link
@@ -326,6 +346,8 @@ def passage_document(passage: Passage) -> dict[str, Any]:
         "access": testimony.access,
         "public_words": words if public else "",
         "restricted_words": "" if public else words,
+        "public_about": about if public else "",
+        "restricted_about": "" if public else about,
         "sort_key": (testimony.id, passage.position),
         "fingerprint": fingerprint(passage.text),
     }
@@ -405,6 +427,8 @@ class SearchHit:
     snippet: str
     score: float
     matched_in: list[str] = field(default_factory=list)
+    # the name a spelling nobody wrote here was read as (matched by its key alone), else None
+    read_as: str | None = None
 
     @property
     def anchor(self) -> str:
@@ -421,6 +445,9 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     facets_more: dict[str, int] = field(default_factory=dict)  # values left out of `facets`
     suggestion: str | None = None
+    # the timeline's events and places that the query names, matched or not by passages
+    events: list[TimelineMatch] = field(default_factory=list)
+    places: list[TimelineMatch] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -428,13 +455,24 @@ class SearchResult:
 
 
 class _MarkFormatter(highlight.HtmlFormatter):
-    """Snippets as escaped text with each matched word in a plain `<mark>`."""
+    """Snippets as escaped text with each run of matched words in a plain `<mark>`."""
 
-    def __init__(self):
+    def __init__(self, phrase: bool = False):
         super().__init__(between=" … ")
+        self.phrase = phrase  # the query holds a phrase: its small words are marked with it
 
     def format_token(self, text, token, replace=False):
         return f"<mark>{escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
+
+    def format_fragment(self, fragment, replace=False):
+        start, end = fragment.startchar, fragment.endchar
+        spans = sorted(
+            (token.startchar - start, token.endchar - start)
+            for token in fragment.matches
+            if token.startchar is not None and start <= token.startchar and token.endchar <= end
+        )
+        text = fragment.text[start:end]
+        return marks.marked(text, marks.join_runs(text, spans, self.phrase))
 
     def format(self, fragments, replace=False):
         # An ellipsis wherever the snippet leaves out part of the passage, so that a reader
@@ -608,8 +646,36 @@ def _events_named(session: Session, value: str, analyse) -> list[str]:
     return [s for s, title in events if words and words <= set(analyse(f"{title} {s}"))]
 
 
-def _snippet(results, hit) -> str:
+def _wanted(schema: Schema, query: Query) -> marks.Wanted:
+    return marks.wanted(query, ["text", "note"], KEY_WEIGHTS)
+
+
+def _key_spans(schema: Schema, text: str, want: marks.Wanted) -> list[tuple[int, int]]:
+    keys_only = replace(want, words=frozenset())
+    analyzers = (schema["text"].analyzer, schema["name_keys"].analyzer)
+    return marks.matched_spans(text, keys_only, *analyzers)
+
+
+def _read_as(schema: Schema, hit, want: marks.Wanted) -> str | None:
+    """The name, as this passage or its narrator's name writes it, that the query's
+    spelling was read as (matched by its key alone); None when only what the archive says
+    of the narrator holds it."""
+    for fieldname in ("text", "note", "narrator_name"):
+        text = hit.get(fieldname) or ""
+        spans = _key_spans(schema, text, want) if text else []
+        if spans:
+            start, end = spans[0]
+            return text[start:end]
+    return None
+
+
+def _snippet(results, hit, by_key: marks.Wanted | None = None) -> str:
     text = hit["text"]
+    if by_key:
+        # Matched by a name's key alone: Whoosh knows nothing to mark; the key finds it.
+        spans = _key_spans(results.searcher.schema, text, by_key)
+        if spans:
+            return _key_snippet(text, spans)
     # A short passage is shown whole; a long one by its best fragments.
     results.fragmenter = _WHOLE if len(text) <= SNIPPET_CHARS else _CONTEXT
     snippet = hit.highlights("text", text=text, top=2)
@@ -620,6 +686,18 @@ def _snippet(results, hit) -> str:
         if marked:
             return _opening(text) + " [Ed.: " + marked + "]"
     return snippet or _opening(text)
+
+
+def _key_snippet(text: str, spans: list[tuple[int, int]]) -> str:
+    if len(text) <= SNIPPET_CHARS:
+        return marks.marked(text, spans)
+    start = max(0, spans[0][0] - 90)
+    start = text.rfind(" ", 0, start) + 1 if start else 0
+    end = text.rfind(" ", start, start + SNIPPET_CHARS)
+    end = len(text) if end <= start else end
+    shown = [(a - start, b - start) for a, b in spans if a >= start and b <= end]
+    snippet = marks.marked(text[start:end], shown)
+    return ("… " if start else "") + snippet + (" …" if end < len(text) else "")
 
 
 def _opening(text: str) -> str:
@@ -642,10 +720,17 @@ def suggest(
     which the whole query finds something. Restricted text therefore neither supplies a
     correction nor decides whether one is offered, for a reader who may not see it.
     """
-    fieldnames = VOCABULARY[:1] if plan.access else VOCABULARY
+    fieldnames = PUBLIC_VOCABULARY if plan.access else VOCABULARY
     parser = _parser(searcher.schema)
     spelling = _spelling_filter(searcher.schema)
-    gazetteer = sorted(spelling.known) if spelling else []
+    # Names the reader may see on the site: the gazetteer's places and names in every
+    # spelling, and the words of the timeline's event titles.
+    names = set(spelling.known) if spelling else set()
+    names |= _name_key_filter(searcher.schema).known
+    if session is not None:
+        titles = " ".join(session.scalars(select(Event.title)))
+        names.update(token.text for token in vocabulary_analyzer()(titles))
+    gazetteer = sorted(names)
 
     def finds(query: Query, restriction: Query | None) -> bool:
         if query is NullQuery:
@@ -822,6 +907,15 @@ def _repeats_last(searcher: Searcher, results) -> tuple[list[int], int]:
     return first + repeats, len(first)
 
 
+def _name_key_filter(schema: Schema) -> NameKeyFilter:
+    """The index's filter of name-like words (an index built before name keys: an empty one)."""
+    if "name_keys" in schema:
+        for item in schema["name_keys"].analyzer.items:
+            if isinstance(item, NameKeyFilter):
+                return item
+    return NameKeyFilter()
+
+
 def _spelling_filter(schema: Schema) -> SpellingFilter | None:
     for item in schema["text"].analyzer.items:
         if isinstance(item, SpellingFilter):
@@ -853,20 +947,22 @@ def search(request: SearchRequest, session: Session | None = None) -> SearchResu
         raise QueryError(f"page {request.page} is past the last page of results ({result.pages})")
     start = (request.page - 1) * request.per_page
     results, ranks = _ranked(searcher, matches, found, start, start + request.per_page)
-    results.formatter = _MarkFormatter()
+    want = _wanted(searcher.schema, plan.query)
+    results.formatter = _MarkFormatter(phrase=want.phrase)
     for rank in ranks:
         hit = results[rank]
+        matched_in = [name for name in matches.fields_of(hit.docnum) if name in FIELD_WEIGHTS]
+        by_key_only = bool(matched_in) and set(matched_in) <= set(KEY_WEIGHTS)
         result.hits.append(
             SearchHit(
                 passage_id=int(hit["passage_id"]),
                 testimony_id=int(hit["testimony_id"]),
                 position=hit["position"],
                 narrator_slug=hit["narrator"],
-                snippet=_snippet(results, hit),
+                snippet=_snippet(results, hit, want if by_key_only else None),
                 score=round(hit.score or 0.0, 4),
-                matched_in=[
-                    name for name in matches.fields_of(hit.docnum) if name in FIELD_WEIGHTS
-                ],
+                matched_in=matched_in,
+                read_as=_read_as(searcher.schema, hit, want) if by_key_only else None,
             )
         )
     for facet in ("narrator", "place", "event"):
@@ -881,10 +977,63 @@ def search(request: SearchRequest, session: Session | None = None) -> SearchResu
         result.facets_more[facet] = len(counts) - len(shown)
     if plan.tokens:
         result.suggestion = suggest(searcher, plan, request, session)
+        if session is not None:
+            result.events, result.places = _timeline(searcher.schema, plan.tokens, session)
     return result
+
+
+_MATCHERS: dict[int, tuple[Schema, TimelineMatcher]] = {}
+
+
+def _timeline(
+    schema: Schema, tokens: list[querylang.Token], session: Session
+) -> tuple[list[TimelineMatch], list[TimelineMatch]]:
+    """The events and places the query names, read with the index's analyzers."""
+    if "name_keys" not in schema:  # an index built before name keys
+        return [], []
+    if id(schema) not in _MATCHERS:
+        _MATCHERS.clear()  # one index in use at a time: its analysers, and what they read
+        _MATCHERS[id(schema)] = (
+            schema,
+            TimelineMatcher(schema["text"].analyzer, schema["name_keys"].analyzer),
+        )
+    matcher = _MATCHERS[id(schema)][1]
+    places = place_names(session)
+    named = {slug: names[0] for slug, names in places}
+    events = [
+        (
+            event.slug,
+            " ".join(
+                [event.title, event.summary, *(named.get(slug, "") for slug in event.place_slugs)]
+            ),
+        )
+        for event in session.scalars(select(Event).order_by(Event.date, Event.id))
+    ]
+    return matcher.match(tokens, events, places)
 
 
 def narrator_names(session: Session, slugs: Iterable[str]) -> dict[str, str]:
     slugs = list(slugs)
     rows = session.execute(select(Narrator.slug, Narrator.name).where(Narrator.slug.in_(slugs)))
     return dict(rows.all())
+
+
+def mark_matches(q: str, texts: list[str], session: Session | None = None) -> list[str | None]:
+    """Each of `texts` (a testimony's passages, in order) with what the query `q` matches in
+    it marked, as escaped HTML, the marks numbered `match-1`, `match-2` ... through all the
+    texts; None for a text in which nothing matches. Raises `QueryError` as `search` does.
+
+    The query is read as the search reads it (spellings, name keys, phrases, exclusions);
+    filters in it select nothing here: the reader is already on one testimony.
+    """
+    searcher = archive_index().searcher()
+    plan = plan_search(searcher, SearchRequest(q=q, include_restricted=True), session)
+    schema = searcher.schema
+    want = _wanted(schema, plan.query)
+    analyzers = (schema["text"].analyzer, schema["name_keys"].analyzer)
+    numbers = (f"match-{n}" for n in range(1, 1_000_000))
+    found = []
+    for text in texts:
+        spans = marks.matched_spans(text, want, *analyzers) if want else []
+        found.append(marks.marked(text, spans, numbers) if spans else None)
+    return found
