@@ -274,3 +274,11 @@ def test_no_match_in_the_testimony_is_said_plainly(client):
     page = qadsi_page(client, "orphans").get_data(as_text=True)
     assert "No match for “orphans” in this testimony" in page
     assert "<mark" not in page
+
+
+def test_an_arabic_reader_gets_the_timeline_and_the_matches_in_arabic(client):
+    client.set_cookie("lang", "ar")
+    page = client.get("/search?q=Sheikh+Saeed").get_data(as_text=True)
+    assert "على الخط الزمني" in page
+    testimony = qadsi_page(client, "Aleppo").get_data(as_text=True)
+    assert "3 مواضع مطابقة لـ «Aleppo» في هذه الشهادة" in testimony

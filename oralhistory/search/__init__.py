@@ -1030,7 +1030,9 @@ def mark_matches(q: str, texts: list[str], session: Session | None = None) -> li
     plan = plan_search(searcher, SearchRequest(q=q, include_restricted=True), session)
     schema = searcher.schema
     want = _wanted(schema, plan.query)
-    analyzers = (schema["text"].analyzer, schema["name_keys"].analyzer)
+    # An index built before name keys has none to mark.
+    keys = schema["name_keys"].analyzer if "name_keys" in schema else lambda *_, **__: ()
+    analyzers = (schema["text"].analyzer, keys)
     numbers = (f"match-{n}" for n in range(1, 1_000_000))
     found = []
     for text in texts:

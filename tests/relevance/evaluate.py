@@ -46,6 +46,7 @@ class Case:
     absent: list[str] = field(default_factory=list)
     suggestion: str | None = None
     timeline: list[str] = field(default_factory=list)
+    known_gap: str | None = None
 
     def __post_init__(self):
         expected = [self.first] if self.first else []

@@ -23,7 +23,13 @@ def test_each_set_has_at_least_forty_judged_queries():
         assert all(case.relevant or case.timeline for case in cases), path.name
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.label for case in CASES])
+def _marked(case):
+    # A known gap runs too: it must keep failing until the search meets it (then say so).
+    gap = pytest.mark.xfail(reason=case.known_gap, strict=True) if case.known_gap else ()
+    return pytest.param(case, id=case.label, marks=gap)
+
+
+@pytest.mark.parametrize("case", [_marked(case) for case in CASES])
 def test_a_judged_query_finds_what_a_reader_expects(reader, case):
     outcome = run_case(reader, case)
     assert not outcome.problems, f"{case.why}: " + "; ".join(outcome.problems)
