@@ -574,8 +574,10 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
 
 def _timeline_found(session: Session, result: search.SearchResult) -> dict[str, Any]:
     """The events and places the query names, with their links and dates."""
-    events = {event.slug: event for event in session.scalars(select(Event))}
-    places = _places(session)
+    wanted = [match.slug for match in result.events]
+    events = {e.slug: e for e in session.scalars(select(Event).where(Event.slug.in_(wanted)))}
+    wanted = [match.slug for match in result.places]
+    places = {p.slug: p for p in session.scalars(select(Place).where(Place.slug.in_(wanted)))}
     return {
         "events": [
             {**event_ref(events[match.slug]), "read_as": match.read_as}

@@ -725,12 +725,8 @@ def suggest(
     spelling = _spelling_filter(searcher.schema)
     # Names the reader may see on the site: the gazetteer's places and names in every
     # spelling, and the words of the timeline's event titles.
-    names = set(spelling.known) if spelling else set()
-    names |= _name_key_filter(searcher.schema).known
-    if session is not None:
-        titles = " ".join(session.scalars(select(Event.title)))
-        names.update(token.text for token in vocabulary_analyzer()(titles))
-    gazetteer = sorted(names)
+    titles = tuple(session.scalars(select(Event.title))) if session is not None else ()
+    gazetteer = _names_to_suggest(searcher.schema, titles)
 
     def finds(query: Query, restriction: Query | None) -> bool:
         if query is NullQuery:
@@ -773,6 +769,23 @@ def suggest(
             q = q[:offset] + replacement + q[offset + len(word) :]
     # Offer only a query that finds something: a correction that leads nowhere is noise.
     return q if q != plan.q and query_finds(q) else None
+
+
+_NAMES: dict[tuple[int, tuple[str, ...]], tuple[Schema, list[str]]] = {}
+
+
+def _names_to_suggest(schema: Schema, titles: tuple[str, ...]) -> list[str]:
+    """The gazetteer's words in every spelling and the words of `titles`, sorted; made once
+    for an index and a timeline."""
+    key = (id(schema), titles)
+    if key not in _NAMES:
+        _NAMES.clear()
+        spelling = _spelling_filter(schema)
+        names = set(spelling.known) if spelling else set()
+        names |= _name_key_filter(schema).known
+        names.update(token.text for token in vocabulary_analyzer()(" ".join(titles)))
+        _NAMES[key] = (schema, sorted(names))
+    return _NAMES[key][1]
 
 
 def _visible_word(searcher: Searcher, fieldnames: tuple[str, ...], word: str) -> bool:
@@ -1000,14 +1013,14 @@ def _timeline(
     matcher = _MATCHERS[id(schema)][1]
     places = place_names(session)
     named = {slug: names[0] for slug, names in places}
-    events = [
-        (
-            event.slug,
-            " ".join(
-                [event.title, event.summary, *(named.get(slug, "") for slug in event.place_slugs)]
-            ),
+    rows = session.execute(
+        select(Event.slug, Event.title, Event.summary, Event.place_slugs).order_by(
+            Event.date, Event.id
         )
-        for event in session.scalars(select(Event).order_by(Event.date, Event.id))
+    )
+    events = [
+        (slug, " ".join([title, summary, *(named.get(place, "") for place in place_slugs)]))
+        for slug, title, summary, place_slugs in rows
     ]
     return matcher.match(tokens, events, places)
 
