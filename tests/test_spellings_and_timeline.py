@@ -41,6 +41,13 @@ def test_spellings_of_one_name_share_one_key(spellings):
 
 def test_different_names_keep_different_keys():
     assert len({name_key(n) for n in ["qasim", "qadsi", "hisham", "halabi", "hanano"]}) == 5
+    # the family name is not the city, and the district is not Omar
+    assert name_key("halabi") != name_key("haleb") == name_key("حلب")
+    assert name_key("omar") != name_key("amiriyah") == name_key("عامريه")
+
+
+def test_a_city_is_not_read_as_a_family_name_made_from_it(client):
+    assert ask(client, "Haleb")["total"] == ask(client, "Aleppo")["total"]
 
 
 # --- what a key finds ------------------------------------------------------------------------

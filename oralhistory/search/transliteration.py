@@ -89,6 +89,9 @@ _ARABIC = {
     "گ": "g",
     "ڤ": "f",
 }  # every other letter (alef, waw, ya, ayn, hamza) writes a vowel or nothing
+# A final long i (the nisba -ī, ي) and its feminine -iya (ية, يا), as Latin letters write them:
+# Halabi, Halaby, Qudsee; Syria, Suriya, Amiriyah, Haidariyeh, Syrie, Turkey.
+_FINAL_I = re.compile(r"(?:[^aeiouy][iy]|ee|ii|ey|ie|i?y[ae]h?|i[ae]h?)$")
 # ayn, hamza and the marks transliterations write them with
 _MARKS = re.compile("['ʿʾ‘’ʼ`]")
 # A key of fewer letters than this says too little to match anything by.
@@ -100,13 +103,18 @@ def name_key(word: str) -> str:
     """The key of one word, already normalised (lower case, accents folded, no article).
 
     "qasim", "kassem", "qassem" and "قاسم" all give "ksm"; "ramousah", "ramouseh" and
-    "راموسه" give "rms". An empty string when the word has no letters to key on.
+    "راموسه" give "rms". A final long i (the -i of "Halabi", ي; the -iya of "Amiriyah", ية)
+    is kept as "y", so that the family name "Halabi" (hlby) stays apart from the city "Haleb"
+    (hlb), and al-Amiriyah (mry) from Omar (mr). An empty string when the word has no
+    letters to key on.
     """
     word = _MARKS.sub("", word)
     if ARABIC_LETTER.search(word):
+        final_i = word.endswith(("ي", "يه", "يا"))
         word = word.removesuffix("ه")  # taa marbuta (folded to ه), as the final -ah is
         letters = [_ARABIC.get(char, "a") for char in word]
     else:
+        final_i = bool(_FINAL_I.search(word))
         if word.endswith("h") and word[-2:-1] in _LATIN_VOWELS:  # -ah, -eh
             word = word[:-1]
         letters = [_LATIN.get(unit, unit) for unit in _LATIN_UNITS.findall(word)]
@@ -114,7 +122,8 @@ def name_key(word: str) -> str:
             return ""  # a word with digits is no name
     # A letter written twice running is one letter; vowels between keep both ("hanano").
     single = [letter for i, letter in enumerate(letters) if i == 0 or letters[i - 1] != letter]
-    return "".join(letter for letter in single if letter not in _LATIN_VOWELS)
+    key = "".join(letter for letter in single if letter not in _LATIN_VOWELS)
+    return key + "y" if final_i and key else key
 
 
 @lru_cache(maxsize=1)
@@ -146,6 +155,17 @@ def is_english(word: str) -> bool:
         if word.endswith(ending) and len(word) > len(ending) + 2:
             stems.append(word[: -len(ending)] + replacement)
     return any(stem in words for stem in stems)
+
+
+class AlefMaqsuraFilter(Filter):
+    """Write alef maqsura (ى, a final a: مصطفى) as alef, before `ArabicFilter` folds it into
+    ya, so that its key is that of "Mustafa" and not of a name ending in -i."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            if "ى" in token.text:
+                token.text = token.text.replace("ى", "ا")
+            yield token
 
 
 class CaseTokenizer(Tokenizer):
@@ -210,6 +230,7 @@ def name_key_analyzer(known: frozenset[str] | set[str] = frozenset()) -> Analyze
         | LowercaseFilter()
         | CharsetFilter(accent_map)
         | ApostropheFilter()
+        | AlefMaqsuraFilter()
         | ArabicFilter()
         | ArticleFilter()
         | NameKeyFilter(known)
