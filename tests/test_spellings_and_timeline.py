@@ -212,6 +212,14 @@ def test_an_unlisted_spelling_finds_the_place_and_says_what_it_was_read_as(clien
     assert [(p["slug"], p["read_as"]) for p in body["places"]] == [("ramousah", "Ramousah")]
 
 
+def test_a_misspelt_word_is_not_read_as_a_name_on_the_timeline(client):
+    # "oposition" has the key of Bustan (b-s-t-n); the reader meant "opposition".
+    body = ask(client, "oposition")
+    assert body["suggestion"] == "opposition"
+    assert all(entry["read_as"] is None for entry in body["events"] + body["places"])
+    assert "bustan-al-basha" not in [place["slug"] for place in body["places"]]
+
+
 def test_the_contract_keys_of_the_search_answer_are_kept(client):
     body = ask(client, "Aleppo")
     assert {"query", "total", "page", "per_page", "hits", "facets", "suggestion"} <= set(body)

@@ -991,7 +991,13 @@ def search(request: SearchRequest, session: Session | None = None) -> SearchResu
     if plan.tokens:
         result.suggestion = suggest(searcher, plan, request, session)
         if session is not None:
-            result.events, result.places = _timeline(searcher.schema, plan.tokens, session)
+            events, places = _timeline(searcher.schema, plan.tokens, session)
+            if result.suggestion:
+                # A word taken for a misspelling ("oposition") is not also read as a name
+                # that happens to share its key (Bustan): only what it names as written.
+                events = [match for match in events if match.read_as is None]
+                places = [match for match in places if match.read_as is None]
+            result.events, result.places = events, places
     return result
 
 
