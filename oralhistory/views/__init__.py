@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, jsonify, make_response, render_template, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import LimitedStream
@@ -82,8 +83,10 @@ def register_views(app: Flask) -> None:
         response = make_response(
             error_response(
                 503,
-                "Search is being rebuilt from the archive’s record and will be back in a few "
-                "moments; every other page works meanwhile. Please try again shortly.",
+                gettext(
+                    "Search is being rebuilt from the archive’s record and will be back in a "
+                    "few moments; every other page works meanwhile. Please try again shortly."
+                ),
             )
         )
         response.headers["Retry-After"] = "10"
