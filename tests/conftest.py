@@ -49,6 +49,15 @@ def database_url(tmp: Path, template: Path | None = None) -> str:
         if template is not None:
             if exists:
                 connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            # a database is copied only while nobody is connected to it: a connection an
+            # earlier test's app left in its pool is closed
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :template AND pid <> pg_backend_pid()"
+                ),
+                {"template": _database_name(template)},
+            )
             connection.execute(
                 text(f'CREATE DATABASE "{name}" TEMPLATE "{_database_name(template)}"')
             )
