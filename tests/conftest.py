@@ -19,7 +19,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
 from oralhistory import PROJECT_ROOT, create_app
-from oralhistory.search import postings
 
 TRANSCRIPTS = PROJECT_ROOT / "transcripts"
 POSTGRES_URL = os.environ.get("ORALHISTORY_TEST_POSTGRES_URL")
@@ -76,9 +75,6 @@ def _close_connections():
     yield
     while _apps:
         _apps.pop().extensions["oralhistory.engine"].dispose()
-    # Every test's index is a copy of the built one, with the same segment names; what was
-    # kept of a segment after one test deleted from it must not be read in the next one.
-    postings._SEGMENT_CACHE.clear()
 
 
 # A minimal valid testimony file; fill in `slug` and `text`.
