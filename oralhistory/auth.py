@@ -22,6 +22,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import db
 from .access import ANONYMOUS, Viewer
+from .messages import _
 from .models import Archivist, LoginAttempt, utcnow
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,60}$")
@@ -43,7 +44,7 @@ class SignInRefused(Exception):
         self.throttled = throttled
 
 
-WRONG_CREDENTIALS = "The username or the password is not right."
+WRONG_CREDENTIALS = _("The username or the password is not right.")
 
 
 def init_app(app: Flask) -> None:

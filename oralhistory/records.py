@@ -95,6 +95,7 @@ def testimony_summary(testimony: Testimony) -> dict[str, Any]:
         "title": testimony.title,
         "interview_date": _date(testimony.interview_date),
         "interview_date_precision": testimony.interview_date_precision,
+        "language": testimony.language,
         "access": testimony.access,
         "withdrawn": testimony.withdrawn_at is not None,
         "passage_count": len(testimony.passages),
@@ -178,7 +179,6 @@ def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[s
         },
         "interview_date_note": testimony.interview_date_note,
         "interviewers": testimony.interviewers,
-        "language": testimony.language,
         "original_language": testimony.original_language,
         "citation": testimony.citation,
         "citation_text": citation_text(testimony),
@@ -311,6 +311,7 @@ def passage_ref(testimony: Testimony, passage) -> dict[str, Any]:
     return {
         "testimony_id": testimony.id,
         "testimony_title": testimony.title,
+        "language": testimony.language,
         "access": testimony.access,
         "narrator": {"slug": testimony.narrator.slug, "name": testimony.narrator.name},
         "anchor": passage.anchor,
@@ -509,6 +510,7 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
                     "title": testimony.title,
                     "url": url_for("pages.testimony", testimony_id=testimony.id),
                     "access": testimony.access,
+                    "language": testimony.language,
                 },
                 "passage": {
                     "anchor": hit.anchor,

@@ -557,7 +557,7 @@ def withdraw(archivist, testimony_id: int, reason: str):
     return submit(
         archivist,
         f"/archive/testimonies/{testimony_id}/withdraw",
-        {"reason": reason},
+        {"reason": reason, "confirm": "yes"},
         form_page=f"/archive/testimonies/{testimony_id}/edit",
     )
 
@@ -577,7 +577,10 @@ def test_withdrawing_removes_a_testimony_from_the_public_site_and_index_at_once(
     assert search_total(archivist, "Fastaqim") == 0  # gone from the index itself
 
     listing = archivist.get("/archive/").get_data(as_text=True)
-    assert "by ada: The narrator revoked consent." in listing
+    assert (
+        'by <bdi dir="auto">ada</bdi>: <bdi lang="en" dir="auto">The narrator revoked consent.</bdi>'
+        in listing
+    )
     page = archivist.get(f"/testimonies/{testimony['id']}").get_data(as_text=True)
     assert "withdrawn" in page
     history = archivist.get(f"/api/archive/testimonies/{testimony['id']}/history").get_json()

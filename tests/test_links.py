@@ -214,7 +214,7 @@ def test_archivist_confirms_a_link_and_the_history_records_it(app, client):
         "origin": "automatic",
     } in history[-1].snapshot["links"]
     html = client.get(qadsi["url"]).get_data(as_text=True)
-    assert "Confirmed by keeper" in html
+    assert 'Confirmed by <bdi dir="auto">keeper</bdi>' in html
     with client.session_transaction() as session:  # readers learn that, not who
         session.pop("archivist")
     html = client.get(qadsi["url"]).get_data(as_text=True)

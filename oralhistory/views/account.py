@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from .. import auth, db
+from ..i18n import translated
 
 bp = Blueprint("account", __name__)
 
@@ -31,15 +33,15 @@ def login():
     password = request.form.get("password") or ""
     status = 400
     if not username or not password:
-        error = "Give your username and your password."
+        error = gettext("Give your username and your password.")
     else:
         try:
             archivist = auth.sign_in(db.session(), username, password, request.remote_addr)
         except auth.SignInRefused as refused:
-            error, status = str(refused), 429 if refused.throttled else 401
+            error, status = translated(str(refused)), 429 if refused.throttled else 401
         else:
             auth.start_session(archivist.username)
-            flash(f"Signed in as {archivist.username}.")
+            flash(gettext("Signed in as %(name)s.", name=archivist.username))
             return redirect(next_url or url_for("archive.index"))
     page = render_template("login.html", next_url=next_url, username=username, error=error)
     return page, status
@@ -52,5 +54,5 @@ def logout():
     if request.method == "GET":
         return render_template("logout.html")
     auth.end_session()
-    flash("You are signed out.")
+    flash(gettext("You are signed out."))
     return redirect(url_for("pages.home"))
