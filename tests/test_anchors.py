@@ -88,9 +88,10 @@ def test_anchors_survive_an_insertion_a_split_and_a_removal(archivist, client):
     page = client.get(f"/testimonies/{tid}/passages/p-2")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert f'removed from the testimony in <a href="/testimonies/{tid}/revisions/' in html
     removed_in = removed["removed_in"]
+    assert f"This passage was removed from the testimony in revision {removed_in}" in html
     assert f'href="/testimonies/{tid}/revisions/{removed_in}"' in html
+    assert f'href="/testimonies/{tid}/revisions/{removed_in - 1}#p-2"' in html
     # the revision before that one still holds its words, at the same anchor
     held = client.get(f"/api/testimonies/{tid}/revisions/{removed['last_held']}").get_json()
     assert {"anchor": "p-2", "text": words["p-2"]}.items() <= next(
