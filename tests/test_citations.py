@@ -7,11 +7,13 @@ import datetime as dt
 import json
 import re
 import xml.etree.ElementTree as ET
+from html import unescape
 
 import pytest
 from sqlalchemy import select
 
-from oralhistory import citation, db
+from oralhistory import citable, citation, db
+from oralhistory.access import ANONYMOUS
 from oralhistory.models import Testimony
 from tests.archive_helpers import archivist_client, form_for_testimony, submit
 from tests.test_archivists import edit_form, first_testimony_of
@@ -63,18 +65,13 @@ def archivist(app):
     return archivist_client(app)
 
 
-def skeif_item(app, revision: int = 1) -> dict:
+def skeif_item(app) -> dict:
     with app.app_context():
-        testimony = db.session().scalar(
-            select(Testimony).where(Testimony.slug == "hisham-skeif-2017")
-        )
+        session = db.session()
+        testimony = session.scalar(select(Testimony).where(Testimony.slug == "hisham-skeif-2017"))
+        work = citable.get_revision(session, testimony.id, 1, ANONYMOUS)
         return citation.csl_item(
-            testimony,
-            url=URL,
-            revision=revision,
-            accessed=ACCESSED,
-            archive="Testimony Archive",
-            passage=testimony.passages[1],
+            work, url=URL, accessed=ACCESSED, archive="Testimony Archive", anchor="p-2"
         )
 
 
@@ -87,9 +84,28 @@ def test_a_passage_is_cited_in_each_style_as_the_style_guide_writes_it(app, styl
     assert "<i>‘We Live on the Hope of Returning’ to Aleppo City</i>" in rendered["reference"]
 
 
-def test_the_citation_names_the_revision_it_quotes(app):
-    rendered = citation.render(skeif_item(app, revision=4), "chicago")
-    assert "para. 2, revision 4," in rendered["citation_text"]
+def test_a_citation_can_name_an_earlier_revision_and_leads_to_its_words(archivist, client):
+    testimony = first_testimony_of(client, "hisham-skeif")
+    tid, old_words = testimony["id"], testimony["passages"][1]["text"]
+    form = edit_form(archivist, tid)
+    form["passage_2"] = form["passage_2"].replace("displacements", "displacements, twice")
+    assert submit(archivist, f"/archive/testimonies/{tid}/edit", form).status_code == 302
+
+    now = client.get(f"/testimonies/{tid}/passages/p-2/cite").get_data(as_text=True)
+    assert "para. 2, revision 2," in now
+    earlier = client.get(f"/testimonies/{tid}/passages/p-2/cite?revision=1")
+    html = earlier.get_data(as_text=True)
+    assert "para. 2, revision 1," in html and "an earlier text" in html
+    address = f"http://localhost/testimonies/{tid}/revisions/1#p-2"
+    assert address in html
+    assert old_words in client.get(f"/testimonies/{tid}/revisions/1").get_data(as_text=True)
+    ris = client.get(f"/testimonies/{tid}/passages/p-2/citation.ris?revision=1")
+    assert f"UR  - {address}\r\n" in ris.get_data(as_text=True)
+    for bad in ("x", "0", "-1"):
+        refused = client.get(f"/testimonies/{tid}/passages/p-2/cite?revision={bad}")
+        assert refused.status_code == 400
+        assert "'revision' must be a revision number" in unescape(refused.get_data(as_text=True))
+    assert client.get(f"/testimonies/{tid}/passages/p-2/cite?revision=9").status_code == 404
 
 
 def test_cite_page_offers_three_styles_as_selectable_text_with_a_copy_enhancement(client):
@@ -153,15 +169,18 @@ def test_bibtex_escapes_what_latex_would_read_as_commands(archivist, client):
     assert "Bread &amp; salt" in cite and "<script>" not in cite
 
 
-def test_a_removed_passage_has_no_citation_but_says_where_its_words_are(archivist, client):
+def test_a_removed_passage_is_cited_as_it_last_stood(archivist, client):
     testimony = first_testimony_of(client, "hisham-skeif")
-    form = edit_form(archivist, testimony["id"])
+    tid = testimony["id"]
+    form = edit_form(archivist, tid)
     paragraphs = form["transcript"].split("\n\n")
     form["transcript"] = "\n\n".join(paragraphs[:1] + paragraphs[2:])
-    assert submit(archivist, f"/archive/testimonies/{testimony['id']}/edit", form).status_code
-    response = client.get(f"/testimonies/{testimony['id']}/passages/p-2/cite")
-    assert response.status_code == 404
-    assert "cite the revision that holds its words" in response.get_data(as_text=True)
+    assert submit(archivist, f"/archive/testimonies/{tid}/edit", form).status_code == 302
+    notice = client.get(f"/testimonies/{tid}/passages/p-2").get_data(as_text=True)
+    assert f'href="/testimonies/{tid}/passages/p-2/cite"' in notice
+    cite = client.get(f"/testimonies/{tid}/passages/p-2/cite").get_data(as_text=True)
+    assert "para. 2, revision 1," in cite
+    assert f"http://localhost/testimonies/{tid}/revisions/1#p-2" in cite
 
 
 def linked_data(html: str) -> dict:

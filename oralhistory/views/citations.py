@@ -7,7 +7,16 @@ import datetime as dt
 import json
 from urllib.parse import urljoin
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 
 from .. import citable, citation, db, metadata
 from ..auth import current_viewer
@@ -34,42 +43,65 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
+def _asked_revision() -> int | None:
+    raw = request.args.get("revision", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        abort(400, description=f"'revision' must be a revision number such as 1, not '{raw[:20]}'.")
+    return int(raw)
+
+
 def _item(testimony_id: int, anchor: str | None) -> tuple[dict, dict]:
-    """The CSL item citing the testimony or one of its passages now, and the page's facts."""
-    session = db.session()
-    testimony = citable.visible_testimony(session, testimony_id, current_viewer())
-    passage = None
-    if anchor is not None:
-        passage = citable.find_passage(testimony, anchor)
-        if passage is None:
-            # a removed passage answers at its own address, which says where its words went
-            citable.get_passage(session, testimony_id, anchor, current_viewer())
-            raise NotFound(
-                f"passage {anchor} was removed from testimony {testimony_id}: "
-                "cite the revision that holds its words"
-            )
+    """The CSL item citing the testimony, or one of its passages, at the revision asked for
+    (by default the current one), and the facts the citation page shows."""
+    session, viewer = db.session(), current_viewer()
+    number = _asked_revision()
+    if number is None and anchor is not None:
+        found = citable.get_passage(session, testimony_id, anchor, viewer)
+        if found["status"] == "removed":
+            # a removed passage is cited as it last stood, in a revision that holds it
+            if not (found["last_held"] and found["last_held_readable"]):
+                raise NotFound(
+                    f"passage {anchor} was removed and no revision you may read holds it"
+                )
+            number = found["last_held"]
+    if number is None:
+        testimony = citable.visible_testimony(session, testimony_id, viewer)
+        number = citable.current_revision(session, testimony)
+    work = citable.get_revision(session, testimony_id, number, viewer)
+    if anchor is not None and not any(p["anchor"] == anchor for p in work["passages"]):
+        raise NotFound(f"revision {work['number']} of testimony {testimony_id} has no {anchor}")
+    revision_url = url_for(
+        ".revision", testimony_id=testimony_id, number=work["number"], _anchor=anchor
+    )
+    if not work["is_current"]:
+        url = url_for(
+            ".revision",
+            testimony_id=testimony_id,
+            number=work["number"],
+            _anchor=anchor,
+            _external=True,
+        )
+    elif anchor is not None:
         url = url_for(".passage", testimony_id=testimony_id, anchor=anchor, _external=True)
     else:
         url = url_for("pages.testimony", testimony_id=testimony_id, _external=True)
-    revision = citable.current_revision(session, testimony)
     item = citation.csl_item(
-        testimony,
+        work,
         url=url,
-        revision=revision,
         accessed=_today(),
         archive=current_app.config["ARCHIVE_NAME"],
-        passage=passage,
+        anchor=anchor,
     )
     page = {
         "testimony_id": testimony_id,
-        "title": testimony.title,
-        "narrator": testimony.narrator.name,
+        "title": work["title"],
         "anchor": anchor,
         "url": url,
-        "revision": revision,
-        "revision_url": url_for(
-            ".revision", testimony_id=testimony_id, number=revision, _anchor=anchor
-        ),
+        "revision": work["number"],
+        "is_current": work["is_current"],
+        "revision_url": revision_url,
     }
     return item, page
 
