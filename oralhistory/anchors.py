@@ -18,18 +18,36 @@ NEAR_EQUAL = 0.6
 # How alike the shorter of two paragraphs must be to the beginning of the longer for the
 # one to be a part of the other (a split or a join).
 PART_OF = 0.8
+# What share of the shorter paragraph's words the other must hold to be compared at all.
+SHARED_WORDS = 0.5
+# How many old paragraphs a changed one is compared with, at most: a correction changes a
+# few paragraphs in place, and a text rewritten whole should not take minutes to save.
+LOOK_AHEAD = 20
+
+
+def _alike(a: list[str], b: list[str], threshold: float) -> bool:
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    # the quick ratios are upper bounds of the ratio, cheap enough to try first
+    return (
+        matcher.real_quick_ratio() >= threshold
+        and matcher.quick_ratio() >= threshold
+        and matcher.ratio() >= threshold
+    )
 
 
 def same_passage(old: str, new: str) -> bool:
     """Whether `new` is `old` corrected, or its first part after a split (or `old` the first
-    part of `new` after a join)."""
-    if SequenceMatcher(None, old, new, autojunk=False).ratio() >= NEAR_EQUAL:
-        return True
-    shorter, longer = sorted((old, new), key=len)
-    if not shorter.strip():
+    part of `new` after a join). Paragraphs are compared word by word."""
+    old_words, new_words = old.split(), new.split()
+    # Most of the shorter one's words are in the other, in a correction as in a split: a
+    # cheap test that spares the slow comparison most pairs of unrelated paragraphs.
+    shared = set(old_words) & set(new_words)
+    if len(shared) < SHARED_WORDS * min(len(set(old_words)), len(set(new_words))):
         return False
-    beginning = longer[: len(shorter)]
-    return SequenceMatcher(None, beginning, shorter, autojunk=False).ratio() >= PART_OF
+    if _alike(old_words, new_words, NEAR_EQUAL):
+        return True
+    shorter, longer = sorted((old_words, new_words), key=len)
+    return bool(shorter) and _alike(longer[: len(shorter)], shorter, PART_OF)
 
 
 def match_passages(old: list[str], new: list[str]) -> list[int | None]:
@@ -47,7 +65,7 @@ def match_passages(old: list[str], new: list[str]) -> list[int | None]:
             # free that it is a correction or a part of; those skipped were removed.
             free = i1
             for j in range(j1, j2):
-                for i in range(free, i2):
+                for i in range(free, min(i2, free + LOOK_AHEAD)):
                     if same_passage(old[i], new[j]):
                         kept[j], free = i, i + 1
                         break
