@@ -197,6 +197,10 @@ def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[s
                 "url": url_for(
                     "pages.testimony", testimony_id=testimony.id, _anchor=passage.anchor
                 ),
+                # the passage's own address, which answers even if a correction removes it
+                "permalink": url_for(
+                    "citations.passage", testimony_id=testimony.id, anchor=passage.anchor
+                ),
                 "links": _passage_links(
                     [l for l in shown if l.position == passage.number], events, places, viewer
                 ),

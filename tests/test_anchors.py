@@ -34,6 +34,9 @@ def anchors(client, testimony_id: int) -> list[str]:
 
 
 def words_at(client, testimony_id: int, anchor: str) -> str:
+    testimony = client.get(f"/api/testimonies/{testimony_id}").get_json()
+    passages = {p["anchor"]: p for p in testimony["passages"]}
+    assert passages[anchor]["permalink"] == f"/testimonies/{testimony_id}/passages/{anchor}"
     found = client.get(f"/api/testimonies/{testimony_id}/passages/{anchor}").get_json()
     assert found["status"] == "current", found
     return found["passage"]["text"]
