@@ -1,10 +1,11 @@
 """The archive's permanent addresses: a passage by its anchor, whether it still stands or
 was removed, and a testimony as it stood at any revision.
 
-Revisions are numbered 1, 2, ... per testimony, in the order they were made. A testimony
-that no archivist has changed yet has one revision, its state as stored: the first
-correction records that state as revision 1 (`curation._keep_first_state`), so a citation
-of revision 1 made before then still names the same words.
+Revisions are numbered 1, 2, ... per testimony, in the order they were made (an import
+records one too). A testimony stored before revisions were kept counts as having one, its
+state as stored: its first change records that state as revision 1
+(`revisions.keep_first_state`), so a citation of revision 1 made before then still names the
+same words.
 """
 
 from __future__ import annotations
