@@ -36,6 +36,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         JSON_AS_ASCII=False,
         PER_PAGE=10,
+        # the archive's name, as citations and page metadata give it
+        ARCHIVE_NAME="Testimony Archive",
     )
     app.config.from_prefixed_env("ORALHISTORY")
     if config:

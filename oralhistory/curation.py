@@ -585,6 +585,7 @@ def archive_summary(testimony: Testimony) -> dict[str, Any]:
         "withdrawn_at": _when(testimony.withdrawn_at),
         "withdrawn_by": testimony.withdrawn_by,
         "withdrawn_reason": testimony.withdrawn_reason,
+        "anchors": [passage.anchor for passage in testimony.passages],
     }
 
 

@@ -15,9 +15,10 @@ from typing import Any
 
 import yaml
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from . import changes, revisions
+from .anchors import match_passages
 from .gazetteer import find_mentions
 from .linking import link_testimony
 from .models import (
@@ -28,6 +29,7 @@ from .models import (
     Narrator,
     Passage,
     Place,
+    RemovedPassage,
     Source,
     Testimony,
     TestimonyEvent,
@@ -453,20 +455,39 @@ def store_testimony(session: Session, parsed: TestimonyFile) -> Testimony:
 
 
 def replace_passages(testimony: Testimony, passages: list[PassageText]) -> bool:
-    """Make the testimony's passages read as `passages`; return whether anything changed."""
-    current = [(p.text, p.editor_note) for p in testimony.passages]
-    if current == [(p.text, p.editor_note) for p in passages]:
+    """Make the testimony's passages read as `passages`; return whether anything changed.
+
+    Passages keep their anchors through the change (`anchors.match_passages`); a new one
+    gets the next number never given, and a removed one's number is kept as removed.
+    """
+    current = list(testimony.passages)
+    if [(p.text, p.editor_note) for p in current] == [(p.text, p.editor_note) for p in passages]:
         return False
-    for index, new in enumerate(passages, start=1):
-        if index <= len(testimony.passages):
-            _apply(
-                testimony.passages[index - 1], {"text": new.text, "editor_note": new.editor_note}
-            )
+    matches = match_passages([p.text for p in current], [p.text for p in passages])
+    kept = {index for index in matches if index is not None}
+    last = max([testimony.last_passage_number or 0, *(p.number for p in current)])
+    for index, passage in enumerate(current):
+        if index not in kept:
+            testimony.removed_passages.append(RemovedPassage(number=passage.number))
+    # Out of the way first, so that no two rows hold one position while they move.
+    testimony.passages = [current[index] for index in sorted(kept)]
+    for passage in testimony.passages:
+        passage.position = -passage.position
+    session = object_session(testimony)
+    if session is not None and current:
+        session.flush()
+    ordered = []
+    for position, (new, index) in enumerate(zip(passages, matches), start=1):
+        if index is None:
+            last += 1
+            passage = Passage(number=last)
         else:
-            testimony.passages.append(
-                Passage(position=index, text=new.text, editor_note=new.editor_note)
-            )
-    del testimony.passages[len(passages) :]
+            passage = current[index]
+        passage.position = position
+        _apply(passage, {"text": new.text, "editor_note": new.editor_note})
+        ordered.append(passage)
+    testimony.passages = ordered
+    testimony.last_passage_number = last
     return True
 
 

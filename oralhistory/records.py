@@ -190,14 +190,19 @@ def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[s
             {
                 "anchor": passage.anchor,
                 "position": passage.position,
+                "number": passage.number,
                 "text": passage.text,
                 "segments": passage_segments(passage.text),
                 "editor_note": passage.editor_note,
                 "url": url_for(
                     "pages.testimony", testimony_id=testimony.id, _anchor=passage.anchor
                 ),
+                # the passage's own address, which answers even if a correction removes it
+                "permalink": url_for(
+                    "citations.passage", testimony_id=testimony.id, anchor=passage.anchor
+                ),
                 "links": _passage_links(
-                    [l for l in shown if l.position == passage.position], events, places, viewer
+                    [l for l in shown if l.position == passage.number], events, places, viewer
                 ),
             }
             for passage in testimony.passages
@@ -283,7 +288,7 @@ def _linked(
             Passage,
             and_(
                 Passage.testimony_id == ContextLink.testimony_id,
-                Passage.position == ContextLink.position,
+                Passage.number == ContextLink.position,
             ),
         )
         .where(visible(viewer), ContextLink.kind == kind, ContextLink.status != "rejected")

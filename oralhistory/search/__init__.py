@@ -391,12 +391,13 @@ def passage_document(passage: Passage) -> dict[str, Any]:
     linked = [
         link
         for link in testimony.context_links
-        if link.position == passage.position and link.status != "rejected"
+        if link.position == passage.number and link.status != "rejected"
     ]
     document = {
         "passage_id": str(passage.id),
         "testimony_id": str(testimony.id),
-        "position": passage.position,
+        # the passage's number, that of its anchor `p-N` (`sort_key` keeps the reading order)
+        "position": passage.number,
         "narrator": narrator.slug,
         "narrator_name": " ".join([narrator.name, *narrator.spellings, narrator.name_arabic or ""]),
         "title": testimony.title,
