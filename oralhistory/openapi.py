@@ -243,7 +243,10 @@ SCHEMAS["Timeline"] = _object(
         ),
         "figures": _list(_ref("Figure")),
         "places": _list(_object({"slug": STRING, "name": STRING})),
-        "place": TEXT,
+        "place": {
+            "oneOf": [{"type": "null"}, _object({"slug": STRING, "name": STRING})],
+            "description": "the place asked for, if any",
+        },
     }
 )
 SCHEMAS["EventPage"] = {
