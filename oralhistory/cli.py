@@ -1,4 +1,4 @@
-"""The command line: `flask --app oralhistory init | import | reindex | create-archivist | export`."""
+"""The command line: `flask --app oralhistory init, import, reindex, create-archivist, export`."""
 
 from __future__ import annotations
 
