@@ -1,11 +1,14 @@
 """OAI-PMH 2.0: the archive's testimonies for harvesters (libraries, aggregators), as `oai_dc`.
 
-One record per public testimony, identified by its slug (`oai:<repository>:<slug>`), in one
-set per narrator (`narrator:<slug>`, inside the set `narrator`). A withdrawn testimony is a
-deleted record: its header stays, with `status="deleted"`, its words leave. Restricted
-testimony is never exposed, not even as a deleted record: its existence is not told. So a
-testimony made restricted after it was harvested leaves without a trace, and the repository
-cannot promise harvesters every deletion: it declares `deletedRecord` as `transient`.
+One record per public testimony, identified by its number as in its address
+(`oai:<repository>:testimonies/<id>`), in one set per narrator (`narrator:<slug>`, inside the
+set `narrator`). A withdrawn testimony is a deleted record: its identifier and datestamp stay,
+with `status="deleted"`; its words, its narrator and its sets leave (consent was revoked, and
+the narrator's name is not told again). Restricted testimony is never exposed, not even as a
+deleted record: its existence is not told. So a testimony made restricted after it was
+harvested leaves without a trace, and an export of the public archive carries no withdrawn
+testimony: the repository cannot promise harvesters every deletion, and declares
+`deletedRecord` as `transient`.
 
 Datestamps are the time of the testimony's latest revision (its creation when it has none),
 in UTC to the second. Resumption tokens are signed and name the last record sent, so that
@@ -158,8 +161,11 @@ def _datestamp() -> ColumnElement:
 
 
 def _harvested(set_spec: str | None) -> list[ColumnElement[bool]]:
-    # Withdrawn public testimonies stay in, as deleted records; restricted ones never appear.
+    # Withdrawn public testimonies stay in, as deleted records in no set; restricted ones
+    # never appear.
     conditions: list[ColumnElement[bool]] = [Testimony.access == "public"]
+    if set_spec:
+        conditions.append(Testimony.withdrawn_at.is_(None))
     if set_spec and set_spec != SET_ROOT:
         slug = set_spec.removeprefix(f"{SET_ROOT}:")
         if not set_spec.startswith(f"{SET_ROOT}:"):
@@ -168,15 +174,19 @@ def _harvested(set_spec: str | None) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _slug_of(repo: Repository, identifier: str) -> str | None:
-    prefix = f"oai:{repo.identifier}:"
-    return identifier[len(prefix) :] if identifier.startswith(prefix) else None
+def _identifier(repo: Repository, testimony: Testimony) -> str:
+    return f"oai:{repo.identifier}:testimonies/{testimony.id}"
+
+
+def _id_of(repo: Repository, identifier: str) -> int | None:
+    number = identifier.removeprefix(f"oai:{repo.identifier}:testimonies/")
+    return int(number) if number.isdigit() and number != identifier else None
 
 
 def _find(session: Session, repo: Repository, identifier: str) -> tuple[Testimony, dt.datetime]:
-    slug = _slug_of(repo, identifier)
+    number = _id_of(repo, identifier)
     row = session.execute(
-        select(Testimony, _datestamp()).where(Testimony.slug == slug, *_harvested(None))
+        select(Testimony, _datestamp()).where(Testimony.id == number, *_harvested(None))
     ).first()
     if row is None:
         raise OAIError("idDoesNotExist", f"there is no record '{identifier}' in this repository")
@@ -184,11 +194,12 @@ def _find(session: Session, repo: Repository, identifier: str) -> tuple[Testimon
 
 
 def _header(parent: ET.Element, repo: Repository, testimony: Testimony, stamp: dt.datetime):
-    deleted = "deleted" if testimony.withdrawn_at is not None else None
-    header = _add(parent, OAI, "header", status=deleted)
-    _add(header, OAI, "identifier", f"oai:{repo.identifier}:{testimony.slug}")
+    deleted = testimony.withdrawn_at is not None
+    header = _add(parent, OAI, "header", status="deleted" if deleted else None)
+    _add(header, OAI, "identifier", _identifier(repo, testimony))
     _add(header, OAI, "datestamp", _stamp(stamp))
-    _add(header, OAI, "setSpec", f"{SET_ROOT}:{testimony.narrator.slug}")
+    if not deleted:
+        _add(header, OAI, "setSpec", f"{SET_ROOT}:{testimony.narrator.slug}")
     return header
 
 
@@ -260,7 +271,7 @@ def _list_sets(session: Session, repo: Repository, body: ET.Element, args) -> No
         raise OAIError("badResumptionToken", "this repository gives no resumption token for sets")
     narrators = session.scalars(
         select(Narrator)
-        .where(Narrator.testimonies.any(and_(*_harvested(None))))
+        .where(Narrator.testimonies.any(and_(*_harvested(None), Testimony.withdrawn_at.is_(None))))
         .order_by(Narrator.slug)
     ).all()
     if not narrators:
