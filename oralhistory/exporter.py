@@ -3,7 +3,8 @@
 An export is a `transcripts/` directory (`testimonies/*.md`, `timeline.yaml`, `names.yaml`)
 written from the record as it stands now (an archivist's corrections included), plus
 `archive.json`, which holds what those files cannot: each testimony's number, its withdrawal,
-its context links with the archivists' decisions, and its revisions. `init` with
+its context links with the archivists' decisions, its revisions and its rows of the change log
+(so that harvesters' datestamps survive). `init` with
 `TRANSCRIPTS_DIR` pointed at an export reads `archive.json` first (`restore_archive`), so that
 the rebuilt archive answers every public page exactly as the original did.
 
@@ -23,9 +24,10 @@ import yaml
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from . import changes
 from .curation import passage_source, testimony_meta
 from .importer import InvalidFile, read_testimony_file, store_testimony, upsert_narrator
-from .models import ContextLink, Event, Figure, Place, Revision, Source, Testimony
+from .models import ChangeLog, ContextLink, Event, Figure, Place, Revision, Source, Testimony
 
 STATE_FILE = "archive.json"
 STATE_FORMAT = 1
@@ -106,8 +108,11 @@ def _when(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def testimony_state(testimony: Testimony, revisions: list[Revision]) -> dict[str, Any]:
-    """What the testimony's file does not hold: its number, withdrawal, links and revisions."""
+def testimony_state(
+    testimony: Testimony, revisions: list[Revision], logged: list[ChangeLog]
+) -> dict[str, Any]:
+    """What the testimony's file does not hold: its number, withdrawal, links, revisions and
+    changes."""
     return {
         "slug": testimony.slug,
         "id": testimony.id,
@@ -136,6 +141,16 @@ def testimony_state(testimony: Testimony, revisions: list[Revision]) -> dict[str
                 "snapshot": r.snapshot,
             }
             for r in revisions
+        ],
+        "changes": [
+            {
+                "kind": c.kind,
+                "revision_id": c.revision_id,
+                "author": c.author,
+                "summary": c.summary,
+                "changed_at": _when(c.changed_at),
+            }
+            for c in logged
         ],
     }
 
@@ -183,7 +198,10 @@ def _write_export(
         revisions = session.scalars(
             select(Revision).where(Revision.testimony_id == testimony.id).order_by(Revision.id)
         )
-        states.append(testimony_state(testimony, list(revisions)))
+        logged = session.scalars(
+            select(ChangeLog).where(ChangeLog.testimony_id == testimony.id).order_by(ChangeLog.id)
+        )
+        states.append(testimony_state(testimony, list(revisions), list(logged)))
     (directory / "timeline.yaml").write_text(_yaml(timeline_data(session)), encoding="utf-8")
     if names_file is not None and names_file.exists():
         shutil.copyfile(names_file, directory / "names.yaml")
@@ -262,6 +280,20 @@ def _restore(session: Session, directory: Path, entry: dict[str, Any]) -> Testim
     testimony.withdrawn_at = _time(entry["withdrawn_at"])
     testimony.withdrawn_by = entry["withdrawn_by"]
     testimony.withdrawn_reason = entry["withdrawn_reason"]
+    # The change log keeps when each change was made: harvesters' datestamps come from it.
+    logged = entry.get("changes") or [
+        {"kind": "imported", "summary": "Restored from an export", "changed_at": None}
+    ]
+    for change in logged:
+        row = changes.log(
+            session,
+            change["kind"],
+            testimony_id=testimony.id,
+            revision_id=change.get("revision_id"),
+            author=change.get("author"),
+            summary=change.get("summary"),
+        )
+        row.changed_at = _time(change["changed_at"]) or row.changed_at
     return testimony
 
 

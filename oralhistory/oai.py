@@ -10,8 +10,8 @@ harvested leaves without a trace, and an export of the public archive carries no
 testimony: the repository cannot promise harvesters every deletion, and declares
 `deletedRecord` as `transient`.
 
-Datestamps are the time of the testimony's latest revision (its creation when it has none),
-in UTC to the second. Resumption tokens are signed and name the last record sent, so that
+Datestamps come from the change log: the time of the testimony's latest change (its creation
+when the log has none), in UTC to the second. Resumption tokens are signed and name the last record sent, so that
 records added or changed during a harvest neither repeat nor go missing from the list.
 """
 
@@ -27,7 +27,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from .models import Narrator, Revision, Testimony, TestimonyEvent
+from .models import ChangeLog, Narrator, Testimony, TestimonyEvent
 from .records import citation_text
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
@@ -153,8 +153,8 @@ def _window(args: dict[str, str]) -> tuple[dt.datetime | None, dt.datetime | Non
 
 def _datestamp() -> ColumnElement:
     latest = (
-        select(func.max(Revision.created_at))
-        .where(Revision.testimony_id == Testimony.id)
+        select(func.max(ChangeLog.changed_at))
+        .where(ChangeLog.testimony_id == Testimony.id)
         .scalar_subquery()
     )
     return func.coalesce(latest, Testimony.created_at)

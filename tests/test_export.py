@@ -23,7 +23,7 @@ from oralhistory import db
 from oralhistory.curation import withdraw_testimony
 from oralhistory.linking import add_link, decide_link
 from oralhistory.models import ContextLink, Testimony
-from tests.conftest import import_testimony, make_app, run_cli, sign_in
+from tests.conftest import copy_database, import_testimony, make_app, run_cli, sign_in
 
 RESTRICTED_WORDS = "The guard at the mill kept the keys to the granary"
 WITHDRAWN_WORDS = "My cousin carried the ledger of the bakery across the river"
@@ -127,7 +127,7 @@ def round_trip(built_archive, tmp_path_factory) -> RoundTrip:
     """The first collection changed by archivists, exported (public testimonies only) and
     rebuilt; both crawled once for the whole module."""
     tmp = tmp_path_factory.mktemp("round-trip")
-    shutil.copy(built_archive / "archive.db", tmp / "archive.db")
+    copy_database(built_archive, tmp)
     shutil.copytree(built_archive / "index", tmp / "index")
     original = make_app(tmp)
     ids = _change_the_archive(original, tmp)

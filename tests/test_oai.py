@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from oralhistory import db
 from oralhistory.curation import withdraw_testimony
-from oralhistory.models import Testimony
+from oralhistory.models import ChangeLog, Testimony
 from tests.conftest import import_testimony, make_app
 
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -59,14 +59,13 @@ def repository(app, tmp_path):
         session = db.session()
         taken = session.scalar(select(Testimony).where(Testimony.slug == "taken-back-2019"))
         withdraw_testimony(session, taken.id, "Consent revoked.", "ada")
-        for testimony in session.scalars(select(Testimony)):
-            day = dt.datetime(2020, 1, testimony.id, 12, 0, 0)
+        # as if each testimony had been created and last changed on its day
+        for number in session.scalars(select(Testimony.id)).all():
+            day = dt.datetime(2020, 1, number, 12, 0, 0)
+            session.execute(update(Testimony).where(Testimony.id == number).values(created_at=day))
             session.execute(
-                update(Testimony).where(Testimony.id == testimony.id).values(created_at=day)
+                update(ChangeLog).where(ChangeLog.testimony_id == number).values(changed_at=day)
             )
-        from oralhistory.models import Revision
-
-        session.execute(update(Revision).values(created_at=dt.datetime(2020, 1, taken.id, 12)))
         session.commit()
     app.config.update(OAI_PAGE_SIZE=2, OAI_REPOSITORY_IDENTIFIER="localhost")
     return app
