@@ -31,7 +31,7 @@ from .importer import (
     store_testimony,
 )
 from .messages import _
-from .models import Event, Narrator, Revision, Testimony, utcnow
+from .models import MAX_ROW_ID, Event, Narrator, Revision, Testimony, utcnow
 from .records import NotFound, testimony_summary
 
 log = logging.getLogger(__name__)
@@ -464,7 +464,7 @@ def add_testimony(
 
 def get_testimony(session: Session, testimony_id: int) -> Testimony:
     """Any testimony, restricted or withdrawn too: for archivists' pages only."""
-    testimony = session.get(Testimony, testimony_id)
+    testimony = session.get(Testimony, testimony_id) if 0 < testimony_id <= MAX_ROW_ID else None
     if testimony is None:
         raise NotFound(f"there is no testimony {testimony_id}")
     return testimony

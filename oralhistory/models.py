@@ -19,6 +19,10 @@ LINK_STATUSES = ("proposed", "confirmed", "rejected")
 LINK_ORIGINS = ("automatic", "archivist")
 
 
+# The largest id an INTEGER column holds (PostgreSQL refuses to even look up a larger one).
+MAX_ROW_ID = 2**31 - 1
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from . import changes, search
 from .access import Viewer, can_see, visible
 from .models import (
+    MAX_ROW_ID,
     ContextLink,
     Event,
     Figure,
@@ -163,7 +164,7 @@ def passage_segments(text: str) -> list[dict[str, str]]:
 
 def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[str, Any]:
     """The whole testimony: passages with anchors, citation, narrator, and its events."""
-    testimony = session.get(Testimony, testimony_id)
+    testimony = session.get(Testimony, testimony_id) if 0 < testimony_id <= MAX_ROW_ID else None
     if testimony is None or not can_see(viewer, testimony):
         raise NotFound(f"there is no testimony {testimony_id}")
     narrator = testimony.narrator

@@ -94,7 +94,7 @@ def test_last_corrected_is_a_readable_date_not_a_raw_timestamp(app, archivist, c
     page = client.get(f"/testimonies/{testimony['id']}").get_data(as_text=True)
     assert re.search(r"last corrected \d{1,2} [A-Z][a-z]+ 20\d\d, \d\d:\d\d UTC", page)
     # machine-readable dates (the <time> attribute, the JSON-LD for harvesters) stay ISO 8601
-    shown = re.sub(r'<script type="application/ld\+json">.*?</script>', "", page, flags=re.S)
+    shown = re.sub(r'<script type="application/ld\+json">.*?</script>', "", page, flags=re.DOTALL)
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", shown.replace('datetime="', ""))
     client.set_cookie("lang", "ar")
     page = client.get(f"/testimonies/{testimony['id']}").get_data(as_text=True)

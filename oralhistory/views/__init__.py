@@ -14,7 +14,7 @@ from ..records import NotFound
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith("/api/") or request.path.endswith(".json")
 
 
 def error_response(status: int, message: str):
@@ -61,7 +61,7 @@ def without_key(args: dict, key: str) -> dict:
 
 
 def register_views(app: Flask) -> None:
-    from . import account, api, archive, citations, language, links, pages
+    from . import account, api, archive, citations, interop, language, links, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
@@ -72,6 +72,7 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(citations.bp)
     app.register_blueprint(citations.api_bp)
     app.register_blueprint(language.bp)
+    app.register_blueprint(interop.bp)
     app.add_template_filter(without_key, "reject_key")
 
     @app.errorhandler(NotFound)
