@@ -385,6 +385,16 @@ PATHS: dict[str, Any] = {
         _answer("the testimony", _ref("Testimony"), "404"),
         [TESTIMONY_ID],
     ),
+    "/api/testimonies/{testimony_id}/passages/{anchor}": _get(
+        "One passage by its permanent anchor; a removed one says in which revision it went",
+        _answer("the passage, or the notice of its removal", {"type": "object"}, "404"),
+        [TESTIMONY_ID, _parameter("anchor", "path", "the passage's anchor, p-N", STRING)],
+    ),
+    "/api/testimonies/{testimony_id}/revisions/{number}": _get(
+        "A testimony's text as it stood at one revision",
+        _answer("the revision's text", {"type": "object"}, "404"),
+        [TESTIMONY_ID, _parameter("number", "path", "the revision's number, from 1", INTEGER)],
+    ),
     "/testimonies/{testimony_id}/export.json": _get(
         "The same testimony as a file to download",
         _answer("the testimony", _ref("Testimony"), "404"),
