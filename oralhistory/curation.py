@@ -244,7 +244,7 @@ def _form_value(form: Form, name: str) -> Any:
         return _items(value, r"[,\n;]")
     if name == "narrator_roles":
         return _items(value, r"\n")
-    if name == "narrator_age" and value and value.isdigit():
+    if name == "narrator_age" and value and re.fullmatch(r"[0-9]{1,3}", value):
         return int(value)
     return value
 

@@ -492,7 +492,8 @@ def add_link(
         raise NotFound(f"there is no testimony {testimony_id}")
     number = (passage or "").strip().removeprefix("p-")
     passages = {p.position: p for p in testimony.passages}
-    if not number.isdigit() or int(number) not in passages:
+    # ASCII digits only, and few: `int()` refuses "²" and numbers of thousands of digits
+    if not re.fullmatch(r"[0-9]{1,9}", number) or int(number) not in passages:
         raise LinkError(
             f"'passage' must name a passage of this testimony, p-1 to p-{len(passages)}"
         )

@@ -16,6 +16,8 @@ from flask import (
 
 from .. import curation, db
 from ..auth import current_viewer
+from ..search import QueryError
+from .common import whole_number
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
 api_bp = Blueprint("archive_api", __name__, url_prefix="/api/archive")
@@ -79,13 +81,15 @@ def _after_save(saved: curation.Saved, message: str):
     return redirect(url_for("pages.testimony", testimony_id=saved.testimony.id))
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
 def _revision_arg(name: str) -> int | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        abort(400, f"‘{name}’ must be the number of a revision, not ‘{raw[:20]}’.")
-    return int(raw)
+    try:
+        return whole_number(request.args.get(name), f"‘{name}’ (the number of a revision)")
+    except QueryError as error:
+        abort(400, _sentence(str(error)))
 
 
 @bp.get("/")
