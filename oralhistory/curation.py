@@ -32,6 +32,7 @@ from .importer import (
 )
 from .models import Event, Narrator, Revision, Testimony, utcnow
 from .records import NotFound, testimony_summary
+from .validation import transcript_problem
 
 log = logging.getLogger(__name__)
 
@@ -365,6 +366,9 @@ def _check_transcript(text: str, limit: int) -> list[PassageText]:
         raise ValueError(f"the transcript is larger than the limit of {_mb(limit)}")
     if "\x00" in text:
         raise ValueError("the transcript holds NUL characters: it is not plain text")
+    control = transcript_problem(text.replace("\r\n", "\n").replace("\r", "\n"))
+    if control:
+        raise ValueError(f"{control[1]} (on its line {control[0] + 1})")
     if text.lstrip("\ufeff").lstrip().startswith("---\n"):
         raise ValueError(
             "the transcript begins with ‘---’ like a testimony file with front matter: give "
