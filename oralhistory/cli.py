@@ -20,7 +20,13 @@ from .linking import link_testimonies
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_command, import_command, reindex_command, create_archivist_command):
+    for command in (
+        init_command,
+        import_command,
+        reindex_command,
+        create_archivist_command,
+        set_password_command,
+    ):
         app.cli.add_command(command)
 
 
@@ -102,3 +108,19 @@ def create_archivist_command(username: str, password: str) -> None:
     except AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created archivist '{username}'.")
+
+
+@click.command("set-password")
+@with_appcontext
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def set_password_command(username: str, password: str) -> None:
+    """Give an archivist a new password; every session of theirs ends."""
+    from .auth import AccountError, set_password
+
+    db.create_schema()
+    try:
+        set_password(db.session(), username, password)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"New password set for '{username}'; all of their sessions have ended.")
