@@ -32,7 +32,7 @@ from .importer import (
 )
 from .models import Event, Narrator, Revision, Testimony, utcnow
 from .records import NotFound, testimony_summary
-from .validation import transcript_problem
+from .validation import LONG_TEXT, text, transcript_problem
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +218,8 @@ def slugify(text: str) -> str:
 
 
 def _unique_slug(session: Session, model: type, base: str) -> str:
-    base = base[:120].rstrip("-")
+    # room for "-N" within the narrator's slug column (120)
+    base = base[:110].rstrip("-")
     slug, number = base, 1
     while session.scalar(select(model.id).where(model.slug == slug)):
         number += 1
@@ -286,6 +287,7 @@ def _narrator(session: Session, form: Form, meta: dict[str, Any], errors: dict[s
         errors["narrator"] = "Choose a narrator from the list, or give a new narrator’s name."
 
 
+REASON_RULE = text(LONG_TEXT)
 _FIELD_PREFIX = re.compile(r"^'[^']*' ")
 
 
@@ -548,6 +550,12 @@ def correct_testimony(
     return _commit_and_index(session, testimony)
 
 
+def _check_reason(reason: str) -> None:
+    problem = REASON_RULE(reason)
+    if problem:
+        raise FormProblems({"reason": _message("reason", problem)})
+
+
 def withdraw_testimony(session: Session, testimony_id: int, reason: str, author: str) -> Saved:
     """Withdraw a testimony (consent revoked): it leaves the public site and the index at
     once, and stays in the record for archivists with who withdrew it, when and why."""
@@ -555,6 +563,7 @@ def withdraw_testimony(session: Session, testimony_id: int, reason: str, author:
     reason = reason.strip()
     if not reason:
         raise FormProblems({"reason": "Give the reason for withdrawing the testimony."})
+    _check_reason(reason)
     if testimony.withdrawn_at is not None:
         raise FormProblems({"reason": "This testimony has already been withdrawn."})
     _keep_first_state(session, testimony)
@@ -571,6 +580,7 @@ def reinstate_testimony(session: Session, testimony_id: int, reason: str, author
     reason = reason.strip()
     if not reason:
         raise FormProblems({"reason": "Give the reason for bringing the testimony back."})
+    _check_reason(reason)
     if testimony.withdrawn_at is None:
         raise FormProblems({"reason": "This testimony has not been withdrawn."})
     testimony.withdrawn_at = testimony.withdrawn_by = testimony.withdrawn_reason = None
