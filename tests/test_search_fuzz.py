@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import make_app
+from tests.conftest import copy_database, make_app
 
 # Pieces of the query language and of Whoosh's, which a reader must never reach.
 PIECES = [
@@ -85,7 +85,7 @@ FUZZ = settings(
 @pytest.fixture(scope="module")
 def reader(built_archive, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("fuzz")
-    shutil.copy(built_archive / "archive.db", tmp / "archive.db")
+    copy_database(built_archive, tmp)
     shutil.copytree(built_archive / "index", tmp / "index")
     return make_app(tmp).test_client()
 
