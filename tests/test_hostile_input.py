@@ -239,3 +239,20 @@ def test_a_post_from_the_archive_itself_goes_through(app, client):
         headers={"Origin": "http://localhost"},
     )
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "reason, says",
+    [("r" * 20_001, "Reason must be at most 20,000 characters"), ("a\x00b", "control character")],
+)
+def test_a_withdrawal_reason_too_long_or_with_nul_is_refused(app, archivist, client, reason, says):
+    testimony = client.get("/api/narrators/muhammad-haj-qasim").get_json()["testimonies"][0]
+    response = submit(
+        archivist,
+        f"/archive/testimonies/{testimony['id']}/withdraw",
+        {"reason": reason},
+        form_page=f"/archive/testimonies/{testimony['id']}/edit",
+    )
+    assert response.status_code == 302
+    assert says in archivist.get(response.headers["Location"]).get_data(as_text=True)
+    assert client.get(f"/api/testimonies/{testimony['id']}").status_code == 200
