@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
         reindex_command,
         check_command,
         create_archivist_command,
+        set_password_command,
         db_group,
         export_command,
     ):
@@ -212,3 +213,19 @@ def export_command(directory: Path, include_restricted: bool) -> None:
         "" if include_restricted else " (public ones only: restricted and withdrawn left out)"
     )
     click.echo(f"Exported {len(written)} testimonies{left_out} to {directory}.")
+
+
+@click.command("set-password")
+@with_appcontext
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def set_password_command(username: str, password: str) -> None:
+    """Give an archivist a new password; every session of theirs ends."""
+    from .auth import AccountError, set_password
+
+    db.upgrade_schema()  # sessions are kept in a table older archives lack
+    try:
+        set_password(db.session(), username, password)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"New password set for '{username}'; all of their sessions have ended.")

@@ -33,6 +33,7 @@ from .importer import (
 from .messages import _
 from .models import MAX_ROW_ID, Event, Narrator, Revision, Testimony, utcnow
 from .records import NotFound, testimony_summary
+from .validation import LONG_TEXT, text, transcript_problem
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +219,8 @@ def slugify(text: str) -> str:
 
 
 def _unique_slug(session: Session, model: type, base: str) -> str:
-    base = base[:120].rstrip("-")
+    # room for "-N" within the narrator's slug column (120)
+    base = base[:110].rstrip("-")
     slug, number = base, 1
     while session.scalar(select(model.id).where(model.slug == slug)):
         number += 1
@@ -245,7 +247,7 @@ def _form_value(form: Form, name: str) -> Any:
         return _items(value, r"[,\n;]")
     if name == "narrator_roles":
         return _items(value, r"\n")
-    if name == "narrator_age" and value and value.isdigit():
+    if name == "narrator_age" and value and re.fullmatch(r"[0-9]{1,3}", value):
         return int(value)
     return value
 
@@ -289,6 +291,7 @@ def _narrator(session: Session, form: Form, meta: dict[str, Any], errors: dict[s
         errors["narrator"] = _("Choose a narrator from the list, or give a new narrator’s name.")
 
 
+REASON_RULE = text(LONG_TEXT)
 _FIELD_PREFIX = re.compile(r"^'[^']*' ")
 
 
@@ -371,6 +374,9 @@ def _check_transcript(text: str, limit: int) -> list[PassageText]:
         raise ValueError(f"the transcript is larger than the limit of {_mb(limit)}")
     if "\x00" in text:
         raise ValueError("the transcript holds NUL characters: it is not plain text")
+    control = transcript_problem(text.replace("\r\n", "\n").replace("\r", "\n"))
+    if control:
+        raise ValueError(f"{control[1]} (on its line {control[0] + 1})")
     if text.lstrip("\ufeff").lstrip().startswith("---\n"):
         raise ValueError(
             "the transcript begins with ‘---’ like a testimony file with front matter: give "
@@ -538,6 +544,12 @@ def correct_testimony(
     return _commit_and_index(session, testimony)
 
 
+def _check_reason(reason: str) -> None:
+    problem = REASON_RULE(reason)
+    if problem:
+        raise FormProblems({"reason": _message("reason", problem)})
+
+
 def withdraw_testimony(session: Session, testimony_id: int, reason: str, author: str) -> Saved:
     """Withdraw a testimony (consent revoked): it leaves the public site and the index at
     once, and stays in the record for archivists with who withdrew it, when and why."""
@@ -545,6 +557,7 @@ def withdraw_testimony(session: Session, testimony_id: int, reason: str, author:
     reason = reason.strip()
     if not reason:
         raise FormProblems({"reason": _("Give the reason for withdrawing the testimony.")})
+    _check_reason(reason)
     if testimony.withdrawn_at is not None:
         raise FormProblems({"reason": _("This testimony has already been withdrawn.")})
     _keep_first_state(session, testimony)
@@ -561,6 +574,7 @@ def reinstate_testimony(session: Session, testimony_id: int, reason: str, author
     reason = reason.strip()
     if not reason:
         raise FormProblems({"reason": _("Give the reason for bringing the testimony back.")})
+    _check_reason(reason)
     if testimony.withdrawn_at is None:
         raise FormProblems({"reason": _("This testimony has not been withdrawn.")})
     testimony.withdrawn_at = testimony.withdrawn_by = testimony.withdrawn_reason = None

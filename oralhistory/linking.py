@@ -494,7 +494,8 @@ def add_link(
         raise NotFound(f"there is no testimony {testimony_id}")
     number = (passage or "").strip().removeprefix("p-")
     passages = {p.number: p for p in testimony.passages}
-    if not number.isdigit() or int(number) not in passages:
+    # ASCII digits only, and few: `int()` refuses "²" and numbers of thousands of digits
+    if not re.fullmatch(r"[0-9]{1,9}", number) or int(number) not in passages:
         raise LinkError(
             "'passage' must name a passage of this testimony by its anchor, "
             f"such as {testimony.passages[0].anchor}"

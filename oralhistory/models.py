@@ -264,6 +264,25 @@ class Archivist(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class ArchivistSession(Base):
+    """A signed-in browser. The session cookie holds a random token; only its SHA-256 is
+    kept here, so that the server can end a session for good (signing out, signing out
+    everywhere, a new password) and a copy of this table opens no session."""
+
+    __tablename__ = "archivist_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    archivist_id: Mapped[int] = mapped_column(
+        ForeignKey("archivist.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # when the session was last used, to the minute: an idle session expires
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    archivist: Mapped[Archivist] = relationship()
+
+
 class LoginAttempt(Base):
     """A failed sign-in, kept for a while in the database so that every worker process
     counts the same failures when it slows down repeated guessing."""

@@ -171,12 +171,15 @@ def sign_in(app, client, username: str = "keeper") -> None:
     from sqlalchemy import select
 
     from oralhistory import db
-    from oralhistory.auth import create_archivist
+    from oralhistory.auth import create_archivist, open_session
     from oralhistory.models import Archivist
 
     with app.app_context():
         session = db.session()
-        if session.scalar(select(Archivist.id).where(Archivist.username == username)) is None:
-            create_archivist(session, username, "a long enough password")
+        archivist = session.scalar(select(Archivist).where(Archivist.username == username))
+        if archivist is None:
+            archivist = create_archivist(session, username, "a long enough password")
+        token = open_session(session, archivist)
     with client.session_transaction() as cookie:
         cookie["archivist"] = username
+        cookie["sid"] = token

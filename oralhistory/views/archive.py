@@ -18,6 +18,8 @@ from flask_babel import gettext
 from .. import curation, db
 from ..auth import current_viewer
 from ..i18n import translated
+from ..search import QueryError
+from .common import whole_number
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
 api_bp = Blueprint("archive_api", __name__, url_prefix="/api/archive")
@@ -81,20 +83,15 @@ def _after_save(saved: curation.Saved, message: str):
     return redirect(url_for("pages.testimony", testimony_id=saved.testimony.id))
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
 def _revision_arg(name: str) -> int | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        abort(
-            400,
-            gettext(
-                "‘%(name)s’ must be the number of a revision, not ‘%(raw)s’.",
-                name=name,
-                raw=raw[:20],
-            ),
-        )
-    return int(raw)
+    try:
+        return whole_number(request.args.get(name), f"‘{name}’ (the number of a revision)")
+    except QueryError as error:
+        abort(400, _sentence(str(error)))
 
 
 @bp.get("/")
