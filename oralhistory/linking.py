@@ -198,7 +198,8 @@ Proposals = dict[tuple[int, str, str], list[dict[str, str]]]
 
 
 def propose(testimony: Testimony, rules: Rules) -> Proposals:
-    """The links the rules find in the testimony's passages: (position, kind, slug) -> reasons."""
+    """The links the rules find in the testimony's passages: (passage number, kind, slug) ->
+    reasons."""
     proposals: Proposals = {}
 
     def add(position: int, kind: str, target: str, reason: dict[str, str]) -> None:
@@ -210,7 +211,7 @@ def propose(testimony: Testimony, rules: Rules) -> Proposals:
     spoken_of = [e for e in rules.events.values() if interview is None or e.date <= interview]
     named_places: dict[int, list[Mention]] = {}
     for passage in testimony.passages:
-        position, text = passage.position, passage.text
+        position, text = passage.number, passage.text
         mentions = _outermost(find_mentions(text, rules.place_matchers))
         for m in mentions:
             name = rules.place_names[m.key]
@@ -362,7 +363,7 @@ def link_testimony(session: Session, testimony: Testimony, rules: Rules | None =
     rules = rules or Rules.load(session)
     with session.no_autoflush:
         changed = _follow_passages(session, testimony)
-        digests = {p.position: digest(p.text) for p in testimony.passages}
+        digests = {p.number: digest(p.text) for p in testimony.passages}
         existing = {_key(link): link for link in testimony.context_links}
         for key, reasons in propose(testimony, rules).items():
             link = existing.pop(key, None)
@@ -393,8 +394,9 @@ def link_testimony(session: Session, testimony: Testimony, rules: Rules | None =
 
 
 def _follow_passages(session: Session, testimony: Testimony) -> bool:
-    """Move each link whose passage text now stands at another position to that position."""
-    digests = {p.position: digest(p.text) for p in testimony.passages}
+    """Move each link whose passage text now stands in another passage (as when a paragraph
+    moved and so took a new number) to that passage."""
+    digests = {p.number: digest(p.text) for p in testimony.passages}
     once = Counter(digests.values())
     home = {text: position for position, text in digests.items() if once[text] == 1}
     moves = [
@@ -491,10 +493,12 @@ def add_link(
     if testimony is None:
         raise NotFound(f"there is no testimony {testimony_id}")
     number = (passage or "").strip().removeprefix("p-")
-    passages = {p.position: p for p in testimony.passages}
-    if not number.isdigit() or int(number) not in passages:
+    passages = {p.number: p for p in testimony.passages}
+    # ASCII digits only, and few: `int()` refuses "²" and numbers of thousands of digits
+    if not re.fullmatch(r"[0-9]{1,9}", number) or int(number) not in passages:
         raise LinkError(
-            f"'passage' must name a passage of this testimony, p-1 to p-{len(passages)}"
+            "'passage' must name a passage of this testimony by its anchor, "
+            f"such as {testimony.passages[0].anchor}"
         )
     kind, _, slug = (target or "").strip().partition(":")
     if kind not in LINK_KINDS or not slug or target_label(session, kind, slug) is None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from . import changes, search
 from .access import Viewer, can_see, visible
 from .models import (
+    MAX_ROW_ID,
     ContextLink,
     Event,
     Figure,
@@ -95,6 +96,7 @@ def testimony_summary(testimony: Testimony) -> dict[str, Any]:
         "title": testimony.title,
         "interview_date": _date(testimony.interview_date),
         "interview_date_precision": testimony.interview_date_precision,
+        "language": testimony.language,
         "access": testimony.access,
         "withdrawn": testimony.withdrawn_at is not None,
         "passage_count": len(testimony.passages),
@@ -162,7 +164,7 @@ def passage_segments(text: str) -> list[dict[str, str]]:
 
 def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[str, Any]:
     """The whole testimony: passages with anchors, citation, narrator, and its events."""
-    testimony = session.get(Testimony, testimony_id)
+    testimony = session.get(Testimony, testimony_id) if 0 < testimony_id <= MAX_ROW_ID else None
     if testimony is None or not can_see(viewer, testimony):
         raise NotFound(f"there is no testimony {testimony_id}")
     narrator = testimony.narrator
@@ -178,7 +180,6 @@ def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[s
         },
         "interview_date_note": testimony.interview_date_note,
         "interviewers": testimony.interviewers,
-        "language": testimony.language,
         "original_language": testimony.original_language,
         "citation": testimony.citation,
         "citation_text": citation_text(testimony),
@@ -190,14 +191,19 @@ def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[s
             {
                 "anchor": passage.anchor,
                 "position": passage.position,
+                "number": passage.number,
                 "text": passage.text,
                 "segments": passage_segments(passage.text),
                 "editor_note": passage.editor_note,
                 "url": url_for(
                     "pages.testimony", testimony_id=testimony.id, _anchor=passage.anchor
                 ),
+                # the passage's own address, which answers even if a correction removes it
+                "permalink": url_for(
+                    "citations.passage", testimony_id=testimony.id, anchor=passage.anchor
+                ),
                 "links": _passage_links(
-                    [l for l in shown if l.position == passage.position], events, places, viewer
+                    [l for l in shown if l.position == passage.number], events, places, viewer
                 ),
             }
             for passage in testimony.passages
@@ -303,7 +309,7 @@ def _linked(
             Passage,
             and_(
                 Passage.testimony_id == ContextLink.testimony_id,
-                Passage.position == ContextLink.position,
+                Passage.number == ContextLink.position,
             ),
         )
         .where(visible(viewer), ContextLink.kind == kind, ContextLink.status != "rejected")
@@ -331,6 +337,7 @@ def passage_ref(testimony: Testimony, passage) -> dict[str, Any]:
     return {
         "testimony_id": testimony.id,
         "testimony_title": testimony.title,
+        "language": testimony.language,
         "access": testimony.access,
         "narrator": {"slug": testimony.narrator.slug, "name": testimony.narrator.name},
         "anchor": passage.anchor,
@@ -529,6 +536,7 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
                     "title": testimony.title,
                     "url": url_for("pages.testimony", testimony_id=testimony.id),
                     "access": testimony.access,
+                    "language": testimony.language,
                 },
                 "passage": {
                     "anchor": hit.anchor,
