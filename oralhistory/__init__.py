@@ -36,6 +36,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         JSON_AS_ASCII=False,
         PER_PAGE=10,
+        # readers see links no archivist has reviewed apart and quietly, or (False) not at all
+        SHOW_PROPOSED_LINKS=True,
     )
     app.config.from_prefixed_env("ORALHISTORY")
     if config:
