@@ -46,6 +46,7 @@ def _cli(env: dict[str, str], *args: str) -> None:
         env=env,
         cwd=PROJECT_ROOT,
         capture_output=True,
+        check=False,
         text=True,
         timeout=180,
     )

@@ -48,6 +48,7 @@ def vnu_errors(site, contexts, tmp_path_factory) -> dict[str, list[dict]]:
         [java, "-jar", str(VNU_JAR), "--format", "json", "--errors-only", "--exit-zero-always"]
         + files,
         capture_output=True,
+        check=False,
         text=True,
         timeout=VNU_SECONDS,
     )
