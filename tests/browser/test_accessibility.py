@@ -7,6 +7,9 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.conftest import LANGUAGES, WIDTHS, address, views
 
+pytestmark = pytest.mark.browser
+
+
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 AXE = Axe()
 

@@ -13,6 +13,9 @@ import pytest
 from oralhistory import PROJECT_ROOT
 from tests.browser.conftest import LANGUAGES, address, views
 
+pytestmark = pytest.mark.browser
+
+
 VNU_JAR = Path(
     os.environ.get(
         "ORALHISTORY_TEST_VNU_JAR", PROJECT_ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
