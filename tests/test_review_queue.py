@@ -68,6 +68,8 @@ def test_queue_holds_every_proposed_link_with_its_reason_and_passage(app, archiv
         )
     page = archivist.get(QUEUE, query_string={"per_page": 200}).get_data(as_text=True)
     assert page.count('type="checkbox" name="link"') == body["total"]
+    passages = {link["passage"]["url"] for link in body["links"]}
+    assert page.count("<blockquote") == len(passages) < body["total"]  # each passage once
     assert "names the place Aleppo" in page and "(place-name)" in page
     assert 'name="csrf_token"' in page
 
@@ -209,3 +211,10 @@ def test_restricted_testimonys_proposals_are_in_the_queue_for_archivists(app, ar
         link for link in queue(archivist)["links"] if link["testimony"]["access"] == "restricted"
     ]
     assert restricted and all(link["testimony"]["title"] for link in restricted)
+
+
+def test_archive_index_and_each_testimony_lead_to_the_queue(archivist):
+    assert 'href="/archive/links"' in archivist.get("/archive/").get_data(as_text=True)
+    testimony = queue(archivist)["links"][0]["testimony"]
+    page = archivist.get(testimony["url"]).get_data(as_text=True)
+    assert f'href="/archive/links?testimony={testimony["id"]}"' in page

@@ -64,8 +64,26 @@ def _queue(asked: review.QueueRequest) -> dict:
     return _with_urls(review.proposed_links(db.session(), asked))
 
 
+def _by_passage(links: list[dict]) -> list[dict]:
+    """The page's links under their passages, each passage shown once, in the queue's order."""
+    groups: dict[str, dict] = {}
+    for link in links:
+        passage = link["passage"]
+        group = groups.setdefault(
+            passage["url"],
+            {
+                "testimony": link["testimony"],
+                "passage": {**passage, "segments": records.passage_segments(passage["text"])},
+                "links": [],
+            },
+        )
+        group["links"].append(link)
+    return list(groups.values())
+
+
 def _page(queue: dict | None, error: str | None = None, status: int = 200):
-    return render_template("review.html", queue=queue, error=error), status
+    passages = _by_passage(queue["links"]) if queue else []
+    return render_template("review.html", queue=queue, passages=passages, error=error), status
 
 
 @bp.get("/links")
@@ -74,8 +92,6 @@ def queue_page():
         queue = _queue(_asked())
     except linking.LinkError as error:
         return _page(None, f"The queue cannot be shown: {error}.", 400)
-    for link in queue["links"]:
-        link["passage"]["segments"] = records.passage_segments(link["passage"]["text"])
     return _page(queue)
 
 
