@@ -53,7 +53,7 @@ def without_key(args: dict, key: str) -> dict:
 
 
 def register_views(app: Flask) -> None:
-    from . import account, api, archive, links, pages, review
+    from . import account, api, archive, language, links, pages, review
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
@@ -63,6 +63,7 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(links.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(review.api_bp)
+    app.register_blueprint(language.bp)
     app.add_template_filter(without_key, "reject_key")
 
     @app.errorhandler(NotFound)
