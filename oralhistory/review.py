@@ -173,6 +173,7 @@ def _queue_entry(
         "testimony": {
             "id": testimony.id,
             "title": testimony.title,
+            "language": testimony.language,
             "access": testimony.access,
             "withdrawn": testimony.withdrawn_at is not None,
             "narrator": {"slug": testimony.narrator.slug, "name": testimony.narrator.name},

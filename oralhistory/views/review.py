@@ -7,6 +7,7 @@ Archivists only, behind the archive's sign-in guard.
 from __future__ import annotations
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 
 from .. import db, linking, records, review
 from ..auth import current_viewer
@@ -91,7 +92,7 @@ def queue_page():
     try:
         queue = _queue(_asked())
     except linking.LinkError as error:
-        return _page(None, f"The queue cannot be shown: {error}.", 400)
+        return _page(None, gettext("The queue cannot be shown: %(why)s.", why=error), 400)
     return _page(queue)
 
 
@@ -124,20 +125,32 @@ def decide_many():
         links = linking.decide_links(db.session(), ids, decision, current_viewer().archivist)
     except (linking.LinkError, NotFound) as error:
         status = 404 if isinstance(error, NotFound) else 400
-        message = f"No link was changed: {error}."
         if _wants_json():
-            return jsonify(error=message), status
-        flash(message, "error")
+            return jsonify(error=f"No link was changed: {error}."), status
+        flash(gettext("No link was changed: %(why)s.", why=error), "error")
         return _back_to_queue()
-    verb = "confirmed" if decision == "confirm" else "rejected"
     testimonies = len({link.testimony_id for link in links})
-    message = (
-        f"{len(links)} link{'' if len(links) == 1 else 's'} {verb}, in {testimonies} "
-        f"testimon{'y' if testimonies == 1 else 'ies'}."
-    )
     if _wants_json():
         return jsonify(
-            message=message, links=[{"id": link.id, "status": link.status} for link in links]
+            message=f"{len(links)} {'link' if len(links) == 1 else 'links'} "
+            f"{linking.DECISIONS[decision]}, in {testimonies} "
+            f"{'testimony' if testimonies == 1 else 'testimonies'}.",
+            links=[{"id": link.id, "status": link.status} for link in links],
+        )
+    in_testimonies = ngettext("in %(num)d testimony", "in %(num)d testimonies", testimonies)
+    if decision == "confirm":
+        message = ngettext(
+            "%(num)d link confirmed, %(where)s.",
+            "%(num)d links confirmed, %(where)s.",
+            len(links),
+            where=in_testimonies,
+        )
+    else:
+        message = ngettext(
+            "%(num)d link rejected, %(where)s.",
+            "%(num)d links rejected, %(where)s.",
+            len(links),
+            where=in_testimonies,
         )
     flash(message, "success")
     return _back_to_queue()
