@@ -36,7 +36,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import revisions, search
+from . import changes
 from .gazetteer import Mention, find_mentions, name_groups, place_matchers
 from .models import LINK_KINDS, ContextLink, Event, Place, Testimony, utcnow
 from .records import NotFound
@@ -455,13 +455,13 @@ def _save(session: Session, testimony: Testimony, archivist: str, summary: str) 
     _save_all(session, {testimony: [summary]}, archivist)
 
 
-def _save_all(session: Session, changes: dict[Testimony, list[str]], archivist: str) -> None:
-    # One revision per testimony changed, all in one transaction; database first, then the
-    # index (its place and event fields come from the links).
-    for testimony, summaries in changes.items():
-        revisions.record(session, testimony, archivist, " ".join(summaries))
-    session.commit()
-    search.index_testimonies(session, [testimony.id for testimony in changes])
+def _save_all(session: Session, changed: dict[Testimony, list[str]], archivist: str) -> None:
+    # The one unit of work, with one revision per testimony changed: the record first, then
+    # the index (its place and event fields come from the links); `changes.index_warning`
+    # tells when the index could not follow.
+    for testimony, summaries in changed.items():
+        changes.record(session, testimony, "links", archivist, " ".join(summaries))
+    changes.commit(session)
 
 
 DECISIONS = {"confirm": "confirmed", "reject": "rejected"}
@@ -497,14 +497,14 @@ def decide_links(
     if missing:
         raise NotFound(f"there is no link {', '.join(missing)}")
     verb = "Confirmed" if decision == "confirm" else "Rejected"
-    changes: dict[Testimony, list[str]] = {}
+    changed: dict[Testimony, list[str]] = {}
     for link in (found[link_id] for link_id in wanted):
         if link.status != DECISIONS[decision]:
             link.status = DECISIONS[decision]
             link.decided_by, link.decided_at = archivist, utcnow()
-            changes.setdefault(link.testimony, []).append(f"{verb} {_describe(session, link)}.")
-    if changes:
-        _save_all(session, changes, archivist)
+            changed.setdefault(link.testimony, []).append(f"{verb} {_describe(session, link)}.")
+    if changed:
+        _save_all(session, changed, archivist)
     return [found[link_id] for link_id in wanted]
 
 

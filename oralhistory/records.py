@@ -14,7 +14,7 @@ from flask import url_for
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from . import search
+from . import changes, search
 from .access import Viewer, can_see, visible
 from .models import (
     ContextLink,
@@ -482,6 +482,7 @@ def get_event(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
 
 def search_page(session: Session, request: search.SearchRequest) -> dict[str, Any]:
     """Run a search and dress its hits with narrator, testimony and passage links."""
+    changes.follow(session)  # the changes other processes and servers committed
     result = search.search(request, session)
     testimony_ids = {hit.testimony_id for hit in result.hits}
     testimonies = {

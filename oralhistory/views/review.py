@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 
-from .. import db, linking, records, review
+from .. import changes, db, linking, records, review
 from ..auth import current_viewer
 from ..records import NotFound
 from .archive import require_archivist
@@ -130,8 +130,10 @@ def decide_many():
         flash(gettext("No link was changed: %(why)s.", why=error), "error")
         return _back_to_queue()
     testimonies = len({link.testimony_id for link in links})
+    warning = changes.index_warning(db.session())
     if _wants_json():
         return jsonify(
+            index_warning=warning,
             message=f"{len(links)} {'link' if len(links) == 1 else 'links'} "
             f"{linking.DECISIONS[decision]}, in {testimonies} "
             f"{'testimony' if testimonies == 1 else 'testimonies'}.",
@@ -153,4 +155,6 @@ def decide_many():
             where=in_testimonies,
         )
     flash(message, "success")
+    if warning:
+        flash(warning, "error")
     return _back_to_queue()
