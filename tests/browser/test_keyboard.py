@@ -31,11 +31,6 @@ def tab(page) -> dict:
     return page.evaluate(FOCUSED)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the search page puts two search boxes and the facets before the results: issue 15's "
-    "interface work reorders it (results first, a skip link to them); remove this mark then",
-)
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_search_by_keyboard_reaches_the_first_result_in_a_few_keys(site, open_page, width):
     page = open_page(False, width)

@@ -12,16 +12,7 @@ pytestmark = pytest.mark.browser
 SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
-def languages() -> list:
-    # Main's stylesheet hides the skip link 999 px to the left, which in a right-to-left page
-    # is scrollable; issue 15's mirrored stylesheet hides it another way. Remove the mark then.
-    until_mirrored = pytest.mark.xfail(strict=True, reason="skip link off-screen to the left")
-    return [
-        pytest.param(code, marks=until_mirrored) if code == "ar" else code for code in LANGUAGES
-    ]
-
-
-@pytest.mark.parametrize("language", languages())
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("page_type, signed_in", views())
 def test_page_never_scrolls_sideways(site, open_page, page_type, signed_in, language):
     page = open_page(signed_in, "wide", language)
