@@ -6,7 +6,7 @@ import re
 import shutil
 
 from tests.archive_helpers import archivist_client
-from tests.conftest import make_app, sign_in
+from tests.conftest import copy_database, make_app, sign_in
 from tests.test_links import read_testimony
 
 
@@ -37,7 +37,7 @@ def test_archivists_still_see_each_links_reason_and_the_buttons(app, client):
 def test_the_setting_hides_unreviewed_links_from_readers_but_not_archivists(
     built_archive, tmp_path, monkeypatch
 ):
-    shutil.copy(built_archive / "archive.db", tmp_path / "archive.db")
+    copy_database(built_archive, tmp_path)
     shutil.copytree(built_archive / "index", tmp_path / "index")
     monkeypatch.setenv("ORALHISTORY_SHOW_PROPOSED_LINKS", "false")
     app = make_app(tmp_path)
