@@ -38,6 +38,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         PER_PAGE=10,
         # the archive's name, as citations and page metadata give it
         ARCHIVE_NAME="Testimony Archive",
+        # readers see links no archivist has reviewed apart and quietly, or (False) not at all
+        SHOW_PROPOSED_LINKS=True,
     )
     app.config.from_prefixed_env("ORALHISTORY")
     if config:

@@ -454,26 +454,60 @@ def _describe(session: Session, link: ContextLink) -> str:
 
 
 def _save(session: Session, testimony: Testimony, archivist: str, summary: str) -> None:
-    # The one unit of work: the record first, then the index (its place and event fields
-    # come from the links); `changes.index_warning` tells when the index could not follow.
-    changes.record(session, testimony, "links", archivist, summary)
+    _save_all(session, {testimony: [summary]}, archivist)
+
+
+def _save_all(session: Session, changed: dict[Testimony, list[str]], archivist: str) -> None:
+    # The one unit of work, with one revision per testimony changed: the record first, then
+    # the index (its place and event fields come from the links); `changes.index_warning`
+    # tells when the index could not follow.
+    for testimony, summaries in changed.items():
+        changes.record(session, testimony, "links", archivist, " ".join(summaries))
     changes.commit(session)
+
+
+DECISIONS = {"confirm": "confirmed", "reject": "rejected"}
+MAX_DECISIONS = 500
 
 
 def decide_link(session: Session, link_id: int, decision: str, archivist: str) -> ContextLink:
     """Confirm or reject a link as `archivist`, recording a revision; a repeat changes nothing."""
-    statuses = {"confirm": "confirmed", "reject": "rejected"}
-    if decision not in statuses:
+    return decide_links(session, [link_id], decision, archivist)[0]
+
+
+def decide_links(
+    session: Session, link_ids: list[int], decision: str, archivist: str
+) -> list[ContextLink]:
+    """Confirm or reject several links at once as `archivist`: all of them or, on an error,
+    none (`LinkError`, or `NotFound` naming the links that do not exist).
+
+    Each testimony whose links change gets one revision saying which; a link already so
+    decided is left as it is.
+    """
+    if decision not in DECISIONS:
         raise LinkError("the decision must be 'confirm' or 'reject'")
-    link = session.get(ContextLink, link_id)
-    if link is None:
-        raise NotFound(f"there is no link {link_id}")
-    if link.status != statuses[decision]:
-        link.status = statuses[decision]
-        link.decided_by, link.decided_at = archivist, utcnow()
-        verb = "Confirmed" if decision == "confirm" else "Rejected"
-        _save(session, link.testimony, archivist, f"{verb} {_describe(session, link)}.")
-    return link
+    if not link_ids:
+        raise LinkError("tick at least one link to confirm or reject")
+    if len(link_ids) > MAX_DECISIONS:
+        raise LinkError(f"at most {MAX_DECISIONS} links can be decided at once")
+    wanted = list(dict.fromkeys(link_ids))
+    found = {
+        link.id: link
+        for link in session.scalars(select(ContextLink).where(ContextLink.id.in_(wanted)))
+    }
+    missing = [str(link_id) for link_id in wanted if link_id not in found]
+    if missing:
+        raise NotFound(f"there is no link {', '.join(missing)}")
+    verb = "Confirmed" if decision == "confirm" else "Rejected"
+    changed: dict[Testimony, list[str]] = {}
+    for link in (found[link_id] for link_id in wanted):
+        if link.status != DECISIONS[decision]:
+            link.status = DECISIONS[decision]
+            link.decided_by, link.decided_at = archivist, utcnow()
+            changed.setdefault(link.testimony, []).append(f"{verb} {_describe(session, link)}.")
+    if changed:
+        _save_all(session, changed, archivist)
+    return [found[link_id] for link_id in wanted]
 
 
 def add_link(

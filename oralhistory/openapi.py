@@ -431,6 +431,19 @@ PATHS: dict[str, Any] = {
         ],
         "archivists",
     ),
+    "/api/archive/links": _get(
+        "The review queue: every proposed link, with its passage and reason (archivists)",
+        _answer("a page of the queue", {"type": "object"}, "400", "401"),
+        [
+            _parameter("testimony", "query", "only this testimony's number", STRING),
+            _parameter("event", "query", "only links to this event's slug", STRING),
+            _parameter("place", "query", "only links to this place's slug", STRING),
+            _parameter("rule", "query", "only links proposed by this rule", STRING),
+            _parameter("page", "query", "the page of the queue, from 1", STRING),
+            _parameter("per_page", "query", "links per page, 1 to 200", STRING),
+        ],
+        "archivists",
+    ),
     "/api/openapi.json": _get(
         "This description", _answer("the OpenAPI 3.1 document", {"type": "object"})
     ),

@@ -71,7 +71,11 @@ def test_barrel_bomb_passage_links_to_the_fall_of_its_district_and_says_why(clie
     html = client.get(qadsi["url"]).get_data(as_text=True)
     section = html[html.index('id="p-2"') : html.index('id="p-3"')]
     assert f'href="/events/{FALL}#voice-{qadsi["id"]}-p-2"' in section
-    assert "proposed" in section
+    assert "Possibly related, not yet reviewed" in section  # readers: quietly, without reasons
+
+    sign_in(client.application, client)
+    html = client.get(qadsi["url"]).get_data(as_text=True)
+    section = html[html.index('id="p-2"') : html.index('id="p-3"')]
     assert "<summary>Why proposed</summary>" in section
     assert "“al-Indharat”" in section and "(place-event)" in section
 
@@ -218,7 +222,10 @@ def test_archivist_confirms_a_link_and_the_history_records_it(app, client):
     with client.session_transaction() as session:  # readers learn that, not who
         session.pop("archivist")
     html = client.get(qadsi["url"]).get_data(as_text=True)
-    assert "Confirmed by an archivist" in html and "keeper" not in html
+    section = html[html.index('id="p-2"') : html.index('id="p-3"')]
+    confirmed = section[: section.index("Possibly related")]  # shown plainly, before the rest
+    assert f'href="/events/{FALL}#voice-{qadsi["id"]}-p-2"' in confirmed
+    assert "keeper" not in html
     assert links_of(read_testimony(client, "muhammad-qadsi"), "p-2")[FALL]["decided_by"] is None
 
 

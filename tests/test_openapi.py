@@ -75,6 +75,7 @@ def test_every_answer_of_every_endpoint_fits_the_description(app, client):
         "/api/events/{slug}": [f"/{e['slug']}" for e in timeline["events"]] + ["/no-event"],
         "/api/places/{slug}": [f"/{p['slug']}" for p in timeline["places"]] + ["/nowhere"],
         "/api/archive/testimonies": [""],
+        "/api/archive/links": [""],
         "/api/archive/testimonies/{testimony_id}/history": ["/1"],
         "/api/openapi.json": [""],
     }
@@ -93,6 +94,8 @@ def test_every_answer_of_every_endpoint_fits_the_description(app, client):
     sign_in(app, client)
     for url, path in [
         ("/api/archive/testimonies", "/api/archive/testimonies"),
+        ("/api/archive/links", "/api/archive/links"),
+        ("/api/archive/links?page=99999", "/api/archive/links"),
         ("/api/archive/testimonies/1/history", "/api/archive/testimonies/{testimony_id}/history"),
         ("/api/archive/testimonies/999/history", "/api/archive/testimonies/{testimony_id}/history"),
         (

@@ -61,7 +61,7 @@ def without_key(args: dict, key: str) -> dict:
 
 
 def register_views(app: Flask) -> None:
-    from . import account, api, archive, citations, interop, language, links, pages
+    from . import account, api, archive, citations, interop, language, links, pages, review
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
@@ -71,6 +71,8 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(links.bp)
     app.register_blueprint(citations.bp)
     app.register_blueprint(citations.api_bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(review.api_bp)
     app.register_blueprint(language.bp)
     app.register_blueprint(interop.bp)
     app.add_template_filter(without_key, "reject_key")
