@@ -20,10 +20,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
-from heapq import nlargest
 from html import escape
 from itertools import chain, islice
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -38,9 +36,11 @@ from whoosh.qparser import QueryParser, plugins
 from whoosh.query import And, AndMaybe, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Results, Searcher
 
-from ..gazetteer import name_groups, place_matchers, place_names, places_in, places_named
+# the module, not its names: the gazetteer reads names with `analysis`, so it may be the one
+# importing this package
+from .. import gazetteer
 from ..models import Event, Narrator, Passage, Testimony
-from . import postings, querylang
+from . import arrays, postings, querylang, ranking
 from .analysis import (
     SpellingFilter,
     name_tokens,
@@ -213,6 +213,7 @@ class ArchiveIndex:
                 for document in documents:
                     writer.add_document(**document)
                     count += 1
+            arrays.prepare_segments(ix)
             pointer = self.root / "CURRENT.tmp"
             pointer.write_text(name)
             os.replace(pointer, self.root / "CURRENT")
@@ -233,6 +234,7 @@ class ArchiveIndex:
                     writer.delete_by_term("testimony_id", str(testimony_id))
                 for document in documents:
                     writer.add_document(**document)
+            arrays.prepare_segments(ix)
 
 
 def _weighting() -> scoring.WeightingModel:
@@ -256,8 +258,8 @@ def archive_index() -> ArchiveIndex:
 
 def gazetteer_table(session: Session) -> dict[str, str]:
     """The spelling table of the places in the record and the names in `names.yaml`."""
-    groups = [(names[0], names[1:]) for _slug, names in place_names(session)]
-    groups += name_groups(Path(current_app.config["TRANSCRIPTS_DIR"]))
+    groups = [(names[0], names[1:]) for _slug, names in gazetteer.place_names(session)]
+    groups += gazetteer.name_groups(Path(current_app.config["TRANSCRIPTS_DIR"]))
     return spelling_table(groups)
 
 
@@ -475,7 +477,7 @@ def _place_boost(query: Query, tokens: list[querylang.Token], session: Session) 
     # A passage about a place the reader names (its `place` field) ranks above one that only
     # shares the word, by a biography for instance; it is not required to be about it.
     words = " ".join(word for _, word in querylang.plain_words(tokens))
-    named = places_in(words, place_matchers(session))
+    named = gazetteer.places_in(words, gazetteer.place_matchers(session))
     if not named:
         return query
     return AndMaybe(query, Or([Term("place", slug) for slug in named], boost=PLACE_WEIGHT))
@@ -523,7 +525,9 @@ def _filter_query(
     elif session is None:
         slugs = [slug]
     elif name == "place":
-        slugs = places_named(value, place_names(session), partial(_words, searcher.schema))
+        slugs = gazetteer.places_named(
+            value, gazetteer.place_names(session), partial(_words, searcher.schema)
+        )
     else:
         slugs = _events_named(session, value, partial(_words, searcher.schema))
     return _FilterQuery([Term(name, s) for s in slugs or [slug]])
@@ -536,22 +540,22 @@ def _words(schema: Schema, text: str) -> list[str]:
 def _narrators_named(searcher: Searcher, access: Query | None, value: str) -> list[str]:
     # Only narrators the asker may see are looked at, so that a restricted narrator's slug
     # or name changes nothing for a reader who may not see them.
-    allowed = postings.allowed_docs(searcher, access)
+    allowed = postings.allowed_mask(searcher, access)
 
-    def visible(docs: set[int]) -> set[int]:
+    def visible(docs):
         return docs if allowed is None else docs & allowed
 
     slug = value.strip().lower()
-    if visible(postings.word_postings(searcher, "narrator", slug).docset):
+    if visible(postings.matching_mask(searcher, Term("narrator", slug))).any():
         return [slug]
     words = _words(searcher.schema, value)
     if not words:
         return []
     docs = visible(
-        postings.matching_docs(searcher, And([Term("narrator_name", word) for word in words]))
+        postings.matching_mask(searcher, And([Term("narrator_name", word) for word in words]))
     )
-    narrators = postings.facet_values(searcher, "narrator")
-    return sorted({slug for docnum in docs for slug in narrators[docnum] or []})
+    names, pair_docs, numbers = postings.search_arrays(searcher).values("narrator")
+    return sorted({names[n] for n in set(numbers[docs[pair_docs]].tolist())})
 
 
 def _events_named(session: Session, value: str, analyse) -> list[str]:
@@ -723,38 +727,34 @@ def _in_case_of(word: str, form: str, candidate: str) -> str:
     return prefix + candidate
 
 
-def _ranked(searcher: Searcher, matches: postings.Matches, found: set[int], start: int, stop: int):
-    """Whoosh's results for the query among `found`, and the ranks of hits `start` to `stop`.
+def _ranked(searcher: Searcher, matches: postings.Matches, found, start: int, stop: int):
+    """Whoosh's results for the query among `found` (a mask), and the ranks of hits `start`
+    to `stop`.
 
     Hits are ranked by score, the lower document number first among equals, with each repeat
     of an earlier hit's words after all the others (`_repeats_last`). Only the best are
     ranked: as many as the page needs, more when repeats push hits down.
     """
-    top = _best(searcher, matches, found)
+    best = _best(searcher, matches, found)
+    count = int(found.sum())
     limit = max(stop, 10)
     while True:
-        results = Results(searcher, matches.query, top(limit))
+        results = Results(searcher, matches.query, best(limit))
         order, firsts = _repeats_last(searcher, results)
         # Whether a hit is a repeat depends only on the hits above it, so the first `firsts`
         # places are final; the repeats are too once every hit is ranked.
-        if stop <= firsts or limit >= len(found):
+        if stop <= firsts or limit >= count:
             return results, order[start:stop]
         limit *= 4
 
 
-def _best(searcher: Searcher, matches: postings.Matches, found: set[int]):
+def _best(searcher: Searcher, matches: postings.Matches, found):
     """A function giving the `limit` best (score, document) of `found`, best first."""
-    scores = postings.bm25f_scores(searcher, matches, found)
+    scores = ranking.bm25f_scores(searcher, matches, found)
     if scores is not None:
-        # nlargest keeps the order of equal scores: that of the document numbers
-        return lambda limit: [
-            (score, docnum) for docnum, score in nlargest(limit, scores.items(), key=itemgetter(1))
-        ]
-    if not found:
-        # Whoosh takes an empty set given as a filter for no filter at all: never give one.
-        return lambda limit: []
+        return partial(ranking.top, scores, found)
     # A query only Whoosh can score (a filter in an OR): its matchers give the best scores.
-    return lambda limit: searcher.search(matches.query, filter=found, limit=limit).top_n
+    return partial(ranking.whoosh_top, searcher, matches, found)
 
 
 def _repeats_last(searcher: Searcher, results) -> tuple[list[int], int]:
@@ -801,9 +801,9 @@ def search(request: SearchRequest, session: Session | None = None) -> SearchResu
     plan = plan_search(searcher, request, session)
     # The query's documents are found once, unscored: they give the total and every facet
     # (`postings.Matches`); only as many as the page needs are scored and ranked.
-    matches = postings.Matches(searcher, plan.query)
+    matches = postings.Matches(searcher, plan.query, plan.access)
     found = matches.found(plan.filter())
-    result = SearchResult(plan.q, len(found), request.page, request.per_page)
+    result = SearchResult(plan.q, int(found.sum()), request.page, request.per_page)
     if result.total and request.page > result.pages:
         raise QueryError(f"page {request.page} is past the last page of results ({result.pages})")
     start = (request.page - 1) * request.per_page
