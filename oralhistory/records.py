@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from flask import url_for
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -33,6 +33,20 @@ class NotFound(LookupError):
     """Nothing the viewer may see answers to this name."""
 
 
+@dataclass(frozen=True)
+class PageAddress:
+    """Which page of the archive a value links to, as plain values: the web layer makes the
+    URL (`views.page_url`), so that these functions run the same from the CLI or a test."""
+
+    endpoint: str  # a view, as Flask names it: "pages.testimony"
+    values: tuple[tuple[str, Any], ...]
+    anchor: str | None = None
+
+
+def page_address(endpoint: str, anchor: str | None = None, **values: Any) -> PageAddress:
+    return PageAddress(endpoint, tuple(sorted(values.items())), anchor)
+
+
 def _date(value) -> str | None:
     return value.isoformat() if value else None
 
@@ -46,7 +60,7 @@ def narrator_summary(narrator: Narrator, testimony_count: int) -> dict[str, Any]
         "residence": narrator.residence,
         "roles": narrator.roles,
         "testimony_count": testimony_count,
-        "url": url_for("pages.narrator", slug=narrator.slug),
+        "url": page_address("pages.narrator", slug=narrator.slug),
     }
 
 
@@ -69,7 +83,7 @@ def event_ref(event: Event) -> dict[str, Any]:
         "end_date": _date(event.end_date),
         "date_precision": event.date_precision,
         "title": event.title,
-        "url": url_for("pages.event", slug=event.slug),
+        "url": page_address("pages.event", slug=event.slug),
     }
 
 
@@ -98,7 +112,7 @@ def testimony_summary(testimony: Testimony) -> dict[str, Any]:
         "access": testimony.access,
         "withdrawn": testimony.withdrawn_at is not None,
         "passage_count": len(testimony.passages),
-        "url": url_for("pages.testimony", testimony_id=testimony.id),
+        "url": page_address("pages.testimony", testimony_id=testimony.id),
     }
 
 
@@ -174,7 +188,7 @@ def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[s
             "slug": narrator.slug,
             "name": narrator.name,
             "name_arabic": narrator.name_arabic,
-            "url": url_for("pages.narrator", slug=narrator.slug),
+            "url": page_address("pages.narrator", slug=narrator.slug),
         },
         "interview_date_note": testimony.interview_date_note,
         "interviewers": testimony.interviewers,
@@ -193,8 +207,8 @@ def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[s
                 "text": passage.text,
                 "segments": passage_segments(passage.text),
                 "editor_note": passage.editor_note,
-                "url": url_for(
-                    "pages.testimony", testimony_id=testimony.id, _anchor=passage.anchor
+                "url": page_address(
+                    "pages.testimony", testimony_id=testimony.id, anchor=passage.anchor
                 ),
                 "links": _passage_links(
                     [l for l in shown if l.position == passage.position], events, places, viewer
@@ -240,10 +254,10 @@ def _passage_links(
         if link.kind == "event" and link.target in events:
             event = events[link.target]
             label, date, end_date = event.title, _date(event.date), _date(event.end_date)
-            url = url_for("pages.event", slug=event.slug, _anchor=anchor)
+            url = page_address("pages.event", slug=event.slug, anchor=anchor)
         elif link.kind == "place" and link.target in places:
             label, date, end_date = places[link.target].name, None, None
-            url = url_for("pages.place", slug=link.target, _anchor=anchor)
+            url = page_address("pages.place", slug=link.target, anchor=anchor)
         else:
             continue
         shown.append(
@@ -316,7 +330,7 @@ def passage_ref(testimony: Testimony, passage) -> dict[str, Any]:
         "anchor": passage.anchor,
         "text": passage.text,
         "segments": passage_segments(passage.text),
-        "url": url_for("pages.testimony", testimony_id=testimony.id, _anchor=passage.anchor),
+        "url": page_address("pages.testimony", testimony_id=testimony.id, anchor=passage.anchor),
     }
 
 
@@ -353,7 +367,7 @@ def _event_dict(event: Event, sources: dict[str, Source], places: dict[str, Plac
                 "slug": slug,
                 "name": places[slug].name,
                 "name_arabic": places[slug].name_arabic,
-                "url": url_for("pages.place", slug=slug),
+                "url": page_address("pages.place", slug=slug),
             }
             for slug in event.place_slugs
             if slug in places
@@ -506,13 +520,13 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
                 "testimony": {
                     "id": testimony.id,
                     "title": testimony.title,
-                    "url": url_for("pages.testimony", testimony_id=testimony.id),
+                    "url": page_address("pages.testimony", testimony_id=testimony.id),
                     "access": testimony.access,
                 },
                 "passage": {
                     "anchor": hit.anchor,
-                    "url": url_for(
-                        "pages.testimony", testimony_id=testimony.id, _anchor=hit.anchor
+                    "url": page_address(
+                        "pages.testimony", testimony_id=testimony.id, anchor=hit.anchor
                     ),
                 },
                 "snippet": hit.snippet,
@@ -568,7 +582,7 @@ def get_place(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
         "parent": {
             "slug": place.parent.slug,
             "name": place.parent.name,
-            "url": url_for("pages.place", slug=place.parent.slug),
+            "url": page_address("pages.place", slug=place.parent.slug),
         }
         if place.parent
         else None,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request, url_for
+from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import LimitedStream
 
 from .. import search
-from ..records import NotFound
+from ..records import NotFound, PageAddress
 
 
 def wants_json() -> bool:
@@ -52,6 +55,25 @@ def without_key(args: dict, key: str) -> dict:
     return {name: value for name, value in args.items() if name != key}
 
 
+def page_url(address: PageAddress) -> str:
+    """The URL of a page a service names (`records.PageAddress`)."""
+    return url_for(address.endpoint, _anchor=address.anchor, **dict(address.values))
+
+
+def _with_url(value: Any) -> Any:
+    return page_url(value) if isinstance(value, PageAddress) else value
+
+
+class _ArchiveJSON(DefaultJSONProvider):
+    """JSON in which the pages services name are their URLs."""
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        if isinstance(o, PageAddress):
+            return page_url(o)
+        return DefaultJSONProvider.default(o)
+
+
 def register_views(app: Flask) -> None:
     from . import account, api, archive, links, pages
 
@@ -62,6 +84,11 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(archive.api_bp)
     app.register_blueprint(links.bp)
     app.add_template_filter(without_key, "reject_key")
+    # Services name pages (`records.PageAddress`); the URLs are made here, for JSON and HTML.
+    provider = _ArchiveJSON(app)
+    provider.ensure_ascii, provider.sort_keys = app.json.ensure_ascii, app.json.sort_keys
+    app.json = provider
+    app.jinja_env.finalize = _with_url
 
     @app.errorhandler(NotFound)
     def not_found(error: NotFound):
