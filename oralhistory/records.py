@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from . import search
 from .access import Viewer, can_see, visible
+from .gazetteer import place_matchers, place_names
 from .models import (
     ContextLink,
     Event,
@@ -494,9 +495,24 @@ def get_event(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
     }
 
 
+def search_gazetteer(session: Session) -> search.Gazetteer:
+    """What a search needs to know of the record's places and events."""
+    events = session.execute(select(Event.slug, Event.title).order_by(Event.date, Event.id))
+    return search.Gazetteer(
+        places=place_names(session),
+        place_matchers=place_matchers(session),
+        events=[(slug, title) for slug, title in events],
+    )
+
+
+def _narrator_names(session: Session, slugs) -> dict[str, str]:
+    rows = session.execute(select(Narrator.slug, Narrator.name).where(Narrator.slug.in_(slugs)))
+    return dict(rows.all())
+
+
 def search_page(session: Session, request: search.SearchRequest) -> dict[str, Any]:
     """Run a search and dress its hits with narrator, testimony and passage links."""
-    result = search.search(request, session)
+    result = search.search(request, search_gazetteer(session))
     testimony_ids = {hit.testimony_id for hit in result.hits}
     testimonies = {
         t.id: t
@@ -506,7 +522,7 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
             .options(selectinload(Testimony.narrator))
         )
     }
-    names = search.narrator_names(session, [slug for slug, _ in result.facets["narrator"]])
+    names = _narrator_names(session, [slug for slug, _ in result.facets["narrator"]])
     places = _places(session)
     events = {e.slug: e.title for e in session.scalars(select(Event))}
     hits = []

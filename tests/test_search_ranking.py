@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from whoosh.searching import Searcher
 
-from oralhistory import db, search
+from oralhistory import db, records, search
 from oralhistory.search import postings, ranking
 from tests.conftest import import_testimony
 
@@ -55,7 +55,10 @@ def planned(app, queries, include_restricted=False):
         searcher = search.archive_index().searcher()
         for q in queries:
             request = search.SearchRequest(q=q, include_restricted=include_restricted)
-            yield searcher, search.plan_search(searcher, request, db.session())
+            yield (
+                searcher,
+                search.plan_search(searcher, request, records.search_gazetteer(db.session())),
+            )
 
 
 PARITY_QUERIES = [

@@ -39,7 +39,7 @@ from whoosh.searching import Results, Searcher
 # the module, not its names: the gazetteer reads names with `analysis`, so it may be the one
 # importing this package
 from .. import gazetteer
-from ..models import Event, Narrator, Passage, Testimony
+from ..models import Passage, Testimony
 from . import arrays, postings, querylang, ranking
 from .analysis import (
     SpellingFilter,
@@ -362,6 +362,18 @@ class SearchRequest:
     include_restricted: bool = False
 
 
+@dataclass(frozen=True)
+class Gazetteer:
+    """What a search needs to know of the record, as plain values: the places' names (for
+    `place:` by name and for ranking passages about a place the query names) and the events'
+    slugs and titles (for `event:` by words of the title). Without one, places and events
+    are found by slug alone."""
+
+    places: list[tuple[str, list[str]]] = field(default_factory=list)  # slug, names
+    place_matchers: list[tuple[str, list[list[str]]]] = field(default_factory=list)
+    events: list[tuple[str, str]] = field(default_factory=list)  # slug, title; by date
+
+
 @dataclass
 class SearchHit:
     passage_id: int
@@ -434,7 +446,9 @@ class _Plan:
         return parts[0] if len(parts) == 1 else And(parts) if parts else None
 
 
-def plan_search(searcher: Searcher, request: SearchRequest, session: Session | None) -> _Plan:
+def plan_search(
+    searcher: Searcher, request: SearchRequest, places: Gazetteer | None = None
+) -> _Plan:
     """Read the request into a query and filters; raise `QueryError` if it cannot be searched.
 
     Filters typed in the query (`narrator:halabi`) are resolved like the request's own
@@ -444,14 +458,14 @@ def plan_search(searcher: Searcher, request: SearchRequest, session: Session | N
     q, tokens = querylang.read_query(request.q)
     access = None if request.include_restricted else Term("access", "public")
     chosen = {
-        name: _filter_query(searcher, session, access, name, getattr(request, name))
+        name: _filter_query(searcher, places, access, name, getattr(request, name))
         for name in ("narrator", "place", "event")
         if getattr(request, name)
     }
     if not tokens:
         return _Plan(q, tokens, Every(), access, chosen, [])
     typed = [
-        _filter_query(searcher, session, access, name, value)
+        _filter_query(searcher, places, access, name, value)
         for name, value in querylang.filters_of(tokens)
     ]
     spelling = _spelling_filter(searcher.schema)
@@ -468,16 +482,16 @@ def plan_search(searcher: Searcher, request: SearchRequest, session: Session | N
     apart = [part for part in parts if isinstance(part, _FilterQuery)]
     kept = [part for part in parts if not isinstance(part, _FilterQuery)]
     query = kept[0] if len(kept) == 1 else And(kept) if kept else Every()
-    if session is not None and kept:
-        query = _place_boost(query, tokens, session)
+    if places is not None and kept:
+        query = _place_boost(query, tokens, places)
     return _Plan(q, tokens, query, access, chosen, apart)
 
 
-def _place_boost(query: Query, tokens: list[querylang.Token], session: Session) -> Query:
+def _place_boost(query: Query, tokens: list[querylang.Token], places: Gazetteer) -> Query:
     # A passage about a place the reader names (its `place` field) ranks above one that only
     # shares the word, by a biography for instance; it is not required to be about it.
     words = " ".join(word for _, word in querylang.plain_words(tokens))
-    named = gazetteer.places_in(words, gazetteer.place_matchers(session))
+    named = gazetteer.places_in(words, places.place_matchers)
     if not named:
         return query
     return AndMaybe(query, Or([Term("place", slug) for slug in named], boost=PLACE_WEIGHT))
@@ -512,7 +526,7 @@ class _FilterQuery(Or):
 
 
 def _filter_query(
-    searcher: Searcher, session: Session | None, access: Query | None, name: str, value: str
+    searcher: Searcher, places: Gazetteer | None, access: Query | None, name: str, value: str
 ) -> Query:
     """The passages that `name:value` selects: by slug, or else by name in any spelling."""
     if name == "year":
@@ -522,14 +536,12 @@ def _filter_query(
     slug = value.strip().lower()
     if name == "narrator":
         slugs = _narrators_named(searcher, access, value)
-    elif session is None:
+    elif places is None:
         slugs = [slug]
     elif name == "place":
-        slugs = gazetteer.places_named(
-            value, gazetteer.place_names(session), partial(_words, searcher.schema)
-        )
+        slugs = gazetteer.places_named(value, places.places, partial(_words, searcher.schema))
     else:
-        slugs = _events_named(session, value, partial(_words, searcher.schema))
+        slugs = _events_named(places, value, partial(_words, searcher.schema))
     return _FilterQuery([Term(name, s) for s in slugs or [slug]])
 
 
@@ -558,8 +570,8 @@ def _narrators_named(searcher: Searcher, access: Query | None, value: str) -> li
     return sorted({names[n] for n in set(numbers[docs[pair_docs]].tolist())})
 
 
-def _events_named(session: Session, value: str, analyse) -> list[str]:
-    events = session.execute(select(Event.slug, Event.title).order_by(Event.date, Event.id)).all()
+def _events_named(places: Gazetteer, value: str, analyse) -> list[str]:
+    events = places.events
     slug = value.strip().lower()
     if any(event_slug == slug for event_slug, _ in events):
         return [slug]
@@ -784,12 +796,14 @@ def _spelling_filter(schema: Schema) -> SpellingFilter | None:
     return None
 
 
-def search(request: SearchRequest, session: Session | None = None) -> SearchResult:
+def search(request: SearchRequest, places: Gazetteer | None = None) -> SearchResult:
     """Search passages. Raises `QueryError` for a query that cannot be searched.
 
     Anonymous requests (`include_restricted` false) see public passages only, in hits,
-    totals, facets and suggestions alike. With a `session`, places and events in filters
-    may be given by name as well as by slug.
+    totals, facets and suggestions alike, scores and order included (`ranking`). With a
+    `Gazetteer`, places and events in filters may be given by name as well as by slug, and
+    passages about a place the query names rank higher. Takes and returns plain values: no
+    database session, no Flask request.
     """
     if not request.q.strip() and not (request.narrator or request.place or request.event):
         raise QueryError("the query is empty: type a word, a name or a place")
@@ -798,7 +812,7 @@ def search(request: SearchRequest, session: Session | None = None) -> SearchResu
     if not 1 <= request.per_page <= 100:
         raise QueryError("per_page must be between 1 and 100")
     searcher = archive_index().searcher()
-    plan = plan_search(searcher, request, session)
+    plan = plan_search(searcher, request, places)
     # The query's documents are found once, unscored: they give the total and every facet
     # (`postings.Matches`); only as many as the page needs are scored and ranked.
     matches = postings.Matches(searcher, plan.query, plan.access)
@@ -835,11 +849,5 @@ def search(request: SearchRequest, session: Session | None = None) -> SearchResu
         result.facets[facet] = shown
         result.facets_more[facet] = len(counts) - len(shown)
     if plan.tokens:
-        result.suggestion = suggest(searcher, plan, request, session)
+        result.suggestion = suggest(searcher, plan, request, places)
     return result
-
-
-def narrator_names(session: Session, slugs: Iterable[str]) -> dict[str, str]:
-    slugs = list(slugs)
-    rows = session.execute(select(Narrator.slug, Narrator.name).where(Narrator.slug.in_(slugs)))
-    return dict(rows.all())
