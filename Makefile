@@ -5,7 +5,7 @@ FLASK := $(VENV)/bin/flask --app oralhistory
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test init lint
+.PHONY: run test init lint translations
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,3 +25,13 @@ test:
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check oralhistory tests benchmarks
 	$(VENV)/bin/ruff format --check oralhistory tests benchmarks
+
+# After changing the interface's words: collect them into messages.pot, merge them into each
+# language's messages.po (then translate the new entries there). The .mo files are compiled
+# from the .po files when the app starts; `make translations` compiles them too.
+PYBABEL := $(VENV)/bin/pybabel
+CATALOGUES := oralhistory/translations
+translations: $(VENV)/.installed
+	$(PYBABEL) -q extract -F babel.cfg --no-wrap --no-location --sort-output -k _l -o $(CATALOGUES)/messages.pot .
+	$(PYBABEL) -q update --no-wrap --no-fuzzy-matching --ignore-obsolete -i $(CATALOGUES)/messages.pot -d $(CATALOGUES)
+	$(PYBABEL) compile --statistics -d $(CATALOGUES)

@@ -52,9 +52,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
     app.json.ensure_ascii = False
 
-    from . import auth, cli, db, search
+    from . import auth, cli, db, i18n, search
     from .views import register_views
 
+    i18n.init_app(app)
     db.init_app(app)
     search.init_app(app)
     auth.init_app(app)

@@ -7,7 +7,7 @@ import pytest
 
 def test_home_page_says_what_the_archive_is_and_lists_the_narrators(client):
     html = client.get("/").get_data(as_text=True)
-    assert '<html lang="en">' in html
+    assert '<html lang="en" dir="ltr">' in html
     assert "Syria Direct" in html
     for name in ("Hisham Skeif", "Asmar al-Halabi", "Muhammad Qadsi", "Omar al-Halabi"):
         assert name in html

@@ -75,7 +75,7 @@ class _ArchiveJSON(DefaultJSONProvider):
 
 
 def register_views(app: Flask) -> None:
-    from . import account, api, archive, links, pages
+    from . import account, api, archive, language, links, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
@@ -83,6 +83,7 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(archive.bp)
     app.register_blueprint(archive.api_bp)
     app.register_blueprint(links.bp)
+    app.register_blueprint(language.bp)
     app.add_template_filter(without_key, "reject_key")
     # Services name pages (`records.PageAddress`); the URLs are made here, for JSON and HTML.
     provider = _ArchiveJSON(app)
