@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -158,8 +159,10 @@ def matching_mask(searcher: Searcher, query: Query, memo: dict | None = None) ->
 def _phrase_mask(searcher: Searcher, phrase: Phrase, memo: dict) -> np.ndarray:
     """The documents in which the phrase's words come one right after the other.
 
-    Only the documents that hold every word are looked at, and the words' positions read for
-    those alone: Whoosh's phrase matcher steps through them one posting at a time.
+    Only the documents that hold every word are looked at. Each word's positions are
+    decoded once per segment (`_segment_positions`) and the phrase found for all those
+    documents at once: a word at position p in document d is the key (d, p - its place in
+    the phrase), and the documents whose keys every word shares hold the phrase.
     """
     arrays = search_arrays(searcher)
     masks = [
@@ -168,34 +171,48 @@ def _phrase_mask(searcher: Searcher, phrase: Phrase, memo: dict) -> np.ndarray:
     candidates = np.logical_and.reduce(masks)
     if len(phrase.words) < 2 or not candidates.any():
         return candidates
-    wanted = set(np.flatnonzero(candidates).tolist())
-    decode = searcher.schema[phrase.fieldname].format.decode_positions
-    positions = [_positions(searcher, phrase.fieldname, w, wanted) for w in phrase.words]
-    found = np.zeros(arrays.doc_count, dtype=bool)
-    for docnum in wanted:
-        later = [set(decode(of_word[docnum])) for of_word in positions[1:]]
-        if any(
-            all(start + n in at for n, at in enumerate(later, 1))
-            for start in decode(positions[0][docnum])
-        ):
-            found[docnum] = True
-    return found
+    field = searcher.schema[phrase.fieldname]
+    shared: np.ndarray | None = None
+    for place, word in enumerate(phrase.words):
+        parts = []
+        for leaf, offset in searcher.leaf_searchers():
+            docs, counts, positions = _segment_positions(
+                leaf.reader(), phrase.fieldname, field.to_bytes(word)
+            )
+            docs = docs + offset
+            keep = np.repeat(candidates[docs], counts)
+            at = np.repeat(docs, counts)[keep]
+            parts.append((at << 32) + (positions[keep].astype(np.int64) - place))
+        keys = np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+        shared = keys if shared is None else np.intersect1d(shared, keys, assume_unique=True)
+    return arrays.mask(np.unique(shared >> 32))
 
 
-def _positions(searcher: Searcher, fieldname: str, word: str, docs: set[int]) -> dict[int, bytes]:
-    """The positions of `word` in each of `docs`, as Whoosh stores them (`decode_positions`).
+# Per process: (segment, field, word) -> its positions, for the words phrases were made of
+_POSITIONS: OrderedDict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
+_POSITIONS_SIZE = 512
+_POSITIONS_LOCK = threading.Lock()
 
-    Reading a block at a time uses attributes of Whoosh's `W3LeafMatcher` that are not part
-    of its public API (whoosh-reloaded is pinned).
+
+def _segment_positions(reader, fieldname: str, term: bytes):
+    """A word's postings in one segment with their positions: the documents (deleted ones
+    included), how many positions each has, and the positions one after the other.
+
+    Kept for the words used most recently. Reading a block at a time uses attributes of
+    Whoosh's `W3LeafMatcher` that are not part of its public API (whoosh-reloaded is pinned).
     """
-    term = searcher.schema[fieldname].to_bytes(word)
-    found = {}
-    for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        if (fieldname, term) not in reader:
-            continue
+    segment = reader.segment()
+    key = (segment.segment_id() if segment else id(reader), fieldname, term)
+    with _POSITIONS_LOCK:
+        if key in _POSITIONS:
+            _POSITIONS.move_to_end(key)
+            return _POSITIONS[key]
+    docs: list[int] = []
+    positions: list[list[int]] = []
+    if (fieldname, term) in reader:
+        decode = reader.schema[fieldname].format.decode_positions
         postings = reader.postings(fieldname, term)
-        if isinstance(postings, FilterMatcher):  # deleted documents: not among `docs`
+        if isinstance(postings, FilterMatcher):  # deleted documents: never among candidates
             postings = postings.child
         while postings.is_active():
             if isinstance(postings, W3LeafMatcher):  # a block at a time
@@ -203,14 +220,22 @@ def _positions(searcher: Searcher, fieldname: str, word: str, docs: set[int]) ->
                     postings._read_ids()
                 if postings._values is None:
                     postings._read_values()
-                start = postings._i
-                pairs = zip(postings._ids[start:], postings._values[start:])
-                found.update((offset + d, value) for d, value in pairs if offset + d in docs)
+                docs.extend(postings._ids[postings._i :])
+                positions.extend(map(decode, postings._values[postings._i :]))
                 postings._next_block()
             else:
-                if offset + postings.id() in docs:
-                    found[offset + postings.id()] = postings.value()
+                docs.append(postings.id())
+                positions.append(decode(postings.value()))
                 postings.next()
+    found = (
+        np.array(docs, dtype=np.int64),
+        np.array([len(p) for p in positions], dtype=np.int64),
+        np.fromiter(chain.from_iterable(positions), dtype=np.int32),
+    )
+    with _POSITIONS_LOCK:
+        _POSITIONS[key] = found
+        while len(_POSITIONS) > _POSITIONS_SIZE:
+            _POSITIONS.popitem(last=False)
     return found
 
 
