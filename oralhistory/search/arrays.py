@@ -231,10 +231,12 @@ def _in_memory(reader) -> SegmentArrays:
     return SegmentArrays(reader.doc_count_all(), fields, lengths)
 
 
-def forget_segments_except(directory: Path, segment_ids: set[str]) -> None:
-    """Drop this process's arrays of the segments of `directory` no longer read."""
+def forget_segments_except(kept: set[tuple[str, str]]) -> None:
+    """Drop this process's arrays of every segment but `kept` ((folder, segment id) pairs):
+    those of merged segments and of older generations, whose files may be deleted (their
+    disk space is freed once no process maps them)."""
     with _OPENED_LOCK:
-        for key in [k for k in _OPENED if k[0] == str(directory) and k[1] not in segment_ids]:
+        for key in [k for k in _OPENED if k not in kept]:
             del _OPENED[key]
 
 
@@ -257,17 +259,16 @@ class SearchArrays:
         self.searcher = searcher
         directory = index_directory(searcher)
         self.parts: list[tuple[SegmentArrays, int]] = []
-        segment_ids = set()
+        kept = set()
         for leaf, offset in searcher.leaf_searchers():
             reader = leaf.reader()
             self.parts.append((segment_arrays(reader, directory), offset))
             if reader.segment() is not None:
-                segment_ids.add(reader.segment().segment_id())
-        if directory is not None:
-            forget_segments_except(directory, segment_ids)
+                kept.add((str(directory), reader.segment().segment_id()))
+        forget_segments_except(kept)
         self.doc_count = searcher.reader().doc_count_all()
         live = np.ones(self.doc_count, dtype=bool)
-        for (leaf, offset), (_, _) in zip(searcher.leaf_searchers(), self.parts):
+        for leaf, offset in searcher.leaf_searchers():
             reader = leaf.reader()
             if reader.has_deletions():
                 deleted = np.array(sorted(reader.deleted_docs_set), dtype=np.int64)
