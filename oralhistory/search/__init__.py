@@ -303,20 +303,28 @@ def fingerprint(text: str) -> str:
     return hashlib.blake2b(words.encode("utf-8"), digest_size=8).hexdigest()
 
 
+# Passages are read this many testimonies at a time: a rebuild never holds the whole record.
+PASSAGE_BATCH_TESTIMONIES = 200
+
+
 def _passages(session: Session, testimony_ids: list[int] | None) -> Iterator[Passage]:
-    query = (
-        select(Passage)
-        .join(Passage.testimony)
-        .where(Testimony.withdrawn_at.is_(None))
-        .options(
-            selectinload(Passage.testimony).selectinload(Testimony.narrator),
-            selectinload(Passage.testimony).selectinload(Testimony.context_links),
-        )
-        .order_by(Passage.testimony_id, Passage.position)
-    )
+    """The passages of the testimonies not withdrawn (of `testimony_ids`, or of all), in
+    order, read a batch of testimonies at a time (the session keeps no object nobody holds)."""
+    chosen = select(Testimony.id).where(Testimony.withdrawn_at.is_(None)).order_by(Testimony.id)
     if testimony_ids is not None:
-        query = query.where(Passage.testimony_id.in_(testimony_ids))
-    yield from session.scalars(query).unique()
+        chosen = chosen.where(Testimony.id.in_(testimony_ids))
+    ids = list(session.scalars(chosen))
+    for start in range(0, len(ids), PASSAGE_BATCH_TESTIMONIES):
+        query = (
+            select(Passage)
+            .where(Passage.testimony_id.in_(ids[start : start + PASSAGE_BATCH_TESTIMONIES]))
+            .options(
+                selectinload(Passage.testimony).selectinload(Testimony.narrator),
+                selectinload(Passage.testimony).selectinload(Testimony.context_links),
+            )
+            .order_by(Passage.testimony_id, Passage.position)
+        )
+        yield from session.scalars(query).unique()
 
 
 def rebuild_index(session: Session) -> int:
