@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from . import search
 from .access import Viewer, can_see, visible
-from .gazetteer import place_matchers, place_names
+from .gazetteer import matchers_of, place_names
 from .models import (
     ContextLink,
     Event,
@@ -498,9 +498,10 @@ def get_event(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
 def search_gazetteer(session: Session) -> search.Gazetteer:
     """What a search needs to know of the record's places and events."""
     events = session.execute(select(Event.slug, Event.title).order_by(Event.date, Event.id))
+    places = place_names(session)
     return search.Gazetteer(
-        places=place_names(session),
-        place_matchers=place_matchers(session),
+        places=places,
+        place_matchers=matchers_of(places),
         events=[(slug, title) for slug, title in events],
     )
 

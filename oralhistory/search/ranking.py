@@ -35,6 +35,7 @@ class Statistics:
         self.searcher = searcher
         self.scope = allowed_mask(searcher, scope)
         self._averages: dict[str, float] = {}
+        self._idfs: dict[tuple[str, Any], float] = {}
 
     @cached_property
     def doc_count(self) -> int:
@@ -45,11 +46,15 @@ class Statistics:
     def idf(self, fieldname: str, text: Any) -> float:
         if self.scope is None:
             return self.searcher.idf(fieldname, text)
-        term = term_bytes(self.searcher, fieldname, text)
-        docs = search_arrays(self.searcher).raw_postings(fieldname, term)[0] if term else []
-        holding = int(self.scope[docs].sum()) if len(docs) else 0
-        # as Whoosh's `WeightingModel.idf`
-        return log(self.doc_count / (holding + 1)) + 1
+        if (fieldname, text) not in self._idfs:
+            if len(self._idfs) >= 10_000:  # a bound, for a searcher that lives long
+                self._idfs.clear()
+            term = term_bytes(self.searcher, fieldname, text)
+            docs = search_arrays(self.searcher).raw_postings(fieldname, term)[0] if term else []
+            holding = int(self.scope[docs].sum()) if len(docs) else 0
+            # as Whoosh's `WeightingModel.idf`
+            self._idfs[fieldname, text] = log(self.doc_count / (holding + 1)) + 1
+        return self._idfs[fieldname, text]
 
     def avg_length(self, fieldname: str) -> float:
         if self.scope is None:
