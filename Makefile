@@ -10,7 +10,7 @@ PORT ?= 5000
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[test,serve]'
+	$(VENV)/bin/pip install --quiet -e '.[test,serve,postgres]'
 	touch $@
 
 init: $(VENV)/.installed

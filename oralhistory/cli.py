@@ -1,4 +1,5 @@
-"""The command line: `flask --app oralhistory init | import | reindex | create-archivist`."""
+"""The command line: `flask --app oralhistory init | import | reindex | check | create-archivist
+| db`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import db, search
+from . import changes, db, search
 from .importer import (
     InvalidFile,
     import_testimonies,
@@ -20,7 +21,14 @@ from .linking import link_testimonies
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_command, import_command, reindex_command, create_archivist_command):
+    for command in (
+        init_command,
+        import_command,
+        reindex_command,
+        check_command,
+        create_archivist_command,
+        db_group,
+    ):
         app.cli.add_command(command)
 
 
@@ -28,15 +36,26 @@ def _load_timeline(session) -> None:
     path = Path(current_app.config["TRANSCRIPTS_DIR"]) / "timeline.yaml"
     if path.exists():
         store_timeline(session, read_timeline_file(path))
+        if session.new or any(session.is_modified(row) for row in session.dirty):
+            changes.log(session, "timeline", summary=f"Timeline loaded from {path.name}")
         session.commit()
+
+
+def _follow(session) -> None:
+    """The one ending of every command that writes: commit, the index follows."""
+    warning = changes.commit(session)
+    if warning:
+        click.echo(warning, err=True)
 
 
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
-    """Create the schema, import `transcripts/`, and build the index. Safe to run again."""
-    db.create_schema()
+    """Create or upgrade the schema, import `transcripts/`, and bring the index up to date.
+    Safe to run again."""
+    db.upgrade_schema()
     session = db.session()
+    had_index = search.archive_index().exists()
     try:
         _load_timeline(session)
     except InvalidFile as invalid:
@@ -46,13 +65,14 @@ def init_command() -> None:
     for invalid in report.invalid:
         click.echo(invalid.report(), err=True)
     # Testimonies kept as they were still get what a changed timeline now proposes.
-    relinked = link_testimonies(session)
-    session.commit()
-    if not search.archive_index().exists():
-        count = search.rebuild_index(session)
+    for testimony_id in link_testimonies(session):
+        changes.log(
+            session, "links", testimony_id=testimony_id, summary="Links follow the timeline"
+        )
+    _follow(session)
+    if not had_index and search.archive_index().exists():
+        count = len(search.archive_index().indexed_versions())
         click.echo(f"Built the search index: {count} passages.")
-    elif report.stored or relinked:
-        search.index_testimonies(session, [t.id for t in report.stored] + relinked)
     click.echo(
         f"Imported {len(report.stored)} testimonies; {len(report.skipped)} already in the "
         f"archive were left as they are."
@@ -64,20 +84,28 @@ def init_command() -> None:
 @click.command("import")
 @with_appcontext
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def import_command(paths: tuple[Path, ...]) -> None:
-    """Import testimony files; a file already imported (same slug) is replaced by it."""
-    db.create_schema()
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace a testimony even when an archivist has changed it since it was imported.",
+)
+def import_command(paths: tuple[Path, ...], replace: bool) -> None:
+    """Import testimony files. A file with the slug of a stored testimony replaces it, unless
+    an archivist has changed that testimony since it was last imported (see --replace)."""
+    db.upgrade_schema()
     session = db.session()
-    report = import_testimonies(session, paths)
-    if report.stored:
-        search.index_testimonies(session, [t.id for t in report.stored])
+    report = import_testimonies(session, paths, replace=replace)
+    _follow(session)
     for testimony in report.stored:
         click.echo(f"Imported {testimony.slug} ({len(testimony.passages)} passages).")
-    for invalid in report.invalid:
-        click.echo(invalid.report(), err=True)
-    if report.invalid:
+    for slug in report.unchanged:
+        click.echo(f"{slug} is in the archive as the file has it: nothing changed.")
+    for message in [invalid.report() for invalid in report.invalid] + report.refused:
+        click.echo(message, err=True)
+    if report.invalid or report.refused:
         raise click.ClickException(
-            f"{len(report.invalid)} file(s) not imported; nothing of them was stored."
+            f"{len(report.invalid) + len(report.refused)} file(s) not imported; nothing of "
+            "them was stored."
         )
 
 
@@ -85,8 +113,63 @@ def import_command(paths: tuple[Path, ...]) -> None:
 @with_appcontext
 def reindex_command() -> None:
     """Rebuild the search index from the database."""
-    count = search.rebuild_index(db.session())
+    count = changes.rebuild(db.session())
     click.echo(f"Rebuilt the search index: {count} passages.")
+
+
+@click.command("check")
+@with_appcontext
+@click.option("--repair", is_flag=True, help="Bring the index in line with the record.")
+def check_command(repair: bool) -> None:
+    """Compare the record and the search index, passage by passage, and report drift."""
+    from .check import check_index, repair_index
+
+    session = db.session()
+    drift = check_index(session)
+    for line in drift.lines():
+        click.echo(line)
+    if drift.clean:
+        click.echo(f"The index agrees with the record: {drift.passages} passages.")
+        return
+    if not repair:
+        raise click.ClickException("the index does not agree with the record: run check --repair")
+    repaired = repair_index(session, drift)
+    click.echo(f"Repaired: {repaired}.")
+    after = check_index(session)
+    if not after.clean:
+        raise click.ClickException("the index still does not agree with the record")
+    click.echo(f"The index agrees with the record: {after.passages} passages.")
+
+
+@click.group("db")
+def db_group() -> None:
+    """The database's schema (Alembic migrations)."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade_command() -> None:
+    """Upgrade the database to the current schema, keeping every row."""
+    db.upgrade_schema()
+    click.echo(f"The database is at revision {db.schema_revision()}.")
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current_command() -> None:
+    """Print the database's schema revision."""
+    click.echo(db.schema_revision() or "none: run `flask --app oralhistory db upgrade`")
+
+
+@db_group.command("revision")
+@with_appcontext
+@click.option("-m", "--message", required=True, help="What the migration changes.")
+def db_revision_command(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    from alembic import command
+
+    with db.engine().begin() as connection:
+        command.revision(db.alembic_config(connection), message=message, autogenerate=True)
 
 
 @click.command("create-archivist")

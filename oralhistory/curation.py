@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import revisions, search
+from . import changes, revisions
 from .importer import (
     InvalidFile,
     PassageText,
@@ -36,7 +36,7 @@ from .records import NotFound, testimony_summary
 log = logging.getLogger(__name__)
 
 TRANSCRIPT_EXTENSIONS = (".txt", ".md")
-IMPORT_AUTHOR = "(import)"  # parentheses never occur in an archivist's username
+IMPORT_AUTHOR = revisions.IMPORT_AUTHOR
 
 LABELS = {
     "narrator": "Narrator",
@@ -419,18 +419,8 @@ def _corrected_passages(form: Form, testimony: Testimony, limit: int, errors: di
 
 
 def _commit_and_index(session: Session, testimony: Testimony) -> Saved:
-    """Commit, then bring the index in line: the record first, the derived index after."""
-    session.commit()
-    try:
-        search.index_testimonies(session, [testimony.id])
-    except Exception:  # the record is safe; `reindex` repairs the index
-        log.exception("the index could not follow testimony %s", testimony.id)
-        return Saved(
-            testimony,
-            "The change is saved, but the search index could not be updated; "
-            "run `flask --app oralhistory reindex`.",
-        )
-    return Saved(testimony)
+    """Commit the unit of work; the index follows after (`changes.commit`)."""
+    return Saved(testimony, changes.commit(session))
 
 
 def _testimony_slug(session: Session, meta: dict[str, Any]) -> str:
@@ -459,7 +449,7 @@ def add_testimony(
     name = upload.filename if upload is not None else "the form"
     try:
         testimony = store_testimony(session, TestimonyFile(name, meta, passages, from_file=False))
-        revisions.record(session, testimony, author, "Added through the archive’s form")
+        changes.record(session, testimony, "added", author, "Added through the archive’s form")
         return _commit_and_index(session, testimony)
     except (InvalidFile, IntegrityError) as error:
         session.rollback()
@@ -481,12 +471,9 @@ def latest_revision_id(session: Session, testimony_id: int) -> int:
 
 
 def _keep_first_state(session: Session, testimony: Testimony) -> None:
-    # A testimony from a file has no revision yet: keep its state as first stored, so that
-    # the first correction can be compared with what was there before it.
-    if not latest_revision_id(session, testimony.id):
-        source = f"imported from {testimony.source_file}" if testimony.source_file else "stored"
-        first = revisions.record(session, testimony, IMPORT_AUTHOR, f"As first {source}")
-        first.created_at = testimony.created_at
+    # A testimony from a file may have no revision yet: keep its state as first stored, so
+    # that the first correction can be compared with what was there before it.
+    revisions.keep_first_state(session, testimony)
 
 
 def describe_change(before: dict[str, Any], after: dict[str, Any]) -> str:
@@ -540,7 +527,8 @@ def correct_testimony(
         return None
     note = _text(form, "note")
     change = "Changed " + describe_change(before, after)
-    revisions.record(session, testimony, author, f"{note} ({change})" if note else change)
+    summary = f"{note} ({change})" if note else change
+    changes.record(session, testimony, "corrected", author, summary)
     return _commit_and_index(session, testimony)
 
 
@@ -557,7 +545,7 @@ def withdraw_testimony(session: Session, testimony_id: int, reason: str, author:
     testimony.withdrawn_at = utcnow()
     testimony.withdrawn_by = author
     testimony.withdrawn_reason = reason
-    revisions.record(session, testimony, author, f"Withdrawn: {reason}")
+    changes.record(session, testimony, "withdrawn", author, f"Withdrawn: {reason}")
     return _commit_and_index(session, testimony)
 
 
@@ -570,7 +558,7 @@ def reinstate_testimony(session: Session, testimony_id: int, reason: str, author
     if testimony.withdrawn_at is None:
         raise FormProblems({"reason": "This testimony has not been withdrawn."})
     testimony.withdrawn_at = testimony.withdrawn_by = testimony.withdrawn_reason = None
-    revisions.record(session, testimony, author, f"Reinstated: {reason}")
+    changes.record(session, testimony, "reinstated", author, f"Reinstated: {reason}")
     return _commit_and_index(session, testimony)
 
 

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
 from flask import Flask, current_app, g
-from sqlalchemy import create_engine, event
+from sqlalchemy import Connection, create_engine, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import Base
+from .models import Base, ChangeLogHead
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# The revision of the first schema: an archive made before migrations holds it, and perhaps
+# some of the tables and columns of the revisions after it, which they add only when missing.
+FIRST_REVISION = "0001"
 
 
 def init_app(app: Flask) -> None:
@@ -46,6 +55,41 @@ def _close_session(_exc: BaseException | None) -> None:
         db_session.close()
 
 
+def alembic_config(connection: Connection) -> Config:
+    """Alembic's configuration for the migrations shipped in the package, on `connection`."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade_schema() -> None:
+    """Bring the database to the current schema, keeping every row.
+
+    An empty database gets the current schema at once; one made by any earlier version of
+    the archive, with or without migrations, is upgraded in place.
+    """
+    with engine().begin() as connection:
+        config = alembic_config(connection)
+        tables = inspect(connection)
+        if not tables.has_table("alembic_version"):
+            if not tables.has_table("testimony"):
+                Base.metadata.create_all(connection)
+                connection.execute(ChangeLogHead.__table__.insert().values(id=1, last_id=0))
+                command.stamp(config, "head")
+                return
+            command.stamp(config, FIRST_REVISION)
+        command.upgrade(config, "head")
+
+
+def schema_revision() -> str | None:
+    """The Alembic revision the database is at, None before migrations."""
+    from alembic.migration import MigrationContext
+
+    with engine().connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
 def create_schema() -> None:
-    """Create any missing tables; existing tables and rows are left as they are."""
-    Base.metadata.create_all(engine())
+    """The schema as `upgrade_schema` leaves it (the older name of the same work)."""
+    upgrade_schema()

@@ -17,6 +17,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import changes, revisions
 from .gazetteer import find_mentions
 from .linking import link_testimony
 from .models import (
@@ -603,28 +604,68 @@ class ImportReport:
     stored: list[Testimony] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     invalid: list[InvalidFile] = field(default_factory=list)
+    # files whose testimony is stored as they have it already: nothing was changed
+    unchanged: list[str] = field(default_factory=list)
+    # files not imported over an archivist's changes (without `replace`): why, per file
+    refused: list[str] = field(default_factory=list)
 
 
 def import_testimonies(
-    session: Session, paths: Iterable[Path], *, keep_existing: bool = False
+    session: Session,
+    paths: Iterable[Path],
+    *,
+    keep_existing: bool = False,
+    replace: bool = False,
 ) -> ImportReport:
-    """Validate and store testimony files, each in its own transaction.
+    """Validate and store testimony files, each in its own transaction with its revision
+    (by `revisions.IMPORT_AUTHOR`) and change-log row. The caller brings the index up to date
+    (`changes.commit` or `changes.catch_up`).
 
-    With `keep_existing`, a testimony already in the database is left as it is (the record
-    may hold an archivist's corrections); otherwise the file replaces it.
+    With `keep_existing`, a testimony already in the database is left as it is. Otherwise the
+    file replaces it, unless an archivist has changed it since it was last imported: then
+    the file is refused, unless `replace` is given (and the history says so).
     """
     report = ImportReport()
     for path in paths:
         try:
             parsed = read_testimony_file(path)
-            if keep_existing and session.scalar(
-                select(Testimony.id).where(Testimony.slug == parsed.meta["slug"])
-            ):
-                report.skipped.append(parsed.meta["slug"])
+            slug = parsed.meta["slug"]
+            existing = session.scalar(select(Testimony).where(Testimony.slug == slug))
+            if existing is not None and keep_existing:
+                report.skipped.append(slug)
                 continue
-            report.stored.append(store_testimony(session, parsed))
+            overridden = existing and revisions.changed_since_import(session, existing)
+            if overridden and not replace:
+                report.refused.append(_refusal(path, slug, overridden))
+                continue
+            before = revisions.snapshot(existing) if existing is not None else None
+            if existing is not None:
+                revisions.keep_first_state(session, existing)
+            testimony = store_testimony(session, parsed)
+            session.flush()
+            if before == revisions.snapshot(testimony):
+                session.rollback()
+                report.unchanged.append(slug)
+                continue
+            summary = f"{'Replaced by' if existing else 'Imported from'} the file {path.name}"
+            if overridden:
+                summary += (
+                    f" (with --replace, over revision {overridden.id} by {overridden.author})"
+                )
+            changes.record(session, testimony, "imported", revisions.IMPORT_AUTHOR, summary)
             session.commit()
+            report.stored.append(testimony)
         except InvalidFile as invalid:
             session.rollback()
             report.invalid.append(invalid)
     return report
+
+
+def _refusal(path: Path, slug: str, revision: Any) -> str:
+    when = revision.created_at.strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"{path}: not imported: the testimony '{slug}' was changed in the archive by "
+        f"{revision.author} on {when} ({revision.summary}) since it was last imported, and "
+        "the file would undo that. Give --replace to replace it all the same (its history "
+        "keeps both)."
+    )

@@ -36,7 +36,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import revisions, search
+from . import changes
 from .gazetteer import Mention, find_mentions, name_groups, place_matchers
 from .models import LINK_KINDS, ContextLink, Event, Place, Testimony, utcnow
 from .records import NotFound
@@ -452,10 +452,10 @@ def _describe(session: Session, link: ContextLink) -> str:
 
 
 def _save(session: Session, testimony: Testimony, archivist: str, summary: str) -> None:
-    # Database first, then the index (its place and event fields come from the links).
-    revisions.record(session, testimony, archivist, summary)
-    session.commit()
-    search.index_testimonies(session, [testimony.id])
+    # The one unit of work: the record first, then the index (its place and event fields
+    # come from the links); `changes.index_warning` tells when the index could not follow.
+    changes.record(session, testimony, "links", archivist, summary)
+    changes.commit(session)
 
 
 def decide_link(session: Session, link_id: int, decision: str, archivist: str) -> ContextLink:

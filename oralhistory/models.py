@@ -250,3 +250,35 @@ class Revision(Base):
     summary: Mapped[str] = mapped_column(Text)
     # the testimony as it stood after this change, so any two revisions can be compared
     snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# What a change-log row says changed. A testimony's kinds name one testimony (`testimony_id`);
+# a timeline change touches what every passage is indexed with (the gazetteer).
+CHANGE_KINDS = ("added", "corrected", "imported", "withdrawn", "reinstated", "links", "timeline")
+
+
+class ChangeLog(Base):
+    """One committed change to the record, in order: what the index, other servers and
+    harvesters follow. Ids only grow, and a change with a higher id never commits before one
+    with a lower id (see `changes.log`), so "everything after id N" never misses a change.
+    """
+
+    __tablename__ = "change_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(20))  # one of CHANGE_KINDS
+    testimony_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    revision_id: Mapped[int | None] = mapped_column(Integer)
+    author: Mapped[str | None] = mapped_column(String(120))
+    summary: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class ChangeLogHead(Base):
+    """The one row holding the last change-log id given out. Taking the next id updates this
+    row, which makes concurrent writers queue one behind the other until each commits."""
+
+    __tablename__ = "change_log_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_id: Mapped[int] = mapped_column(Integer, default=0)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from . import search
+from . import changes, search
 from .access import Viewer, can_see, visible
 from .gazetteer import matchers_of, place_names
 from .models import (
@@ -513,6 +513,7 @@ def _narrator_names(session: Session, slugs) -> dict[str, str]:
 
 def search_page(session: Session, request: search.SearchRequest) -> dict[str, Any]:
     """Run a search and dress its hits with narrator, testimony and passage links."""
+    changes.follow(session)  # the changes other processes and servers committed
     result = search.search(request, search_gazetteer(session))
     testimony_ids = {hit.testimony_id for hit in result.hits}
     testimonies = {

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from .models import Revision, Testimony, utcnow
 
+IMPORT_AUTHOR = "(import)"  # parentheses never occur in an archivist's username
+
 
 def snapshot(testimony: Testimony) -> dict[str, Any]:
     """The testimony as it stands: metadata, passages and context links, as plain data."""
@@ -51,8 +53,46 @@ def record(session: Session, testimony: Testimony, author: str, summary: str) ->
         testimony_id=testimony.id, author=author, summary=summary, snapshot=snapshot(testimony)
     )
     session.add(revision)
-    testimony.corrected_at = revision.created_at = utcnow()
+    revision.created_at = utcnow()
+    if author != IMPORT_AUTHOR:  # an import is not a correction
+        testimony.corrected_at = revision.created_at
     return revision
+
+
+def keep_first_state(session: Session, testimony: Testimony) -> None:
+    """Give a testimony stored before revisions were kept its state as first stored, as a
+    revision by the import, so that the first change to it can be compared with it."""
+    if testimony.id is None or session.scalar(
+        select(Revision.id).where(Revision.testimony_id == testimony.id).limit(1)
+    ):
+        return
+    source = f"imported from {testimony.source_file}" if testimony.source_file else "stored"
+    first = record(session, testimony, IMPORT_AUTHOR, f"As first {source}")
+    first.created_at = testimony.created_at
+
+
+# What an import does not replace: links follow their passages, a withdrawal stays.
+_KEPT_BY_IMPORT = ("links", "withdrawn", "withdrawn_reason")
+
+
+def _replaced_by_import(state: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in state.items() if key not in _KEPT_BY_IMPORT}
+
+
+def changed_since_import(session: Session, testimony: Testimony) -> Revision | None:
+    """The latest revision in which someone other than the import changed what importing a
+    file would replace, since the testimony was last imported; None when there is none."""
+    kept = history(session, testimony.id)
+    imports = [r for r in kept if r.author == IMPORT_AUTHOR]
+    since = imports[-1].id if imports else 0
+    others = [r for r in kept if r.author != IMPORT_AUTHOR and r.id > since]
+    if not others:
+        return None
+    if imports and _replaced_by_import(imports[-1].snapshot) == _replaced_by_import(
+        snapshot(testimony)
+    ):
+        return None  # changed and changed back, or links and withdrawal only
+    return others[-1]
 
 
 def history(session: Session, testimony_id: int) -> list[Revision]:

@@ -6,7 +6,6 @@ Correctness only; the benchmark script (`python -m benchmarks.run`) measures the
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 
 import pytest
@@ -17,7 +16,7 @@ from benchmarks.run import api_request, build_fts, fts_search
 from oralhistory import db, records, search
 from oralhistory.importer import parse_testimony, store_testimony
 from oralhistory.models import Passage, Testimony
-from tests.conftest import make_app
+from tests.conftest import copy_database, make_app, sqlite_only
 
 SIZE = 1000
 
@@ -31,7 +30,7 @@ def collection():
 def archive(built_archive, tmp_path_factory, collection):
     """The first collection plus the generated one, stored through the importer and indexed."""
     tmp = tmp_path_factory.mktemp("benchmark")
-    shutil.copy(built_archive / "archive.db", tmp / "archive.db")
+    copy_database(built_archive, tmp)
     app = make_app(tmp)
     with app.app_context():
         session = db.session()
@@ -145,6 +144,7 @@ def test_an_added_testimony_is_found_after_indexing(archive, collection):
     assert body["hits"][0]["passage"]["anchor"] == f"p-{added.probe_position}"
 
 
+@sqlite_only
 def test_fts5_baseline_holds_the_same_passages(archive, collection):
     _, tmp, _ = archive
     build_fts(tmp)

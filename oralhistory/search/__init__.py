@@ -4,12 +4,17 @@ The index is derived from the database and can be rebuilt from it at any time. I
 `INDEX_DIR` as numbered generations (`ix-<n>/`) with a `CURRENT` file naming the one in use:
 a rebuild writes a new generation and switches `CURRENT` atomically, so readers in other
 processes never see a half-built index. Every write, in any process, holds one file lock.
+Each generation keeps in `LAST_CHANGE` the id of the last change-log row it reflects (see
+`changes.py`, which brings it up to date). Files are read, never memory-mapped: a segment cut
+under a mapped reader kills the process (SIGBUS); read, it raises an error, and a damaged
+index is reported as `IndexDamaged`.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -19,7 +24,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from functools import cache, partial
+from functools import cache, partial, wraps
 from html import escape
 from itertools import chain, islice
 from pathlib import Path
@@ -32,6 +37,7 @@ from whoosh import highlight, index, scoring
 from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import QueryParser, plugins
 from whoosh.query import And, AndMaybe, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Results, Searcher
@@ -39,7 +45,7 @@ from whoosh.searching import Results, Searcher
 # the module, not its names: the gazetteer reads names with `analysis`, so it may be the one
 # importing this package
 from .. import gazetteer
-from ..models import Passage, Testimony
+from ..models import ChangeLog, Passage, Testimony
 from . import arrays, postings, querylang, ranking
 from .analysis import (
     SpellingFilter,
@@ -99,6 +105,8 @@ def build_schema(table: dict[str, str]) -> Schema:
         public_words=_vocabulary_field(vocabulary),
         restricted_words=_vocabulary_field(vocabulary),
         sort_key=STORED,
+        # what the passage was indexed with, hashed: `flask check` compares it with the record
+        version=STORED,
         # the passage's words, normalised and hashed: passages with the same words share it
         fingerprint=ID(sortable=True),
     )
@@ -143,6 +151,7 @@ class ArchiveIndex:
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
         self._local = threading.local()
+        self._lock_depth = threading.local()
 
     # reading ----------------------------------------------------------------------------
 
@@ -155,64 +164,151 @@ class ArchiveIndex:
     def exists(self) -> bool:
         return self._current() is not None
 
+    def _open(self, name: str) -> index.Index:
+        return FileStorage(str(self.root / name), supports_mmap=False).open_index()
+
+    def last_change(self) -> int:
+        """The id of the last change-log row the current generation reflects (0: none)."""
+        name = self._current()
+        try:
+            return int((self.root / str(name) / "LAST_CHANGE").read_text().strip() or 0)
+        except (FileNotFoundError, ValueError):
+            return 0
+
+    def _mark(self, name: str, last_change: int | None) -> None:
+        if last_change is None:
+            return
+        marker = self.root / name / "LAST_CHANGE.tmp"
+        marker.write_text(str(last_change))
+        os.replace(marker, marker.with_suffix(""))
+
     def searcher(self) -> Searcher:
-        """A searcher on the latest committed index: cached per thread, refreshed on change."""
+        """A searcher on the latest committed index: cached per thread, refreshed on change.
+
+        Raises `IndexMissing` when there is no index, `IndexDamaged` when it cannot be read.
+        """
         name = self._current()
         if name is None:
             raise IndexMissing(
                 f"there is no search index in {self.root}: run `flask --app oralhistory reindex`"
             )
         local = self._local
-        if getattr(local, "name", None) != name:
-            if getattr(local, "searcher", None) is not None:
+        try:
+            if getattr(local, "name", None) != name:
+                if getattr(local, "searcher", None) is not None:
+                    local.searcher.close()
+                    local.searcher = None
+                local.name = None
+                local.index = self._open(name)
+                local.searcher = local.index.searcher(weighting=_weighting())
+                local.name = name
+            elif local.index.latest_generation() != local.searcher.reader().generation():
+                # A new searcher, not Searcher.refresh(): refresh reuses the old segment
+                # readers, which keep passages deleted since (a re-imported testimony's old text).
                 local.searcher.close()
-            local.index = index.open_dir(str(self.root / name))
-            local.searcher = local.index.searcher(weighting=_weighting())
-            local.name = name
-        elif local.index.latest_generation() != local.searcher.reader().generation():
-            # A new searcher, not Searcher.refresh(): refresh reuses the old segment readers,
-            # which keep passages deleted since (a re-imported testimony's old text).
-            local.searcher.close()
-            local.searcher = local.index.searcher(weighting=_weighting())
+                local.searcher = local.index.searcher(weighting=_weighting())
+        except Exception as error:
+            local.name = None
+            if self._current() != name:  # a rebuild switched generations meanwhile
+                return self.searcher()
+            problem = self.damage()
+            if problem is None:
+                raise
+            raise IndexDamaged(problem) from error
         return local.searcher
+
+    def damage(self) -> str | None:
+        """What is wrong with the current generation's files, or None when they read whole.
+
+        Opens the table of contents and every segment afresh and checks that each part a
+        segment lists lies within its file: a missing, cut or garbled file is found without
+        reading the postings.
+        """
+        name = self._current()
+        if name is None:
+            return None
+        try:
+            storage = FileStorage(str(self.root / name), supports_mmap=False)
+            ix = storage.open_index()
+            for segment in ix._segments():
+                if segment.is_compound():
+                    compound = segment.open_compound_file(storage)
+                    size = storage.file_length(segment.make_filename(segment.COMPOUND_EXT))
+                    try:
+                        for part in compound.list():
+                            offset, length = compound.range(part)
+                            if offset + length > size:
+                                return f"segment {segment.segment_id()} is cut short"
+                    finally:
+                        compound.close()
+                elif not segment.list_files(storage):
+                    return f"segment {segment.segment_id()} has no files"
+            with ix.reader() as reader:
+                reader.doc_count()
+        except Exception as error:  # noqa: BLE001 (whatever Whoosh raises on a bad file)
+            return f"the index in {self.root / name} cannot be read ({type(error).__name__})"
+        return None
 
     # writing ----------------------------------------------------------------------------
 
     @contextmanager
-    def _write_lock(self) -> Iterator[None]:
+    def writing(self, timeout: float = WRITE_LOCK_TIMEOUT) -> Iterator[None]:
+        """Hold the index's one write lock (across processes; again within one thread).
+
+        Raises `IndexBusy` when another writer holds it for longer than `timeout` seconds
+        (0: do not wait).
+        """
+        depth = getattr(self._lock_depth, "value", 0)
+        if depth:
+            self._lock_depth.value = depth + 1
+            try:
+                yield
+            finally:
+                self._lock_depth.value = depth
+            return
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / "write.lock", "a") as lock_file:
-            deadline = time.monotonic() + WRITE_LOCK_TIMEOUT
+            deadline = time.monotonic() + timeout
             while True:
                 try:
                     fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     break
                 except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise TimeoutError("the search index is busy; try again") from None
+                    if time.monotonic() >= deadline:
+                        raise IndexBusy("the search index is busy; try again") from None
                     time.sleep(0.05)
+            self._lock_depth.value = 1
             try:
                 yield
             finally:
+                self._lock_depth.value = 0
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
 
-    def rebuild(self, schema: Schema, documents: Iterable[dict[str, Any]], procs: int = 1) -> int:
+    def rebuild(
+        self,
+        schema: Schema,
+        documents: Iterable[dict[str, Any]],
+        procs: int = 1,
+        last_change: int | None = None,
+    ) -> int:
         """Write a new generation with `documents`, switch to it, and drop the old ones.
 
         With `procs` > 1, that many processes analyse and write the documents side by side,
-        each into a segment of its own (searches read the segments together).
+        each into a segment of its own (searches read the segments together). The new
+        generation reflects the change log up to `last_change`.
         """
-        with self._write_lock():
+        with self.writing():
             name = f"ix-{time.time_ns()}"
             path = self.root / name
             path.mkdir(parents=True)
-            ix = index.create_in(str(path), schema)
+            ix = FileStorage(str(path), supports_mmap=False).create_index(schema)
             count = 0
             options = {"procs": procs, "multisegment": True} if procs > 1 else {}
             with ix.writer(limitmb=BUILD_MEMORY_MB, **options) as writer:
                 for document in documents:
                     writer.add_document(**document)
                     count += 1
+            self._mark(name, last_change)
             arrays.prepare_segments(ix)
             pointer = self.root / "CURRENT.tmp"
             pointer.write_text(name)
@@ -222,19 +318,36 @@ class ArchiveIndex:
                     shutil.rmtree(old, ignore_errors=True)
             return count
 
-    def replace(self, testimony_ids: Iterable[int], documents: Iterable[dict[str, Any]]) -> None:
-        """Remove every passage of `testimony_ids`, then add `documents`, in one commit."""
-        with self._write_lock():
+    def replace(
+        self,
+        testimony_ids: Iterable[int],
+        documents: Iterable[dict[str, Any]],
+        last_change: int | None = None,
+    ) -> None:
+        """Remove every passage of `testimony_ids`, then add `documents`, in one commit; the
+        generation then reflects the change log up to `last_change`."""
+        with self.writing():
             name = self._current()
             if name is None:
                 raise IndexMissing("there is no search index yet: run `init` or `reindex`")
-            ix = index.open_dir(str(self.root / name))
+            ix = self._open(name)
             with ix.writer(timeout=WRITE_LOCK_TIMEOUT) as writer:
                 for testimony_id in testimony_ids:
                     writer.delete_by_term("testimony_id", str(testimony_id))
                 for document in documents:
                     writer.add_document(**document)
+            # After Whoosh's commit: a crash between the two leaves the mark behind, and the
+            # same changes are applied again, which gives the same index.
+            self._mark(name, last_change)
             arrays.prepare_segments(ix)
+
+    def indexed_versions(self) -> dict[int, tuple[int, str]]:
+        """Every passage the index holds: passage id -> (testimony id, version indexed)."""
+        reader = self.searcher().reader()
+        return {
+            int(fields["passage_id"]): (int(fields["testimony_id"]), fields.get("version", ""))
+            for fields in reader.all_stored_fields()
+        }
 
 
 def _weighting() -> scoring.WeightingModel:
@@ -243,6 +356,14 @@ def _weighting() -> scoring.WeightingModel:
 
 class IndexMissing(RuntimeError):
     pass
+
+
+class IndexDamaged(RuntimeError):
+    """The index's files cannot be read (cut, deleted, garbled): it must be rebuilt."""
+
+
+class IndexBusy(TimeoutError):
+    """Another process holds the index's write lock."""
 
 
 def init_app(app: Flask) -> None:
@@ -274,7 +395,7 @@ def passage_document(passage: Passage) -> dict[str, Any]:
         for link in testimony.context_links
         if link.position == passage.position and link.status != "rejected"
     ]
-    return {
+    document = {
         "passage_id": str(passage.id),
         "testimony_id": str(testimony.id),
         "position": passage.position,
@@ -286,8 +407,9 @@ def passage_document(passage: Passage) -> dict[str, Any]:
         ),
         "text": passage.text,
         "note": passage.editor_note or "",
-        "place": ",".join(link.target for link in linked if link.kind == "place"),
-        "event": ",".join(link.target for link in linked if link.kind == "event"),
+        # sorted: the same links give the same document (and `version`), however loaded
+        "place": ",".join(sorted(link.target for link in linked if link.kind == "place")),
+        "event": ",".join(sorted(link.target for link in linked if link.kind == "event")),
         "year": str(testimony.interview_date.year) if testimony.interview_date else "",
         "access": testimony.access,
         "public_words": words if public else "",
@@ -295,6 +417,15 @@ def passage_document(passage: Passage) -> dict[str, Any]:
         "sort_key": (testimony.id, passage.position),
         "fingerprint": fingerprint(passage.text),
     }
+    document["version"] = document_version(document)
+    return document
+
+
+def document_version(document: dict[str, Any]) -> str:
+    """A digest of what a passage's document holds: equal when the passage is indexed alike."""
+    held = {key: value for key, value in document.items() if key != "version"}
+    encoded = json.dumps(held, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return hashlib.blake2b(encoded, digest_size=12).hexdigest()
 
 
 def fingerprint(text: str) -> str:
@@ -327,13 +458,25 @@ def _passages(session: Session, testimony_ids: list[int] | None) -> Iterator[Pas
         yield from session.scalars(query).unique()
 
 
-def rebuild_index(session: Session) -> int:
-    """Rebuild the whole index from the database; return the number of passages indexed."""
+def indexable_passages(session: Session) -> Iterator[Passage]:
+    """Every passage the index should hold (those of testimonies not withdrawn), with what
+    `passage_document` reads of them loaded."""
+    return _passages(session, None)
+
+
+def rebuild_index(session: Session, last_change: int | None = None) -> int:
+    """Rebuild the whole index from the database; return the number of passages indexed.
+
+    `last_change` is the id of the last change-log row the database held when the session's
+    reading began (by default, the latest now): the new index reflects it.
+    """
+    if last_change is None:
+        last_change = session.scalar(select(func.max(ChangeLog.id))) or 0
     schema = build_schema(gazetteer_table(session))
     documents = (passage_document(p) for p in _passages(session, None))
     passages = session.scalar(select(func.count(Passage.id))) or 0
     procs = min(os.cpu_count() or 1, 4) if passages >= PARALLEL_BUILD_PASSAGES else 1
-    return archive_index().rebuild(schema, documents, procs)
+    return archive_index().rebuild(schema, documents, procs, last_change)
 
 
 def _has_current_fields() -> bool:
@@ -341,19 +484,43 @@ def _has_current_fields() -> bool:
     return set(archive_index().searcher().schema.names()) == set(build_schema({}).names())
 
 
-def index_testimonies(session: Session, testimony_ids: Iterable[int]) -> None:
+def index_testimonies(
+    session: Session, testimony_ids: Iterable[int], last_change: int | None = None
+) -> None:
     """Bring the index in line with the database for these testimonies (call after commit).
 
     A withdrawn testimony's passages are removed; the others are replaced by their current
     text. When there is no index yet, or it was built with other fields, the whole index is
-    built.
+    built. The index then reflects the change log up to `last_change`.
     """
     ids = sorted(set(testimony_ids))
     if not archive_index().exists() or not _has_current_fields():
-        rebuild_index(session)
+        rebuild_index(session, last_change)
         return
     documents = [passage_document(p) for p in _passages(session, ids)]
-    archive_index().replace(ids, documents)
+    archive_index().replace(ids, documents, last_change)
+
+
+def _damage_checked(function):
+    """Report an error from Whoosh's files as `IndexDamaged` when the files are damaged;
+    any other error is raised as it was."""
+
+    @wraps(function)
+    def checked(*args, **kwargs):
+        generation = archive_index()._current()
+        try:
+            return function(*args, **kwargs)
+        except (QueryError, IndexMissing, IndexDamaged):
+            raise
+        except Exception as error:
+            if archive_index()._current() != generation:  # switched while it was read
+                return function(*args, **kwargs)
+            problem = archive_index().damage()
+            if problem is None:
+                raise
+            raise IndexDamaged(problem) from error
+
+    return checked
 
 
 # --- searching ------------------------------------------------------------------------------
@@ -804,6 +971,7 @@ def _spelling_filter(schema: Schema) -> SpellingFilter | None:
     return None
 
 
+@_damage_checked
 def search(request: SearchRequest, places: Gazetteer | None = None) -> SearchResult:
     """Search passages. Raises `QueryError` for a query that cannot be searched.
 

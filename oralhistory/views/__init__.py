@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request, url_for
+from flask import Flask, current_app, jsonify, make_response, render_template, request, url_for
 from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import LimitedStream
 
-from .. import search
+from .. import changes, search
 from ..records import NotFound, PageAddress
 
 
@@ -100,9 +100,21 @@ def register_views(app: Flask) -> None:
         return error_response(400, "This search cannot be run: " + str(error) + ".")
 
     @app.errorhandler(search.IndexMissing)
-    def index_missing(error: search.IndexMissing):
-        app.logger.error("search index missing: %s", error)
-        return error_response(503, "Search is not available yet: the index has not been built.")
+    @app.errorhandler(search.IndexDamaged)
+    def index_unavailable(error: search.IndexMissing | search.IndexDamaged):
+        # The record is whole; the index is derived from it: rebuild it while pages other
+        # than search go on working.
+        app.logger.error("search index unavailable: %s", error)
+        changes.rebuild_in_background(current_app._get_current_object())
+        response = make_response(
+            error_response(
+                503,
+                "Search is being rebuilt from the archive’s record and will be back in a few "
+                "moments; every other page works meanwhile. Please try again shortly.",
+            )
+        )
+        response.headers["Retry-After"] = "10"
+        return response
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, flash, jsonify, redirect, request, url_for
 
-from .. import db, linking
+from .. import changes, db, linking
 from ..auth import current_viewer
 
 bp = Blueprint("links", __name__, url_prefix="/archive")
@@ -26,9 +26,12 @@ def _signed_out():
 
 
 def _done(link, message: str):
+    warning = changes.index_warning(db.session())
     if _wants_json():
-        return jsonify(id=link.id, status=link.status, message=message)
+        return jsonify(id=link.id, status=link.status, message=message, index_warning=warning)
     flash(message, "success")
+    if warning:
+        flash(warning, "error")
     anchor = link.anchor
     return redirect(url_for("pages.testimony", testimony_id=link.testimony_id, _anchor=anchor), 303)
 

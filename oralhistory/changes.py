@@ -1,0 +1,248 @@
+"""The one unit of work every write to the record goes through, and the change log it keeps.
+
+A write changes the record in a session, then calls `record` (a change to a testimony: its
+revision and its change-log row) or `log` (a change-log row alone), then `commit`. The change,
+its revision and its change-log row commit in one transaction; only after the commit is the
+search index brought up to date, by applying the change log (`catch_up`). When the index
+cannot follow (busy, damaged, a full disk), the record is kept, `commit` says so in words for
+the reader, and the index catches up later by itself: on the next write, the next search in
+any process, or `flask check --repair`.
+
+The change log is what every index directory (one per server), harvester and export follows:
+its ids only grow, in the order the changes committed, and each row says when (`changes_since`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Iterable
+
+from flask import Flask, current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from . import revisions, search
+from .models import CHANGE_KINDS, ChangeLog, ChangeLogHead, Revision, Testimony, utcnow
+
+logger = logging.getLogger(__name__)
+
+# A kind that names no testimony changes what every passage is indexed with.
+WHOLE_INDEX_KINDS = frozenset(["timeline"])
+INDEX_BEHIND = (
+    "The change is saved, but the search index could not follow it yet; it catches up by "
+    "itself within moments (at the next search)."
+)
+
+
+def log(
+    session: Session,
+    kind: str,
+    *,
+    testimony_id: int | None = None,
+    revision_id: int | None = None,
+    author: str | None = None,
+    summary: str | None = None,
+) -> ChangeLog:
+    """Add a change-log row for a change made in `session`; `commit` commits both.
+
+    The id is taken by updating the one `change_log_head` row: a second writer waits on that
+    row until the first commits, so ids commit in the order they are given and a follower
+    reading "every change after N" never skips one that commits late.
+    """
+    if kind not in CHANGE_KINDS:
+        raise ValueError(f"unknown change kind {kind!r}")
+    bump = (
+        update(ChangeLogHead)
+        .where(ChangeLogHead.id == 1)
+        .values(last_id=ChangeLogHead.last_id + 1)
+        .returning(ChangeLogHead.last_id)
+    )
+    change_id = session.execute(bump).scalar()
+    if change_id is None:  # a database made without `db.upgrade_schema` lacks the row
+        change_id = (session.scalar(select(func.max(ChangeLog.id))) or 0) + 1
+        session.add(ChangeLogHead(id=1, last_id=change_id))
+    change = ChangeLog(
+        id=change_id,
+        kind=kind,
+        testimony_id=testimony_id,
+        revision_id=revision_id,
+        author=author,
+        summary=summary,
+        changed_at=utcnow(),
+    )
+    session.add(change)
+    return change
+
+
+def record(
+    session: Session, testimony: Testimony, kind: str, author: str, summary: str
+) -> Revision:
+    """Add the revision of a change to `testimony` and its change-log row; `commit` commits."""
+    revision = revisions.record(session, testimony, author, summary)
+    session.flush()
+    log(
+        session,
+        kind,
+        testimony_id=testimony.id,
+        revision_id=revision.id,
+        author=author,
+        summary=summary,
+    )
+    return revision
+
+
+def commit(session: Session) -> str | None:
+    """Commit the unit of work, then bring the index up to date.
+
+    Returns None when the index follows the record, or else the message to show the reader:
+    the record is kept all the same, and the index catches up later by itself.
+    """
+    session.commit()
+    try:
+        catch_up(session)
+    except Exception as error:
+        logger.exception("the search index could not follow the change log")
+        if isinstance(error, search.IndexDamaged | search.IndexMissing):
+            rebuild_in_background(current_app._get_current_object())
+        session.info["index_warning"] = INDEX_BEHIND
+        return INDEX_BEHIND
+    return None
+
+
+def index_warning(session: Session) -> str | None:
+    """The message of the last `commit` in `session` whose change the index could not follow
+    (once: it is forgotten when read), else None."""
+    return session.info.pop("index_warning", None)
+
+
+def last_change_id(session: Session) -> int:
+    """The id of the latest committed change (0 when the log is empty)."""
+    return session.scalar(select(func.max(ChangeLog.id))) or 0
+
+
+class _WholeIndexNeeded(Exception):
+    pass
+
+
+def catch_up(session: Session, *, wait: bool = True) -> int:
+    """Apply to the index every change it does not reflect yet; return how many there were.
+
+    One writer at a time (the index's write lock): with `wait`, wait for it and rebuild the
+    whole index when a change needs it; without, raise `search.IndexBusy` when another
+    process is writing, and `_WholeIndexNeeded` instead of rebuilding.
+    """
+    index = search.archive_index()
+    latest = last_change_id(session)
+    if index.exists() and index.last_change() == latest:
+        return 0
+    with index.writing(timeout=search.WRITE_LOCK_TIMEOUT if wait else 0):
+        # read again under the lock: another process may have applied them meanwhile
+        applied = index.last_change() if index.exists() else None
+        if applied == latest:
+            return 0
+        rows = session.execute(
+            select(ChangeLog.kind, ChangeLog.testimony_id).where(
+                ChangeLog.id > (applied or 0), ChangeLog.id <= latest
+            )
+        ).all()
+        whole = (
+            applied is None
+            # an index ahead of the record: the database was restored from a backup
+            or applied > latest
+            or any(kind in WHOLE_INDEX_KINDS or tid is None for kind, tid in rows)
+        )
+        if whole and not wait:
+            raise _WholeIndexNeeded
+        if whole:
+            search.rebuild_index(session, last_change=latest)
+        else:
+            search.index_testimonies(session, {tid for _, tid in rows}, last_change=latest)
+        return len(rows)
+
+
+def follow(session: Session) -> None:
+    """Before a search: apply the changes other processes committed, if the index is free.
+
+    Never waits for another writer (the reader then sees the index as it is, a moment
+    behind) and never makes a reader wait for a whole rebuild (that runs in the background).
+    A damaged or missing index is left for the search to report.
+    """
+    try:
+        catch_up(session, wait=False)
+    except search.IndexBusy:
+        pass
+    except _WholeIndexNeeded:
+        rebuild_in_background(current_app._get_current_object())
+    except (search.IndexDamaged, search.IndexMissing):
+        pass
+    except Exception:  # the reader still gets the index as it is
+        logger.exception("the search index could not catch up with the change log")
+
+
+def rebuild(session: Session) -> int:
+    """Rebuild the whole index from the record (a new generation, switched in one step);
+    return the number of passages indexed."""
+    index = search.archive_index()
+    with index.writing():
+        return search.rebuild_index(session, last_change=last_change_id(session))
+
+
+_rebuilding = threading.Lock()
+
+
+def rebuild_in_background(app: Flask) -> bool:
+    """Start rebuilding a damaged, missing or outdated index in a thread of this process.
+
+    Returns False when this process is rebuilding already. Another process that holds the
+    write lock is left to finish: the next search that finds the index damaged tries again.
+    """
+    if not _rebuilding.acquire(blocking=False):
+        return False
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                session = app.extensions["oralhistory.sessionmaker"]()
+                index = search.archive_index()
+                try:
+                    with index.writing(timeout=0):
+                        latest = last_change_id(session)
+                        sound = index.exists() and index.damage() is None
+                        if not (sound and index.last_change() == latest):
+                            search.rebuild_index(session, last_change=latest)
+                finally:
+                    session.close()
+        except search.IndexBusy:
+            pass
+        except Exception:
+            logger.exception("the search index could not be rebuilt")
+        finally:
+            _rebuilding.release()
+
+    threading.Thread(target=run, name="index-rebuild", daemon=True).start()
+    return True
+
+
+def changes_since(
+    session: Session,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    *,
+    after_id: int = 0,
+    kinds: Iterable[str] | None = None,
+    limit: int | None = None,
+) -> list[ChangeLog]:
+    """The changes committed in a time range (UTC, both ends included) and after a change
+    id, oldest first: what harvesters and exports read."""
+    query = select(ChangeLog).where(ChangeLog.id > after_id).order_by(ChangeLog.id)
+    if since is not None:
+        query = query.where(ChangeLog.changed_at >= since)
+    if until is not None:
+        query = query.where(ChangeLog.changed_at <= until)
+    if kinds is not None:
+        query = query.where(ChangeLog.kind.in_(list(kinds)))
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query))

@@ -1,0 +1,107 @@
+"""The unit of work and the change log: every write logged in order, the index following it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+from sqlalchemy import select
+
+from oralhistory import changes, db, search
+from oralhistory.check import check_index
+from oralhistory.models import ChangeLog, Testimony
+from tests.archive_helpers import archivist_client, form_for_testimony, submit
+from tests.conftest import import_testimony
+
+
+def change_log(app) -> list[tuple[str, int | None, str | None]]:
+    with app.app_context():
+        rows = db.session().scalars(select(ChangeLog).order_by(ChangeLog.id))
+        return [(row.kind, row.testimony_id, row.author) for row in rows]
+
+
+def hits(client, q: str) -> int:
+    response = client.get("/api/search", query_string={"q": q})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["total"]
+
+
+def correct_without_the_index(app, text: str) -> None:
+    """Correct the first passage as a crash right after the commit leaves it: the record
+    and the change log changed, the index not."""
+    with app.app_context():
+        session = db.session()
+        testimony = session.scalar(select(Testimony).order_by(Testimony.id))
+        testimony.passages[0].text = text
+        changes.record(session, testimony, "corrected", "ada", "Changed passage p-1")
+        session.commit()
+        assert search.archive_index().last_change() < changes.last_change_id(session)
+
+
+def test_every_write_leaves_a_row_in_the_change_log_in_order(app, tmp_path):
+    before = change_log(app)
+    # `init` of the collection: its timeline, then each testimony
+    assert [kind for kind, _, _ in before] == ["timeline"] + ["imported"] * 5
+    archivist = archivist_client(app)
+    response = submit(archivist, "/archive/testimonies/new", form_for_testimony())
+    assert response.status_code == 302
+    new_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    token_page = f"/archive/testimonies/{new_id}/edit"
+    for action in ("withdraw", "reinstate"):
+        response = submit(
+            archivist,
+            f"/archive/testimonies/{new_id}/{action}",
+            {"reason": "consent"},
+            form_page=token_page,
+        )
+        assert response.status_code == 302
+    after = change_log(app)[len(before) :]
+    assert after == [
+        ("added", new_id, "ada"),
+        ("withdrawn", new_id, "ada"),
+        ("reinstated", new_id, "ada"),
+    ]
+    with app.app_context():
+        ids = db.session().scalars(select(ChangeLog.id).order_by(ChangeLog.id)).all()
+    assert ids == list(range(1, len(ids) + 1))
+
+
+def test_changes_since_reads_the_log_by_time_for_harvesters(app, tmp_path):
+    import_testimony(app, tmp_path, "harvested", "A word for harvesting.")
+    with app.app_context():
+        session = db.session()
+        everything = changes.changes_since(session)
+        latest = everything[-1]
+        assert latest.kind == "imported" and latest.revision_id is not None
+        later = latest.changed_at + dt.timedelta(seconds=1)
+        assert changes.changes_since(session, since=later) == []
+        assert changes.changes_since(session, since=latest.changed_at) == [latest]
+        assert changes.changes_since(session, after_id=latest.id - 1) == [latest]
+
+
+def test_a_change_the_index_missed_is_found_at_the_next_search(app, client):
+    correct_without_the_index(app, "Zanzibarian marmalade was all we had.")
+    assert hits(client, "zanzibarian") == 1
+    with app.app_context():
+        assert check_index(db.session()).clean
+
+
+def test_a_reader_does_not_wait_for_a_busy_index_and_the_next_one_finds_the_change(app, client):
+    correct_without_the_index(app, "Quokkas crossed the square.")
+    held, release = threading.Event(), threading.Event()
+
+    def other_writer() -> None:
+        with app.app_context(), search.archive_index().writing():
+            held.set()
+            release.wait(10)
+
+    writer = threading.Thread(target=other_writer)
+    writer.start()
+    try:
+        assert held.wait(10)
+        # a reader does not wait for the writer: it searches what the index holds
+        assert hits(client, "quokkas") == 0
+    finally:
+        release.set()
+        writer.join(10)
+    assert hits(client, "quokkas") == 1

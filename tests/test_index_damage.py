@@ -1,0 +1,105 @@
+"""A damaged index never gives a 500: readers get a 503 saying search is being rebuilt, other
+pages go on working, and the index is rebuilt from the record; `flask check` finds drift."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from oralhistory import db, search
+from oralhistory.models import Passage
+from tests.conftest import make_app, run_cli
+
+REBUILD_SECONDS = 30  # the most a test waits for the background rebuild
+
+
+def generation(app) -> Path:
+    root = Path(app.config["INDEX_DIR"])
+    return root / (root / "CURRENT").read_text().strip()
+
+
+def truncate_segment(app) -> None:
+    for segment in generation(app).glob("*.seg"):
+        size = segment.stat().st_size
+        with open(segment, "r+b") as file:
+            file.truncate(size // 2)
+
+
+def delete_segment(app) -> None:
+    for segment in generation(app).glob("*.seg"):
+        segment.unlink()
+
+
+def corrupt_toc(app) -> None:
+    for toc in generation(app).glob("*.toc"):
+        toc.write_bytes(b"\x00garbled table of contents" * 20)
+
+
+def wait_for_search(client) -> dict:
+    deadline = time.monotonic() + REBUILD_SECONDS
+    while time.monotonic() < deadline:
+        response = client.get("/api/search", query_string={"q": "Aleppo"})
+        if response.status_code == 200:
+            return response.get_json()
+        assert response.status_code == 503
+        time.sleep(0.1)
+    raise AssertionError("the index was not rebuilt in time")
+
+
+def passages_in_record(app) -> int:
+    with app.app_context():
+        return len(db.session().scalars(select(Passage.id)).all())
+
+
+@pytest.mark.parametrize("damage", [truncate_segment, delete_segment, corrupt_toc])
+def test_a_damaged_index_gives_readers_a_503_and_is_rebuilt_from_the_record(app, damage):
+    before = app.test_client().get("/api/search", query_string={"q": "Aleppo"}).get_json()
+    damage(app)
+    # another worker, or the same after a restart, opens the damaged files afresh
+    restarted = make_app(Path(app.config["INDEX_DIR"]).parent)
+    reader = restarted.test_client()
+    page = reader.get("/search", query_string={"q": "Aleppo"})
+    assert page.status_code == 503
+    assert "Search is being rebuilt" in page.get_data(as_text=True)
+    assert reader.get("/narrators").status_code == 200
+    assert reader.get("/timeline").status_code == 200
+    after = wait_for_search(reader)
+    assert after["total"] == before["total"]
+    with restarted.app_context():
+        assert len(search.archive_index().indexed_versions()) == passages_in_record(restarted)
+
+
+def test_the_api_answers_a_damaged_index_with_json_503(app):
+    corrupt_toc(app)
+    reader = make_app(Path(app.config["INDEX_DIR"]).parent).test_client()
+    response = reader.get("/api/search", query_string={"q": "Aleppo"})
+    assert response.status_code == 503
+    assert "being rebuilt" in response.get_json()["error"]
+    wait_for_search(reader)
+
+
+def test_check_finds_a_passage_the_index_lacks_and_repair_puts_it_back(app):
+    with app.app_context():
+        passage_id = db.session().scalar(select(Passage.id).order_by(Passage.id))
+        index = search.archive_index()
+        name = (Path(app.config["INDEX_DIR"]) / "CURRENT").read_text().strip()
+        with index.writing():
+            writer = index._open(name).writer()
+            writer.delete_by_term("passage_id", str(passage_id))
+            writer.commit()
+    result = run_cli(app, "check")
+    assert result.exit_code != 0
+    assert f"1 passage(s) missing from the index: ids {passage_id}." in result.output
+    result = run_cli(app, "check", "--repair")
+    assert result.exit_code == 0, result.output
+    assert "re-indexed 1 testimonies" in result.output
+    assert run_cli(app, "check").exit_code == 0
+
+
+def test_check_of_a_sound_archive_says_it_agrees(app):
+    result = run_cli(app, "check")
+    assert result.exit_code == 0, result.output
+    assert f"agrees with the record: {passages_in_record(app)} passages" in result.output
