@@ -14,7 +14,8 @@ import statistics
 import time
 from pathlib import Path
 
-from oralhistory import create_app
+# `search` first: older versions of the package import it only in that order
+from oralhistory import create_app, search  # noqa: F401
 
 from .generate import SEED, generate
 from .run import OUT, app_config, archive_search, by_kind, percentiles, profile, slowest
