@@ -46,19 +46,22 @@ def per_segment(searcher: Searcher, key: Any, compute) -> list[tuple[Any, Any, i
     Results are kept for the segments of this searcher and dropped for segments no longer read.
     """
     parts, segment_ids = [], set()
+    # A copied index directory holds segments of the same ids: the directory is part of the key.
+    folder = getattr(getattr(searcher._ix, "storage", None), "folder", None)
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
         segment = reader.segment()
         if segment is None:
             parts.append((compute(leaf), reader, offset))
             continue
-        segment_ids.add(segment.segment_id())
+        segment_id = (folder, segment.segment_id())
+        segment_ids.add(segment_id)
         with _SEGMENT_CACHE_LOCK:
-            value = _SEGMENT_CACHE.get((segment.segment_id(), key))
+            value = _SEGMENT_CACHE.get((segment_id, key))
         if value is None:
             value = compute(leaf)
             with _SEGMENT_CACHE_LOCK:
-                _SEGMENT_CACHE[(segment.segment_id(), key)] = value
+                _SEGMENT_CACHE[(segment_id, key)] = value
         parts.append((value, reader, offset))
     with _SEGMENT_CACHE_LOCK:
         for stale in [k for k in _SEGMENT_CACHE if k[1] == key and k[0] not in segment_ids]:
