@@ -36,6 +36,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         JSON_AS_ASCII=False,
         PER_PAGE=10,
+        # the archive's name, as citations and page metadata give it
+        ARCHIVE_NAME="Testimony Archive",
+        # readers see links no archivist has reviewed apart and quietly, or (False) not at all
+        SHOW_PROPOSED_LINKS=True,
     )
     app.config.from_prefixed_env("ORALHISTORY")
     if config:
@@ -52,13 +56,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
     app.json.ensure_ascii = False
 
-    from . import auth, cli, db, i18n, search
+    from . import auth, cli, db, i18n, search, security
     from .views import register_views
 
     i18n.init_app(app)
     db.init_app(app)
     search.init_app(app)
     auth.init_app(app)
+    security.init_app(app)
     cli.init_app(app)
     register_views(app)
     return app

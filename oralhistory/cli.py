@@ -1,5 +1,5 @@
 """The command line: `flask --app oralhistory init | import | reindex | check | create-archivist
-| db`."""
+| db | export`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from . import changes, db, search
+from .exporter import export_archive, restore_archive
 from .importer import (
     InvalidFile,
     import_testimonies,
@@ -27,7 +28,9 @@ def init_app(app: Flask) -> None:
         reindex_command,
         check_command,
         create_archivist_command,
+        set_password_command,
         db_group,
+        export_command,
     ):
         app.cli.add_command(command)
 
@@ -56,12 +59,16 @@ def init_command() -> None:
     db.upgrade_schema()
     session = db.session()
     had_index = search.archive_index().exists()
+    transcripts = Path(current_app.config["TRANSCRIPTS_DIR"])
     try:
         _load_timeline(session)
+        # An export's own record of its testimonies comes first: they keep their numbers.
+        restored = restore_archive(session, transcripts)
     except InvalidFile as invalid:
         raise click.ClickException(invalid.report()) from None
-    paths = testimony_paths(Path(current_app.config["TRANSCRIPTS_DIR"]))
-    report = import_testimonies(session, paths, keep_existing=True)
+    report = import_testimonies(session, testimony_paths(transcripts), keep_existing=True)
+    report.stored[:0] = restored
+    report.skipped = [slug for slug in report.skipped if slug not in {t.slug for t in restored}]
     for invalid in report.invalid:
         click.echo(invalid.report(), err=True)
     # Testimonies kept as they were still get what a changed timeline now proposes.
@@ -185,3 +192,40 @@ def create_archivist_command(username: str, password: str) -> None:
     except AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created archivist '{username}'.")
+
+
+@click.command("export")
+@with_appcontext
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--include-restricted",
+    is_flag=True,
+    help="Also write restricted and withdrawn testimonies (never for a public download).",
+)
+def export_command(directory: Path, include_restricted: bool) -> None:
+    """Write the whole archive as files that `init` (TRANSCRIPTS_DIR=DIRECTORY) reads back."""
+    names = Path(current_app.config["TRANSCRIPTS_DIR"]) / "names.yaml"
+    try:
+        written = export_archive(db.session(), directory, names, include_restricted)
+    except (FileExistsError, OSError) as error:
+        raise click.ClickException(f"Nothing was exported: {error}") from None
+    left_out = (
+        "" if include_restricted else " (public ones only: restricted and withdrawn left out)"
+    )
+    click.echo(f"Exported {len(written)} testimonies{left_out} to {directory}.")
+
+
+@click.command("set-password")
+@with_appcontext
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def set_password_command(username: str, password: str) -> None:
+    """Give an archivist a new password; every session of theirs ends."""
+    from .auth import AccountError, set_password
+
+    db.upgrade_schema()  # sessions are kept in a table older archives lack
+    try:
+        set_password(db.session(), username, password)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"New password set for '{username}'; all of their sessions have ended.")

@@ -30,8 +30,10 @@ from .importer import (
     split_passages,
     store_testimony,
 )
-from .models import Event, Narrator, Revision, Testimony, utcnow
+from .messages import _
+from .models import MAX_ROW_ID, Event, Narrator, Revision, Testimony, utcnow
 from .records import NotFound, testimony_summary
+from .validation import LONG_TEXT, text, transcript_problem
 
 log = logging.getLogger(__name__)
 
@@ -39,30 +41,30 @@ TRANSCRIPT_EXTENSIONS = (".txt", ".md")
 IMPORT_AUTHOR = revisions.IMPORT_AUTHOR
 
 LABELS = {
-    "narrator": "Narrator",
-    "narrator_name": "New narrator’s name",
-    "narrator_name_arabic": "Name in Arabic script",
-    "narrator_age": "Age at the interview",
-    "narrator_origin": "From",
-    "narrator_residence": "Lives in",
-    "narrator_roles": "Roles and work",
-    "narrator_biography": "Biography",
-    "title": "Title",
-    "interview_date": "Interview date",
-    "interviewers": "Interviewers",
-    "source": "Source",
-    "source_title": "Published as",
-    "source_date": "Date of publication",
-    "source_url": "Address of the source",
-    "editing_note": "Editing note",
-    "rights": "Rights",
-    "access": "Access",
-    "language": "Language",
-    "events": "Events",
-    "transcript": "Transcript",
-    "transcript_file": "Transcript file",
-    "reason": "Reason",
-    "revision": "Revision",
+    "narrator": _("Narrator"),
+    "narrator_name": _("New narrator’s name"),
+    "narrator_name_arabic": _("Name in Arabic script"),
+    "narrator_age": _("Age at the interview"),
+    "narrator_origin": _("From"),
+    "narrator_residence": _("Lives in"),
+    "narrator_roles": _("Roles and work"),
+    "narrator_biography": _("Biography"),
+    "title": _("Title"),
+    "interview_date": _("Interview date"),
+    "interviewers": _("Interviewers"),
+    "source": _("Source"),
+    "source_title": _("Published as"),
+    "source_date": _("Date of publication"),
+    "source_url": _("Address of the source"),
+    "editing_note": _("Editing note"),
+    "rights": _("Rights"),
+    "access": _("Access"),
+    "language": _("Language"),
+    "events": _("Events"),
+    "transcript": _("Transcript"),
+    "transcript_file": _("Transcript file"),
+    "reason": _("Reason"),
+    "revision": _("Revision"),
 }
 
 # Each form field and the place in a testimony's front matter it fills.
@@ -217,7 +219,8 @@ def slugify(text: str) -> str:
 
 
 def _unique_slug(session: Session, model: type, base: str) -> str:
-    base = base[:120].rstrip("-")
+    # room for "-N" within the narrator's slug column (120)
+    base = base[:110].rstrip("-")
     slug, number = base, 1
     while session.scalar(select(model.id).where(model.slug == slug)):
         number += 1
@@ -244,7 +247,7 @@ def _form_value(form: Form, name: str) -> Any:
         return _items(value, r"[,\n;]")
     if name == "narrator_roles":
         return _items(value, r"\n")
-    if name == "narrator_age" and value and value.isdigit():
+    if name == "narrator_age" and value and re.fullmatch(r"[0-9]{1,3}", value):
         return int(value)
     return value
 
@@ -260,21 +263,24 @@ def _narrator(session: Session, form: Form, meta: dict[str, Any], errors: dict[s
     the narrator of `meta` (a correction that does not touch it)."""
     chosen, new_name = _text(form, "narrator"), _text(form, "narrator_name")
     if chosen and new_name:
-        errors["narrator"] = (
+        errors["narrator"] = _(
             "Choose a narrator from the list or give a new narrator’s name, not both."
         )
     elif chosen:
         narrator = session.scalar(select(Narrator).where(Narrator.slug == chosen))
         if narrator is None:
-            errors["narrator"] = f"There is no narrator ‘{chosen}’: choose one from the list."
+            errors["narrator"] = _(
+                "There is no narrator ‘%(slug)s’: choose one from the list.", slug=chosen
+            )
         else:
             meta["narrator"] = narrator_meta(narrator)
     elif new_name:
         if session.scalar(
             select(Narrator.slug).where(func.lower(Narrator.name) == new_name.lower())
         ):
-            errors["narrator_name"] = (
-                f"There is already a narrator called {new_name}: choose them from the list."
+            errors["narrator_name"] = _(
+                "There is already a narrator called %(name)s: choose them from the list.",
+                name=new_name,
             )
         meta["narrator"] = {
             "slug": _unique_slug(session, Narrator, slugify(new_name) or "narrator")
@@ -282,15 +288,16 @@ def _narrator(session: Session, form: Form, meta: dict[str, Any], errors: dict[s
         for name, path in NARRATOR_FIELD_PATHS.items():
             _put(meta, path, _form_value(form, name))
     elif "narrator" in form or "narrator" not in meta:
-        errors["narrator"] = "Choose a narrator from the list, or give a new narrator’s name."
+        errors["narrator"] = _("Choose a narrator from the list, or give a new narrator’s name.")
 
 
+REASON_RULE = text(LONG_TEXT)
 _FIELD_PREFIX = re.compile(r"^'[^']*' ")
 
 
 def _message(name: str, problem: str) -> str:
     if " is missing from " in problem:
-        return f"{LABELS[name]} must be given."
+        return _("%(field)s must be given.", field=LABELS[name])
     # the importer's message begins with the field's path in the file: "'citation.date' ..."
     return f"{LABELS[name]} {_FIELD_PREFIX.sub('', problem)}."
 
@@ -310,7 +317,9 @@ def _meta_from_form(
     _narrator(session, form, meta, errors)
     for slug in meta.get("events") or []:
         if not session.scalar(select(Event.id).where(Event.slug == slug)):
-            errors.setdefault("events", f"There is no event ‘{slug}’ in the timeline.")
+            errors.setdefault(
+                "events", _("There is no event ‘%(slug)s’ in the timeline.", slug=slug)
+            )
     meta["slug"] = meta.get("slug") or _testimony_slug(session, meta)
     for path, problem in check_testimony_meta(meta):
         name = _PATH_FIELDS.get(path[:2]) or _PATH_FIELDS.get(path[:1])
@@ -365,6 +374,9 @@ def _check_transcript(text: str, limit: int) -> list[PassageText]:
         raise ValueError(f"the transcript is larger than the limit of {_mb(limit)}")
     if "\x00" in text:
         raise ValueError("the transcript holds NUL characters: it is not plain text")
+    control = transcript_problem(text.replace("\r\n", "\n").replace("\r", "\n"))
+    if control:
+        raise ValueError(f"{control[1]} (on its line {control[0] + 1})")
     if text.lstrip("\ufeff").lstrip().startswith("---\n"):
         raise ValueError(
             "the transcript begins with ‘---’ like a testimony file with front matter: give "
@@ -379,7 +391,7 @@ def _check_transcript(text: str, limit: int) -> list[PassageText]:
 def _new_passages(form: Form, upload: Upload | None, limit: int, errors: dict[str, str]):
     pasted = form.get("transcript") or ""
     if upload is not None and pasted.strip():
-        errors["transcript"] = "Paste the transcript or upload a file, not both."
+        errors["transcript"] = _("Paste the transcript or upload a file, not both.")
         return []
     field = "transcript_file" if upload is not None else "transcript"
     try:
@@ -408,7 +420,7 @@ def _corrected_passages(form: Form, testimony: Testimony, limit: int, errors: di
         errors["transcript"] = _sentence(problem)
         return current
     if whole != current and one_by_one != current and whole != one_by_one:
-        errors["transcript"] = (
+        errors["transcript"] = _(
             "You changed both the passages one by one and the whole transcript; "
             "save one kind of change at a time."
         )
@@ -458,7 +470,7 @@ def add_testimony(
 
 def get_testimony(session: Session, testimony_id: int) -> Testimony:
     """Any testimony, restricted or withdrawn too: for archivists' pages only."""
-    testimony = session.get(Testimony, testimony_id)
+    testimony = session.get(Testimony, testimony_id) if 0 < testimony_id <= MAX_ROW_ID else None
     if testimony is None:
         raise NotFound(f"there is no testimony {testimony_id}")
     return testimony
@@ -505,7 +517,7 @@ def correct_testimony(
     opened_at = (form.get("revision") or "").strip()
     latest = latest_revision_id(session, testimony.id)
     if opened_at and opened_at != str(latest):
-        errors["revision"] = (
+        errors["revision"] = _(
             "Someone changed this testimony after you opened this form; your corrections were "
             "not saved. Look at its history, then open the form again."
         )
@@ -532,15 +544,22 @@ def correct_testimony(
     return _commit_and_index(session, testimony)
 
 
+def _check_reason(reason: str) -> None:
+    problem = REASON_RULE(reason)
+    if problem:
+        raise FormProblems({"reason": _message("reason", problem)})
+
+
 def withdraw_testimony(session: Session, testimony_id: int, reason: str, author: str) -> Saved:
     """Withdraw a testimony (consent revoked): it leaves the public site and the index at
     once, and stays in the record for archivists with who withdrew it, when and why."""
     testimony = get_testimony(session, testimony_id)
     reason = reason.strip()
     if not reason:
-        raise FormProblems({"reason": "Give the reason for withdrawing the testimony."})
+        raise FormProblems({"reason": _("Give the reason for withdrawing the testimony.")})
+    _check_reason(reason)
     if testimony.withdrawn_at is not None:
-        raise FormProblems({"reason": "This testimony has already been withdrawn."})
+        raise FormProblems({"reason": _("This testimony has already been withdrawn.")})
     _keep_first_state(session, testimony)
     testimony.withdrawn_at = utcnow()
     testimony.withdrawn_by = author
@@ -554,9 +573,10 @@ def reinstate_testimony(session: Session, testimony_id: int, reason: str, author
     testimony = get_testimony(session, testimony_id)
     reason = reason.strip()
     if not reason:
-        raise FormProblems({"reason": "Give the reason for bringing the testimony back."})
+        raise FormProblems({"reason": _("Give the reason for bringing the testimony back.")})
+    _check_reason(reason)
     if testimony.withdrawn_at is None:
-        raise FormProblems({"reason": "This testimony has not been withdrawn."})
+        raise FormProblems({"reason": _("This testimony has not been withdrawn.")})
     testimony.withdrawn_at = testimony.withdrawn_by = testimony.withdrawn_reason = None
     changes.record(session, testimony, "reinstated", author, f"Reinstated: {reason}")
     return _commit_and_index(session, testimony)
@@ -579,6 +599,7 @@ def archive_summary(testimony: Testimony) -> dict[str, Any]:
         "withdrawn_at": _when(testimony.withdrawn_at),
         "withdrawn_by": testimony.withdrawn_by,
         "withdrawn_reason": testimony.withdrawn_reason,
+        "anchors": [passage.anchor for passage in testimony.passages],
     }
 
 
@@ -610,6 +631,7 @@ def testimony_history(
             "older": first,
             "newer": second,
             "lines": revisions.difference(by_id[first].snapshot, by_id[second].snapshot),
+            "changes": revisions.word_difference(by_id[first].snapshot, by_id[second].snapshot),
         }
     return {
         "testimony": archive_summary(testimony),

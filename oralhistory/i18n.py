@@ -11,6 +11,7 @@ start-up whenever a `.po` is newer, so a clean clone needs nothing done by hand 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -18,12 +19,17 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, format_date, format_decimal, format_time, get_locale, gettext
+
+from .messages import Message
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
 # The interface languages: code -> (its own name, direction of its script).
 LANGUAGES: dict[str, tuple[str, str]] = {"en": ("English", "ltr"), "ar": ("العربية", "rtl")}
+# The regional usage each is written in: Syrian Arabic names the months "كانون الأول", not
+# "ديسمبر"; the archive's English is British ("22 December 2016").
+LOCALES = {"en": "en_GB", "ar": "ar_SY"}
 DEFAULT_LANGUAGE = "en"
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 60 * 60
@@ -32,9 +38,10 @@ COOKIE_MAX_AGE = 365 * 24 * 60 * 60
 def chosen_language() -> str:
     """The reader's language: the one they chose (kept in a cookie), else the best of their
     browser's `Accept-Language`, else English."""
-    if (code := request.cookies.get(COOKIE)) in LANGUAGES:
-        return code
-    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+    code = request.cookies.get(COOKIE)
+    if code not in LANGUAGES:
+        code = request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+    return LOCALES[code]
 
 
 def current_language() -> str:
@@ -46,6 +53,77 @@ def current_language() -> str:
 def text_direction(language: str | None = None) -> str:
     """`rtl` or `ltr`: the direction of the interface language (or of `language`)."""
     return LANGUAGES.get(language or current_language(), ("", "ltr"))[1]
+
+
+def _is_arabic_letter(char: str) -> bool:
+    return (
+        "\u0600" <= char <= "\u06ff" or "\u0750" <= char <= "\u077f" or "\ufb50" <= char <= "\ufefc"
+    )
+
+
+def record_language(text: str | None, default: str = "en") -> str:
+    """The language of a piece of the record whose language is not stored (a name, a place,
+    a role): Arabic when most of its letters are Arabic, else `default` (the record's
+    metadata is written in English)."""
+    letters = [char for char in text or "" if char.isalpha()]
+    arabic = sum(1 for char in letters if _is_arabic_letter(char))
+    return "ar" if letters and arabic * 2 > len(letters) else default
+
+
+def _as_date(value: str | dt.date | None) -> dt.date | None:
+    if isinstance(value, dt.date) or value is None:
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def long_date(value: str | dt.date | None, precision: str = "day") -> str:
+    """A date as a reader writes it ("22 December 2016", "22 كانون الأول 2016"), to the
+    precision it is known ("December 2016", "2016"); text that is not a date is left as it is."""
+    day = _as_date(value)
+    if day is None:
+        return "" if value is None else str(value)
+    if precision == "year":
+        return format_date(day, "y")
+    if precision == "month":
+        return format_date(day, "LLLL y")
+    return format_date(day, "long")
+
+
+def timestamp(value: str | dt.datetime | None) -> str:
+    """A moment in UTC for a reader: "1 December 2026, 08:29 UTC", not "2026-12-01T08:29"."""
+    if not value:
+        return ""
+    try:
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    except ValueError:
+        return str(value)
+    return gettext(
+        "%(date)s, %(time)s UTC",
+        date=format_date(moment.date(), "long"),
+        time=format_time(moment, "HH:mm"),
+    )
+
+
+def number(value: float | None) -> str:
+    """A number with the reader's digit grouping."""
+    return "" if value is None else format_decimal(value)
+
+
+def translated(message: str | None) -> str:
+    """A message in the reader's language when the catalogue has it (a `messages.Message`, or
+    an exact sentence of the catalogue); else as it was written."""
+    if not message:
+        return message or ""
+    if isinstance(message, Message):
+        params = {
+            key: translated(value) if isinstance(value, Message) else value
+            for key, value in message.params.items()
+        }
+        return gettext(message.msgid, **params) if params else gettext(message.msgid)
+    return gettext(message)
 
 
 def compile_catalogues(directory: Path = TRANSLATIONS_DIR) -> list[Path]:
@@ -80,6 +158,13 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
     Babel(app, locale_selector=chosen_language)
+
+    app.add_template_filter(long_date)
+    app.add_template_filter(timestamp)
+    app.add_template_filter(number)
+    app.add_template_global(text_direction)
+    app.add_template_filter(record_language)
+    app.add_template_filter(translated)
 
     @app.context_processor
     def language_context() -> dict:

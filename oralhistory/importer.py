@@ -15,9 +15,11 @@ from typing import Any
 
 import yaml
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from . import changes, revisions
+from . import validation as valid
+from .anchors import match_passages
 from .gazetteer import find_mentions
 from .linking import link_testimony
 from .models import (
@@ -28,13 +30,13 @@ from .models import (
     Narrator,
     Passage,
     Place,
+    RemovedPassage,
     Source,
     Testimony,
     TestimonyEvent,
 )
 from .search.analysis import name_tokens
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EDITOR_NOTE_RE = re.compile(r"\s*\[Ed\.:\s*(?P<note>.+?)\]\s*$", re.DOTALL)
 
 
@@ -84,8 +86,12 @@ class _Document:
         self.paths.append(path)
 
 
-def _parse_yaml(text: str, first_line: int = 1) -> _Document:
-    """Parse YAML, recording the line of every key and list item; raise on bad YAML."""
+def _parse_yaml(
+    text: str, first_line: int = 1, max_bytes: int = valid.FRONT_MATTER_BYTES
+) -> _Document:
+    """Parse YAML, recording the line of every key and list item; raise on bad YAML, and on
+    YAML that `validation.check_yaml_structure` refuses (before anything is built)."""
+    valid.check_yaml_structure(text, max_bytes)
     lines: dict[tuple, int] = {}
     problems: list[tuple[int | None, str]] = []
 
@@ -93,8 +99,11 @@ def _parse_yaml(text: str, first_line: int = 1) -> _Document:
         if isinstance(node, yaml.MappingNode):
             seen: set[str] = set()
             for key_node, value_node in node.value:
-                key = key_node.value
                 line = key_node.start_mark.line + first_line
+                if not isinstance(key_node, yaml.ScalarNode):
+                    problems.append((line, "a key must be a name, not a list or a mapping"))
+                    continue
+                key = key_node.value
                 if key in seen:
                     problems.append((line, f"'{key}' is given twice"))
                 seen.add(key)
@@ -114,47 +123,14 @@ def _parse_yaml(text: str, first_line: int = 1) -> _Document:
 
 def _yaml_error(name: str, error: yaml.YAMLError, first_line: int) -> InvalidFile:
     mark = getattr(error, "problem_mark", None)
-    line = mark.line + first_line if mark else None
+    line = mark.line + first_line if mark else first_line
     problem = getattr(error, "problem", None) or str(error)
+    if isinstance(error, valid.UnsafeYaml):
+        return InvalidFile(name, [(line, f"this YAML cannot be accepted: {problem}")])
     return InvalidFile(name, [(line, f"this is not valid YAML: {problem}")])
 
 
 # --- field rules ----------------------------------------------------------------------------
-
-
-def _text(value: Any) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return None
-    return "must be text"
-
-
-def _slug(value: Any) -> str | None:
-    if isinstance(value, str) and SLUG_RE.match(value):
-        return None
-    return "must be a slug: lower-case letters, digits and single hyphens (e.g. 'omar-al-halabi')"
-
-
-def _date(value: Any) -> str | None:
-    if isinstance(value, str):
-        try:
-            dt.date.fromisoformat(value)
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-                return None
-        except ValueError:
-            pass
-    return f"must be a date written YYYY-MM-DD, not {value!r}"
-
-
-def _integer(value: Any) -> str | None:
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 200:
-        return None
-    return "must be a whole number"
-
-
-def _text_list(value: Any) -> str | None:
-    if isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value):
-        return None
-    return "must be a list of text items"
 
 
 def _slug_list(value: Any) -> str | None:
@@ -170,35 +146,43 @@ def _one_of(choices: tuple[str, ...]):
     return check
 
 
+# The rules (from `validation`, shared with the form); lengths are those of the columns.
+_text = valid.text()
+_slug = valid.slug(160)
+_date = valid.date()
+_text_list = valid.text_list()
+_url = valid.url
+
+
 NARRATOR_FIELDS = {
-    "slug": (_slug, True),
-    "name": (_text, True),
-    "name_arabic": (_text, False),
+    "slug": (valid.slug(120), True),
+    "name": (valid.line(200), True),
+    "name_arabic": (valid.line(200), False),
     "name_arabic_note": (_text, False),
     "spellings": (_text_list, False),
-    "age_at_interview": (_integer, False),
+    "age_at_interview": (valid.whole_number(150), False),
     "origin": (_text, False),
     "residence": (_text, False),
     "roles": (_text_list, False),
     "biography": (_text, False),
 }
 CITATION_FIELDS = {
-    "publisher": (_text, True),
-    "title": (_text, True),
-    "date": (_date, False),
-    "url": (_text, False),
+    "publisher": (valid.line(300), True),
+    "title": (valid.line(300), True),
+    "date": (valid.date(valid.EARLIEST_INTERVIEW, up_to_today=True), False),
+    "url": (_url, False),
     "editing_note": (_text, False),
     "partnership_note": (_text, False),
 }
 TESTIMONY_FIELDS = {
     "slug": (_slug, True),
-    "title": (_text, True),
+    "title": (valid.line(300), True),
     "narrator": (NARRATOR_FIELDS, True),
-    "interview_date": (_date, True),
+    "interview_date": (valid.interview_date, True),
     "interview_date_precision": (_one_of(DATE_PRECISIONS), False),
     "interview_date_note": (_text, False),
-    "language": (_text, False),
-    "original_language": (_text, False),
+    "language": (valid.line(10), False),
+    "original_language": (valid.line(10), False),
     "interviewers": (_text_list, True),
     "citation": (CITATION_FIELDS, True),
     "rights": (_text, True),
@@ -208,18 +192,18 @@ TESTIMONY_FIELDS = {
 SOURCE_FIELDS = {
     "slug": (_slug, True),
     "title": (_text, True),
-    "publisher": (_text, False),
-    "date": (_text, False),
-    "url": (_text, False),
+    "publisher": (valid.line(300), False),
+    "date": (valid.line(10), False),
+    "url": (_url, False),
     "note": (_text, False),
 }
 PLACE_FIELDS = {
     "slug": (_slug, True),
-    "name": (_text, True),
-    "name_arabic": (_text, False),
+    "name": (valid.line(200), True),
+    "name_arabic": (valid.line(200), False),
     "variants": (_text_list, False),
     "parent": (_slug, False),
-    "kind": (_text, False),
+    "kind": (valid.line(40), False),
 }
 CITED_SOURCE_FIELDS = {"source": (_slug, True), "locator": (_text, False), "note": (_text, False)}
 EVENT_FIELDS = {
@@ -357,7 +341,11 @@ def parse_testimony(text: str, name: str) -> TestimonyFile:
     except yaml.YAMLError as error:
         raise _yaml_error(name, error, 2) from None
     _check(doc, doc.data, TESTIMONY_FIELDS, ())
-    passages = split_passages("\n".join(lines[end + 1 :]))
+    body = "\n".join(lines[end + 1 :])
+    control = valid.transcript_problem(body.replace("\r", "\n"))
+    if control:
+        doc.problems.append((end + 2 + control[0], control[1]))
+    passages = split_passages(body)
     if not passages:
         doc.problems.append((end + 2, "the testimony has no text after the front matter"))
     if doc.problems:
@@ -453,20 +441,39 @@ def store_testimony(session: Session, parsed: TestimonyFile) -> Testimony:
 
 
 def replace_passages(testimony: Testimony, passages: list[PassageText]) -> bool:
-    """Make the testimony's passages read as `passages`; return whether anything changed."""
-    current = [(p.text, p.editor_note) for p in testimony.passages]
-    if current == [(p.text, p.editor_note) for p in passages]:
+    """Make the testimony's passages read as `passages`; return whether anything changed.
+
+    Passages keep their anchors through the change (`anchors.match_passages`); a new one
+    gets the next number never given, and a removed one's number is kept as removed.
+    """
+    current = list(testimony.passages)
+    if [(p.text, p.editor_note) for p in current] == [(p.text, p.editor_note) for p in passages]:
         return False
-    for index, new in enumerate(passages, start=1):
-        if index <= len(testimony.passages):
-            _apply(
-                testimony.passages[index - 1], {"text": new.text, "editor_note": new.editor_note}
-            )
+    matches = match_passages([p.text for p in current], [p.text for p in passages])
+    kept = {index for index in matches if index is not None}
+    last = max([testimony.last_passage_number or 0, *(p.number for p in current)])
+    for index, passage in enumerate(current):
+        if index not in kept:
+            testimony.removed_passages.append(RemovedPassage(number=passage.number))
+    # Out of the way first, so that no two rows hold one position while they move.
+    testimony.passages = [current[index] for index in sorted(kept)]
+    for passage in testimony.passages:
+        passage.position = -passage.position
+    session = object_session(testimony)
+    if session is not None and current:
+        session.flush()
+    ordered = []
+    for position, (new, index) in enumerate(zip(passages, matches), start=1):
+        if index is None:
+            last += 1
+            passage = Passage(number=last)
         else:
-            testimony.passages.append(
-                Passage(position=index, text=new.text, editor_note=new.editor_note)
-            )
-    del testimony.passages[len(passages) :]
+            passage = current[index]
+        passage.position = position
+        _apply(passage, {"text": new.text, "editor_note": new.editor_note})
+        ordered.append(passage)
+    testimony.passages = ordered
+    testimony.last_passage_number = last
     return True
 
 
@@ -476,7 +483,7 @@ def replace_passages(testimony: Testimony, passages: list[PassageText]) -> bool:
 def parse_timeline(text: str, name: str) -> dict[str, Any]:
     """Validate the timeline file; raise `InvalidFile` naming every problem and line."""
     try:
-        doc = _parse_yaml(text)
+        doc = _parse_yaml(text, max_bytes=valid.TIMELINE_BYTES)
     except yaml.YAMLError as error:
         raise _yaml_error(name, error, 1) from None
     _check(doc, doc.data, TIMELINE_FIELDS, ())

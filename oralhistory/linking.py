@@ -198,7 +198,8 @@ Proposals = dict[tuple[int, str, str], list[dict[str, str]]]
 
 
 def propose(testimony: Testimony, rules: Rules) -> Proposals:
-    """The links the rules find in the testimony's passages: (position, kind, slug) -> reasons."""
+    """The links the rules find in the testimony's passages: (passage number, kind, slug) ->
+    reasons."""
     proposals: Proposals = {}
 
     def add(position: int, kind: str, target: str, reason: dict[str, str]) -> None:
@@ -210,7 +211,7 @@ def propose(testimony: Testimony, rules: Rules) -> Proposals:
     spoken_of = [e for e in rules.events.values() if interview is None or e.date <= interview]
     named_places: dict[int, list[Mention]] = {}
     for passage in testimony.passages:
-        position, text = passage.position, passage.text
+        position, text = passage.number, passage.text
         mentions = _outermost(find_mentions(text, rules.place_matchers))
         for m in mentions:
             name = rules.place_names[m.key]
@@ -362,7 +363,7 @@ def link_testimony(session: Session, testimony: Testimony, rules: Rules | None =
     rules = rules or Rules.load(session)
     with session.no_autoflush:
         changed = _follow_passages(session, testimony)
-        digests = {p.position: digest(p.text) for p in testimony.passages}
+        digests = {p.number: digest(p.text) for p in testimony.passages}
         existing = {_key(link): link for link in testimony.context_links}
         for key, reasons in propose(testimony, rules).items():
             link = existing.pop(key, None)
@@ -393,8 +394,9 @@ def link_testimony(session: Session, testimony: Testimony, rules: Rules | None =
 
 
 def _follow_passages(session: Session, testimony: Testimony) -> bool:
-    """Move each link whose passage text now stands at another position to that position."""
-    digests = {p.position: digest(p.text) for p in testimony.passages}
+    """Move each link whose passage text now stands in another passage (as when a paragraph
+    moved and so took a new number) to that passage."""
+    digests = {p.number: digest(p.text) for p in testimony.passages}
     once = Counter(digests.values())
     home = {text: position for position, text in digests.items() if once[text] == 1}
     moves = [
@@ -452,26 +454,60 @@ def _describe(session: Session, link: ContextLink) -> str:
 
 
 def _save(session: Session, testimony: Testimony, archivist: str, summary: str) -> None:
-    # The one unit of work: the record first, then the index (its place and event fields
-    # come from the links); `changes.index_warning` tells when the index could not follow.
-    changes.record(session, testimony, "links", archivist, summary)
+    _save_all(session, {testimony: [summary]}, archivist)
+
+
+def _save_all(session: Session, changed: dict[Testimony, list[str]], archivist: str) -> None:
+    # The one unit of work, with one revision per testimony changed: the record first, then
+    # the index (its place and event fields come from the links); `changes.index_warning`
+    # tells when the index could not follow.
+    for testimony, summaries in changed.items():
+        changes.record(session, testimony, "links", archivist, " ".join(summaries))
     changes.commit(session)
+
+
+DECISIONS = {"confirm": "confirmed", "reject": "rejected"}
+MAX_DECISIONS = 500
 
 
 def decide_link(session: Session, link_id: int, decision: str, archivist: str) -> ContextLink:
     """Confirm or reject a link as `archivist`, recording a revision; a repeat changes nothing."""
-    statuses = {"confirm": "confirmed", "reject": "rejected"}
-    if decision not in statuses:
+    return decide_links(session, [link_id], decision, archivist)[0]
+
+
+def decide_links(
+    session: Session, link_ids: list[int], decision: str, archivist: str
+) -> list[ContextLink]:
+    """Confirm or reject several links at once as `archivist`: all of them or, on an error,
+    none (`LinkError`, or `NotFound` naming the links that do not exist).
+
+    Each testimony whose links change gets one revision saying which; a link already so
+    decided is left as it is.
+    """
+    if decision not in DECISIONS:
         raise LinkError("the decision must be 'confirm' or 'reject'")
-    link = session.get(ContextLink, link_id)
-    if link is None:
-        raise NotFound(f"there is no link {link_id}")
-    if link.status != statuses[decision]:
-        link.status = statuses[decision]
-        link.decided_by, link.decided_at = archivist, utcnow()
-        verb = "Confirmed" if decision == "confirm" else "Rejected"
-        _save(session, link.testimony, archivist, f"{verb} {_describe(session, link)}.")
-    return link
+    if not link_ids:
+        raise LinkError("tick at least one link to confirm or reject")
+    if len(link_ids) > MAX_DECISIONS:
+        raise LinkError(f"at most {MAX_DECISIONS} links can be decided at once")
+    wanted = list(dict.fromkeys(link_ids))
+    found = {
+        link.id: link
+        for link in session.scalars(select(ContextLink).where(ContextLink.id.in_(wanted)))
+    }
+    missing = [str(link_id) for link_id in wanted if link_id not in found]
+    if missing:
+        raise NotFound(f"there is no link {', '.join(missing)}")
+    verb = "Confirmed" if decision == "confirm" else "Rejected"
+    changed: dict[Testimony, list[str]] = {}
+    for link in (found[link_id] for link_id in wanted):
+        if link.status != DECISIONS[decision]:
+            link.status = DECISIONS[decision]
+            link.decided_by, link.decided_at = archivist, utcnow()
+            changed.setdefault(link.testimony, []).append(f"{verb} {_describe(session, link)}.")
+    if changed:
+        _save_all(session, changed, archivist)
+    return [found[link_id] for link_id in wanted]
 
 
 def add_link(
@@ -491,10 +527,12 @@ def add_link(
     if testimony is None:
         raise NotFound(f"there is no testimony {testimony_id}")
     number = (passage or "").strip().removeprefix("p-")
-    passages = {p.position: p for p in testimony.passages}
-    if not number.isdigit() or int(number) not in passages:
+    passages = {p.number: p for p in testimony.passages}
+    # ASCII digits only, and few: `int()` refuses "²" and numbers of thousands of digits
+    if not re.fullmatch(r"[0-9]{1,9}", number) or int(number) not in passages:
         raise LinkError(
-            f"'passage' must name a passage of this testimony, p-1 to p-{len(passages)}"
+            "'passage' must name a passage of this testimony by its anchor, "
+            f"such as {testimony.passages[0].anchor}"
         )
     kind, _, slug = (target or "").strip().partition(":")
     if kind not in LINK_KINDS or not slug or target_label(session, kind, slug) is None:

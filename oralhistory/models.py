@@ -19,6 +19,10 @@ LINK_STATUSES = ("proposed", "confirmed", "rejected")
 LINK_ORIGINS = ("automatic", "archivist")
 
 
+# The largest id an INTEGER column holds (PostgreSQL refuses to even look up a larger one).
+MAX_ROW_ID = 2**31 - 1
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -72,6 +76,9 @@ class Testimony(Base):
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     corrected_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The highest passage number ever given: a new passage takes the next, so that no
+    # anchor is ever given twice, not even one whose passage was removed.
+    last_passage_number: Mapped[int] = mapped_column(Integer, server_default="0")
 
     narrator: Mapped[Narrator] = relationship(back_populates="testimonies")
     passages: Mapped[list[Passage]] = relationship(
@@ -85,6 +92,9 @@ class Testimony(Base):
         cascade="all, delete-orphan",
         order_by="[ContextLink.position, ContextLink.kind, ContextLink.target]",
     )
+    removed_passages: Mapped[list[RemovedPassage]] = relationship(
+        back_populates="testimony", order_by="RemovedPassage.number", cascade="all, delete-orphan"
+    )
 
     @property
     def is_public(self) -> bool:
@@ -92,14 +102,23 @@ class Testimony(Base):
 
 
 class Passage(Base):
-    """One paragraph of a testimony: the unit of search and of citation (anchor `p-N`)."""
+    """One paragraph of a testimony: the unit of search and of citation.
+
+    `position` is its place in the reading order, which corrections change; `number` is
+    its identifier, the N of its anchor `p-N`, which never changes once given (a corrected
+    passage keeps it, an inserted one gets a new one: see `anchors.py`).
+    """
 
     __tablename__ = "passage"
-    __table_args__ = (UniqueConstraint("testimony_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("testimony_id", "position"),
+        UniqueConstraint("testimony_id", "number", name="uq_passage_testimony_id_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     testimony_id: Mapped[int] = mapped_column(ForeignKey("testimony.id"))
     position: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     editor_note: Mapped[str | None] = mapped_column(Text)
 
@@ -107,7 +126,26 @@ class Passage(Base):
 
     @property
     def anchor(self) -> str:
-        return f"p-{self.position}"
+        return f"p-{self.number}"
+
+
+class RemovedPassage(Base):
+    """The number of a passage a correction removed: its anchor still answers, and is
+    never given to another passage."""
+
+    __tablename__ = "removed_passage"
+    __table_args__ = (UniqueConstraint("testimony_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    testimony_id: Mapped[int] = mapped_column(ForeignKey("testimony.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    removed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    testimony: Mapped[Testimony] = relationship(back_populates="removed_passages")
+
+    @property
+    def anchor(self) -> str:
+        return f"p-{self.number}"
 
 
 class Source(Base):
@@ -186,9 +224,10 @@ class TestimonyEvent(Base):
 class ContextLink(Base):
     """A passage tied to a timeline event or a place: proposed by a rule, or set by an archivist.
 
-    A link names its passage by testimony and position (the anchor `p-N`) and its target by
-    slug, not by row, so that an archivist's decision outlives a re-import that rewrites the
-    passages. `passage_digest` is the passage text the link was made on: when passages move,
+    A link names its passage by testimony and passage number (`position` holds the N of the
+    anchor `p-N`, `Passage.number`, not the passage's place in the reading order) and its
+    target by slug, not by row, so that an archivist's decision outlives a re-import that
+    rewrites the passages. `passage_digest` is the passage text the link was made on: when passages move,
     the link follows its text. A rejected link is kept, so that the rules never propose it again.
     """
 
@@ -223,6 +262,25 @@ class Archivist(Base):
     username: Mapped[str] = mapped_column(String(120), unique=True)
     password_hash: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ArchivistSession(Base):
+    """A signed-in browser. The session cookie holds a random token; only its SHA-256 is
+    kept here, so that the server can end a session for good (signing out, signing out
+    everywhere, a new password) and a copy of this table opens no session."""
+
+    __tablename__ = "archivist_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    archivist_id: Mapped[int] = mapped_column(
+        ForeignKey("archivist.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # when the session was last used, to the minute: an idle session expires
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    archivist: Mapped[Archivist] = relationship()
 
 
 class LoginAttempt(Base):

@@ -18,6 +18,7 @@ from . import changes, search
 from .access import Viewer, can_see, visible
 from .gazetteer import matchers_of, place_names
 from .models import (
+    MAX_ROW_ID,
     ContextLink,
     Event,
     Figure,
@@ -41,11 +42,13 @@ class PageAddress:
 
     endpoint: str  # a view, as Flask names it: "pages.testimony"
     values: tuple[tuple[str, Any], ...]
-    anchor: str | None = None
+    fragment: str | None = None  # the part after "#": a passage's anchor on the page
 
 
-def page_address(endpoint: str, anchor: str | None = None, **values: Any) -> PageAddress:
-    return PageAddress(endpoint, tuple(sorted(values.items())), anchor)
+def page_address(endpoint: str, _anchor: str | None = None, **values: Any) -> PageAddress:
+    """The page `endpoint` shows for `values`, at `_anchor` (named as `url_for` names them:
+    a view may take a value called `anchor`)."""
+    return PageAddress(endpoint, tuple(sorted(values.items())), _anchor)
 
 
 def _date(value) -> str | None:
@@ -110,6 +113,7 @@ def testimony_summary(testimony: Testimony) -> dict[str, Any]:
         "title": testimony.title,
         "interview_date": _date(testimony.interview_date),
         "interview_date_precision": testimony.interview_date_precision,
+        "language": testimony.language,
         "access": testimony.access,
         "withdrawn": testimony.withdrawn_at is not None,
         "passage_count": len(testimony.passages),
@@ -177,7 +181,7 @@ def passage_segments(text: str) -> list[dict[str, str]]:
 
 def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[str, Any]:
     """The whole testimony: passages with anchors, citation, narrator, and its events."""
-    testimony = session.get(Testimony, testimony_id)
+    testimony = session.get(Testimony, testimony_id) if 0 < testimony_id <= MAX_ROW_ID else None
     if testimony is None or not can_see(viewer, testimony):
         raise NotFound(f"there is no testimony {testimony_id}")
     narrator = testimony.narrator
@@ -193,7 +197,6 @@ def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[s
         },
         "interview_date_note": testimony.interview_date_note,
         "interviewers": testimony.interviewers,
-        "language": testimony.language,
         "original_language": testimony.original_language,
         "citation": testimony.citation,
         "citation_text": citation_text(testimony),
@@ -205,14 +208,19 @@ def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[s
             {
                 "anchor": passage.anchor,
                 "position": passage.position,
+                "number": passage.number,
                 "text": passage.text,
                 "segments": passage_segments(passage.text),
                 "editor_note": passage.editor_note,
                 "url": page_address(
-                    "pages.testimony", testimony_id=testimony.id, anchor=passage.anchor
+                    "pages.testimony", testimony_id=testimony.id, _anchor=passage.anchor
+                ),
+                # the passage's own address, which answers even if a correction removes it
+                "permalink": page_address(
+                    "citations.passage", testimony_id=testimony.id, anchor=passage.anchor
                 ),
                 "links": _passage_links(
-                    [l for l in shown if l.position == passage.position], events, places, viewer
+                    [l for l in shown if l.position == passage.number], events, places, viewer
                 ),
             }
             for passage in testimony.passages
@@ -255,10 +263,10 @@ def _passage_links(
         if link.kind == "event" and link.target in events:
             event = events[link.target]
             label, date, end_date = event.title, _date(event.date), _date(event.end_date)
-            url = page_address("pages.event", slug=event.slug, anchor=anchor)
+            url = page_address("pages.event", slug=event.slug, _anchor=anchor)
         elif link.kind == "place" and link.target in places:
             label, date, end_date = places[link.target].name, None, None
-            url = page_address("pages.place", slug=link.target, anchor=anchor)
+            url = page_address("pages.place", slug=link.target, _anchor=anchor)
         else:
             continue
         shown.append(
@@ -298,7 +306,7 @@ def _linked(
             Passage,
             and_(
                 Passage.testimony_id == ContextLink.testimony_id,
-                Passage.position == ContextLink.position,
+                Passage.number == ContextLink.position,
             ),
         )
         .where(visible(viewer), ContextLink.kind == kind, ContextLink.status != "rejected")
@@ -326,12 +334,13 @@ def passage_ref(testimony: Testimony, passage) -> dict[str, Any]:
     return {
         "testimony_id": testimony.id,
         "testimony_title": testimony.title,
+        "language": testimony.language,
         "access": testimony.access,
         "narrator": {"slug": testimony.narrator.slug, "name": testimony.narrator.name},
         "anchor": passage.anchor,
         "text": passage.text,
         "segments": passage_segments(passage.text),
-        "url": page_address("pages.testimony", testimony_id=testimony.id, anchor=passage.anchor),
+        "url": page_address("pages.testimony", testimony_id=testimony.id, _anchor=passage.anchor),
     }
 
 
@@ -540,11 +549,12 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
                     "title": testimony.title,
                     "url": page_address("pages.testimony", testimony_id=testimony.id),
                     "access": testimony.access,
+                    "language": testimony.language,
                 },
                 "passage": {
                     "anchor": hit.anchor,
                     "url": page_address(
-                        "pages.testimony", testimony_id=testimony.id, anchor=hit.anchor
+                        "pages.testimony", testimony_id=testimony.id, _anchor=hit.anchor
                     ),
                 },
                 "snippet": hit.snippet,

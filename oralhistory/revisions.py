@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -128,3 +129,42 @@ def difference(older: dict[str, Any], newer: dict[str, Any]) -> list[str]:
     return list(
         difflib.unified_diff(_lines(older), _lines(newer), "before", "after", lineterm="", n=0)
     )
+
+
+# Words, runs of white space and single marks: a diff over these marks the words that changed.
+_TOKEN_RE = re.compile(r"\s+|\w+|[^\w\s]")
+
+
+def _word_segments(before: str, after: str) -> tuple[list[dict], list[dict]]:
+    """Each line as segments `{"text", "changed"}`: the words the other line does not have."""
+    old, new = _TOKEN_RE.findall(before), _TOKEN_RE.findall(after)
+    old_segments: list[dict] = []
+    new_segments: list[dict] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if i2 > i1:
+            old_segments.append({"text": "".join(old[i1:i2]), "changed": op != "equal"})
+        if j2 > j1:
+            new_segments.append({"text": "".join(new[j1:j2]), "changed": op != "equal"})
+    return old_segments, new_segments
+
+
+def word_difference(older: dict[str, Any], newer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The changed lines between two snapshots, word by word: each `{"before", "after"}` holds
+    a line's segments (`None` for a line that came or went), the words that changed marked."""
+    before, after = _lines(older), _lines(newer)
+    changes: list[dict[str, Any]] = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        gone, came = before[i1:i2], after[j1:j2]
+        for k in range(max(len(gone), len(came))):
+            if k < len(gone) and k < len(came):
+                old_segments, new_segments = _word_segments(gone[k], came[k])
+                changes.append({"before": old_segments, "after": new_segments})
+            elif k < len(gone):
+                changes.append({"before": [{"text": gone[k], "changed": True}], "after": None})
+            else:
+                changes.append({"before": None, "after": [{"text": came[k], "changed": True}]})
+    return changes

@@ -48,6 +48,15 @@ def database_url(tmp: Path, template: Path | None = None) -> str:
         if template is not None:
             if exists:
                 connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            # a database is copied only while nobody is connected to it: a connection an
+            # earlier test's app left in its pool is closed
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = :template AND pid <> pg_backend_pid()"
+                ),
+                {"template": _database_name(template)},
+            )
             connection.execute(
                 text(f'CREATE DATABASE "{name}" TEMPLATE "{_database_name(template)}"')
             )
@@ -162,12 +171,15 @@ def sign_in(app, client, username: str = "keeper") -> None:
     from sqlalchemy import select
 
     from oralhistory import db
-    from oralhistory.auth import create_archivist
+    from oralhistory.auth import create_archivist, open_session
     from oralhistory.models import Archivist
 
     with app.app_context():
         session = db.session()
-        if session.scalar(select(Archivist.id).where(Archivist.username == username)) is None:
-            create_archivist(session, username, "a long enough password")
+        archivist = session.scalar(select(Archivist).where(Archivist.username == username))
+        if archivist is None:
+            archivist = create_archivist(session, username, "a long enough password")
+        token = open_session(session, archivist)
     with client.session_transaction() as cookie:
         cookie["archivist"] = username
+        cookie["sid"] = token

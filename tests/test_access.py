@@ -108,7 +108,7 @@ def test_a_hidden_testimony_changes_nothing_an_anonymous_reader_sees(app, client
         response = submit(
             archivist,
             f"/archive/testimonies/{NEXT_ID}/withdraw",
-            {"reason": "Consent revoked."},
+            {"reason": "Consent revoked.", "confirm": "yes"},
             form_page=f"/archive/testimonies/{NEXT_ID}/edit",
         )
         assert response.status_code == 302

@@ -51,7 +51,7 @@ def test_every_write_leaves_a_row_in_the_change_log_in_order(app, tmp_path):
         response = submit(
             archivist,
             f"/archive/testimonies/{new_id}/{action}",
-            {"reason": "consent"},
+            {"reason": "consent", "confirm": "yes"},  # withdrawal asks to confirm first
             form_page=token_page,
         )
         assert response.status_code == 302

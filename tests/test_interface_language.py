@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import re
 
-from oralhistory.i18n import compile_catalogues
+import pytest
+from babel.messages.pofile import read_po
+
+from oralhistory.i18n import TRANSLATIONS_DIR, compile_catalogues
+from tests.conftest import TESTIMONY, run_cli
+
+CATALOGUE = TRANSLATIONS_DIR / "ar" / "LC_MESSAGES" / "messages.po"
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def html_tag(page: str) -> str:
@@ -72,3 +79,97 @@ def test_a_changed_catalogue_is_compiled_when_the_app_starts(tmp_path):
     assert compile_catalogues(tmp_path) == [po.with_suffix(".mo")]
     assert compile_catalogues(tmp_path) == []
     assert "بحث".encode() in po.with_suffix(".mo").read_bytes()
+
+
+# --- the Arabic interface ---------------------------------------------------------------------
+
+ARABIC_HEADINGS = {
+    "/": "شهادات عن الخروج من شرق حلب",
+    "/narrators": "الرواة",
+    "/timeline": "الخط الزمني: شرق حلب",
+    "/search": "ابحث في الشهادات",
+    "/login": "تسجيل الدخول",
+    "/narrators/asmar-al-halabi": "السيرة",
+    "/places/al-indharat": "مقاطع تذكره",
+    "/events/evacuation-of-east-aleppo": "ما الذي جرى",
+}
+
+
+@pytest.mark.parametrize("address", sorted(ARABIC_HEADINGS))
+def test_every_page_type_reads_in_arabic_right_to_left(client, address):
+    client.set_cookie("lang", "ar")
+    page = client.get(address).get_data(as_text=True)
+    assert html_tag(page) == '<html lang="ar" dir="rtl">'
+    assert ARABIC_HEADINGS[address] in page
+    assert "أرشيف الشهادات" in page  # the site's name, in the title and header
+    assert "Skip to content" not in page and "Narrators</a>" not in page
+
+
+def test_testimony_text_keeps_its_own_language_on_an_arabic_page(client):
+    client.set_cookie("lang", "ar")
+    testimony = client.get("/api/narrators/asmar-al-halabi").get_json()["testimonies"][0]
+    page = client.get(testimony["url"]).get_data(as_text=True)
+    words = re.findall(r'<p class="words"([^>]*)>', page)
+    assert words and all(found == ' lang="en" dir="ltr"' for found in words)
+    assert '<bdi lang="en" dir="auto">Asmar al-Halabi</bdi>' in page
+
+
+def test_an_arabic_testimony_is_laid_out_right_to_left_on_an_english_page(app, client, tmp_path):
+    body = TESTIMONY.format(
+        slug="arabic-test", text="خرجنا من حلب في الباص الأخير، وكان البرد شديدًا."
+    )
+    path = tmp_path / "arabic-test.md"
+    path.write_text(body.replace("access: public", "access: public\nlanguage: ar"), "utf-8")
+    assert run_cli(app, "import", str(path)).exit_code == 0
+    hit = client.get("/api/search?q=الباص").get_json()["hits"][0]
+    page = client.get(hit["testimony"]["url"]).get_data(as_text=True)
+    assert '<p class="words" lang="ar" dir="rtl">خرجنا من حلب' in page
+    assert html_tag(page) == '<html lang="en" dir="ltr">'
+    results = client.get("/search?q=الباص").get_data(as_text=True)
+    assert '<p class="snippet" lang="ar" dir="rtl">' in results
+
+
+def test_a_form_error_is_told_in_arabic(app):
+    from tests.archive_helpers import archivist_client, form_for_testimony, submit
+
+    archivist = archivist_client(app)
+    archivist.set_cookie("lang", "ar")
+    response = submit(archivist, "/archive/testimonies/new", form_for_testimony(title=""))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "لم تُحفظ الشهادة." in page and "حقل «العنوان» مطلوب." in page
+
+
+def test_an_error_page_is_in_arabic_and_an_untranslated_detail_is_marked_english(client):
+    client.set_cookie("lang", "ar")
+    page = client.get("/no/such/page").get_data(as_text=True)
+    assert "غير موجود" in page and "لا يوجد شيء على هذا العنوان." in page
+    page = client.get("/narrators/nobody").get_data(as_text=True)
+    assert '<p class="error" role="alert" lang="en" dir="ltr">' in page
+
+
+def test_the_arabic_font_is_shipped_with_its_licence(client):
+    css = client.get("/static/style.css").get_data(as_text=True)
+    fonts = re.findall(r'url\("(fonts/[^"]+\.woff2)"\)', css)
+    assert len(fonts) == 2
+    for font in fonts:
+        response = client.get(f"/static/{font}")
+        assert response.status_code == 200 and response.data[:4] == b"wOF2"
+        assert len(response.data) < 60_000  # subset: the Arabic letters only
+    assert "SIL OPEN FONT LICENSE" in client.get("/static/fonts/OFL.txt").get_data(as_text=True)
+
+
+def test_every_translation_fills_in_the_same_values_as_its_english():
+    """A translation that names a value the English does not give would fail on the page."""
+    with CATALOGUE.open("rb") as po:
+        catalog = read_po(po, locale="ar")
+    for message in catalog:
+        if not message.id:
+            continue
+        english = set(
+            PLACEHOLDER.findall(" ".join(message.id) if message.pluralizable else message.id)
+        )
+        translations = message.string if message.pluralizable else (message.string,)
+        for translation in translations:
+            assert set(PLACEHOLDER.findall(translation)) <= english | {"num"}, message.id
+        assert "fuzzy" not in message.flags, message.id

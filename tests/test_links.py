@@ -71,7 +71,11 @@ def test_barrel_bomb_passage_links_to_the_fall_of_its_district_and_says_why(clie
     html = client.get(qadsi["url"]).get_data(as_text=True)
     section = html[html.index('id="p-2"') : html.index('id="p-3"')]
     assert f'href="/events/{FALL}#voice-{qadsi["id"]}-p-2"' in section
-    assert "proposed" in section
+    assert "Possibly related, not yet reviewed" in section  # readers: quietly, without reasons
+
+    sign_in(client.application, client)
+    html = client.get(qadsi["url"]).get_data(as_text=True)
+    section = html[html.index('id="p-2"') : html.index('id="p-3"')]
     assert "<summary>Why proposed</summary>" in section
     assert "“al-Indharat”" in section and "(place-event)" in section
 
@@ -214,11 +218,14 @@ def test_archivist_confirms_a_link_and_the_history_records_it(app, client):
         "origin": "automatic",
     } in history[-1].snapshot["links"]
     html = client.get(qadsi["url"]).get_data(as_text=True)
-    assert "Confirmed by keeper" in html
+    assert 'Confirmed by <bdi dir="auto">keeper</bdi>' in html
     with client.session_transaction() as session:  # readers learn that, not who
         session.pop("archivist")
     html = client.get(qadsi["url"]).get_data(as_text=True)
-    assert "Confirmed by an archivist" in html and "keeper" not in html
+    section = html[html.index('id="p-2"') : html.index('id="p-3"')]
+    confirmed = section[: section.index("Possibly related")]  # shown plainly, before the rest
+    assert f'href="/events/{FALL}#voice-{qadsi["id"]}-p-2"' in confirmed
+    assert "keeper" not in html
     assert links_of(read_testimony(client, "muhammad-qadsi"), "p-2")[FALL]["decided_by"] is None
 
 
@@ -267,10 +274,14 @@ def test_decisions_follow_their_passage_when_a_reimport_moves_it(app, client, tm
     moved.write_text(f"---\n{head}---\nA paragraph the publisher added later.\n\n{body}")
     assert run_cli(app, "import", str(moved)).exit_code == 0
 
+    # The paragraph added at the top takes a new anchor; the others keep theirs, and so
+    # do the decisions made on them.
     after = read_testimony(client, "muhammad-qadsi")
-    assert links_of(after, "p-3")[FALL]["status"] == "confirmed"
-    assert links_of(after, "p-3")["aleppo"]["status"] == "rejected"
-    assert FALL not in links_of(after, "p-2")
+    assert after["passages"][0]["anchor"] == f"p-{len(qadsi['passages']) + 1}"
+    assert after["passages"][2]["anchor"] == "p-2"
+    assert links_of(after, "p-2")[FALL]["status"] == "confirmed"
+    assert links_of(after, "p-2")["aleppo"]["status"] == "rejected"
+    assert FALL not in links_of(after, "p-3")
 
 
 def test_archivist_adds_a_link_with_a_note(app, client):
@@ -515,7 +526,9 @@ def test_decisions_follow_passages_that_trade_places(app, client, tmp_path):
     swapped.write_text(f"---\n{head}---\n{first}\n\n{third}\n\n{second}\n\n{fourth}\n")
     assert run_cli(app, "import", str(swapped)).exit_code == 0
 
+    # A moved paragraph keeps its anchor, and its links and decisions go with it.
     after = read_testimony(client, "muhammad-qadsi")
-    assert links_of(after, "p-3")["aleppo"]["status"] == "rejected"  # the al-Indharat passage
-    assert links_of(after, "p-2")["aleppo"]["status"] == "confirmed"
-    assert FALL in links_of(after, "p-3")
+    assert [p["anchor"] for p in after["passages"]] == ["p-1", "p-3", "p-2", "p-4"]
+    assert links_of(after, "p-2")["aleppo"]["status"] == "rejected"  # the al-Indharat passage
+    assert links_of(after, "p-3")["aleppo"]["status"] == "confirmed"
+    assert FALL in links_of(after, "p-2")

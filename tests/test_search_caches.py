@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests import conftest
 from tests.conftest import TESTIMONY, run_cli
 
 
@@ -19,9 +20,7 @@ def import_text(app, tmp_path, text, access="public", slug="cache-test"):
 
 
 def sign_in(app, client):
-    run_cli(app, "create-archivist", "keeper", "--password", "a long enough password")
-    with client.session_transaction() as session:
-        session["archivist"] = "keeper"
+    conftest.sign_in(app, client, "keeper")
 
 
 def test_facets_count_a_testimony_added_after_earlier_searches(app, client, tmp_path):

@@ -54,7 +54,7 @@ def test_a_search_runs_from_the_command_line_without_a_request(app):
         narrator = records.get_narrator(db.session(), "omar-al-halabi", Viewer())
     hit = page["hits"][0]
     assert isinstance(hit["passage"]["url"], PageAddress)
-    assert hit["passage"]["url"].anchor == hit["passage"]["anchor"]
+    assert hit["passage"]["url"].fragment == hit["passage"]["anchor"]
     assert isinstance(narrator["url"], PageAddress)
 
 

@@ -49,7 +49,7 @@ def test_no_suggestion_when_nothing_near_would_find_anything(client):
 
 def test_the_suggestion_is_a_link_on_the_search_page(client):
     page = client.get("/search?q=orphens").get_data(as_text=True)
-    assert 'Did you mean <a href="/search?q=orphans">orphans</a>?' in page
+    assert 'Did you mean <a href="/search?q=orphans" dir="auto">orphans</a>?' in page
 
 
 def test_a_suggestion_link_keeps_the_chosen_filters(client):

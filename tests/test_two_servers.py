@@ -122,7 +122,7 @@ def test_a_save_and_a_withdrawal_through_one_server_are_seen_through_the_other(a
         first.post(
             f"/archive/testimonies/{testimony_id}/withdraw",
             f"/archive/testimonies/{testimony_id}/edit",
-            {"reason": "consent revoked"},
+            {"reason": "consent revoked", "confirm": "yes"},
         )
         assert first.total("axolotls") == 0
         assert seconds_until(lambda: second.total("axolotls") == 0) <= FOLLOW_SECONDS

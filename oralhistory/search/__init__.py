@@ -393,12 +393,13 @@ def passage_document(passage: Passage) -> dict[str, Any]:
     linked = [
         link
         for link in testimony.context_links
-        if link.position == passage.position and link.status != "rejected"
+        if link.position == passage.number and link.status != "rejected"
     ]
     document = {
         "passage_id": str(passage.id),
         "testimony_id": str(testimony.id),
-        "position": passage.position,
+        # the passage's number, that of its anchor `p-N` (`sort_key` keeps the reading order)
+        "position": passage.number,
         "narrator": narrator.slug,
         "narrator_name": " ".join([narrator.name, *narrator.spellings, narrator.name_arabic or ""]),
         "title": testimony.title,
@@ -674,14 +675,16 @@ def _place_boost(query: Query, tokens: list[querylang.Token], places: Gazetteer)
 
 def _parser(schema: Schema) -> QueryParser:
     # Only the syntax the search page documents: words, phrases, brackets, AND OR NOT and
-    # name:value filters. Wildcards, ranges, boosts and single quotes are plain text here, so
-    # that "lawyer?" or "[Aleppo]" mean what a reader meant.
+    # filters. Wildcards, ranges, boosts and single quotes are plain text here, so that
+    # "lawyer?" or "[Aleppo]" mean what a reader meant. A field is named only by the mark
+    # `querylang.whoosh_syntax` puts before each filter it read, never by a reader's text.
     weights = {name: weight for name, weight in FIELD_WEIGHTS.items() if name in schema}
+    filter_names = "|".join(querylang.FILTERS)
     return QueryParser(
         None,
         schema,
         plugins=[
-            plugins.FieldsPlugin(),
+            plugins.FieldsPlugin(rf"{querylang.FILTER_MARK}(?P<text>{filter_names}):"),
             plugins.PhrasePlugin(),
             plugins.GroupPlugin(),
             plugins.OperatorsPlugin(AndNot=None, AndMaybe=None, Require=None),
@@ -692,6 +695,8 @@ def _parser(schema: Schema) -> QueryParser:
 
 def _put_filters(query: Query, typed_filters: list[Query]) -> Query:
     if isinstance(query, Term) and query.fieldname in querylang.FILTERS:
+        if not (query.text.isdecimal() and int(query.text) < len(typed_filters)):
+            raise QueryError(f"'{query.fieldname}:' can only be used as a filter")
         return typed_filters[int(query.text)]
     return query.apply(lambda child: _put_filters(child, typed_filters))
 

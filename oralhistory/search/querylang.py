@@ -38,6 +38,10 @@ _TOKENS = re.compile(
     r"""|(?P<word>[^\s()"]+(?:"[^"]*")?)"""
 )
 _FILTER = re.compile(r"(?P<name>[^\W\d_]\w*):(?P<value>.*)", re.DOTALL)
+# Control characters have no meaning in a query; one of them marks the filters handed to
+# Whoosh's parser (`FILTER_MARK`), so none may come from a reader.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+FILTER_MARK = "\x01"  # not white space, as \x1c-\x1f are to Whoosh
 
 
 class QueryError(ValueError):
@@ -58,6 +62,12 @@ def read_query(q: str) -> tuple[str, list[Token]]:
     q = q.translate(_QUOTES).strip()
     if len(q) > MAX_QUERY_LENGTH:
         raise QueryError(f"the query is {len(q)} characters long; the limit is {MAX_QUERY_LENGTH}")
+    control = _CONTROL.search(q.replace("\t", " ").replace("\n", " ").replace("\r", " "))
+    if control:
+        raise QueryError(
+            f"the query holds a control character (U+{ord(control.group()):04X}) at position "
+            f"{control.start() + 1}; type only words, quotation marks and brackets"
+        )
     if q.count('"') % 2:
         raise QueryError(
             'the query has an opening quotation mark (") without a closing one; '
@@ -147,8 +157,9 @@ def whoosh_syntax(
 ) -> str:
     """The query written for Whoosh's parser.
 
-    Each filter becomes `name:N`, N its position among the filters, for the caller to put the
-    resolved filter in its place. A run of plain words that spells a name of several words the
+    Each filter becomes `FILTER_MARK name:N`, N its position among the filters, for the caller
+    to put the resolved filter in its place; the parser knows no other field syntax, so that
+    `a-year:2017` or `a-access:public` typed by a reader stay words. A run of plain words that spells a name of several words the
     gazetteer knows ("Sheikh Said") is quoted, so that it is read as that name and not as
     separate words. `words_of` gives a word's normalised form, as the names are written.
     """
@@ -167,7 +178,7 @@ def whoosh_syntax(
             continue
         end_run()
         if token.kind == "filter":
-            parts.append(f"{token.name}:{filters}")
+            parts.append(f"{FILTER_MARK}{token.name}:{filters}")
             filters += 1
         else:
             parts.append(token.text)

@@ -11,18 +11,26 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wsgi import LimitedStream
 
 from .. import changes, search
+from ..i18n import translated
+from ..messages import _
 from ..records import NotFound, PageAddress
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith("/api/") or request.path.endswith(".json")
 
 
 def error_response(status: int, message: str):
-    """A clear error: JSON under /api/, a readable page elsewhere. Never a stack trace."""
+    """A clear error: JSON under /api/ (in English), a readable page elsewhere (in the
+    reader's language). Never a stack trace."""
     if wants_json():
         return jsonify(error=message), status
-    return render_template("error.html", status=status, message=message), status
+    text = translated(message)
+    # A message the catalogue does not have is shown in English, and marked as English.
+    page = render_template(
+        "error.html", status=status, message=text, message_lang="en" if text == message else None
+    )
+    return page, status
 
 
 DISCARD_LIMIT = 100 * 1024 * 1024
@@ -57,10 +65,11 @@ def without_key(args: dict, key: str) -> dict:
 
 def page_url(address: PageAddress) -> str:
     """The URL of a page a service names (`records.PageAddress`)."""
-    return url_for(address.endpoint, _anchor=address.anchor, **dict(address.values))
+    return url_for(address.endpoint, _anchor=address.fragment, **dict(address.values))
 
 
-def _with_url(value: Any) -> Any:
+def with_url(value: Any) -> Any:
+    """`value`, or its URL if it names a page (`records.PageAddress`)."""
     return page_url(value) if isinstance(value, PageAddress) else value
 
 
@@ -75,7 +84,7 @@ class _ArchiveJSON(DefaultJSONProvider):
 
 
 def register_views(app: Flask) -> None:
-    from . import account, api, archive, language, links, pages
+    from . import account, api, archive, citations, interop, language, links, pages, review
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
@@ -83,13 +92,18 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(archive.bp)
     app.register_blueprint(archive.api_bp)
     app.register_blueprint(links.bp)
+    app.register_blueprint(citations.bp)
+    app.register_blueprint(citations.api_bp)
+    app.register_blueprint(review.bp)
+    app.register_blueprint(review.api_bp)
     app.register_blueprint(language.bp)
+    app.register_blueprint(interop.bp)
     app.add_template_filter(without_key, "reject_key")
     # Services name pages (`records.PageAddress`); the URLs are made here, for JSON and HTML.
     provider = _ArchiveJSON(app)
     provider.ensure_ascii, provider.sort_keys = app.json.ensure_ascii, app.json.sort_keys
     app.json = provider
-    app.jinja_env.finalize = _with_url
+    app.jinja_env.finalize = with_url
 
     @app.errorhandler(NotFound)
     def not_found(error: NotFound):
@@ -97,7 +111,7 @@ def register_views(app: Flask) -> None:
 
     @app.errorhandler(search.QueryError)
     def bad_query(error: search.QueryError):
-        return error_response(400, "This search cannot be run: " + str(error) + ".")
+        return error_response(400, _("This search cannot be run: %(why)s.", why=str(error)))
 
     @app.errorhandler(search.IndexMissing)
     @app.errorhandler(search.IndexDamaged)
@@ -109,8 +123,10 @@ def register_views(app: Flask) -> None:
         response = make_response(
             error_response(
                 503,
-                "Search is being rebuilt from the archive’s record and will be back in a few "
-                "moments; every other page works meanwhile. Please try again shortly.",
+                _(
+                    "Search is being rebuilt from the archive’s record and will be back in a "
+                    "few moments; every other page works meanwhile. Please try again shortly."
+                ),
             )
         )
         response.headers["Retry-After"] = "10"
@@ -120,8 +136,11 @@ def register_views(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         return error_response(
             400,
-            "The form could not be accepted: its security token is missing or has expired "
-            f"({error.description}). Reload the page and send it again; nothing was changed.",
+            _(
+                "The form could not be accepted: its security token is missing or has expired "
+                "(%(why)s). Reload the page and send it again; nothing was changed.",
+                why=error.description,
+            ),
         )
 
     @app.errorhandler(413)
@@ -131,19 +150,23 @@ def register_views(app: Flask) -> None:
         transcript = app.config["MAX_TRANSCRIPT_BYTES"] / (1024 * 1024)
         return error_response(
             413,
-            f"The upload is too large: a request may be at most {limit:g} MB, and a transcript "
-            f"at most {transcript:g} MB. Nothing was stored.",
+            _(
+                "The upload is too large: a request may be at most %(limit)s MB, and a "
+                "transcript at most %(transcript)s MB. Nothing was stored.",
+                limit=format(limit, "g"),
+                transcript=format(transcript, "g"),
+            ),
         )
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         messages = {
-            404: "There is nothing at this address.",
-            405: "This address does not accept that kind of request.",
+            404: _("There is nothing at this address."),
+            405: _("This address does not accept that kind of request."),
         }
         return error_response(error.code or 500, messages.get(error.code, error.description))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         app.logger.exception("unexpected error")
-        return error_response(500, "Something went wrong on our side; nothing was changed.")
+        return error_response(500, _("Something went wrong on our side; nothing was changed."))

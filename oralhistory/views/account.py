@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
 from .. import auth, db
+from ..i18n import translated
 
 bp = Blueprint("account", __name__)
 
@@ -31,15 +33,15 @@ def login():
     password = request.form.get("password") or ""
     status = 400
     if not username or not password:
-        error = "Give your username and your password."
+        error = gettext("Give your username and your password.")
     else:
         try:
             archivist = auth.sign_in(db.session(), username, password, request.remote_addr)
         except auth.SignInRefused as refused:
-            error, status = str(refused), 429 if refused.throttled else 401
+            error, status = translated(str(refused)), 429 if refused.throttled else 401
         else:
-            auth.start_session(archivist.username)
-            flash(f"Signed in as {archivist.username}.")
+            auth.start_session(archivist)
+            flash(gettext("Signed in as %(name)s.", name=archivist.username))
             return redirect(next_url or url_for("archive.index"))
     page = render_template("login.html", next_url=next_url, username=username, error=error)
     return page, status
@@ -52,5 +54,46 @@ def logout():
     if request.method == "GET":
         return render_template("logout.html")
     auth.end_session()
-    flash("You are signed out.")
+    flash(gettext("You are signed out."))
     return redirect(url_for("pages.home"))
+
+
+@bp.post("/logout/everywhere")
+def logout_everywhere():
+    """End every session of the signed-in archivist, in this browser and all others."""
+    viewer = auth.current_viewer()
+    if viewer.is_archivist:
+        archivist = auth.archivist_named(db.session(), viewer.archivist)
+        ended = auth.end_all_sessions(db.session(), archivist.id)
+        auth.end_session()
+        flash(gettext("You are signed out everywhere (%(count)d sessions ended).", count=ended))
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    """A new password for the signed-in archivist; every session ends, and this browser
+    gets a fresh one."""
+    viewer = auth.current_viewer()
+    if not viewer.is_archivist:
+        return redirect(url_for(".login", next=url_for(".change_password")))
+    if request.method == "GET":
+        return render_template("password.html", error=None)
+    current = request.form.get("current_password") or ""
+    new, again = request.form.get("new_password") or "", request.form.get("new_password_again")
+    session = db.session()
+    error = None
+    if auth.check_password(session, viewer.archivist, current) is None:
+        error = gettext("The current password is not right.")
+    elif new != again:
+        error = gettext("The two new passwords are not the same.")
+    else:
+        try:
+            archivist = auth.set_password(session, viewer.archivist, new)
+        except auth.AccountError as problem:
+            error = str(problem)[:1].upper() + str(problem)[1:] + "."
+    if error:
+        return render_template("password.html", error=error), 400
+    auth.start_session(archivist)
+    flash(gettext("Your password is changed; every other session of yours has ended."))
+    return redirect(url_for("archive.index"))

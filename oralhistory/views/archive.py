@@ -13,9 +13,13 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 
 from .. import curation, db
 from ..auth import current_viewer
+from ..i18n import translated
+from ..search import QueryError
+from .common import whole_number
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
 api_bp = Blueprint("archive_api", __name__, url_prefix="/api/archive")
@@ -79,13 +83,15 @@ def _after_save(saved: curation.Saved, message: str):
     return redirect(url_for("pages.testimony", testimony_id=saved.testimony.id))
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
 def _revision_arg(name: str) -> int | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        abort(400, f"‘{name}’ must be the number of a revision, not ‘{raw[:20]}’.")
-    return int(raw)
+    try:
+        return whole_number(request.args.get(name), f"‘{name}’ (the number of a revision)")
+    except QueryError as error:
+        abort(400, _sentence(str(error)))
 
 
 @bp.get("/")
@@ -103,7 +109,7 @@ def new_testimony():
         saved = curation.add_testimony(db.session(), request.form, _upload(), _author(), _limit())
     except curation.FormProblems as problems:
         return _form_page(_typed(), problems.errors, status=400)
-    return _after_save(saved, "The testimony is added; it can be found by search now.")
+    return _after_save(saved, gettext("The testimony is added; it can be found by search now."))
 
 
 @bp.route("/testimonies/<int:testimony_id>/edit", methods=["GET", "POST"])
@@ -118,28 +124,41 @@ def edit_testimony(testimony_id: int):
         status = 409 if "revision" in problems.errors else 400
         return _form_page(_typed(), problems.errors, testimony, status)
     if saved is None:
-        flash("Nothing was changed.")
+        flash(gettext("Nothing was changed."))
         return redirect(url_for("pages.testimony", testimony_id=testimony_id))
-    return _after_save(saved, "The correction is saved and kept in the testimony’s history.")
+    return _after_save(
+        saved, gettext("The correction is saved and kept in the testimony’s history.")
+    )
 
 
 @bp.post("/testimonies/<int:testimony_id>/withdraw")
 def withdraw(testimony_id: int):
-    return _change_withdrawal(curation.withdraw_testimony, testimony_id, "withdrawn")
+    # Withdrawal takes a testimony off the site at once: the first POST asks to confirm it.
+    reason = request.form.get("reason", "").strip()
+    if reason and request.form.get("confirm") != "yes":
+        testimony = curation.get_testimony(db.session(), testimony_id)
+        return render_template(
+            "archive_withdraw.html", testimony=curation.archive_summary(testimony), reason=reason
+        )
+    return _change_withdrawal(
+        curation.withdraw_testimony, testimony_id, gettext("The testimony is withdrawn.")
+    )
 
 
 @bp.post("/testimonies/<int:testimony_id>/reinstate")
 def reinstate(testimony_id: int):
-    return _change_withdrawal(curation.reinstate_testimony, testimony_id, "reinstated")
+    return _change_withdrawal(
+        curation.reinstate_testimony, testimony_id, gettext("The testimony is reinstated.")
+    )
 
 
 def _change_withdrawal(change, testimony_id: int, done: str):
     try:
         saved = change(db.session(), testimony_id, request.form.get("reason", ""), _author())
     except curation.FormProblems as problems:
-        flash(problems.errors["reason"], "error")
+        flash(translated(problems.errors["reason"]), "error")
         return redirect(url_for(".edit_testimony", testimony_id=testimony_id, _anchor="withdrawal"))
-    return _after_save(saved, f"The testimony is {done}.")
+    return _after_save(saved, done)
 
 
 @bp.get("/testimonies/<int:testimony_id>/history")

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import current_app, request
 
 from ..auth import current_viewer
 from ..search import QueryError, SearchRequest
 
+# Digits 0-9 only: `str.isdigit` also takes "²" and "٣", which `int()` then refuses or
+# reads; and a bound on the length, so that a 5,000-digit number is refused, not converted.
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+def whole_number(raw: str | None, what: str) -> int | None:
+    """`raw` read as a whole number, None when empty; raise `QueryError` naming `what`."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if not _WHOLE_NUMBER.fullmatch(raw):
+        shown = raw if len(raw) <= 20 else raw[:20] + "…"
+        raise QueryError(f"{what} must be a whole number of at most 9 digits, not '{shown}'")
+    return int(raw)
+
 
 def _whole_number(name: str, default: int) -> int:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit():
-        raise QueryError(f"'{name}' must be a whole number, not '{raw[:20]}'")
-    return int(raw)
+    value = whole_number(request.args.get(name), f"'{name}'")
+    return default if value is None else value
 
 
 def search_request() -> SearchRequest:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from flask import Blueprint, flash, jsonify, redirect, request, url_for
+from flask_babel import gettext
 
 from .. import changes, db, linking
 from ..auth import current_viewer
@@ -37,10 +38,9 @@ def _done(link, message: str):
 
 
 def _refused(testimony_id: int, error: linking.LinkError):
-    message = f"The link was not changed: {error}."
     if _wants_json():
-        return jsonify(error=message), 400
-    flash(message, "error")
+        return jsonify(error=f"The link was not changed: {error}."), 400
+    flash(gettext("The link was not changed: %(why)s.", why=error), "error")
     return redirect(url_for("pages.testimony", testimony_id=testimony_id), 303)
 
 
@@ -49,8 +49,13 @@ def decide(link_id: int, decision: str):
     if (refusal := _signed_out()) is not None:
         return refusal
     link = linking.decide_link(db.session(), link_id, decision, current_viewer().archivist)
-    verb = "confirmed" if decision == "confirm" else "rejected"
-    return _done(link, f"The link from passage {link.position} was {verb}.")
+    if decision == "confirm":
+        return _done(
+            link, gettext("The link from passage %(number)s was confirmed.", number=link.position)
+        )
+    return _done(
+        link, gettext("The link from passage %(number)s was rejected.", number=link.position)
+    )
 
 
 @bp.post("/testimonies/<int:testimony_id>/links")
@@ -69,4 +74,7 @@ def add(testimony_id: int):
         )
     except linking.LinkError as error:
         return _refused(testimony_id, error)
-    return _done(link, f"The link from passage {link.position} was added and confirmed.")
+    return _done(
+        link,
+        gettext("The link from passage %(number)s was added and confirmed.", number=link.position),
+    )

@@ -1,0 +1,126 @@
+"""Downloads for readers: a testimony as plain text, search results as CSV.
+
+Both are built from what `records` returns for the viewer, so that they never hold more than
+the viewer's pages show. Builds no URLs: the caller passes the absolute ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from . import search
+from .models import Testimony
+from .records import PageAddress, search_page
+
+# The most rows a CSV of search results holds: ten pages of the API's largest page.
+CSV_PAGE_SIZE = 100
+CSV_MAX_PAGES = 10
+CSV_COLUMNS = (
+    "rank",
+    "narrator",
+    "narrator_slug",
+    "testimony_id",
+    "testimony_title",
+    "passage",
+    "passage_url",
+    "text",
+    "editor_note",
+    "score",
+)
+# A spreadsheet reads a cell that begins with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def testimony_text(testimony: dict[str, Any], url: str) -> str:
+    """The testimony as plain text: its citation first, then every passage word for word,
+    each under its anchor, with the editor's note as the file gives it (`[Ed.: ...]`)."""
+    citation = testimony["citation"]
+    head = [
+        testimony["title"],
+        "",
+        f"Cite as: {testimony['citation_text']}",
+        f"Archive URL: {url}",
+        f"Interview: {testimony['interview_date']}"
+        + (
+            f" (within the {testimony['interview_date_precision']})"
+            if testimony["interview_date_precision"] != "day"
+            else ""
+        ),
+        f"Interviewers: {', '.join(testimony['interviewers'])}",
+    ]
+    if citation.get("editing_note"):
+        head.append(f"Editing: {citation['editing_note']}")
+    if testimony.get("rights"):
+        head.append(f"Rights: {testimony['rights']}")
+    head.append("Square brackets are the publisher's insertions; [Ed.: ...] is an editor's note.")
+    body = []
+    for passage in testimony["passages"]:
+        note = f" [Ed.: {passage['editor_note']}]" if passage["editor_note"] else ""
+        body += ["", f"{passage['anchor']} ({url}#{passage['anchor']})", passage["text"] + note]
+    return "\n".join(head + body) + "\n"
+
+
+def safe_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: one that would start a formula gets a `'`."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def search_rows(
+    session: Session, request: search.SearchRequest, absolute: Callable[[PageAddress], str]
+) -> tuple[int, list[dict[str, Any]]]:
+    """The total and the rows (at most `CSV_PAGE_SIZE * CSV_MAX_PAGES`) of a search, each
+    with the passage's whole text; `absolute` turns the pages the hits name into full URLs."""
+    hits, total, page = [], 0, 1
+    while page <= CSV_MAX_PAGES:
+        asked = dataclasses.replace(request, page=page, per_page=CSV_PAGE_SIZE)
+        result = search_page(session, asked)
+        total = result["total"]
+        hits += result["hits"]
+        if page >= result["pages"]:
+            break
+        page += 1
+    ids = {hit["testimony"]["id"] for hit in hits}
+    passages = {
+        (t.id, p.anchor): p
+        for t in session.scalars(
+            select(Testimony).where(Testimony.id.in_(ids)).options(selectinload(Testimony.passages))
+        )
+        for p in t.passages
+    }
+    rows = []
+    for rank, hit in enumerate(hits, start=1):
+        passage = passages.get((hit["testimony"]["id"], hit["passage"]["anchor"]))
+        rows.append(
+            {
+                "rank": rank,
+                "narrator": hit["narrator"]["name"],
+                "narrator_slug": hit["narrator"]["slug"],
+                "testimony_id": hit["testimony"]["id"],
+                "testimony_title": hit["testimony"]["title"],
+                "passage": hit["passage"]["anchor"],
+                "passage_url": absolute(hit["passage"]["url"]),
+                "text": passage.text if passage else "",
+                "editor_note": (passage.editor_note if passage else None) or "",
+                "score": hit["score"],
+            }
+        )
+    return total, rows
+
+
+def rows_csv(rows: list[dict[str, Any]]) -> str:
+    """Rows as CSV text (a header line first), every text cell safe to open in a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: safe_cell(value) for key, value in row.items()})
+    return out.getvalue()

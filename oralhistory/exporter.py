@@ -1,0 +1,335 @@
+"""The whole archive as files, and back: what `flask export DIR` writes and `flask init` reads.
+
+An export is a `transcripts/` directory (`testimonies/*.md`, `timeline.yaml`, `names.yaml`)
+written from the record as it stands now (an archivist's corrections included), plus
+`archive.json`, which holds what those files cannot: each testimony's number, its withdrawal,
+its context links with the archivists' decisions, its revisions and its rows of the change log
+(so that harvesters' datestamps survive). `init` with
+`TRANSCRIPTS_DIR` pointed at an export reads `archive.json` first (`restore_archive`), so that
+the rebuilt archive answers every public page exactly as the original did.
+
+Restricted and withdrawn testimonies are written only when the operator asks for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from . import changes
+from .curation import passage_source, testimony_meta
+from .importer import InvalidFile, read_testimony_file, store_testimony, upsert_narrator
+from .models import ChangeLog, ContextLink, Event, Figure, Place, Revision, Source, Testimony
+
+STATE_FILE = "archive.json"
+STATE_FORMAT = 1
+LINK_FIELDS = ("kind", "target", "status", "origin", "reason", "passage_digest", "decided_by")
+
+
+def _plain(value: Any) -> Any:
+    """`value` without the empty fields the file format leaves out rather than writes as null."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if v is not None and v != ""}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _yaml(data: Any) -> str:
+    return yaml.safe_dump(_plain(data), allow_unicode=True, sort_keys=False, width=100)
+
+
+def testimony_file(testimony: Testimony) -> str:
+    """The testimony as a `testimonies/*.md` file: front matter, then its passages word for word."""
+    body = "\n\n".join(passage_source(passage) for passage in testimony.passages)
+    return f"---\n{_yaml(testimony_meta(testimony))}---\n{body}\n"
+
+
+def timeline_data(session: Session) -> dict[str, Any]:
+    """Sources, places, events and figures as `timeline.yaml` holds them."""
+    places = list(session.scalars(select(Place).order_by(Place.id)))
+    written: list[Place] = []
+    while places:  # a parent must be listed before the places within it
+        ready = [p for p in places if p.parent is None or p.parent in written]
+        written += ready or places  # a cycle cannot come from the file format; never loop
+        places = [p for p in places if p not in written]
+    return {
+        "sources": [
+            {k: getattr(s, k) for k in ("slug", "title", "publisher", "date", "url", "note")}
+            for s in session.scalars(select(Source).order_by(Source.id))
+        ],
+        "places": [
+            {
+                "slug": p.slug,
+                "name": p.name,
+                "name_arabic": p.name_arabic,
+                "variants": list(p.variants),
+                "parent": p.parent.slug if p.parent else None,
+                "kind": p.kind,
+            }
+            for p in written
+        ],
+        "events": [
+            {
+                "slug": e.slug,
+                "date": e.date.isoformat(),
+                "end_date": e.end_date.isoformat() if e.end_date else None,
+                "date_precision": e.date_precision,
+                "title": e.title,
+                "summary": e.summary,
+                "places": list(e.place_slugs),
+                "sources": [dict(cited) for cited in e.sources],
+                "cues": list(e.cues),
+                "organisations": list(e.organisations),
+            }
+            for e in session.scalars(select(Event).order_by(Event.id))
+        ],
+        "figures": [
+            {
+                "slug": f.slug,
+                "title": f.title,
+                "event": f.event_slug,
+                "values": [dict(value) for value in f.values],
+            }
+            for f in session.scalars(select(Figure).order_by(Figure.id))
+        ],
+    }
+
+
+def _when(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def testimony_state(
+    testimony: Testimony, revisions: list[Revision], logged: list[ChangeLog]
+) -> dict[str, Any]:
+    """What the testimony's file does not hold: its number, withdrawal, links, revisions and
+    changes."""
+    return {
+        "slug": testimony.slug,
+        "id": testimony.id,
+        "created_at": _when(testimony.created_at),
+        "corrected_at": _when(testimony.corrected_at),
+        "source_file": testimony.source_file,
+        "withdrawn_at": _when(testimony.withdrawn_at),
+        "withdrawn_by": testimony.withdrawn_by,
+        "withdrawn_reason": testimony.withdrawn_reason,
+        "context_links": [
+            {
+                "id": link.id,
+                "anchor": link.anchor,
+                **{name: getattr(link, name) for name in LINK_FIELDS},
+                "created_at": _when(link.created_at),
+                "decided_at": _when(link.decided_at),
+            }
+            for link in sorted(testimony.context_links, key=lambda link: link.id)
+        ],
+        "revisions": [
+            {
+                "id": r.id,
+                "author": r.author,
+                "created_at": _when(r.created_at),
+                "summary": r.summary,
+                "snapshot": r.snapshot,
+            }
+            for r in revisions
+        ],
+        "changes": [
+            {
+                "kind": c.kind,
+                "revision_id": c.revision_id,
+                "author": c.author,
+                "summary": c.summary,
+                "changed_at": _when(c.changed_at),
+            }
+            for c in logged
+        ],
+    }
+
+
+def exported_testimonies(session: Session, include_restricted: bool) -> list[Testimony]:
+    """The testimonies an export holds: the public ones, or every one when asked."""
+    query = select(Testimony).order_by(Testimony.id)
+    if not include_restricted:
+        query = query.where(Testimony.access == "public", Testimony.withdrawn_at.is_(None))
+    return list(session.scalars(query))
+
+
+def export_archive(
+    session: Session, directory: Path, names_file: Path | None, include_restricted: bool
+) -> list[Testimony]:
+    """Write the archive into `directory`, which must not exist yet or be empty.
+
+    The files are written beside it and moved into place at the end: an export that fails
+    leaves nothing behind. Returns the testimonies written.
+    """
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise FileExistsError(f"{directory} is not an empty directory")
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+    try:
+        testimonies = _write_export(session, partial, names_file, include_restricted)
+        if directory.exists():
+            directory.rmdir()
+        partial.rename(directory)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    return testimonies
+
+
+def _write_export(
+    session: Session, directory: Path, names_file: Path | None, include_restricted: bool
+) -> list[Testimony]:
+    folder = directory / "testimonies"
+    folder.mkdir()
+    testimonies = exported_testimonies(session, include_restricted)
+    states = []
+    for testimony in testimonies:
+        (folder / f"{testimony.slug}.md").write_text(testimony_file(testimony), encoding="utf-8")
+        revisions = session.scalars(
+            select(Revision).where(Revision.testimony_id == testimony.id).order_by(Revision.id)
+        )
+        logged = session.scalars(
+            select(ChangeLog).where(ChangeLog.testimony_id == testimony.id).order_by(ChangeLog.id)
+        )
+        states.append(testimony_state(testimony, list(revisions), list(logged)))
+    (directory / "timeline.yaml").write_text(_yaml(timeline_data(session)), encoding="utf-8")
+    if names_file is not None and names_file.exists():
+        shutil.copyfile(names_file, directory / "names.yaml")
+    state = {
+        "format": STATE_FORMAT,
+        "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "includes_restricted": include_restricted,
+        "testimonies": states,
+    }
+    (directory / STATE_FILE).write_text(
+        json.dumps(state, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    return testimonies
+
+
+# --- reading an export back -----------------------------------------------------------------
+
+
+def _time(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def read_state(directory: Path) -> list[dict[str, Any]]:
+    """The testimonies' state in an export's `archive.json` ([] when there is none)."""
+    path = directory / STATE_FILE
+    if not path.exists():
+        return []
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidFile(str(path), [(None, f"is not JSON ({error})")]) from None
+    if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
+        raise InvalidFile(str(path), [(None, f"is not an export of format {STATE_FORMAT}")])
+    return sorted(state["testimonies"], key=lambda entry: entry["id"])
+
+
+def _restore(session: Session, directory: Path, entry: dict[str, Any]) -> Testimony:
+    parsed = read_testimony_file(directory / "testimonies" / f"{entry['slug']}.md")
+    # The testimony keeps its number: its URL is what readers cite.
+    testimony = Testimony(
+        id=entry["id"],
+        slug=entry["slug"],
+        narrator=upsert_narrator(session, parsed.meta["narrator"]),
+        title=parsed.meta["title"],
+    )
+    session.add(testimony)
+    session.flush()
+    store_testimony(session, parsed)
+    testimony.context_links.clear()  # the rules' proposals give way to the exported links
+    session.flush()
+    testimony.context_links = [
+        ContextLink(
+            id=link["id"],
+            position=int(link["anchor"].removeprefix("p-")),
+            **{name: link[name] for name in LINK_FIELDS},
+            created_at=_time(link["created_at"]),
+            decided_at=_time(link["decided_at"]),
+        )
+        for link in entry["context_links"]
+    ]
+    session.flush()
+    for revision in entry["revisions"]:
+        session.add(
+            Revision(
+                id=revision["id"],
+                testimony_id=testimony.id,
+                author=revision["author"],
+                created_at=_time(revision["created_at"]),
+                summary=revision["summary"],
+                snapshot=revision["snapshot"],
+            )
+        )
+    testimony.source_file = entry["source_file"]
+    testimony.created_at = _time(entry["created_at"])
+    testimony.corrected_at = _time(entry["corrected_at"])
+    testimony.withdrawn_at = _time(entry["withdrawn_at"])
+    testimony.withdrawn_by = entry["withdrawn_by"]
+    testimony.withdrawn_reason = entry["withdrawn_reason"]
+    # The change log keeps when each change was made: harvesters' datestamps come from it.
+    logged = entry.get("changes") or [
+        {"kind": "imported", "summary": "Restored from an export", "changed_at": None}
+    ]
+    for change in logged:
+        row = changes.log(
+            session,
+            change["kind"],
+            testimony_id=testimony.id,
+            revision_id=change.get("revision_id"),
+            author=change.get("author"),
+            summary=change.get("summary"),
+        )
+        row.changed_at = _time(change["changed_at"]) or row.changed_at
+    return testimony
+
+
+def restore_archive(session: Session, directory: Path) -> list[Testimony]:
+    """Store the testimonies an export's `archive.json` describes, as they were; commit.
+
+    A testimony already in the database (same slug) is left as it is, so `init` may run
+    twice. Raises `InvalidFile` naming the file at fault; then nothing is stored.
+    """
+    restored = []
+    try:
+        for entry in read_state(directory):
+            if session.scalar(select(Testimony.id).where(Testimony.slug == entry["slug"])):
+                continue
+            restored.append(_restore(session, directory, entry))
+            session.flush()
+            _follow_sequences(session)
+        session.commit()
+    except (KeyError, TypeError, ValueError) as error:
+        session.rollback()
+        path = str(directory / STATE_FILE)
+        raise InvalidFile(path, [(None, f"does not describe a testimony ({error!r})")]) from None
+    except InvalidFile:
+        session.rollback()
+        raise
+    return restored
+
+
+def _follow_sequences(session: Session) -> None:
+    # Rows stored with their own numbers leave PostgreSQL's sequences behind; SQLite follows.
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in (Testimony, ContextLink, Revision):
+        name = table.__tablename__
+        highest = session.scalar(select(func.max(table.id))) or 1
+        session.execute(
+            text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :value)"),
+            {"table": name, "value": highest},
+        )

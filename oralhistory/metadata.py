@@ -1,0 +1,196 @@
+"""What the pages say of themselves to machines: Dublin Core `<meta>` elements and
+schema.org JSON-LD (CreativeWork, Person, Event), and the public pages a sitemap lists.
+
+The functions take the dicts the reading services give the pages (`records.py`) and a
+function that makes their addresses absolute; they build no URLs of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from .access import ANONYMOUS, visible
+from .models import Event, Place, Testimony
+from .records import PageAddress
+
+SCHEMA = "https://schema.org"
+
+# the full URL of a page the reading services name
+Absolute = Callable[[PageAddress], str]
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if value not in (None, "", [], {})}
+
+
+def _person(name: str, url: str | None = None, role: str | None = None) -> dict[str, Any]:
+    return _clean({"@type": "Person", "name": name, "url": url, "roleName": role})
+
+
+def testimony_metadata(testimony: dict[str, Any], absolute: Absolute) -> dict[str, Any]:
+    """Dublin Core pairs and JSON-LD for a testimony's page."""
+    citation = testimony.get("citation") or {}
+    url = absolute(testimony["url"])
+    narrator = testimony["narrator"]
+    dublin_core = [
+        ("DC.title", testimony["title"]),
+        ("DC.creator", narrator["name"]),
+        *(("DC.contributor", name) for name in testimony.get("interviewers") or []),
+        ("DC.publisher", citation.get("publisher")),
+        ("DC.date", citation.get("date") or testimony.get("interview_date")),
+        ("DC.type", "Text"),
+        ("DC.format", "text/html"),
+        ("DC.language", testimony.get("language")),
+        ("DC.identifier", url),
+        ("DC.source", citation.get("url") or citation.get("title")),
+        ("DC.rights", testimony.get("rights")),
+        *(("DC.subject", event["title"]) for event in testimony.get("events") or []),
+    ]
+    linked = _clean(
+        {
+            "@context": SCHEMA,
+            "@type": "CreativeWork",
+            "@id": url,
+            "url": url,
+            "name": testimony["title"],
+            "genre": "oral history interview",
+            "inLanguage": testimony.get("language"),
+            "author": _person(narrator["name"], absolute(narrator["url"])),
+            "contributor": [
+                _person(name, role="interviewer") for name in testimony.get("interviewers") or []
+            ],
+            "publisher": _clean({"@type": "Organization", "name": citation.get("publisher")})
+            if citation.get("publisher")
+            else None,
+            "datePublished": citation.get("date"),
+            "dateCreated": testimony.get("interview_date"),
+            "dateModified": testimony.get("corrected_at"),
+            "isBasedOn": _clean(
+                {
+                    "@type": "CreativeWork",
+                    "name": citation.get("title"),
+                    "url": citation.get("url"),
+                }
+            )
+            if citation.get("title")
+            else None,
+            "copyrightNotice": testimony.get("rights"),
+            "about": [_event_ref(event, absolute) for event in testimony.get("events") or []],
+        }
+    )
+    return {"dublin_core": [(k, v) for k, v in dublin_core if v], "linked_data": linked}
+
+
+def _event_ref(event: dict[str, Any], absolute: Absolute) -> dict[str, Any]:
+    return _clean(
+        {
+            "@type": "Event",
+            "name": event["title"],
+            "startDate": event.get("date"),
+            "endDate": event.get("end_date"),
+            "url": absolute(event["url"]),
+        }
+    )
+
+
+def _work_ref(testimony: dict[str, Any], absolute: Absolute) -> dict[str, Any]:
+    return {"@type": "CreativeWork", "name": testimony["title"], "url": absolute(testimony["url"])}
+
+
+def narrator_metadata(narrator: dict[str, Any], absolute: Absolute) -> dict[str, Any]:
+    """Dublin Core pairs and JSON-LD for a narrator's page."""
+    url = absolute(narrator["url"])
+    names = [*(narrator.get("spellings") or []), narrator.get("name_arabic")]
+    dublin_core = [
+        ("DC.title", narrator["name"]),
+        ("DC.description", narrator.get("biography")),
+        ("DC.type", "Text"),
+        ("DC.identifier", url),
+        *(("DC.relation", absolute(t["url"])) for t in narrator.get("testimonies") or []),
+    ]
+    linked = _clean(
+        {
+            "@context": SCHEMA,
+            "@type": "Person",
+            "@id": url,
+            "url": url,
+            "name": narrator["name"],
+            "alternateName": [name for name in names if name],
+            "description": narrator.get("biography"),
+            "subjectOf": [_work_ref(t, absolute) for t in narrator.get("testimonies") or []],
+        }
+    )
+    return {"dublin_core": [(k, v) for k, v in dublin_core if v], "linked_data": linked}
+
+
+def event_metadata(event: dict[str, Any], absolute: Absolute) -> dict[str, Any]:
+    """Dublin Core pairs and JSON-LD for an event's page."""
+    url = absolute(event["url"])
+    date = event["date"] + (f"/{event['end_date']}" if event.get("end_date") else "")
+    places = event.get("places") or []
+    dublin_core = [
+        ("DC.title", event["title"]),
+        ("DC.date", date),
+        ("DC.description", event.get("summary")),
+        ("DC.type", "Event"),
+        ("DC.identifier", url),
+        *(("DC.coverage", place["name"]) for place in places),
+        *(("DC.source", source["title"]) for source in event.get("sources") or []),
+    ]
+    linked = _clean(
+        {
+            **_event_ref(event, absolute),
+            "@context": SCHEMA,
+            "@id": url,
+            "description": event.get("summary"),
+            "location": [
+                {"@type": "Place", "name": place["name"], "url": absolute(place["url"])}
+                for place in places
+            ],
+            "subjectOf": [_work_ref(t, absolute) for t in event.get("testimonies") or []],
+        }
+    )
+    return {"dublin_core": [(k, v) for k, v in dublin_core if v], "linked_data": linked}
+
+
+def sitemap_pages(session: Session) -> list[dict[str, Any]]:
+    """The pages an anonymous reader may see, as (endpoint, its values, last change):
+    restricted and withdrawn testimony, and narrators known only from it, are left out."""
+    testimonies = session.scalars(
+        select(Testimony)
+        .where(visible(ANONYMOUS))
+        .options(selectinload(Testimony.narrator))
+        .order_by(Testimony.id)
+    ).all()
+    pages: list[dict[str, Any]] = [
+        {"endpoint": endpoint, "values": {}, "lastmod": None}
+        for endpoint in ("pages.home", "pages.narrators", "pages.timeline")
+    ]
+    narrators: dict[str, Any] = {}
+    for testimony in testimonies:
+        changed = testimony.corrected_at or testimony.created_at
+        pages.append(
+            {
+                "endpoint": "pages.testimony",
+                "values": {"testimony_id": testimony.id},
+                "lastmod": changed.date().isoformat() if changed else None,
+            }
+        )
+        narrators.setdefault(testimony.narrator.slug, None)
+    pages += [
+        {"endpoint": "pages.narrator", "values": {"slug": slug}, "lastmod": None}
+        for slug in sorted(narrators)
+    ]
+    pages += [
+        {"endpoint": "pages.event", "values": {"slug": slug}, "lastmod": None}
+        for slug in session.scalars(select(Event.slug).order_by(Event.date, Event.id))
+    ]
+    pages += [
+        {"endpoint": "pages.place", "values": {"slug": slug}, "lastmod": None}
+        for slug in session.scalars(select(Place.slug).order_by(Place.slug))
+    ]
+    return pages

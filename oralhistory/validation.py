@@ -1,0 +1,186 @@
+"""The rules for what an archivist gives, from a file or from the form: one copy of each.
+
+The importer's field tables (`importer.TESTIMONY_FIELDS` and the timeline's) are built from
+these checks, and the form's values are checked through those same tables, so a title too
+long for its column, a NUL in a name, a `javascript:` address or an interview in 1899 is
+refused the same way wherever it comes from. Each check returns None, or the end of a
+sentence that begins with the field's name ("must be at most 300 characters long").
+
+YAML is checked here before it is read: no anchors or aliases (a "billion laughs" file of
+2 KB expands to gigabytes), a bounded size and nesting depth (a file nested 5,000 deep
+exhausts Python's recursion).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+Check = Callable[[Any], str | None]
+
+# Longest text held in a column without a length of its own (a biography, a note, rights).
+LONG_TEXT = 20_000
+URL_LENGTH = 2_000
+EARLIEST_INTERVIEW = dt.date(1900, 1, 1)
+FRONT_MATTER_BYTES = 64 * 1024
+TIMELINE_BYTES = 4 * 1024 * 1024
+YAML_DEPTH = 20
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Control characters (C0, DEL, C1), and those of them a long text may hold: tab and newline.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def control_character(text: str, *, lines_allowed: bool = False) -> re.Match | None:
+    """The first control character in `text` (other than tab and newline if allowed)."""
+    return (_CONTROL_BUT_LINES if lines_allowed else _CONTROL).search(text)
+
+
+def _describe(found: re.Match) -> str:
+    return f"holds a control character (U+{ord(found.group()):04X}), which text may not"
+
+
+def text(max_length: int = LONG_TEXT, *, lines_allowed: bool = True) -> Check:
+    """Non-empty text of at most `max_length` characters without control characters (a
+    long text may hold tabs and line breaks; a title or a name none)."""
+
+    def check(value: Any) -> str | None:
+        if not isinstance(value, str) or not value.strip():
+            return "must be text"
+        if len(value) > max_length:
+            return f"must be at most {max_length:,} characters long (this is {len(value):,})"
+        found = control_character(value, lines_allowed=lines_allowed)
+        return _describe(found) if found else None
+
+    return check
+
+
+def line(max_length: int) -> Check:
+    """Text of one line: a title, a name, a publisher."""
+    return text(max_length, lines_allowed=False)
+
+
+def text_list(max_length: int = 300, max_items: int = 100) -> Check:
+    """A list of short text items (interviewers, spellings, roles)."""
+    item_check = line(max_length)
+
+    def check(value: Any) -> str | None:
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            return "must be a list of text items"
+        if len(value) > max_items:
+            return f"must be a list of at most {max_items} items (this has {len(value):,})"
+        for item in value:
+            problem = item_check(item)
+            if problem:
+                return f"has an item that {problem.replace('must be text', 'is empty')}"
+        return None
+
+    return check
+
+
+def slug(max_length: int = 160) -> Check:
+    def check(value: Any) -> str | None:
+        if isinstance(value, str) and SLUG_RE.match(value) and len(value) <= max_length:
+            return None
+        return (
+            "must be a slug: lower-case letters, digits and single hyphens (e.g. "
+            f"'omar-al-halabi'), at most {max_length} characters"
+        )
+
+    return check
+
+
+def whole_number(below: int) -> Check:
+    def check(value: Any) -> str | None:
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < below:
+            return None
+        return f"must be a whole number from 0 to {below - 1}"
+
+    return check
+
+
+def url(value: Any) -> str | None:
+    """An address a reader may follow: http or https, with a host, on one line."""
+    if not isinstance(value, str) or not value.strip():
+        return "must be text"
+    if len(value) > URL_LENGTH:
+        return f"must be at most {URL_LENGTH:,} characters long (this is {len(value):,})"
+    if control_character(value) or re.search(r"\s", value):
+        return "must be one web address, without spaces or line breaks"
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return "must be a web address beginning with http:// or https://"
+    return None
+
+
+def date(earliest: dt.date | None = None, *, up_to_today: bool = False) -> Check:
+    """A date written YYYY-MM-DD (kept as text), within the given bounds."""
+
+    def check(value: Any) -> str | None:
+        written = isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)
+        try:
+            day = dt.date.fromisoformat(value) if written else None
+        except ValueError:
+            day = None
+        if day is None:
+            return f"must be a date written YYYY-MM-DD, not {value!r}"
+        if earliest and day < earliest or up_to_today and day > dt.date.today():
+            latest = "today" if up_to_today else "9999"
+            return f"must be a date from {earliest or '0001-01-01'} to {latest}, not {value}"
+        return None
+
+    return check
+
+
+interview_date = date(EARLIEST_INTERVIEW, up_to_today=True)
+
+
+def transcript_problem(body: str) -> tuple[int, str] | None:
+    """(line within `body`, message) for a transcript that holds a control character other
+    than tab and newline; else None. Line endings are to be unified first."""
+    found = control_character(body, lines_allowed=True)
+    if not found:
+        return None
+    return body.count("\n", 0, found.start()), f"the transcript {_describe(found)}"
+
+
+# --- YAML -----------------------------------------------------------------------------------
+
+
+class UnsafeYaml(yaml.MarkedYAMLError):
+    """YAML refused before it is read: an anchor, an alias, too deep or too large."""
+
+
+def check_yaml_structure(text: str, max_bytes: int) -> None:
+    """Raise `UnsafeYaml` (with the line) for YAML that is too large, nested deeper than
+    `YAML_DEPTH`, or uses anchors or aliases; read event by event, so nothing is built."""
+    size = len(text.encode("utf-8"))
+    if size > max_bytes:
+        raise UnsafeYaml(
+            problem=f"it is {size:,} bytes long; the limit is {max_bytes:,}", problem_mark=None
+        )
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise UnsafeYaml(
+                problem="anchors and aliases (&name, *name) are not accepted; write each value out",
+                problem_mark=event.start_mark,
+            )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > YAML_DEPTH:
+                raise UnsafeYaml(
+                    problem=f"it is nested more than {YAML_DEPTH} levels deep",
+                    problem_mark=event.start_mark,
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1

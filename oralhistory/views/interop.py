@@ -1,0 +1,89 @@
+"""Downloads, OAI-PMH and the API's description: what other programs and archives read."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from .. import db, downloads, oai, records
+from ..auth import csrf, current_viewer
+from ..openapi import openapi_document
+from ..records import PageAddress
+from ..search import QueryError
+from . import with_url
+from .common import search_request
+
+bp = Blueprint("interop", __name__)
+
+
+def _download(body: str | bytes, content_type: str, filename: str) -> Response:
+    response = Response(body, content_type=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if current_viewer().is_archivist:  # it may hold restricted testimony: keep it off caches
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _absolute(path: str | PageAddress) -> str:
+    return request.host_url.rstrip("/") + with_url(path)
+
+
+@bp.get("/testimonies/<int:testimony_id>/export.txt")
+def testimony_text(testimony_id: int):
+    testimony = records.get_testimony(db.session(), testimony_id, current_viewer())
+    text = downloads.testimony_text(testimony, _absolute(testimony["url"]))
+    return _download(text, "text/plain; charset=utf-8", f"{testimony['slug']}.txt")
+
+
+@bp.get("/testimonies/<int:testimony_id>/export.json")
+def testimony_json(testimony_id: int):
+    testimony = records.get_testimony(db.session(), testimony_id, current_viewer())
+    response = jsonify(testimony)
+    response.headers["Content-Disposition"] = f'attachment; filename="{testimony["slug"]}.json"'
+    return response
+
+
+@bp.get("/search.csv")
+def search_csv():
+    asked = search_request()
+    if not any((asked.q.strip(), asked.narrator, asked.place, asked.event)):
+        raise QueryError("say what to look for: 'q', or a 'narrator', 'place' or 'event'")
+    total, rows = downloads.search_rows(db.session(), asked, _absolute)
+    # A byte-order mark, so that spreadsheets read the Arabic script as UTF-8.
+    response = _download(
+        "\ufeff" + downloads.rows_csv(rows), "text/csv; charset=utf-8", "search-results.csv"
+    )
+    response.headers["X-Total-Count"] = str(total)
+    return response
+
+
+def repository() -> oai.Repository:
+    """The OAI-PMH repository as configured (`ORALHISTORY_OAI_*`)."""
+    config = current_app.config
+    return oai.Repository(
+        name=config.get("OAI_REPOSITORY_NAME", "Testimony Archive"),
+        base_url=url_for("interop.oai_pmh", _external=True),
+        admin_email=config.get("OAI_ADMIN_EMAIL", "archivist@example.org"),
+        identifier=config.get("OAI_REPOSITORY_IDENTIFIER") or request.host.split(":")[0],
+        secret=config["SECRET_KEY"],
+        page_size=int(config.get("OAI_PAGE_SIZE", 50)),
+        testimony_url=lambda testimony_id: url_for(
+            "pages.testimony", testimony_id=testimony_id, _external=True
+        ),
+    )
+
+
+@bp.route("/oai", methods=["GET", "POST"])
+@csrf.exempt  # harvesters POST their requests; they change nothing
+def oai_pmh():
+    values = request.form if request.method == "POST" else request.args
+    args = {name: values.getlist(name) for name in values}
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    body = oai.respond(db.session(), repository(), args, now)
+    return Response(body, content_type="text/xml; charset=utf-8")
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    return jsonify(openapi_document(request.host_url.rstrip("/")))

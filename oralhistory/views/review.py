@@ -1,0 +1,160 @@
+"""The review queue of proposed links: `/archive/links` (HTML, and the form that decides many
+links at once) and `/api/archive/links` (JSON).
+
+Archivists only, behind the archive's sign-in guard.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
+
+from .. import changes, db, linking, records, review
+from ..auth import current_viewer
+from ..records import NotFound
+from .archive import require_archivist
+
+bp = Blueprint("review", __name__, url_prefix="/archive")
+api_bp = Blueprint("review_api", __name__, url_prefix="/api/archive")
+FILTERS = ("testimony", "event", "place", "rule")
+
+
+@bp.before_request
+@api_bp.before_request
+def _archivists_only():
+    if request.blueprint == api_bp.name and not current_viewer().is_archivist:
+        return jsonify(error="Sign in as an archivist to use the archive."), 401
+    return require_archivist()
+
+
+def _whole_number(name: str, default: int | None) -> int | None:
+    raw = request.values.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise linking.LinkError(f"'{name}' must be a whole number, not '{raw[:20]}'")
+    return int(raw)
+
+
+def _asked() -> review.QueueRequest:
+    """The queue's filters and page from the query string (or the form that came back)."""
+    text = {
+        name: request.values.get(name, "").strip() or None for name in ("event", "place", "rule")
+    }
+    return review.QueueRequest(
+        testimony=_whole_number("testimony", None),
+        page=_whole_number("page", 1) or 0,
+        per_page=_whole_number("per_page", review.QUEUE_PER_PAGE) or 0,
+        **text,
+    )
+
+
+def _with_urls(queue: dict) -> dict:
+    for link in queue["links"]:
+        testimony, passage = link["testimony"], link["passage"]
+        testimony["url"] = url_for("pages.testimony", testimony_id=testimony["id"])
+        passage["url"] = url_for(
+            "pages.testimony", testimony_id=testimony["id"], _anchor=passage["anchor"]
+        )
+        endpoint = "pages.event" if link["kind"] == "event" else "pages.place"
+        link["url"] = url_for(endpoint, slug=link["slug"])
+    return queue
+
+
+def _queue(asked: review.QueueRequest) -> dict:
+    return _with_urls(review.proposed_links(db.session(), asked))
+
+
+def _by_passage(links: list[dict]) -> list[dict]:
+    """The page's links under their passages, each passage shown once, in the queue's order."""
+    groups: dict[str, dict] = {}
+    for link in links:
+        passage = link["passage"]
+        group = groups.setdefault(
+            passage["url"],
+            {
+                "testimony": link["testimony"],
+                "passage": {**passage, "segments": records.passage_segments(passage["text"])},
+                "links": [],
+            },
+        )
+        group["links"].append(link)
+    return list(groups.values())
+
+
+def _page(queue: dict | None, error: str | None = None, status: int = 200):
+    passages = _by_passage(queue["links"]) if queue else []
+    return render_template("review.html", queue=queue, passages=passages, error=error), status
+
+
+@bp.get("/links")
+def queue_page():
+    try:
+        queue = _queue(_asked())
+    except linking.LinkError as error:
+        return _page(None, gettext("The queue cannot be shown: %(why)s.", why=error), 400)
+    return _page(queue)
+
+
+@api_bp.get("/links")
+def queue_json():
+    try:
+        return jsonify(_queue(_asked()))
+    except linking.LinkError as error:
+        return jsonify(error=f"The queue cannot be shown: {error}."), 400
+
+
+def _back_to_queue():
+    """The queue as the archivist was looking at it (filters and page) when the form was sent."""
+    kept = {name: request.form[name] for name in (*FILTERS, "page") if request.form.get(name)}
+    return redirect(url_for("review.queue_page", **kept), 303)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.post("/links")
+def decide_many():
+    decision = request.form.get("decision", "")
+    raw = request.form.getlist("link")
+    try:
+        if not all(value.strip().isdigit() for value in raw):
+            raise linking.LinkError("'link' must be the numbers of the links ticked")
+        ids = [int(value) for value in raw]
+        links = linking.decide_links(db.session(), ids, decision, current_viewer().archivist)
+    except (linking.LinkError, NotFound) as error:
+        status = 404 if isinstance(error, NotFound) else 400
+        if _wants_json():
+            return jsonify(error=f"No link was changed: {error}."), status
+        flash(gettext("No link was changed: %(why)s.", why=error), "error")
+        return _back_to_queue()
+    testimonies = len({link.testimony_id for link in links})
+    warning = changes.index_warning(db.session())
+    if _wants_json():
+        return jsonify(
+            index_warning=warning,
+            message=f"{len(links)} {'link' if len(links) == 1 else 'links'} "
+            f"{linking.DECISIONS[decision]}, in {testimonies} "
+            f"{'testimony' if testimonies == 1 else 'testimonies'}.",
+            links=[{"id": link.id, "status": link.status} for link in links],
+        )
+    in_testimonies = ngettext("in %(num)d testimony", "in %(num)d testimonies", testimonies)
+    if decision == "confirm":
+        message = ngettext(
+            "%(num)d link confirmed, %(where)s.",
+            "%(num)d links confirmed, %(where)s.",
+            len(links),
+            where=in_testimonies,
+        )
+    else:
+        message = ngettext(
+            "%(num)d link rejected, %(where)s.",
+            "%(num)d links rejected, %(where)s.",
+            len(links),
+            where=in_testimonies,
+        )
+    flash(message, "success")
+    if warning:
+        flash(warning, "error")
+    return _back_to_queue()
