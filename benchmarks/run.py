@@ -168,7 +168,7 @@ def build_fts(workdir: Path) -> int:
     conn.execute(
         "INSERT INTO passage_link SELECT passage.id, link.kind, link.target "
         "FROM archive.context_link AS link JOIN archive.passage AS passage "
-        "ON passage.testimony_id = link.testimony_id AND passage.position = link.position "
+        "ON passage.testimony_id = link.testimony_id AND passage.number = link.position "
         "WHERE link.status != 'rejected'"
     )
     conn.executescript(

@@ -104,9 +104,7 @@ def test_the_mix_holds_at_least_200_distinct_searches_of_every_kind(collection):
 
 
 def test_every_search_of_the_mix_answers(archive, collection):
-    app, tmp, _ = archive
-    build_fts(tmp)
-    conn = sqlite3.connect(tmp / "fts.db")
+    app, _, _ = archive
     for query in collection.query_mix():
         body = page(app, **api_request(query).__dict__)
         if query.kind == "misspelling":
@@ -115,14 +113,23 @@ def test_every_search_of_the_mix_answers(archive, collection):
             assert body["total"] == 0, query
         elif query.kind in FINDING_KINDS:
             assert body["total"] > 0 and body["hits"], query
-        # FTS5 runs the same search (its numbers differ: it has no spellings, no stemming
-        # of names, no narrator text in the same way)
-        total, hits = fts_search(conn, query)
-        assert total >= len(hits) and len(hits) <= 10, query
         if query.narrator:
             assert {h["narrator"]["slug"] for h in body["hits"]} == {query.narrator}
             facet = [f["count"] for f in body["facets"]["narrator"] if f["slug"] == query.narrator]
             assert facet == [body["total"]]
+
+
+@sqlite_only  # the baseline reads the archive's SQLite file
+def test_fts5_baseline_runs_every_search_of_the_mix(archive, collection):
+    _, tmp, _ = archive
+    build_fts(tmp)
+    conn = sqlite3.connect(tmp / "fts.db")
+    for query in collection.query_mix():
+        # the same search as the archive's (its numbers differ: it has no spellings, no
+        # stemming of names, no narrator text in the same way)
+        total, hits = fts_search(conn, query)
+        assert total >= len(hits) and len(hits) <= 10, query
+    conn.close()
 
 
 def test_a_variant_spelling_finds_as_much_as_the_usual_name(archive):
