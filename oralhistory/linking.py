@@ -36,7 +36,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import changes
+from . import changes, validation
 from .gazetteer import Mention, find_mentions, name_groups, place_matchers
 from .models import LINK_KINDS, ContextLink, Event, Place, Testimony, utcnow
 from .records import NotFound
@@ -538,8 +538,9 @@ def add_link(
     if kind not in LINK_KINDS or not slug or target_label(session, kind, slug) is None:
         raise LinkError("'target' must name an event or a place of the timeline")
     note = (note or "").strip()
-    if len(note) > MAX_NOTE_LENGTH:
-        raise LinkError(f"'note' is {len(note)} characters long; the limit is {MAX_NOTE_LENGTH}")
+    problem = note and validation.text(MAX_NOTE_LENGTH)(note)
+    if problem:
+        raise LinkError(f"'note' {problem}")
     position = int(number)
     link = next((x for x in testimony.context_links if _key(x) == (position, kind, slug)), None)
     reason = _reason("archivist", "", note or "added by an archivist")

@@ -180,7 +180,9 @@ def _identifier(repo: Repository, testimony: Testimony) -> str:
 
 def _id_of(repo: Repository, identifier: str) -> int | None:
     number = identifier.removeprefix(f"oai:{repo.identifier}:testimonies/")
-    return int(number) if number.isdigit() and number != identifier else None
+    # 0-9 only (`isdigit` takes "²"), and no more than any database's integer holds
+    found = number != identifier and re.fullmatch(r"[0-9]{1,9}", number)
+    return int(number) if found else None
 
 
 def _find(session: Session, repo: Repository, identifier: str) -> tuple[Testimony, dt.datetime]:

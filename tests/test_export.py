@@ -29,7 +29,8 @@ RESTRICTED_WORDS = "The guard at the mill kept the keys to the granary"
 WITHDRAWN_WORDS = "My cousin carried the ledger of the bakery across the river"
 
 # Pages that are not part of the reading side, or that change from one request to the next
-SKIPPED = ("/static/", "/login", "/logout", "/archive")
+SKIPPED = ("/static/", "/login", "/logout", "/archive", "/language/")
+SEARCH_PAGES = ("/search", "/api/search")
 SEARCHES = ("Aleppo", "barrel bombs", "orphans OR children", "evacuation", "narrator:halabi")
 MAX_PAGES = 3000
 OAI_LISTS = ("ListRecords", "ListIdentifiers")
@@ -78,6 +79,10 @@ def crawl(app) -> dict[str, tuple[int, str, str]]:
         pages[url] = (response.status_code, response.content_type, body)
         found = _links(response) if response.status_code == 200 else []
         found += [twin for twin in map(_api_twin, [url, *found]) if twin]
+        # A search page links to its facets and pages, whose own links are more of the
+        # same: searches are followed one step from a seed, not into every combination.
+        if url.startswith(SEARCH_PAGES) and url not in seeds:
+            found = [link for link in found if not link.startswith(SEARCH_PAGES)]
         for link in found:
             if link not in seen and not link.startswith(SKIPPED):
                 seen.add(link)

@@ -78,3 +78,29 @@ def test_an_age_written_as_superscript_two_is_refused_by_the_form(app):
     response = submit(client, "/archive/testimonies/new", form_for_testimony(narrator_age="\u00b2"))
     assert response.status_code == 400
     assert "Age at the interview" in response.get_data(as_text=True)
+
+
+# 2**31 is past PostgreSQL's `integer`, 2**63 past SQLite's: both used to give a 500.
+@pytest.mark.parametrize("number", [2**31, 1645779533108765, 2**63, 10**30])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/testimonies/{n}",
+        "/api/testimonies/{n}",
+        "/testimonies/{n}/passages/p-1",
+        "/api/testimonies/{n}/passages/p-1",
+        "/testimonies/1/revisions/{n}",
+        "/testimonies/{n}/export.json",
+    ],
+)
+def test_a_record_number_too_large_for_the_database_is_not_found_not_a_crash(client, path, number):
+    response = client.get(path.format(n=number))
+    assert response.status_code == 404, response.get_data(as_text=True)[:300]
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "9" * 5000])
+def test_a_review_queue_number_that_is_not_plain_digits_gets_a_400(app, value):
+    client = archivist_client(app)
+    response = client.get("/api/archive/links", query_string={"testimony": value})
+    assert response.status_code == 400
+    assert "'testimony' must be a whole number" in response.get_json()["error"]

@@ -314,6 +314,8 @@ def test_archivist_adds_a_link_with_a_note(app, client):
         ({"passage": "p-1", "target": "event:no-such-event"}, "'target'"),
         ({"passage": "p-1", "target": "person:someone"}, "'target'"),
         ({"passage": "p-1", "target": f"event:{EVACUATION}", "note": "x" * 501}, "'note'"),
+        ({"passage": "p-1", "target": f"event:{EVACUATION}", "note": "a\x00b"}, "'note'"),
+        ({"passage": "p-1", "target": f"event:{EVACUATION}", "note": "a\x1bb"}, "U+001B"),
     ],
 )
 def test_a_bad_link_is_refused_with_the_field_named_and_nothing_changes(app, client, data, message):

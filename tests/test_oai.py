@@ -230,6 +230,23 @@ def _error(client, schema, **args) -> tuple[str, ET.Element]:
             {"verb": "ListMetadataFormats", "identifier": "oai:localhost:testimonies/99"},
             "idDoesNotExist",
         ),
+        # digits that are not 0-9, and a number past any database's integer: not a 500
+        (
+            {"verb": "GetRecord", "identifier": "5", "metadataPrefix": "oai_dc"},
+            "idDoesNotExist",
+        ),
+        (
+            {
+                "verb": "GetRecord",
+                "identifier": "oai:localhost:testimonies/\u00b2",
+                "metadataPrefix": "oai_dc",
+            },
+            "idDoesNotExist",
+        ),
+        (
+            {"verb": "ListMetadataFormats", "identifier": f"oai:localhost:testimonies/{10**30}"},
+            "idDoesNotExist",
+        ),
         (
             {"verb": "ListIdentifiers", "metadataPrefix": "oai_dc", "from": "2031-01-01"},
             "noRecordsMatch",

@@ -8,6 +8,7 @@ from flask import Flask, current_app, jsonify, make_response, render_template, r
 from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 from werkzeug.wsgi import LimitedStream
 
 from .. import changes, search
@@ -83,9 +84,20 @@ class _ArchiveJSON(DefaultJSONProvider):
         return DefaultJSONProvider.default(o)
 
 
+class RecordNumber(IntegerConverter):
+    """`<int:…>` in a route: a record's number, at most what every database's `integer`
+    holds (PostgreSQL's is 32 bits), so that a larger one is not found rather than a 500."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_views(app: Flask) -> None:
     from . import account, api, archive, citations, interop, language, links, pages, review
 
+    # before any route is added: rules take their converters when they are added
+    app.url_map.converters["int"] = RecordNumber
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(account.bp)

@@ -22,6 +22,7 @@ from .. import citable, citation, db, metadata
 from ..auth import current_viewer
 from ..records import NotFound
 from . import with_url
+from .common import WHOLE_NUMBER
 
 bp = Blueprint("citations", __name__)
 api_bp = Blueprint("citations_api", __name__, url_prefix="/api")
@@ -48,7 +49,7 @@ def _asked_revision() -> int | None:
     raw = request.args.get("revision", "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) < 1:
+    if not WHOLE_NUMBER.fullmatch(raw) or int(raw) < 1:
         abort(400, description=f"'revision' must be a revision number such as 1, not '{raw[:20]}'.")
     return int(raw)
 

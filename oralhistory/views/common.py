@@ -11,7 +11,7 @@ from ..search import QueryError, SearchRequest
 
 # Digits 0-9 only: `str.isdigit` also takes "²" and "٣", which `int()` then refuses or
 # reads; and a bound on the length, so that a 5,000-digit number is refused, not converted.
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
+WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 def whole_number(raw: str | None, what: str) -> int | None:
@@ -19,7 +19,7 @@ def whole_number(raw: str | None, what: str) -> int | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not _WHOLE_NUMBER.fullmatch(raw):
+    if not WHOLE_NUMBER.fullmatch(raw):
         shown = raw if len(raw) <= 20 else raw[:20] + "…"
         raise QueryError(f"{what} must be a whole number of at most 9 digits, not '{shown}'")
     return int(raw)

@@ -12,7 +12,9 @@ from flask_babel import gettext, ngettext
 from .. import changes, db, linking, records, review
 from ..auth import current_viewer
 from ..records import NotFound
+from ..search import QueryError
 from .archive import require_archivist
+from .common import WHOLE_NUMBER, whole_number
 
 bp = Blueprint("review", __name__, url_prefix="/archive")
 api_bp = Blueprint("review_api", __name__, url_prefix="/api/archive")
@@ -28,12 +30,11 @@ def _archivists_only():
 
 
 def _whole_number(name: str, default: int | None) -> int | None:
-    raw = request.values.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit():
-        raise linking.LinkError(f"'{name}' must be a whole number, not '{raw[:20]}'")
-    return int(raw)
+    try:
+        value = whole_number(request.values.get(name), f"'{name}'")
+    except QueryError as error:
+        raise linking.LinkError(str(error)) from None
+    return default if value is None else value
 
 
 def _asked() -> review.QueueRequest:
@@ -119,7 +120,7 @@ def decide_many():
     decision = request.form.get("decision", "")
     raw = request.form.getlist("link")
     try:
-        if not all(value.strip().isdigit() for value in raw):
+        if not all(WHOLE_NUMBER.fullmatch(value.strip()) for value in raw):
             raise linking.LinkError("'link' must be the numbers of the links ticked")
         ids = [int(value) for value in raw]
         links = linking.decide_links(db.session(), ids, decision, current_viewer().archivist)
