@@ -12,6 +12,7 @@ from .. import changes, search
 from ..i18n import translated
 from ..messages import _
 from ..records import NotFound
+from .common import absolute_url
 
 
 def wants_json() -> bool:
@@ -88,6 +89,7 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(language.bp)
     app.register_blueprint(interop.bp)
     app.add_template_filter(without_key, "reject_key")
+    app.add_template_global(absolute_url)
 
     @app.errorhandler(NotFound)
     def not_found(error: NotFound):
