@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, jsonify, make_response, render_template, request, url_for
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -15,6 +15,7 @@ from .. import changes, search
 from ..i18n import translated
 from ..messages import _
 from ..records import NotFound, PageAddress
+from .common import absolute_url, page_url, with_url
 
 
 def wants_json() -> bool:
@@ -64,16 +65,6 @@ def without_key(args: dict, key: str) -> dict:
     return {name: value for name, value in args.items() if name != key}
 
 
-def page_url(address: PageAddress) -> str:
-    """The URL of a page a service names (`records.PageAddress`)."""
-    return url_for(address.endpoint, _anchor=address.fragment, **dict(address.values))
-
-
-def with_url(value: Any) -> Any:
-    """`value`, or its URL if it names a page (`records.PageAddress`)."""
-    return page_url(value) if isinstance(value, PageAddress) else value
-
-
 class _ArchiveJSON(DefaultJSONProvider):
     """JSON in which the pages services name are their URLs."""
 
@@ -111,6 +102,7 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(language.bp)
     app.register_blueprint(interop.bp)
     app.add_template_filter(without_key, "reject_key")
+    app.add_template_global(absolute_url)
     # Services name pages (`records.PageAddress`); the URLs are made here, for JSON and HTML.
     provider = _ArchiveJSON(app)
     provider.ensure_ascii, provider.sort_keys = app.json.ensure_ascii, app.json.sort_keys
