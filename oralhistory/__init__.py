@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -55,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
     app.json.ensure_ascii = False
+    _check_public_url(app.config.get("PUBLIC_URL"))
 
     from . import auth, cli, db, i18n, search, security
     from .views import register_views
@@ -67,6 +69,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     register_views(app)
     return app
+
+
+def _check_public_url(url: str | None) -> None:
+    """Refuse, at start-up, a public address that would make every citation wrong."""
+    if not url:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        raise ValueError(
+            "ORALHISTORY_PUBLIC_URL must be the archive's address as readers reach it, scheme "
+            f"and host only, such as https://archive.example.org; not '{url}'"
+        )
 
 
 def _instance_secret_key(instance: Path) -> str:

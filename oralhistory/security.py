@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from werkzeug.wrappers import Response
 
 from .validation import url as url_problem
@@ -67,7 +67,10 @@ def refuse_other_sites():
     origin = request.headers.get("Origin")
     if request.method in SAFE_METHODS or origin is None:
         return None
-    if _origin_of(origin) == _origin_of(request.host_url):
+    # the address the request came to, or the archive's public address a proxy forwards
+    public = current_app.config.get("PUBLIC_URL")
+    own = {_origin_of(request.host_url), *([_origin_of(public)] if public else [])}
+    if _origin_of(origin) in own:
         return None
     from .views import discard_request_body, error_response
 

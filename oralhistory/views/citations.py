@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from urllib.parse import urljoin
 
 from flask import (
     Blueprint,
@@ -21,7 +20,7 @@ from flask import (
 from .. import citable, citation, db, metadata
 from ..auth import current_viewer
 from ..records import NotFound
-from .common import WHOLE_NUMBER
+from .common import WHOLE_NUMBER, absolute_url
 
 bp = Blueprint("citations", __name__)
 api_bp = Blueprint("citations_api", __name__, url_prefix="/api")
@@ -37,7 +36,7 @@ METADATA = {
 @bp.app_template_global()
 def page_metadata(kind: str, page: dict) -> dict:
     """Dublin Core pairs and JSON-LD for a testimony's, narrator's or event's page."""
-    return METADATA[kind](page, lambda path: urljoin(request.host_url, path))
+    return METADATA[kind](page, absolute_url)
 
 
 def _today() -> dt.date:
@@ -77,17 +76,11 @@ def _item(testimony_id: int, anchor: str | None) -> tuple[dict, dict]:
         ".revision", testimony_id=testimony_id, number=work["number"], _anchor=anchor
     )
     if not work["is_current"]:
-        url = url_for(
-            ".revision",
-            testimony_id=testimony_id,
-            number=work["number"],
-            _anchor=anchor,
-            _external=True,
-        )
+        url = absolute_url(revision_url)
     elif anchor is not None:
-        url = url_for(".passage", testimony_id=testimony_id, anchor=anchor, _external=True)
+        url = absolute_url(url_for(".passage", testimony_id=testimony_id, anchor=anchor))
     else:
-        url = url_for("pages.testimony", testimony_id=testimony_id, _external=True)
+        url = absolute_url(url_for("pages.testimony", testimony_id=testimony_id))
     item = citation.csl_item(
         work,
         url=url,

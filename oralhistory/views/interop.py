@@ -10,7 +10,7 @@ from .. import db, downloads, oai, records
 from ..auth import csrf, current_viewer
 from ..openapi import openapi_document
 from ..search import QueryError
-from .common import search_request
+from .common import absolute_url, public_host, search_request
 
 bp = Blueprint("interop", __name__)
 
@@ -23,14 +23,10 @@ def _download(body: str | bytes, content_type: str, filename: str) -> Response:
     return response
 
 
-def _absolute(path: str) -> str:
-    return request.host_url.rstrip("/") + path
-
-
 @bp.get("/testimonies/<int:testimony_id>/export.txt")
 def testimony_text(testimony_id: int):
     testimony = records.get_testimony(db.session(), testimony_id, current_viewer())
-    text = downloads.testimony_text(testimony, _absolute(testimony["url"]))
+    text = downloads.testimony_text(testimony, absolute_url(testimony["url"]))
     return _download(text, "text/plain; charset=utf-8", f"{testimony['slug']}.txt")
 
 
@@ -47,7 +43,7 @@ def search_csv():
     asked = search_request()
     if not any((asked.q.strip(), asked.narrator, asked.place, asked.event)):
         raise QueryError("say what to look for: 'q', or a 'narrator', 'place' or 'event'")
-    total, rows = downloads.search_rows(db.session(), asked, _absolute)
+    total, rows = downloads.search_rows(db.session(), asked, absolute_url)
     # A byte-order mark, so that spreadsheets read the Arabic script as UTF-8.
     response = _download(
         "\ufeff" + downloads.rows_csv(rows), "text/csv; charset=utf-8", "search-results.csv"
@@ -61,13 +57,13 @@ def repository() -> oai.Repository:
     config = current_app.config
     return oai.Repository(
         name=config.get("OAI_REPOSITORY_NAME", "Testimony Archive"),
-        base_url=url_for("interop.oai_pmh", _external=True),
+        base_url=absolute_url(url_for("interop.oai_pmh")),
         admin_email=config.get("OAI_ADMIN_EMAIL", "archivist@example.org"),
-        identifier=config.get("OAI_REPOSITORY_IDENTIFIER") or request.host.split(":")[0],
+        identifier=config.get("OAI_REPOSITORY_IDENTIFIER") or public_host(),
         secret=config["SECRET_KEY"],
         page_size=int(config.get("OAI_PAGE_SIZE", 50)),
-        testimony_url=lambda testimony_id: url_for(
-            "pages.testimony", testimony_id=testimony_id, _external=True
+        testimony_url=lambda testimony_id: absolute_url(
+            url_for("pages.testimony", testimony_id=testimony_id)
         ),
     )
 
@@ -84,4 +80,4 @@ def oai_pmh():
 
 @bp.get("/api/openapi.json")
 def openapi():
-    return jsonify(openapi_document(request.host_url.rstrip("/")))
+    return jsonify(openapi_document(absolute_url("")))
