@@ -111,13 +111,17 @@ ROLES = _words(
     "paramedic shopkeeper driver tailor pharmacist volunteer imam mechanic"
 )
 
-QUERY_WORDS = {
-    "single word": ["hospital", "bread", "school", "Aleppo"],
-    "two words": ["hospital children", "bread winter", "school destroyed", "family Aleppo"],
-    "phrase": ['"barrel bombs"', '"field hospital"', '"under the rubble"', '"green buses"'],
-    "variant name": ["Enzharat", "Haleb", "Mohammed", "Hananu"],
-    "misspelling": ["hosptial", "evacuaton", "childern", "neighbourhod"],
-}
+# Kinds of search in the mix whose every search finds something at any size.
+FINDING_KINDS = (
+    "single word",
+    "two words",
+    "phrase",
+    "OR",
+    "exclusion",
+    "variant name",
+    "later page",
+    "archivist",
+)
 
 
 @dataclass
@@ -154,11 +158,22 @@ class GeneratedTestimony:
 
 @dataclass(frozen=True)
 class Query:
-    """One search of the fixed mix, with the kind of search it stands for."""
+    """One search of the mix, with the kind of search it stands for.
+
+    `fts` is the same search in SQLite FTS5's query language, every spelling the archive's
+    gazetteer would expand a name to written out (None: `q` as it is); `year` is a year the
+    query names with `year:`, which FTS5 filters on a column.
+    """
 
     kind: str
     q: str
     narrator: str | None = None
+    place: str | None = None
+    event: str | None = None
+    page: int = 1
+    include_restricted: bool = False
+    fts: str | None = None
+    year: str | None = None
 
 
 @dataclass
@@ -197,17 +212,11 @@ class Collection:
         return [t for t in self.testimonies if t.probe]
 
     def query_mix(self) -> list[Query]:
-        """The fixed mix of searches: six kinds, four searches each."""
-        queries = [Query(kind, q) for kind, words in QUERY_WORDS.items() for q in words]
-        busiest = sorted(self.narrator_passages, key=lambda s: (-self.narrator_passages[s], s))
-        first, second = busiest[0], busiest[1 % len(busiest)]
-        queries += [
-            Query("narrator filter", "", first),
-            Query("narrator filter", "family", first),
-            Query("narrator filter", "Aleppo", second),
-            Query("narrator filter", "bread", second),
-        ]
-        return queries
+        """The searches timed: about 250 distinct ones of fourteen kinds (single words, OR,
+        exclusion, every filter, later pages, archivists' searches, searches that find
+        nothing...), drawn from the vocabulary, the gazetteer and the collection with a fixed
+        seed."""
+        return _query_mix(self, random.Random(f"{self.seed}-mix"))
 
 
 class _Words:
@@ -225,6 +234,7 @@ class _Words:
             [n["name"], *n.get("variants", [])] for n in (names or {}).get("names", [])
         ]
         self.events = [e["slug"] for e in timeline["events"]]
+        self.place_slugs = [p["slug"] for p in timeline["places"]]
         own = set()
         for path in sorted((transcripts_dir / "testimonies").glob("*.md")):
             body = path.read_text("utf-8").split("\n---\n", 1)[-1]
@@ -368,6 +378,72 @@ def generate(
             passages[i] = f"{passages[i]} {testimony.probe.capitalize()} was its name."
         collection.testimonies.append(testimony)
     return collection
+
+
+def _misspelt(word: str, known: set[str]) -> str | None:
+    """`word` with two letters inside it swapped, if that makes no word of the vocabulary."""
+    for at in range(2, len(word) - 2):
+        slip = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+        if slip != word and slip not in known:
+            return slip
+    return None
+
+
+def _query_mix(collection: Collection, rng: random.Random) -> list[Query]:
+    words = _Words(random.Random(collection.seed), PROJECT_ROOT / "transcripts")
+    content = list(dict.fromkeys(CONTENT_WORDS))
+    common = content[:30]  # words found in a tenth of the passages or more
+    rare = words.words[-2000:]  # made-up words of the long tail: a few passages each
+    busiest = sorted(
+        collection.narrator_passages, key=lambda s: (-collection.narrator_passages[s], s)
+    )[:6]
+    years = sorted({t.interview_date[:4] for t in collection.testimonies})
+    mix: list[Query] = []
+
+    def add(kind: str, q: str, **options) -> None:
+        query = Query(kind, q, **options)
+        if query not in mix:
+            mix.append(query)
+
+    for word in rng.sample(content, 40):
+        add("single word", word)
+    for _ in range(30):
+        add("two words", " ".join(rng.sample(common, 2)))
+    for phrase in PHRASES:
+        add("phrase", f'"{phrase}"')
+    for word in rng.sample(content, 13):
+        add("phrase", f'"the {word}"')
+    for _ in range(20):
+        first, second = rng.sample(content, 2)
+        add("OR", f"{first} OR {second}")
+    for _ in range(20):
+        first, second = rng.sample(common, 2)
+        add("exclusion", f"{first} -{second}")
+    spellings = [group for group in words.places + words.person_names if len(group) > 1]
+    for group in rng.sample(spellings, min(22, len(spellings))):
+        variant = rng.choice(group[1:])
+        add("variant name", variant, fts=" OR ".join(f'"{s}"' for s in group))
+    known = set(words.words)
+    slips = [s for s in (_misspelt(w, known) for w in content if len(w) >= 6) if s]
+    for slip in rng.sample(slips, min(20, len(slips))):
+        add("misspelling", slip)
+    for slug in busiest:
+        add("narrator filter", "", narrator=slug)
+        add("narrator filter", rng.choice(common), narrator=slug)
+    for slug in rng.sample(words.place_slugs, min(12, len(words.place_slugs))):
+        add("place filter", rng.choice(["", *common]), place=slug)
+    for slug in rng.sample(words.events, min(10, len(words.events))):
+        add("event filter", rng.choice(["", *common]), event=slug)
+    for _ in range(10):
+        word, year = rng.choice(common), rng.choice(years)
+        add("year filter", f"{word} year:{year}", fts=word, year=year)
+    for _ in range(15):
+        add("later page", rng.choice(common[:20]), page=rng.choice((2, 3, 5)))
+    for _ in range(15):
+        add("archivist", " ".join(rng.sample(common, rng.choice((1, 2)))), include_restricted=True)
+    for _ in range(10):
+        add("no hits", " ".join(rng.sample(rare, 2)))
+    return mix
 
 
 def extra_testimony(collection: Collection, number: int) -> GeneratedTestimony:

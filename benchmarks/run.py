@@ -20,6 +20,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -96,6 +97,8 @@ def child(kind: str, workdir: Path) -> dict:
     if kind == "whoosh":
         with app.app_context():
             count = search.rebuild_index(db.session())
+    elif kind == "cold":
+        return cold_first_query(workdir, Query("two words", "family Aleppo"))
     else:
         count = build_fts(workdir)
     return {
@@ -128,55 +131,134 @@ def dir_size(path: Path) -> int:
 
 
 def build_fts(workdir: Path) -> int:
-    """The same passages (of testimonies not withdrawn) in an FTS5 table of their own file."""
+    """The same passages (of testimonies not withdrawn) in an FTS5 table of their own file,
+    with the same fields the archive searches (the passage, the editor's note, the narrator's
+    names, the title, what the archive says of the narrator) and, in ordinary indexed tables,
+    what the archive filters and counts by (narrator, access, year, places and events)."""
     path = workdir / "fts.db"
     path.unlink(missing_ok=True)
     conn = sqlite3.connect(path)
-    conn.execute(
-        "CREATE VIRTUAL TABLE passage_fts USING fts5(text, narrator UNINDEXED, "
-        "access UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2')"
+    conn.executescript(
+        """
+        CREATE VIRTUAL TABLE passage_fts USING fts5(text, note, narrator_name, title, context,
+            tokenize = 'porter unicode61 remove_diacritics 2');
+        CREATE TABLE passage_info (id INTEGER PRIMARY KEY, narrator TEXT, access TEXT,
+            year TEXT);
+        CREATE TABLE passage_link (passage_id INTEGER, kind TEXT, target TEXT);
+        """
     )
     conn.execute("ATTACH DATABASE ? AS archive", (str(workdir / "archive.db"),))
-    conn.execute(
-        "INSERT INTO passage_fts (rowid, text, narrator, access) "
-        "SELECT passage.id, passage.text, narrator.slug, testimony.access "
+    visible = (
         "FROM archive.passage AS passage "
         "JOIN archive.testimony AS testimony ON testimony.id = passage.testimony_id "
         "JOIN archive.narrator AS narrator ON narrator.id = testimony.narrator_id "
-        "WHERE testimony.withdrawn_at IS NULL ORDER BY passage.id"
+        "WHERE testimony.withdrawn_at IS NULL"
     )
-    conn.execute("INSERT INTO passage_fts (passage_fts) VALUES ('optimize')")
+    conn.execute(
+        "INSERT INTO passage_fts (rowid, text, note, narrator_name, title, context) "
+        "SELECT passage.id, passage.text, coalesce(passage.editor_note, ''), "
+        "narrator.name || ' ' || coalesce(narrator.spellings, ''), testimony.title, "
+        "coalesce(narrator.biography, '') || ' ' || coalesce(narrator.origin, '') || ' ' || "
+        f"coalesce(narrator.residence, '') {visible} ORDER BY passage.id"
+    )
+    conn.execute(
+        "INSERT INTO passage_info SELECT passage.id, narrator.slug, testimony.access, "
+        f"substr(testimony.interview_date, 1, 4) {visible}"
+    )
+    conn.execute(
+        "INSERT INTO passage_link SELECT passage.id, link.kind, link.target "
+        "FROM archive.context_link AS link JOIN archive.passage AS passage "
+        "ON passage.testimony_id = link.testimony_id AND passage.number = link.position "
+        "WHERE link.status != 'rejected'"
+    )
+    conn.executescript(
+        """
+        CREATE INDEX passage_info_narrator ON passage_info (narrator, access);
+        CREATE INDEX passage_info_year ON passage_info (year);
+        CREATE INDEX passage_link_target ON passage_link (kind, target, passage_id);
+        CREATE INDEX passage_link_passage ON passage_link (passage_id, kind);
+        INSERT INTO passage_fts (passage_fts) VALUES ('optimize');
+        """
+    )
     conn.commit()
     count = conn.execute("SELECT count(*) FROM passage_fts").fetchone()[0]
     conn.close()
     return count
 
 
-def fts_search(conn: sqlite3.Connection, query: Query) -> tuple[int, list]:
-    """What `/api/search` answers, the FTS5 way: total, narrator counts, ten snippets.
+# the archive's field weights (search.FIELD_WEIGHTS), in the FTS5 table's column order
+FTS_RANK = "bm25(passage_fts, 1.0, 0.5, 2.0, 0.5, 0.3)"
 
-    FTS5 has no spelling table and no "did you mean": a variant finds only itself and a
-    misspelling finds nothing, which is part of what the comparison shows.
+
+def fts_match(query: Query) -> str:
+    """The query in FTS5's language: each word and phrase quoted (FTS5 takes no apostrophe or
+    hyphen bare), `OR` kept, `-word` as `NOT "word"`."""
+    text = query.fts if query.fts is not None else query.q
+    if query.fts is not None and query.kind != "year filter":
+        return text
+    parts = []
+    for part in re.findall(r'-?"[^"]*"|\S+', text):
+        if part in ("OR", "AND", "NOT"):
+            parts.append(part)
+            continue
+        if part.startswith("-"):
+            parts.append("NOT")
+            part = part[1:]
+        parts.append('"' + part.strip('"').replace('"', '""') + '"')
+    return " ".join(parts)
+
+
+def fts_search(conn: sqlite3.Connection, query: Query) -> tuple[int, list]:
+    """What `/api/search` answers, the FTS5 way: total, counts by narrator, place and event,
+    and the page of hits with snippets.
+
+    FTS5 has no spelling table and no "did you mean": a variant is given all its spellings
+    (`Query.fts`), and a misspelling finds nothing, which is part of what the comparison shows.
     """
-    where, params = ["access = 'public'"], []
-    if query.q:
+    where, params = [], []
+    if not query.include_restricted:
+        where.append("info.access = 'public'")
+    text = fts_match(query)
+    if text:
         where.append("passage_fts MATCH ?")
-        params.append(query.q)
+        params.append(text)
     if query.narrator:
-        where.append("narrator = ?")
+        where.append("info.narrator = ?")
         params.append(query.narrator)
-    condition = " AND ".join(where)
-    facets = conn.execute(
-        f"SELECT narrator, count(*) FROM passage_fts WHERE {condition} GROUP BY narrator",
-        params,
+    if query.year:
+        where.append("info.year = ?")
+        params.append(query.year)
+    for kind, target in (("place", query.place), ("event", query.event)):
+        if target:
+            where.append(
+                "info.id IN (SELECT passage_id FROM passage_link WHERE kind = ? AND target = ?)"
+            )
+            params += [kind, target]
+    found = (
+        # CROSS JOIN: SQLite then reads the full-text matches first, as an FTS5 user would
+        # write it, instead of probing the full-text index once per row of `passage_info`
+        "FROM passage_fts CROSS JOIN passage_info AS info ON info.id = passage_fts.rowid "
+        f"WHERE {' AND '.join(where) or '1'}"
+    )
+    total = conn.execute(f"SELECT count(*) {found}", params).fetchone()[0]
+    conn.execute(
+        f"SELECT info.narrator, count(*) {found} GROUP BY info.narrator", params
     ).fetchall()
-    order = "rank" if query.q else "rowid"
+    linked = found.replace(
+        "WHERE", "CROSS JOIN passage_link AS link ON link.passage_id = info.id WHERE", 1
+    )
+    for kind in ("place", "event"):
+        conn.execute(
+            f"SELECT link.target, count(*) {linked} AND link.kind = ? GROUP BY link.target",
+            [*params, kind],
+        ).fetchall()
+    order = FTS_RANK if text else "passage_fts.rowid"
     hits = conn.execute(
-        "SELECT rowid, snippet(passage_fts, 0, '<mark>', '</mark>', ' … ', 40) "
-        f"FROM passage_fts WHERE {condition} ORDER BY {order} LIMIT 10",
-        params,
+        "SELECT passage_fts.rowid, snippet(passage_fts, 0, '<mark>', '</mark>', ' … ', 40) "
+        f"{found} ORDER BY {order} LIMIT 10 OFFSET ?",
+        [*params, (query.page - 1) * 10],
     ).fetchall()
-    return sum(count for _, count in facets), hits
+    return total, hits
 
 
 # --- timing ----------------------------------------------------------------------------------
@@ -192,41 +274,91 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
 
 
 def api_request(query: Query) -> search.SearchRequest:
-    return search.SearchRequest(q=query.q, narrator=query.narrator)
+    return search.SearchRequest(
+        q=query.q,
+        narrator=query.narrator,
+        place=query.place,
+        event=query.event,
+        page=query.page,
+        include_restricted=query.include_restricted,
+    )
 
 
-def time_api(app, mix: list[Query], repeat: int) -> tuple[list[float], dict[str, list[float]]]:
-    """Each query of the mix `repeat` times through `records.search_page`, one request each."""
-
-    def once(query: Query) -> float:
-        started = time.perf_counter()
-        with app.test_request_context("/api/search"):
+def archive_search(app, query: Query) -> None:
+    """One search as `/api/search` makes it (a query refused with a 400 counts as answered)."""
+    with app.test_request_context("/api/search"):
+        try:
             records.search_page(db.session(), api_request(query))
-        return time.perf_counter() - started
-
-    for query in mix:  # warm up: open the index, fill caches
-        once(query)
-    samples, by_kind = [], {}
-    for _ in range(repeat):
-        for query in mix:
-            elapsed = once(query)
-            samples.append(elapsed)
-            by_kind.setdefault(query.kind, []).append(elapsed)
-    return samples, by_kind
+        except search.QueryError:
+            pass
 
 
-def time_fts(workdir: Path, mix: list[Query], repeat: int) -> list[float]:
+def time_both(app, workdir: Path, mix: list[Query], repeat: int) -> dict[str, dict[Query, list]]:
+    """Each query of the mix `repeat` times through the archive and through FTS5, the two
+    interleaved (A B, then B A for the next query), so that both see the same load.
+
+    Returns the seconds of each search, by engine and query.
+    """
     conn = sqlite3.connect(workdir / "fts.db")
-    for query in mix:
-        fts_search(conn, query)
-    samples = []
+    engines = {
+        "archive": lambda query: archive_search(app, query),
+        "fts": lambda query: fts_search(conn, query),
+    }
+    for query in mix:  # warm up: open the index, fill caches
+        for run in engines.values():
+            run(query)
+    samples: dict[str, dict[Query, list]] = {name: {q: [] for q in mix} for name in engines}
+    turn = 0
     for _ in range(repeat):
         for query in mix:
-            started = time.perf_counter()
-            fts_search(conn, query)
-            samples.append(time.perf_counter() - started)
+            order = list(engines) if turn % 2 == 0 else list(reversed(engines))
+            turn += 1
+            for name in order:
+                started = time.perf_counter()
+                engines[name](query)
+                samples[name][query].append(time.perf_counter() - started)
     conn.close()
     return samples
+
+
+def by_kind(samples: dict[Query, list]) -> dict[str, list[float]]:
+    kinds: dict[str, list[float]] = {}
+    for query, seconds in samples.items():
+        kinds.setdefault(query.kind, []).extend(seconds)
+    return kinds
+
+
+def slowest(samples: dict[Query, list], count: int = 3) -> list[Query]:
+    return sorted(samples, key=lambda q: -statistics.median(samples[q]))[:count]
+
+
+def profile(app, query: Query, lines: int = 14) -> str:
+    """Where one search spends its time: the functions with most time of their own."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(3):
+        archive_search(app, query)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(lines)
+    body = out.getvalue()
+    return body[body.find("ncalls") :].rstrip()
+
+
+def cold_first_query(workdir: Path, query: Query) -> dict:
+    """In a fresh process (the app created, nothing searched yet): the first search and the
+    next one."""
+    app = create_app(app_config(workdir))
+    timings = []
+    for _ in range(2):
+        started = time.perf_counter()
+        archive_search(app, query)
+        timings.append(time.perf_counter() - started)
+    return {"first_s": timings[0], "second_s": timings[1]}
 
 
 # --- HTTP: gunicorn and a bounded load generator --------------------------------------------
@@ -239,8 +371,9 @@ def free_port() -> int:
 
 
 def search_path(query: Query) -> str:
-    params = {"q": query.q, **({"narrator": query.narrator} if query.narrator else {})}
-    return "/api/search?" + urllib.parse.urlencode(params)
+    params = {"q": query.q, "narrator": query.narrator, "place": query.place}
+    params |= {"event": query.event, "page": query.page if query.page > 1 else None}
+    return "/api/search?" + urllib.parse.urlencode({k: v for k, v in params.items() if v})
 
 
 def get(port: int, path: str, timeout: float = 30.0) -> tuple[int, bytes]:
@@ -258,6 +391,7 @@ class Server:
 
     def __init__(self, workdir: Path, workers: int):
         self.port = free_port()
+        self.workers = workers
         env = {
             **os.environ,
             **{f"ORALHISTORY_{key}": value for key, value in app_config(workdir).items()},
@@ -287,6 +421,15 @@ class Server:
                 self.stop()
                 raise RuntimeError("gunicorn did not start")
             time.sleep(0.2)
+
+    def first_searches(self, mix: list[Query]) -> list[float]:
+        """The first search each worker answers (about one per worker: the load is spread)."""
+        timings = []
+        for query in mix[: self.workers]:
+            started = time.perf_counter()
+            get(self.port, search_path(query))
+            timings.append(time.perf_counter() - started)
+        return timings
 
     def worker_peak_mb(self) -> list[float]:
         peaks = []
@@ -413,21 +556,31 @@ def measure(size: int, args: argparse.Namespace) -> dict:
     figures["fts_build"] = fts
     figures["fts_mb"] = (workdir / "fts.db").stat().st_size / 2**20
 
+    figures["cold"] = run_child("cold", workdir)
     app = create_app(app_config(workdir))
-    api, by_kind = time_api(app, mix, args.repeat)
-    figures["api"] = percentiles(api)
-    figures["api_kind"] = {kind: percentiles(s) for kind, s in by_kind.items()}
-    figures["fts"] = percentiles(time_fts(workdir, mix, args.repeat))
+    samples = time_both(app, workdir, mix, args.repeat)
+    figures["api"] = percentiles([t for ts in samples["archive"].values() for t in ts])
+    figures["fts"] = percentiles([t for ts in samples["fts"].values() for t in ts])
+    figures["api_kind"] = {k: percentiles(s) for k, s in by_kind(samples["archive"]).items()}
+    figures["fts_kind"] = {k: percentiles(s) for k, s in by_kind(samples["fts"]).items()}
+    figures["slowest"] = [
+        (query, statistics.median(samples["archive"][query]) * 1000, profile(app, query))
+        for query in slowest(samples["archive"])
+    ]
 
+    # HTTP: anonymous searches (an archivist's need a signed-in session)
+    anonymous = [q for q in mix if not q.include_restricted]
     server = Server(workdir, args.workers)
     try:
-        latencies, wall, failures = load_test(
-            server.port, mix, args.requests, args.clients, args.max_seconds
-        )
-        figures["http"] = percentiles(latencies)
-        figures["http_rps"] = len(latencies) / wall
-        figures["http_done"] = len(latencies)
-        figures["http_failures"] = failures
+        figures["http_first"] = server.first_searches(anonymous)
+        for label, clients in (("http", args.workers), ("http_saturated", args.saturation)):
+            latencies, wall, failures = load_test(
+                server.port, anonymous, args.requests, clients, args.max_seconds
+            )
+            figures[label] = percentiles(latencies)
+            figures[f"{label}_rps"] = len(latencies) / wall
+            figures[f"{label}_done"] = len(latencies)
+            figures[f"{label}_failures"] = failures
         figures["adds"] = time_additions(app, collection, server.port, args.adds)
         figures["worker_peak_mb"] = server.worker_peak_mb()
     finally:
@@ -467,9 +620,20 @@ def table(figures: dict, args: argparse.Namespace) -> str:
          ratio(f["index_mb"], f["fts_mb"])),
         ("search p50/p95/p99, Python API (ms)", _ms(f["api"]), _ms(f["fts"]),
          ratio(f["api"][1], f["fts"][1]) + " (p95)"),
-        (f"search p50/p95/p99, HTTP -w {args.workers} (ms)", _ms(f["http"]), "-", ""),
-        (f"HTTP throughput, {args.clients} clients (req/s)", f"{f['http_rps']:.1f}", "-", ""),
-        ("HTTP requests done / failed", f"{f['http_done']} / {f['http_failures']}", "-", ""),
+        ("first search in a fresh process: Python API (ms)",
+         f"{f['cold']['first_s'] * 1000:.0f} (next {f['cold']['second_s'] * 1000:.0f})", "-",
+         ""),
+        ("first search of each HTTP worker (ms)",
+         " / ".join(f"{t * 1000:.0f}" for t in f["http_first"]), "-", ""),
+        (f"search p50/p95/p99, HTTP -w {args.workers}, {args.workers} clients (ms)",
+         _ms(f["http"]), "-", ""),
+        (f"search p50/p95/p99, HTTP -w {args.workers}, {args.saturation} clients (ms)",
+         _ms(f["http_saturated"]), "-", ""),
+        (f"HTTP throughput, {args.workers} / {args.saturation} clients (req/s)",
+         f"{f['http_rps']:.1f} / {f['http_saturated_rps']:.1f}", "-", ""),
+        ("HTTP requests done / failed",
+         f"{f['http_done'] + f['http_saturated_done']} / "
+         + f"{f['http_failures'] + f['http_saturated_failures']}", "-", ""),
         ("gunicorn worker peak memory (MB)",
          " / ".join(f"{m:.0f}" for m in f["worker_peak_mb"]), "-", ""),
         (f"add one testimony: commit / indexed (s, median of {args.adds})",
@@ -488,10 +652,14 @@ def table(figures: dict, args: argparse.Namespace) -> str:
         f"{'':{width}}  {'archive':>{cols[0]}}  {'FTS5':>{cols[1]}}  archive/FTS5",
     ]
     lines += [f"{a:{width}}  {b:>{cols[0]}}  {c:>{cols[1]}}  {d}" for a, b, c, d in rows]
-    lines.append(
-        "  Python API p95 by kind (ms): "
-        + ", ".join(f"{kind} {values[1]:.1f}" for kind, values in f["api_kind"].items())
-    )
+    lines.append("  Python API p95 by kind, ms (FTS5 on the same searches, interleaved; ratio):")
+    for kind, values in f["api_kind"].items():
+        theirs = f["fts_kind"][kind][1]
+        lines.append(f"    {kind:16} {values[1]:7.1f}  ({theirs:.1f}; {ratio(values[1], theirs)})")
+    lines.append("  The three slowest searches (median ms) and where their time goes:")
+    for query, median, profiled in f["slowest"]:
+        lines.append(f"    {median:.1f} ms: {query}")
+        lines += ["      " + line for line in profiled.splitlines()]
     return "\n".join(lines)
 
 
@@ -501,8 +669,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--repeat", type=int, default=5, help="passes of the mix, Python API")
     parser.add_argument("--requests", type=int, default=480, help="HTTP requests per size")
-    parser.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--saturation", type=int, default=8, help="HTTP clients for the saturated load"
+    )
     parser.add_argument("--max-seconds", type=float, default=300, help="HTTP load deadline")
     parser.add_argument("--adds", type=int, default=3, help="testimonies added while serving")
     parser.add_argument("--workdir", default=str(OUT / "work"))
@@ -515,9 +685,10 @@ def main(argv: list[str] | None = None) -> None:
     header = (
         f"oralhistory benchmark, {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores "
         f"(load average at start {os.getloadavg()[0]:.1f}); "
-        f"query mix of {len(generate(1000, args.seed).query_mix())} searches x {args.repeat} "
-        f"(Python API); HTTP: gunicorn -w {args.workers}, {args.requests} requests from "
-        f"{args.clients} threads on 127.0.0.1"
+        f"{len(generate(1000, args.seed).query_mix())} distinct searches x {args.repeat} "
+        f"(Python API, interleaved with FTS5); HTTP: gunicorn -w {args.workers}, "
+        f"{args.requests} requests from {args.workers} and from {args.saturation} threads "
+        "on 127.0.0.1"
     )
     print(header, flush=True)
     blocks = [header]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from . import search
 from .models import Testimony
-from .records import search_page
+from .records import PageAddress, search_page
 
 # The most rows a CSV of search results holds: ten pages of the API's largest page.
 CSV_PAGE_SIZE = 100
@@ -75,10 +75,10 @@ def safe_cell(value: Any) -> Any:
 
 
 def search_rows(
-    session: Session, request: search.SearchRequest, absolute: Callable[[str], str]
+    session: Session, request: search.SearchRequest, absolute: Callable[[PageAddress], str]
 ) -> tuple[int, list[dict[str, Any]]]:
     """The total and the rows (at most `CSV_PAGE_SIZE * CSV_MAX_PAGES`) of a search, each
-    with the passage's whole text; `absolute` turns the site's paths into full URLs."""
+    with the passage's whole text; `absolute` turns the pages the hits name into full URLs."""
     hits, total, page = [], 0, 1
     while page <= CSV_MAX_PAGES:
         asked = dataclasses.replace(request, page=page, per_page=CSV_PAGE_SIZE)

@@ -38,10 +38,12 @@ def place_names(session: Session) -> list[tuple[str, list[str]]]:
 
 def place_matchers(session: Session) -> list[tuple[str, list[list[str]]]]:
     """For each place in the record, the word sequences (every spelling) that name it."""
-    return [
-        (slug, [words for n in names if (words := name_tokens(n))])
-        for slug, names in place_names(session)
-    ]
+    return matchers_of(place_names(session))
+
+
+def matchers_of(places: list[tuple[str, list[str]]]) -> list[tuple[str, list[list[str]]]]:
+    """For each of `places` (as `place_names` gives them), the word sequences that name it."""
+    return [(slug, [words for n in names if (words := name_tokens(n))]) for slug, names in places]
 
 
 def places_named(

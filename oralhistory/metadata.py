@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from .access import ANONYMOUS, visible
 from .models import Event, Place, Testimony
+from .records import PageAddress
 
 SCHEMA = "https://schema.org"
 
-Absolute = Callable[[str], str]
+# the full URL of a page the reading services name
+Absolute = Callable[[PageAddress], str]
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from flask import url_for
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from . import changes, search
 from .access import Viewer, can_see, visible
+from .gazetteer import matchers_of, place_names
 from .models import (
     MAX_ROW_ID,
     ContextLink,
@@ -34,6 +35,22 @@ class NotFound(LookupError):
     """Nothing the viewer may see answers to this name."""
 
 
+@dataclass(frozen=True)
+class PageAddress:
+    """Which page of the archive a value links to, as plain values: the web layer makes the
+    URL (`views.page_url`), so that these functions run the same from the CLI or a test."""
+
+    endpoint: str  # a view, as Flask names it: "pages.testimony"
+    values: tuple[tuple[str, Any], ...]
+    fragment: str | None = None  # the part after "#": a passage's anchor on the page
+
+
+def page_address(endpoint: str, _anchor: str | None = None, **values: Any) -> PageAddress:
+    """The page `endpoint` shows for `values`, at `_anchor` (named as `url_for` names them:
+    a view may take a value called `anchor`)."""
+    return PageAddress(endpoint, tuple(sorted(values.items())), _anchor)
+
+
 def _date(value) -> str | None:
     return value.isoformat() if value else None
 
@@ -47,7 +64,7 @@ def narrator_summary(narrator: Narrator, testimony_count: int) -> dict[str, Any]
         "residence": narrator.residence,
         "roles": narrator.roles,
         "testimony_count": testimony_count,
-        "url": url_for("pages.narrator", slug=narrator.slug),
+        "url": page_address("pages.narrator", slug=narrator.slug),
     }
 
 
@@ -70,7 +87,7 @@ def event_ref(event: Event) -> dict[str, Any]:
         "end_date": _date(event.end_date),
         "date_precision": event.date_precision,
         "title": event.title,
-        "url": url_for("pages.event", slug=event.slug),
+        "url": page_address("pages.event", slug=event.slug),
     }
 
 
@@ -100,7 +117,7 @@ def testimony_summary(testimony: Testimony) -> dict[str, Any]:
         "access": testimony.access,
         "withdrawn": testimony.withdrawn_at is not None,
         "passage_count": len(testimony.passages),
-        "url": url_for("pages.testimony", testimony_id=testimony.id),
+        "url": page_address("pages.testimony", testimony_id=testimony.id),
     }
 
 
@@ -176,7 +193,7 @@ def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[s
             "slug": narrator.slug,
             "name": narrator.name,
             "name_arabic": narrator.name_arabic,
-            "url": url_for("pages.narrator", slug=narrator.slug),
+            "url": page_address("pages.narrator", slug=narrator.slug),
         },
         "interview_date_note": testimony.interview_date_note,
         "interviewers": testimony.interviewers,
@@ -195,11 +212,11 @@ def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[s
                 "text": passage.text,
                 "segments": passage_segments(passage.text),
                 "editor_note": passage.editor_note,
-                "url": url_for(
+                "url": page_address(
                     "pages.testimony", testimony_id=testimony.id, _anchor=passage.anchor
                 ),
                 # the passage's own address, which answers even if a correction removes it
-                "permalink": url_for(
+                "permalink": page_address(
                     "citations.passage", testimony_id=testimony.id, anchor=passage.anchor
                 ),
                 "links": _passage_links(
@@ -246,10 +263,10 @@ def _passage_links(
         if link.kind == "event" and link.target in events:
             event = events[link.target]
             label, date, end_date = event.title, _date(event.date), _date(event.end_date)
-            url = url_for("pages.event", slug=event.slug, _anchor=anchor)
+            url = page_address("pages.event", slug=event.slug, _anchor=anchor)
         elif link.kind == "place" and link.target in places:
             label, date, end_date = places[link.target].name, None, None
-            url = url_for("pages.place", slug=link.target, _anchor=anchor)
+            url = page_address("pages.place", slug=link.target, _anchor=anchor)
         else:
             continue
         shown.append(
@@ -323,7 +340,7 @@ def passage_ref(testimony: Testimony, passage) -> dict[str, Any]:
         "anchor": passage.anchor,
         "text": passage.text,
         "segments": passage_segments(passage.text),
-        "url": url_for("pages.testimony", testimony_id=testimony.id, _anchor=passage.anchor),
+        "url": page_address("pages.testimony", testimony_id=testimony.id, _anchor=passage.anchor),
     }
 
 
@@ -360,7 +377,7 @@ def _event_dict(event: Event, sources: dict[str, Source], places: dict[str, Plac
                 "slug": slug,
                 "name": places[slug].name,
                 "name_arabic": places[slug].name_arabic,
-                "url": url_for("pages.place", slug=slug),
+                "url": page_address("pages.place", slug=slug),
             }
             for slug in event.place_slugs
             if slug in places
@@ -487,10 +504,26 @@ def get_event(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
     }
 
 
+def search_gazetteer(session: Session) -> search.Gazetteer:
+    """What a search needs to know of the record's places and events."""
+    events = session.execute(select(Event.slug, Event.title).order_by(Event.date, Event.id))
+    places = place_names(session)
+    return search.Gazetteer(
+        places=places,
+        place_matchers=matchers_of(places),
+        events=[(slug, title) for slug, title in events],
+    )
+
+
+def _narrator_names(session: Session, slugs) -> dict[str, str]:
+    rows = session.execute(select(Narrator.slug, Narrator.name).where(Narrator.slug.in_(slugs)))
+    return dict(rows.all())
+
+
 def search_page(session: Session, request: search.SearchRequest) -> dict[str, Any]:
     """Run a search and dress its hits with narrator, testimony and passage links."""
     changes.follow(session)  # the changes other processes and servers committed
-    result = search.search(request, session)
+    result = search.search(request, search_gazetteer(session))
     testimony_ids = {hit.testimony_id for hit in result.hits}
     testimonies = {
         t.id: t
@@ -500,7 +533,7 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
             .options(selectinload(Testimony.narrator))
         )
     }
-    names = search.narrator_names(session, [slug for slug, _ in result.facets["narrator"]])
+    names = _narrator_names(session, [slug for slug, _ in result.facets["narrator"]])
     places = _places(session)
     events = {e.slug: e.title for e in session.scalars(select(Event))}
     hits = []
@@ -514,13 +547,13 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
                 "testimony": {
                     "id": testimony.id,
                     "title": testimony.title,
-                    "url": url_for("pages.testimony", testimony_id=testimony.id),
+                    "url": page_address("pages.testimony", testimony_id=testimony.id),
                     "access": testimony.access,
                     "language": testimony.language,
                 },
                 "passage": {
                     "anchor": hit.anchor,
-                    "url": url_for(
+                    "url": page_address(
                         "pages.testimony", testimony_id=testimony.id, _anchor=hit.anchor
                     ),
                 },
@@ -577,7 +610,7 @@ def get_place(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
         "parent": {
             "slug": place.parent.slug,
             "name": place.parent.name,
-            "url": url_for("pages.place", slug=place.parent.slug),
+            "url": page_address("pages.place", slug=place.parent.slug),
         }
         if place.parent
         else None,

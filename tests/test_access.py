@@ -28,6 +28,8 @@ events: [evacuation-of-east-aleppo]
 ---
 The quillfeather lanterns lit al-Indharat that night, and the brontosaurian convoy left Aleppo.
 
+The orphans of Aleppo, the orphans of the city, waited for the buses with their families.
+
 At dawn the green buses crossed into the countryside.
 """
 
@@ -38,6 +40,11 @@ SEARCHES = [
     "q=Zenobia",
     "q=Quartermaine",
     "q=aleppo",
+    "q=orphans",
+    "q=city OR families",
+    "q=aleppo -orphans",
+    'q="the city"',
+    "q=aleppo&page=2",
     "q=green buses",
     "q=year:2020",
     "narrator=zenobia-quartermaine",
@@ -69,15 +76,6 @@ JSON = [
 NEXT_ID = 6  # the collection holds five testimonies
 
 
-def without_scores(body):
-    """A JSON body less the search scores: they rest on statistics of the whole index."""
-    if isinstance(body, dict):
-        return {key: without_scores(value) for key, value in body.items() if key != "score"}
-    if isinstance(body, list):
-        return [without_scores(item) for item in body]
-    return body
-
-
 def everything_a_reader_sees(client) -> dict[str, tuple[int, object]]:
     seen = {}
     for address in PAGES:
@@ -85,7 +83,8 @@ def everything_a_reader_sees(client) -> dict[str, tuple[int, object]]:
         seen[address] = (response.status_code, response.get_data(as_text=True))
     for address in JSON:
         response = client.get(address.format(id=NEXT_ID))
-        seen[address] = (response.status_code, without_scores(response.get_json()))
+        # scores and order too: they must rest on nothing the reader may not see
+        seen[address] = (response.status_code, response.get_json())
     return seen
 
 
@@ -137,7 +136,12 @@ def test_a_restricted_testimony_is_visible_to_an_archivist_and_marked(app, tmp_p
     assert "brontosaurian" in archivist.get("/api/search?q=brontosaurien").get_json()["suggestion"]
 
     by_narrator = archivist.get("/api/search?narrator=zenobia-quartermaine").get_json()
-    assert by_narrator["total"] == 2
+    assert by_narrator["total"] == 3
+    # archivists search public and restricted testimony together
+    orphans = archivist.get("/api/search?q=orphans&per_page=50").get_json()
+    public_orphans = anonymous.get("/api/search?q=orphans&per_page=50").get_json()
+    assert orphans["total"] == public_orphans["total"] + 1
+    assert "restricted" in {hit["testimony"]["access"] for hit in orphans["hits"]}
     facets = archivist.get("/api/search?place=al-indharat").get_json()["facets"]["narrator"]
     assert "zenobia-quartermaine" in {f["slug"] for f in facets}
 

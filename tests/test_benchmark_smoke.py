@@ -11,8 +11,8 @@ import sqlite3
 import pytest
 from sqlalchemy import func, select
 
-from benchmarks.generate import Query, extra_testimony, generate, load
-from benchmarks.run import build_fts, fts_search
+from benchmarks.generate import FINDING_KINDS, Query, extra_testimony, generate, load
+from benchmarks.run import api_request, build_fts, fts_search
 from oralhistory import db, records, search
 from oralhistory.importer import parse_testimony, store_testimony
 from oralhistory.models import Passage, Testimony
@@ -43,8 +43,10 @@ def archive(built_archive, tmp_path_factory, collection):
     return app, tmp, indexed - before
 
 
-def page(app, q="", narrator=None, include_restricted=False):
-    request = search.SearchRequest(q=q, narrator=narrator, include_restricted=include_restricted)
+def page(app, q="", narrator=None, include_restricted=False, **options):
+    request = search.SearchRequest(
+        q=q, narrator=narrator, include_restricted=include_restricted, **options
+    )
     with app.test_request_context("/api/search"):
         return records.search_page(db.session(), request)
 
@@ -93,18 +95,41 @@ def test_restricted_generated_testimony_is_not_found_anonymously(archive, collec
         assert page(app, testimony.probe, include_restricted=True)["total"] == 1
 
 
+def test_the_mix_holds_at_least_200_distinct_searches_of_every_kind(collection):
+    mix = collection.query_mix()
+    assert len(set(mix)) == len(mix) >= 200
+    kinds = {query.kind for query in mix}
+    assert set(FINDING_KINDS) | {"misspelling", "no hits"} <= kinds
+    assert {"narrator filter", "place filter", "event filter", "year filter"} <= kinds
+
+
 def test_every_search_of_the_mix_answers(archive, collection):
     app, _, _ = archive
     for query in collection.query_mix():
-        body = page(app, query.q, query.narrator)
+        body = page(app, **api_request(query).__dict__)
         if query.kind == "misspelling":
             assert body["total"] == 0 and body["suggestion"], query
-        else:
+        elif query.kind == "no hits":
+            assert body["total"] == 0, query
+        elif query.kind in FINDING_KINDS:
             assert body["total"] > 0 and body["hits"], query
         if query.narrator:
             assert {h["narrator"]["slug"] for h in body["hits"]} == {query.narrator}
             facet = [f["count"] for f in body["facets"]["narrator"] if f["slug"] == query.narrator]
             assert facet == [body["total"]]
+
+
+@sqlite_only  # the baseline reads the archive's SQLite file
+def test_fts5_baseline_runs_every_search_of_the_mix(archive, collection):
+    _, tmp, _ = archive
+    build_fts(tmp)
+    conn = sqlite3.connect(tmp / "fts.db")
+    for query in collection.query_mix():
+        # the same search as the archive's (its numbers differ: it has no spellings, no
+        # stemming of names, no narrator text in the same way)
+        total, hits = fts_search(conn, query)
+        assert total >= len(hits) and len(hits) <= 10, query
+    conn.close()
 
 
 def test_a_variant_spelling_finds_as_much_as_the_usual_name(archive):

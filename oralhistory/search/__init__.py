@@ -25,10 +25,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache, partial, wraps
-from heapq import nlargest
 from html import escape
 from itertools import chain, islice
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -44,9 +42,11 @@ from whoosh.qparser import QueryParser, plugins
 from whoosh.query import And, AndMaybe, Every, NullQuery, Or, Query, Term
 from whoosh.searching import Results, Searcher
 
-from ..gazetteer import name_groups, place_matchers, place_names, places_in, places_named
-from ..models import ChangeLog, Event, Narrator, Passage, Testimony
-from . import postings, querylang
+# the module, not its names: the gazetteer reads names with `analysis`, so it may be the one
+# importing this package
+from .. import gazetteer
+from ..models import ChangeLog, Passage, Testimony
+from . import arrays, postings, querylang, ranking
 from .analysis import (
     SpellingFilter,
     name_tokens,
@@ -309,6 +309,7 @@ class ArchiveIndex:
                     writer.add_document(**document)
                     count += 1
             self._mark(name, last_change)
+            arrays.prepare_segments(ix)
             pointer = self.root / "CURRENT.tmp"
             pointer.write_text(name)
             os.replace(pointer, self.root / "CURRENT")
@@ -338,6 +339,7 @@ class ArchiveIndex:
             # After Whoosh's commit: a crash between the two leaves the mark behind, and the
             # same changes are applied again, which gives the same index.
             self._mark(name, last_change)
+            arrays.prepare_segments(ix)
 
     def indexed_versions(self) -> dict[int, tuple[int, str]]:
         """Every passage the index holds: passage id -> (testimony id, version indexed)."""
@@ -377,8 +379,8 @@ def archive_index() -> ArchiveIndex:
 
 def gazetteer_table(session: Session) -> dict[str, str]:
     """The spelling table of the places in the record and the names in `names.yaml`."""
-    groups = [(names[0], names[1:]) for _slug, names in place_names(session)]
-    groups += name_groups(Path(current_app.config["TRANSCRIPTS_DIR"]))
+    groups = [(names[0], names[1:]) for _slug, names in gazetteer.place_names(session)]
+    groups += gazetteer.name_groups(Path(current_app.config["TRANSCRIPTS_DIR"]))
     return spelling_table(groups)
 
 
@@ -433,20 +435,28 @@ def fingerprint(text: str) -> str:
     return hashlib.blake2b(words.encode("utf-8"), digest_size=8).hexdigest()
 
 
+# Passages are read this many testimonies at a time: a rebuild never holds the whole record.
+PASSAGE_BATCH_TESTIMONIES = 200
+
+
 def _passages(session: Session, testimony_ids: list[int] | None) -> Iterator[Passage]:
-    query = (
-        select(Passage)
-        .join(Passage.testimony)
-        .where(Testimony.withdrawn_at.is_(None))
-        .options(
-            selectinload(Passage.testimony).selectinload(Testimony.narrator),
-            selectinload(Passage.testimony).selectinload(Testimony.context_links),
-        )
-        .order_by(Passage.testimony_id, Passage.position)
-    )
+    """The passages of the testimonies not withdrawn (of `testimony_ids`, or of all), in
+    order, read a batch of testimonies at a time (the session keeps no object nobody holds)."""
+    chosen = select(Testimony.id).where(Testimony.withdrawn_at.is_(None)).order_by(Testimony.id)
     if testimony_ids is not None:
-        query = query.where(Passage.testimony_id.in_(testimony_ids))
-    yield from session.scalars(query).unique()
+        chosen = chosen.where(Testimony.id.in_(testimony_ids))
+    ids = list(session.scalars(chosen))
+    for start in range(0, len(ids), PASSAGE_BATCH_TESTIMONIES):
+        query = (
+            select(Passage)
+            .where(Passage.testimony_id.in_(ids[start : start + PASSAGE_BATCH_TESTIMONIES]))
+            .options(
+                selectinload(Passage.testimony).selectinload(Testimony.narrator),
+                selectinload(Passage.testimony).selectinload(Testimony.context_links),
+            )
+            .order_by(Passage.testimony_id, Passage.position)
+        )
+        yield from session.scalars(query).unique()
 
 
 def indexable_passages(session: Session) -> Iterator[Passage]:
@@ -528,6 +538,18 @@ class SearchRequest:
     include_restricted: bool = False
 
 
+@dataclass(frozen=True)
+class Gazetteer:
+    """What a search needs to know of the record, as plain values: the places' names (for
+    `place:` by name and for ranking passages about a place the query names) and the events'
+    slugs and titles (for `event:` by words of the title). Without one, places and events
+    are found by slug alone."""
+
+    places: list[tuple[str, list[str]]] = field(default_factory=list)  # slug, names
+    place_matchers: list[tuple[str, list[list[str]]]] = field(default_factory=list)
+    events: list[tuple[str, str]] = field(default_factory=list)  # slug, title; by date
+
+
 @dataclass
 class SearchHit:
     passage_id: int
@@ -600,7 +622,9 @@ class _Plan:
         return parts[0] if len(parts) == 1 else And(parts) if parts else None
 
 
-def plan_search(searcher: Searcher, request: SearchRequest, session: Session | None) -> _Plan:
+def plan_search(
+    searcher: Searcher, request: SearchRequest, places: Gazetteer | None = None
+) -> _Plan:
     """Read the request into a query and filters; raise `QueryError` if it cannot be searched.
 
     Filters typed in the query (`narrator:halabi`) are resolved like the request's own
@@ -610,14 +634,14 @@ def plan_search(searcher: Searcher, request: SearchRequest, session: Session | N
     q, tokens = querylang.read_query(request.q)
     access = None if request.include_restricted else Term("access", "public")
     chosen = {
-        name: _filter_query(searcher, session, access, name, getattr(request, name))
+        name: _filter_query(searcher, places, access, name, getattr(request, name))
         for name in ("narrator", "place", "event")
         if getattr(request, name)
     }
     if not tokens:
         return _Plan(q, tokens, Every(), access, chosen, [])
     typed = [
-        _filter_query(searcher, session, access, name, value)
+        _filter_query(searcher, places, access, name, value)
         for name, value in querylang.filters_of(tokens)
     ]
     spelling = _spelling_filter(searcher.schema)
@@ -634,16 +658,16 @@ def plan_search(searcher: Searcher, request: SearchRequest, session: Session | N
     apart = [part for part in parts if isinstance(part, _FilterQuery)]
     kept = [part for part in parts if not isinstance(part, _FilterQuery)]
     query = kept[0] if len(kept) == 1 else And(kept) if kept else Every()
-    if session is not None and kept:
-        query = _place_boost(query, tokens, session)
+    if places is not None and kept:
+        query = _place_boost(query, tokens, places)
     return _Plan(q, tokens, query, access, chosen, apart)
 
 
-def _place_boost(query: Query, tokens: list[querylang.Token], session: Session) -> Query:
+def _place_boost(query: Query, tokens: list[querylang.Token], places: Gazetteer) -> Query:
     # A passage about a place the reader names (its `place` field) ranks above one that only
     # shares the word, by a biography for instance; it is not required to be about it.
     words = " ".join(word for _, word in querylang.plain_words(tokens))
-    named = places_in(words, place_matchers(session))
+    named = gazetteer.places_in(words, places.place_matchers)
     if not named:
         return query
     return AndMaybe(query, Or([Term("place", slug) for slug in named], boost=PLACE_WEIGHT))
@@ -682,7 +706,7 @@ class _FilterQuery(Or):
 
 
 def _filter_query(
-    searcher: Searcher, session: Session | None, access: Query | None, name: str, value: str
+    searcher: Searcher, places: Gazetteer | None, access: Query | None, name: str, value: str
 ) -> Query:
     """The passages that `name:value` selects: by slug, or else by name in any spelling."""
     if name == "year":
@@ -692,12 +716,12 @@ def _filter_query(
     slug = value.strip().lower()
     if name == "narrator":
         slugs = _narrators_named(searcher, access, value)
-    elif session is None:
+    elif places is None:
         slugs = [slug]
     elif name == "place":
-        slugs = places_named(value, place_names(session), partial(_words, searcher.schema))
+        slugs = gazetteer.places_named(value, places.places, partial(_words, searcher.schema))
     else:
-        slugs = _events_named(session, value, partial(_words, searcher.schema))
+        slugs = _events_named(places, value, partial(_words, searcher.schema))
     return _FilterQuery([Term(name, s) for s in slugs or [slug]])
 
 
@@ -708,26 +732,26 @@ def _words(schema: Schema, text: str) -> list[str]:
 def _narrators_named(searcher: Searcher, access: Query | None, value: str) -> list[str]:
     # Only narrators the asker may see are looked at, so that a restricted narrator's slug
     # or name changes nothing for a reader who may not see them.
-    allowed = postings.allowed_docs(searcher, access)
+    allowed = postings.allowed_mask(searcher, access)
 
-    def visible(docs: set[int]) -> set[int]:
+    def visible(docs):
         return docs if allowed is None else docs & allowed
 
     slug = value.strip().lower()
-    if visible(postings.word_postings(searcher, "narrator", slug).docset):
+    if visible(postings.matching_mask(searcher, Term("narrator", slug))).any():
         return [slug]
     words = _words(searcher.schema, value)
     if not words:
         return []
     docs = visible(
-        postings.matching_docs(searcher, And([Term("narrator_name", word) for word in words]))
+        postings.matching_mask(searcher, And([Term("narrator_name", word) for word in words]))
     )
-    narrators = postings.facet_values(searcher, "narrator")
-    return sorted({slug for docnum in docs for slug in narrators[docnum] or []})
+    names, pair_docs, numbers = postings.search_arrays(searcher).values("narrator")
+    return sorted({names[n] for n in set(numbers[docs[pair_docs]].tolist())})
 
 
-def _events_named(session: Session, value: str, analyse) -> list[str]:
-    events = session.execute(select(Event.slug, Event.title).order_by(Event.date, Event.id)).all()
+def _events_named(places: Gazetteer, value: str, analyse) -> list[str]:
+    events = places.events
     slug = value.strip().lower()
     if any(event_slug == slug for event_slug, _ in events):
         return [slug]
@@ -895,38 +919,34 @@ def _in_case_of(word: str, form: str, candidate: str) -> str:
     return prefix + candidate
 
 
-def _ranked(searcher: Searcher, matches: postings.Matches, found: set[int], start: int, stop: int):
-    """Whoosh's results for the query among `found`, and the ranks of hits `start` to `stop`.
+def _ranked(searcher: Searcher, matches: postings.Matches, found, start: int, stop: int):
+    """Whoosh's results for the query among `found` (a mask), and the ranks of hits `start`
+    to `stop`.
 
     Hits are ranked by score, the lower document number first among equals, with each repeat
     of an earlier hit's words after all the others (`_repeats_last`). Only the best are
     ranked: as many as the page needs, more when repeats push hits down.
     """
-    top = _best(searcher, matches, found)
+    best = _best(searcher, matches, found)
+    count = int(found.sum())
     limit = max(stop, 10)
     while True:
-        results = Results(searcher, matches.query, top(limit))
+        results = Results(searcher, matches.query, best(limit))
         order, firsts = _repeats_last(searcher, results)
         # Whether a hit is a repeat depends only on the hits above it, so the first `firsts`
         # places are final; the repeats are too once every hit is ranked.
-        if stop <= firsts or limit >= len(found):
+        if stop <= firsts or limit >= count:
             return results, order[start:stop]
         limit *= 4
 
 
-def _best(searcher: Searcher, matches: postings.Matches, found: set[int]):
+def _best(searcher: Searcher, matches: postings.Matches, found):
     """A function giving the `limit` best (score, document) of `found`, best first."""
-    scores = postings.bm25f_scores(searcher, matches, found)
+    scores = ranking.bm25f_scores(searcher, matches, found)
     if scores is not None:
-        # nlargest keeps the order of equal scores: that of the document numbers
-        return lambda limit: [
-            (score, docnum) for docnum, score in nlargest(limit, scores.items(), key=itemgetter(1))
-        ]
-    if not found:
-        # Whoosh takes an empty set given as a filter for no filter at all: never give one.
-        return lambda limit: []
+        return partial(ranking.top, scores, found)
     # A query only Whoosh can score (a filter in an OR): its matchers give the best scores.
-    return lambda limit: searcher.search(matches.query, filter=found, limit=limit).top_n
+    return partial(ranking.whoosh_top, searcher, matches, found)
 
 
 def _repeats_last(searcher: Searcher, results) -> tuple[list[int], int]:
@@ -957,12 +977,14 @@ def _spelling_filter(schema: Schema) -> SpellingFilter | None:
 
 
 @_damage_checked
-def search(request: SearchRequest, session: Session | None = None) -> SearchResult:
+def search(request: SearchRequest, places: Gazetteer | None = None) -> SearchResult:
     """Search passages. Raises `QueryError` for a query that cannot be searched.
 
     Anonymous requests (`include_restricted` false) see public passages only, in hits,
-    totals, facets and suggestions alike. With a `session`, places and events in filters
-    may be given by name as well as by slug.
+    totals, facets and suggestions alike, scores and order included (`ranking`). With a
+    `Gazetteer`, places and events in filters may be given by name as well as by slug, and
+    passages about a place the query names rank higher. Takes and returns plain values: no
+    database session, no Flask request.
     """
     if not request.q.strip() and not (request.narrator or request.place or request.event):
         raise QueryError("the query is empty: type a word, a name or a place")
@@ -971,12 +993,12 @@ def search(request: SearchRequest, session: Session | None = None) -> SearchResu
     if not 1 <= request.per_page <= 100:
         raise QueryError("per_page must be between 1 and 100")
     searcher = archive_index().searcher()
-    plan = plan_search(searcher, request, session)
+    plan = plan_search(searcher, request, places)
     # The query's documents are found once, unscored: they give the total and every facet
     # (`postings.Matches`); only as many as the page needs are scored and ranked.
-    matches = postings.Matches(searcher, plan.query)
+    matches = postings.Matches(searcher, plan.query, plan.access)
     found = matches.found(plan.filter())
-    result = SearchResult(plan.q, len(found), request.page, request.per_page)
+    result = SearchResult(plan.q, int(found.sum()), request.page, request.per_page)
     if result.total and request.page > result.pages:
         raise QueryError(f"page {request.page} is past the last page of results ({result.pages})")
     start = (request.page - 1) * request.per_page
@@ -1008,11 +1030,5 @@ def search(request: SearchRequest, session: Session | None = None) -> SearchResu
         result.facets[facet] = shown
         result.facets_more[facet] = len(counts) - len(shown)
     if plan.tokens:
-        result.suggestion = suggest(searcher, plan, request, session)
+        result.suggestion = suggest(searcher, plan, request, places)
     return result
-
-
-def narrator_names(session: Session, slugs: Iterable[str]) -> dict[str, str]:
-    slugs = list(slugs)
-    rows = session.execute(select(Narrator.slug, Narrator.name).where(Narrator.slug.in_(slugs)))
-    return dict(rows.all())

@@ -1,42 +1,39 @@
-"""Reading the Whoosh index directly, for speed: posting lists a block at a time, what each
-index segment holds kept once per segment, phrases matched from word positions, and BM25F
-scores added up from postings. `search` builds on it; results are the same as Whoosh's own
-matchers give (tests compare them), only sooner.
+"""Reading the Whoosh index directly, for speed: every segment's postings as numpy arrays
+(`arrays`), document sets as boolean masks, phrases matched from word positions, facets counted
+with `bincount`; `scoring` ranks what it finds. `search` builds on both; results are the same
+as Whoosh's own matchers give (tests compare them), only sooner.
 
-Whoosh's matchers step through postings one document at a time in Python. Reading a block of
-postings at a time uses attributes of Whoosh's `W3LeafMatcher` that are not part of its public
-API; whoosh-reloaded is pinned, and a matcher of another kind is read through the public API.
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
 from typing import Any
 
-from whoosh import scoring
+import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndMaybe, Every, Not, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
-from whoosh.util.numeric import byte_to_length, length_to_byte
 
-# What many searches need and the index alone decides: the documents of a filter term (above
-# all, every public passage) and each document's facet values. They are worked out once per
-# segment, since a segment never changes once written (only deletions are added to it, and
-# these are taken off here), and put together once per searcher; so a testimony added to a
-# large archive costs the reading of its own small segment, not of the whole index.
+from .arrays import SearchArrays
+
+# What many searches need and the index alone decides (each segment's arrays, the documents
+# of a filter term, the statistics for a viewer) is worked out once per searcher; segments
+# never change once written, so a testimony added to a large archive costs the reading of its
+# own small segment, not of the whole index.
 _SEARCHER_CACHES: weakref.WeakKeyDictionary[Searcher, dict] = weakref.WeakKeyDictionary()
 _SEGMENT_CACHE: dict[tuple[str, Any], Any] = {}
 _SEGMENT_CACHE_LOCK = threading.Lock()
 _FILTER_CACHE_SIZE = 64
 
 
-def _searcher_cache(searcher: Searcher) -> dict:
+def searcher_cache(searcher: Searcher) -> dict:
     cache = _SEARCHER_CACHES.get(searcher)
     if cache is None:
         cache = _SEARCHER_CACHES[searcher] = {}
@@ -72,82 +69,81 @@ def per_segment(searcher: Searcher, key: Any, compute) -> list[tuple[Any, Any, i
     return parts
 
 
-def _filter_docs(searcher: Searcher, term: Query) -> set[int]:
+def search_arrays(searcher: Searcher) -> SearchArrays:
+    """The postings of every segment the searcher reads, as arrays (kept per searcher)."""
+    cache = searcher_cache(searcher)
+    if "arrays" not in cache:
+        cache["arrays"] = SearchArrays(searcher)
+    return cache["arrays"]
+
+
+def _filter_mask(searcher: Searcher, term: Query) -> np.ndarray:
     """The live documents a filter term lets through."""
-    cache = _searcher_cache(searcher).setdefault("filters", {})
-    if term not in cache:
+    cache = searcher_cache(searcher).setdefault("filters", {})
+    key = repr(term)
+    if key not in cache:
         if len(cache) >= _FILTER_CACHE_SIZE:
             cache.clear()
-        docs: set[int] = set()
-        for local, reader, offset in per_segment(
-            searcher, ("filter", term), lambda leaf: frozenset(matching_docs(leaf, term))
-        ):
-            if reader.has_deletions():  # deleted since the segment was read
-                local = local - reader.deleted_docs_set
-            docs.update(offset + docnum for docnum in local)
-        cache[term] = docs
-    return cache[term]
-
-
-def _segment_facet_values(reader, fieldname: str) -> list[list[str] | None]:
-    values: list[list[str] | None] = [None] * reader.doc_count_all()
-    for term in reader.lexicon(fieldname):
-        value = term.decode("utf-8")
-        found = Postings([], [])
-        _read_postings(reader.postings(fieldname, term), 0, found)
-        for docnum in found.docs:
-            if values[docnum] is None:
-                values[docnum] = [value]
-            else:
-                values[docnum].append(value)
-    return values
-
-
-def facet_values(searcher: Searcher, fieldname: str) -> list[list[str] | None]:
-    """Each document's values of a facet field, by document number (deleted ones included)."""
-    cache = _searcher_cache(searcher)
-    key = ("facet", fieldname)
-    if key not in cache:
-        values: list[list[str] | None] = []
-        for local, _, _ in per_segment(
-            searcher, key, lambda leaf: _segment_facet_values(leaf.reader(), fieldname)
-        ):
-            values.extend(local)
-        cache[key] = values
+        cache[key] = matching_mask(searcher, term)
     return cache[key]
+
+
+def allowed_mask(searcher: Searcher, restriction: Query | None) -> np.ndarray | None:
+    """The documents a filter (`_Plan.filter`) lets through, as a mask; None lets all through."""
+    if restriction is None:
+        return None
+    parts = restriction.subqueries if isinstance(restriction, And) else [restriction]
+    masks = [_filter_mask(searcher, part) for part in parts]
+    return masks[0] if len(masks) == 1 else np.logical_and.reduce(masks)
 
 
 def allowed_docs(searcher: Searcher, restriction: Query | None) -> set[int] | None:
     """The documents a filter (`_Plan.filter`) lets through; None lets all through."""
-    if restriction is None:
+    mask = allowed_mask(searcher, restriction)
+    if mask is None:
         return None
-    parts = restriction.subqueries if isinstance(restriction, And) else [restriction]
-    sets = sorted((_filter_docs(searcher, part) for part in parts), key=len)
-    return sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
+    cache = searcher_cache(searcher).setdefault("allowed", {})
+    key = repr(restriction)
+    if key not in cache:
+        if len(cache) >= _FILTER_CACHE_SIZE:
+            cache.clear()
+        cache[key] = set(np.flatnonzero(mask).tolist())
+    return cache[key]
 
 
 def matching_docs(searcher: Searcher, query: Query, memo: dict | None = None) -> set[int]:
-    """The live documents `query` matches, unscored.
+    """The live documents `query` matches, unscored."""
+    return set(np.flatnonzero(matching_mask(searcher, query, memo)).tolist())
 
-    Words and their combinations are worked out as sets from the posting lists, read a block
-    at a time, and phrases from their words' positions; anything else is left to Whoosh's
-    matchers. Each word's postings are kept in `memo`, keyed by (field, word), for scoring,
-    and each phrase's documents.
+
+def matching_mask(searcher: Searcher, query: Query, memo: dict | None = None) -> np.ndarray:
+    """The live documents `query` matches, unscored, as a mask over document numbers.
+
+    Words and their combinations are worked out from the posting arrays, and phrases from
+    their words' positions; anything else is left to Whoosh's matchers. Each word's postings
+    are kept in `memo`, keyed by (field, word), for scoring, and each phrase's documents.
     """
+    arrays = search_arrays(searcher)
     kind = type(query)
     if kind is Term:
-        return word_postings(searcher, query.fieldname, query.text, memo).docset
+        return arrays.mask(word_postings(searcher, query.fieldname, query.text, memo).docs)
     if isinstance(query, Or) and not query.minmatch:  # filters (an Or) too
-        return set().union(*(matching_docs(searcher, sub, memo) for sub in query.subqueries))
+        found = np.zeros(arrays.doc_count, dtype=bool)
+        for sub in query.subqueries:
+            found |= matching_mask(searcher, sub, memo)
+        return found
     if kind is And:
         wanted = [sub for sub in query.subqueries if type(sub) is not Not]
         unwanted = [sub.query for sub in query.subqueries if type(sub) is Not]
         if wanted:
-            sets = sorted((matching_docs(searcher, sub, memo) for sub in wanted), key=len)
-            found = sets[0].intersection(*sets[1:])
-            return found.difference(*(matching_docs(searcher, sub, memo) for sub in unwanted))
+            found = np.logical_and.reduce([matching_mask(searcher, s, memo) for s in wanted])
+            for sub in unwanted:
+                found &= ~matching_mask(searcher, sub, memo)
+            return found
     if kind is AndMaybe:
-        return matching_docs(searcher, query.a, memo)
+        return matching_mask(searcher, query.a, memo)
+    if kind is Every:
+        return arrays.live.copy()
     memo = {} if memo is None else memo
     if query not in memo:
         if (
@@ -156,47 +152,70 @@ def matching_docs(searcher: Searcher, query: Query, memo: dict | None = None) ->
             and query.fieldname in searcher.schema
             and searcher.schema[query.fieldname].format.supports("positions")
         ):
-            memo[query] = _phrase_docs(searcher, query, memo)
+            memo[query] = _phrase_mask(searcher, query, memo)
         else:
-            memo[query] = set(searcher.docs_for_query(query))
+            docs = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
+            memo[query] = arrays.mask(docs)
     return memo[query]
 
 
-def _phrase_docs(searcher: Searcher, phrase: Phrase, memo: dict) -> set[int]:
+def _phrase_mask(searcher: Searcher, phrase: Phrase, memo: dict) -> np.ndarray:
     """The documents in which the phrase's words come one right after the other.
 
-    Only the documents that hold every word are looked at, and the words' positions read for
-    those alone: Whoosh's phrase matcher steps through them one posting at a time.
+    Only the documents that hold every word are looked at. Each word's positions are
+    decoded once per segment (`_segment_positions`) and the phrase found for all those
+    documents at once: a word at position p in document d is the key (d, p - its place in
+    the phrase), and the documents whose keys every word shares hold the phrase.
     """
-    sets = sorted(
-        (word_postings(searcher, phrase.fieldname, w, memo).docset for w in phrase.words), key=len
-    )
-    candidates = sets[0].intersection(*sets[1:])
-    if len(phrase.words) < 2 or not candidates:
+    arrays = search_arrays(searcher)
+    masks = [
+        arrays.mask(word_postings(searcher, phrase.fieldname, w, memo).docs) for w in phrase.words
+    ]
+    candidates = np.logical_and.reduce(masks)
+    if len(phrase.words) < 2 or not candidates.any():
         return candidates
-    decode = searcher.schema[phrase.fieldname].format.decode_positions
-    positions = [_positions(searcher, phrase.fieldname, w, candidates) for w in phrase.words]
-    found = set()
-    for docnum in candidates:
-        later = [set(decode(of_word[docnum])) for of_word in positions[1:]]
-        if any(
-            all(start + n in at for n, at in enumerate(later, 1))
-            for start in decode(positions[0][docnum])
-        ):
-            found.add(docnum)
-    return found
+    field = searcher.schema[phrase.fieldname]
+    shared: np.ndarray | None = None
+    for place, word in enumerate(phrase.words):
+        parts = []
+        for leaf, offset in searcher.leaf_searchers():
+            docs, counts, positions = _segment_positions(
+                leaf.reader(), phrase.fieldname, field.to_bytes(word)
+            )
+            docs = docs + offset
+            keep = np.repeat(candidates[docs], counts)
+            at = np.repeat(docs, counts)[keep]
+            parts.append((at << 32) + (positions[keep].astype(np.int64) - place))
+        keys = np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+        shared = keys if shared is None else np.intersect1d(shared, keys, assume_unique=True)
+    return arrays.mask(np.unique(shared >> 32))
 
 
-def _positions(searcher: Searcher, fieldname: str, word: str, docs: set[int]) -> dict[int, bytes]:
-    """The positions of `word` in each of `docs`, as Whoosh stores them (`decode_positions`)."""
-    term = searcher.schema[fieldname].to_bytes(word)
-    found = {}
-    for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        if (fieldname, term) not in reader:
-            continue
+# Per process: (segment, field, word) -> its positions, for the words phrases were made of
+_POSITIONS: OrderedDict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
+_POSITIONS_SIZE = 512
+_POSITIONS_LOCK = threading.Lock()
+
+
+def _segment_positions(reader, fieldname: str, term: bytes):
+    """A word's postings in one segment with their positions: the documents (deleted ones
+    included), how many positions each has, and the positions one after the other.
+
+    Kept for the words used most recently. Reading a block at a time uses attributes of
+    Whoosh's `W3LeafMatcher` that are not part of its public API (whoosh-reloaded is pinned).
+    """
+    segment = reader.segment()
+    key = (segment.segment_id() if segment else id(reader), fieldname, term)
+    with _POSITIONS_LOCK:
+        if key in _POSITIONS:
+            _POSITIONS.move_to_end(key)
+            return _POSITIONS[key]
+    docs: list[int] = []
+    positions: list[list[int]] = []
+    if (fieldname, term) in reader:
+        decode = reader.schema[fieldname].format.decode_positions
         postings = reader.postings(fieldname, term)
-        if isinstance(postings, FilterMatcher):  # deleted documents: not among `docs`
+        if isinstance(postings, FilterMatcher):  # deleted documents: never among candidates
             postings = postings.child
         while postings.is_active():
             if isinstance(postings, W3LeafMatcher):  # a block at a time
@@ -204,27 +223,45 @@ def _positions(searcher: Searcher, fieldname: str, word: str, docs: set[int]) ->
                     postings._read_ids()
                 if postings._values is None:
                     postings._read_values()
-                start = postings._i
-                pairs = zip(postings._ids[start:], postings._values[start:])
-                found.update((offset + d, value) for d, value in pairs if offset + d in docs)
+                docs.extend(postings._ids[postings._i :])
+                positions.extend(map(decode, postings._values[postings._i :]))
                 postings._next_block()
             else:
-                if offset + postings.id() in docs:
-                    found[offset + postings.id()] = postings.value()
+                docs.append(postings.id())
+                positions.append(decode(postings.value()))
                 postings.next()
+    found = (
+        np.array(docs, dtype=np.int64),
+        np.array([len(p) for p in positions], dtype=np.int64),
+        np.fromiter(chain.from_iterable(positions), dtype=np.int32),
+    )
+    with _POSITIONS_LOCK:
+        _POSITIONS[key] = found
+        while len(_POSITIONS) > _POSITIONS_SIZE:
+            _POSITIONS.popitem(last=False)
     return found
 
 
 @dataclass
 class Postings:
-    """The live documents that hold a word in a field, and its weight (frequency) in each."""
+    """The live documents that hold a word in a field (ascending), and its weight in each."""
 
-    docs: list[int]
-    weights: list[float]
+    docs: np.ndarray
+    weights: np.ndarray
 
     @cached_property
     def docset(self) -> set[int]:
-        return set(self.docs)
+        return set(self.docs.tolist())
+
+    def __contains__(self, docnum: int) -> bool:
+        at = int(np.searchsorted(self.docs, docnum))
+        return at < len(self.docs) and int(self.docs[at]) == docnum
+
+
+def term_bytes(searcher: Searcher, fieldname: str, text: Any) -> bytes | None:
+    if fieldname not in searcher.schema:
+        return None
+    return text if isinstance(text, bytes) else searcher.schema[fieldname].to_bytes(text)
 
 
 def word_postings(
@@ -234,156 +271,33 @@ def word_postings(
         if (fieldname, text) not in memo:
             memo[fieldname, text] = word_postings(searcher, fieldname, text)
         return memo[fieldname, text]
-    found = Postings([], [])
-    if fieldname in searcher.schema:
-        term = searcher.schema[fieldname].to_bytes(text)
-        for leaf, offset in searcher.leaf_searchers():
-            reader = leaf.reader()
-            if (fieldname, term) in reader:
-                _read_postings(reader.postings(fieldname, term), offset, found)
-    return found
-
-
-def _read_postings(postings, offset: int, found: Postings) -> None:
-    """Add a segment's postings, less its deleted documents, to `found`.
-
-    Whoosh's own `all_ids` steps through postings one at a time in Python; a block at a time
-    is many times faster for a word found in thousands of passages.
-    """
-    deleted = frozenset()
-    if isinstance(postings, FilterMatcher) and postings._exclude:  # the deleted documents
-        postings, deleted = postings.child, postings._ids
-    ids: list[int] = []
-    weights: list[float] = []
-    if isinstance(postings, W3LeafMatcher):
-        while postings.is_active():
-            if postings._ids is None:
-                postings._read_ids()
-            if postings._weights is None:
-                postings._read_weights()
-            ids.extend(postings._ids[postings._i :])
-            weights.extend(postings._weights[postings._i :])
-            postings._next_block()
-    else:
-        while postings.is_active():
-            ids.append(postings.id())
-            weights.append(postings.weight())
-            postings.next()
-    if deleted:
-        kept = [n for n, docnum in enumerate(ids) if docnum not in deleted]
-        ids, weights = [ids[n] for n in kept], [weights[n] for n in kept]
-    found.docs.extend([offset + docnum for docnum in ids] if offset else ids)
-    found.weights.extend(weights)
-
-
-# A field's length as Whoosh stores it: one byte, read back through this table.
-_BYTE_LENGTHS = [byte_to_length(byte) or 1 for byte in range(256)]
-
-
-def _field_lengths(searcher: Searcher, fieldname: str) -> bytes:
-    """Each document's length in `fieldname` as a length byte, by document number."""
-    cache = _searcher_cache(searcher)
-    key = ("lengths", fieldname)
-    if key not in cache:
-
-        def lengths(leaf: Searcher) -> bytes:
-            reader = leaf.reader()
-            return bytes(
-                length_to_byte(reader.doc_field_length(docnum, fieldname, 1))
-                for docnum in range(reader.doc_count_all())
-            )
-
-        cache[key] = b"".join(part for part, _, _ in per_segment(searcher, key, lengths))
-    return cache[key]
-
-
-def _scored_words(query: Query) -> list[tuple[str | None, Any, float, Phrase | None]] | None:
-    """The (field, word, boost, phrase) whose scores add up to a document's score for `query`,
-    or None for a query with parts only Whoosh's matchers can score (filters, boosted groups).
-
-    A phrase's words count in the documents where the phrase is found.
-    """
-    kind = type(query)
-    if kind is Term:
-        return [(query.fieldname, query.text, query.boost, None)]
-    if kind is Phrase:
-        return [(query.fieldname, word, query.boost, query) for word in query.words]
-    # `None`: a score every document gets (1 where an excluded word is not, Every's boost)
-    if kind is Not:
-        return [(None, None, 1.0, None)]
-    if kind is Every:
-        return [(None, None, query.boost, None)]
-    if kind in (Or, And) and query.boost == 1.0:
-        parts = [_scored_words(sub) for sub in query.subqueries]
-    elif kind is AndMaybe:
-        parts = [_scored_words(query.a), _scored_words(query.b)]
-    else:
-        return None
-    return None if None in parts else [word for part in parts for word in part]
-
-
-def bm25f_scores(searcher: Searcher, matches: Matches, found: set[int]) -> dict[int, float] | None:
-    """Each document of `found` with its score, as Whoosh's BM25F would give it, in order of
-    document number; None when only Whoosh's matchers can score the query.
-
-    Whoosh scores one document at a time through a tree of matchers; here each word's postings
-    are read a block at a time and its share of the score added to the documents that hold it,
-    several times faster (tests check that the scores are Whoosh's).
-    """
-    weighting = searcher.weighting
-    words = _scored_words(matches.query)
-    if (
-        type(weighting) is not scoring.BM25F
-        or words is None
-        or any(
-            fieldname is not None
-            and (fieldname not in searcher.schema or not searcher.schema[fieldname].scorable)
-            for fieldname, _, _, _ in words
-        )
-    ):
-        return None
-    scores = dict.fromkeys(sorted(found), 0.0)
-    B, K1 = weighting.B, weighting.K1
-    for fieldname, text, boost, phrase in words:
-        if fieldname is None:
-            scores = {docnum: score + boost for docnum, score in scores.items()}
-            continue
-        within = scores if phrase is None else scores.keys() & matches.docs(phrase)
-        postings = matches.postings(fieldname, text)
-        if not postings.docs:
-            continue
-        idf = searcher.idf(fieldname, text)
-        average = searcher.avg_field_length(fieldname) or 1
-        # BM25's length norm for each length byte, computed as Whoosh computes it
-        norm = [K1 * ((1 - B) + B * length / average) for length in _BYTE_LENGTHS]
-        lengths = _field_lengths(searcher, fieldname)
-        for docnum, weight in zip(postings.docs, postings.weights):
-            if docnum in within:
-                scores[docnum] += (
-                    idf * ((weight * (K1 + 1)) / (weight + norm[lengths[docnum]])) * boost
-                )
-    return scores
+    term = term_bytes(searcher, fieldname, text)
+    if term is None:
+        return Postings(np.zeros(0, np.int64), np.zeros(0, np.float64))
+    return Postings(*search_arrays(searcher).postings(fieldname, term))
 
 
 class Matches:
     """The documents one query matches, under each filter a search asks for.
 
     The query is run once, unscored, for the total and all facets; only the page of hits is
-    scored.
+    ranked. `scope` is what the viewer may see (None: everything), and decides the statistics
+    scores rest on.
     """
 
-    def __init__(self, searcher: Searcher, query: Query):
+    def __init__(self, searcher: Searcher, query: Query, scope: Query | None = None):
         self.searcher = searcher
         self.query = query
-        self._matched: set[int] | None = None
-        self._found: dict[str, set[int]] = {}
-        self._words: dict = {}  # each word's postings, each phrase's documents (`matching_docs`)
+        self.scope = scope
+        self._matched: np.ndarray | None = None
+        self._found: dict[str, np.ndarray] = {}
+        self._words: dict = {}  # each word's postings, each phrase's documents (`matching_mask`)
 
-    def found(self, restriction: Query | None) -> set[int]:
-        """The documents that match the query and pass the filter."""
+    def found(self, restriction: Query | None) -> np.ndarray:
+        """The documents that match the query and pass the filter, as a mask."""
         key = repr(restriction)
         if key not in self._found:
-            allowed = allowed_docs(self.searcher, restriction)
+            allowed = allowed_mask(self.searcher, restriction)
             if isinstance(self.query, Every) and allowed is not None:
                 self._found[key] = allowed
             else:
@@ -391,17 +305,17 @@ class Matches:
                 self._found[key] = matched if allowed is None else matched & allowed
         return self._found[key]
 
-    def docs(self, query: Query) -> set[int]:
+    def mask(self, query: Query) -> np.ndarray:
         """The documents a part of the query matches."""
-        return matching_docs(self.searcher, query, self._words)
+        return matching_mask(self.searcher, query, self._words)
 
     def postings(self, fieldname: str, text: Any) -> Postings:
         return word_postings(self.searcher, fieldname, text, self._words)
 
-    def matched(self) -> set[int]:
+    def matched(self) -> np.ndarray:
         """The documents that match the query, whatever the filter."""
         if self._matched is None:
-            self._matched = matching_docs(self.searcher, self.query, self._words)
+            self._matched = matching_mask(self.searcher, self.query, self._words)
         return self._matched
 
     @cached_property
@@ -414,14 +328,15 @@ class Matches:
             {
                 fieldname
                 for fieldname, text in self._terms
-                if docnum in self.postings(fieldname, text).docset
+                if docnum in self.postings(fieldname, text)
             }
         )
 
     def facet_counts(self, fieldname: str, restriction: Query | None) -> Counter:
-        values = facet_values(self.searcher, fieldname)
-        found = self.found(restriction)
-        return Counter(chain.from_iterable(filter(None, map(values.__getitem__, found))))
+        """How many of the documents found under `restriction` hold each value of a facet."""
+        values, docs, numbers = search_arrays(self.searcher).values(fieldname)
+        counts = np.bincount(numbers[self.found(restriction)[docs]], minlength=len(values))
+        return Counter({values[n]: int(counts[n]) for n in np.flatnonzero(counts)})
 
 
 def _query_terms(searcher: Searcher, query: Query) -> set[tuple[str, Any]]:

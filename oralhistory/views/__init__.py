@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, current_app, jsonify, make_response, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
@@ -11,8 +14,8 @@ from werkzeug.wsgi import LimitedStream
 from .. import changes, search
 from ..i18n import translated
 from ..messages import _
-from ..records import NotFound
-from .common import absolute_url
+from ..records import NotFound, PageAddress
+from .common import absolute_url, page_url, with_url
 
 
 def wants_json() -> bool:
@@ -62,6 +65,16 @@ def without_key(args: dict, key: str) -> dict:
     return {name: value for name, value in args.items() if name != key}
 
 
+class _ArchiveJSON(DefaultJSONProvider):
+    """JSON in which the pages services name are their URLs."""
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        if isinstance(o, PageAddress):
+            return page_url(o)
+        return DefaultJSONProvider.default(o)
+
+
 class RecordNumber(IntegerConverter):
     """`<int:…>` in a route: a record's number, at most what every database's `integer`
     holds (PostgreSQL's is 32 bits), so that a larger one is not found rather than a 500."""
@@ -90,6 +103,11 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(interop.bp)
     app.add_template_filter(without_key, "reject_key")
     app.add_template_global(absolute_url)
+    # Services name pages (`records.PageAddress`); the URLs are made here, for JSON and HTML.
+    provider = _ArchiveJSON(app)
+    provider.ensure_ascii, provider.sort_keys = app.json.ensure_ascii, app.json.sort_keys
+    app.json = provider
+    app.jinja_env.finalize = with_url
 
     @app.errorhandler(NotFound)
     def not_found(error: NotFound):

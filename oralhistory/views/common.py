@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, request, url_for
 
 from ..auth import current_viewer
+from ..records import PageAddress
 from ..search import QueryError, SearchRequest
 
 # Digits 0-9 only: `str.isdigit` also takes "²" and "٣", which `int()` then refuses or
@@ -15,12 +17,23 @@ from ..search import QueryError, SearchRequest
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
-def absolute_url(path: str) -> str:
-    """`path` (as `url_for` gives it) as a full address: under the archive's public address
-    (`ORALHISTORY_PUBLIC_URL`) when set, so that what is cited and harvested names the archive
-    whatever `Host` a request came with (a proxy's, a forged one); else the request's own."""
+def page_url(address: PageAddress) -> str:
+    """The URL of a page a service names (`records.PageAddress`)."""
+    return url_for(address.endpoint, _anchor=address.fragment, **dict(address.values))
+
+
+def with_url(value: Any) -> Any:
+    """`value`, or its URL if it names a page (`records.PageAddress`)."""
+    return page_url(value) if isinstance(value, PageAddress) else value
+
+
+def absolute_url(path: str | PageAddress) -> str:
+    """`path` (as `url_for` gives it, or a page a service names) as a full address: under the
+    archive's public address (`ORALHISTORY_PUBLIC_URL`) when set, so that what is cited and
+    harvested names the archive whatever `Host` a request came with (a proxy's, a forged
+    one); else the request's own."""
     base = current_app.config.get("PUBLIC_URL") or request.host_url
-    return base.rstrip("/") + path
+    return base.rstrip("/") + with_url(path)
 
 
 def public_host() -> str:

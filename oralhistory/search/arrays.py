@@ -1,0 +1,345 @@
+"""Each index segment's postings decoded once into numpy arrays, kept beside the segment.
+
+Whoosh keeps postings pickled and compressed, block by block, and decodes them anew for every
+query. A segment never changes once written (deletions are kept apart from it), so its
+postings are decoded once, when the segment is written or first read, and saved next to its
+files as `.npy` arrays that every process serving the archive memory-maps: they share one copy
+in the page cache and start in milliseconds. The files are named like the segment's own
+(`MAIN_<segment>.oh1_...npy`), so Whoosh deletes them with the segment when it merges or drops
+it, and a new segment gets new files.
+
+For each field a search reads: its words, sorted; where each word's postings start; the
+postings' document numbers and weights (frequencies); and each document's length byte for the
+fields that are scored. Deleted documents are left in: they are taken off when a segment is
+read (`SearchArrays`).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+FORMAT = "oh1"  # in every file name: a new layout gets new files
+# The fields searches read postings of: the scored ones, then the filters and facets.
+SCORED_FIELDS = ("text", "note", "narrator_name", "title", "context")
+KEY_FIELDS = ("narrator", "place", "event", "year", "access")
+# the fields a length is kept for: those scored (a passage about a place is scored higher)
+LENGTH_FIELDS = (*SCORED_FIELDS, "place")
+_PARTS = ("terms", "starts", "docs", "weights")
+
+# A field's length as Whoosh stores it: one byte; read back through these tables.
+LENGTH_OF_BYTE = np.array([byte_to_length(byte) for byte in range(256)], dtype=np.float64)
+# ... and as Whoosh's BM25F takes it (a document without the field counts as length 1)
+SCORED_LENGTH_OF_BYTE = np.maximum(LENGTH_OF_BYTE, 1.0)
+
+_EMPTY_DOCS = np.zeros(0, dtype=np.int64)
+_EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class FieldPostings:
+    """One field's postings in one segment."""
+
+    terms: np.ndarray  # the words, sorted, as bytes
+    starts: np.ndarray  # the postings of word i are docs[starts[i]:starts[i + 1]]
+    docs: np.ndarray  # document numbers within the segment, ascending for each word
+    weights: np.ndarray  # the word's weight (frequency) in each document
+
+    def find(self, term: bytes) -> int | None:
+        """The number of `term` among the field's words, or None."""
+        at = int(np.searchsorted(self.terms, term))
+        if at < len(self.terms) and self.terms[at] == term:
+            return at
+        return None
+
+    def postings(self, term: bytes) -> tuple[np.ndarray, np.ndarray]:
+        at = self.find(term)
+        if at is None:
+            return self.docs[:0], self.weights[:0]
+        start, stop = self.starts[at], self.starts[at + 1]
+        return self.docs[start:stop], self.weights[start:stop]
+
+    def term_numbers(self) -> np.ndarray:
+        """For each posting, the number of its word (for counting values with `bincount`)."""
+        return np.repeat(np.arange(len(self.terms)), np.diff(self.starts))
+
+
+@dataclass(frozen=True)
+class SegmentArrays:
+    doc_count: int  # deleted documents included
+    fields: dict[str, FieldPostings]
+    lengths: dict[str, np.ndarray]  # a length byte per document, for the scored fields
+
+
+def _files(directory: Path, segment_id: str) -> dict[str, Path]:
+    names = [f"{field}_{part}" for field in SCORED_FIELDS + KEY_FIELDS for part in _PARTS]
+    names += [f"{field}_lengths" for field in LENGTH_FIELDS]
+    return {name: directory / f"{segment_id}.{FORMAT}_{name}.npy" for name in names}
+
+
+def _decode_field(reader, fieldname: str) -> dict[str, np.ndarray]:
+    terms, starts, docs, weights = [], [0], [], []
+    if fieldname in reader.schema:
+        for term in reader.lexicon(fieldname):
+            ids, term_weights = _decode_postings(reader, fieldname, term)
+            terms.append(term)
+            docs.append(ids)
+            weights.append(term_weights)
+            starts.append(starts[-1] + len(ids))
+    return {
+        "terms": np.array(terms, dtype=bytes) if terms else np.zeros(0, dtype="S1"),
+        "starts": np.array(starts, dtype=np.int64),
+        "docs": np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, np.int32),
+        "weights": np.concatenate(weights).astype(np.float32) if weights else np.zeros(0, "f4"),
+    }
+
+
+def _decode_postings(reader, fieldname: str, term: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """A word's postings in a segment, deleted documents included, a block at a time.
+
+    Reading a block at a time uses attributes of Whoosh's `W3LeafMatcher` that are not part
+    of its public API (whoosh-reloaded is pinned); a matcher of another kind is read through
+    the public one.
+    """
+    postings = reader.postings(fieldname, term)
+    if isinstance(postings, FilterMatcher):  # the deleted documents, taken off when read
+        postings = postings.child
+    ids, weights = [], []
+    if isinstance(postings, W3LeafMatcher):
+        while postings.is_active():
+            if postings._ids is None:
+                postings._read_ids()
+            if postings._weights is None:
+                postings._read_weights()
+            ids.append(np.asarray(postings._ids[postings._i :], dtype=np.int64))
+            weights.append(np.asarray(postings._weights[postings._i :], dtype=np.float64))
+            postings._next_block()
+    else:
+        one_by_one: list[tuple[int, float]] = []
+        while postings.is_active():
+            one_by_one.append((postings.id(), postings.weight()))
+            postings.next()
+        if one_by_one:
+            ids.append(np.array([d for d, _ in one_by_one], dtype=np.int64))
+            weights.append(np.array([w for _, w in one_by_one], dtype=np.float64))
+    if not ids:
+        return _EMPTY_DOCS, _EMPTY_WEIGHTS
+    return np.concatenate(ids), np.concatenate(weights)
+
+
+def _decode_lengths(reader, fieldname: str) -> np.ndarray:
+    if fieldname not in reader.schema or not reader.schema[fieldname].scorable:
+        return np.zeros(reader.doc_count_all(), dtype=np.uint8)
+    return np.fromiter(
+        (
+            length_to_byte(reader.doc_field_length(docnum, fieldname, 0) or 0)
+            for docnum in range(reader.doc_count_all())
+        ),
+        dtype=np.uint8,
+        count=reader.doc_count_all(),
+    )
+
+
+def write_segment_arrays(reader, directory: Path, segment_id: str) -> dict[str, Path]:
+    """Decode a segment reader's postings and save them beside the segment; return the files.
+
+    Each file is written under a temporary name and renamed into place, so a process that
+    finds a file finds it whole; two processes writing the same segment write the same bytes.
+    """
+    files = _files(directory, segment_id)
+    arrays: dict[str, np.ndarray] = {}
+    for fieldname in SCORED_FIELDS + KEY_FIELDS:
+        for part, array in _decode_field(reader, fieldname).items():
+            arrays[f"{fieldname}_{part}"] = array
+    for fieldname in LENGTH_FIELDS:
+        arrays[f"{fieldname}_lengths"] = _decode_lengths(reader, fieldname)
+    for name, path in files.items():
+        # a name starting with "." is one Whoosh's clean-up passes over
+        temporary = directory / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+        with open(temporary, "wb") as out:
+            np.save(out, arrays[name], allow_pickle=False)
+        os.replace(temporary, path)
+    return files
+
+
+def prepare_segments(ix) -> None:
+    """Write the arrays of each segment of the index `ix` that has none yet: called after a
+    commit, so that searches find them ready."""
+    directory = Path(ix.storage.folder)
+    with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            segment = leaf.segment()
+            if segment is None:
+                continue
+            files = _files(directory, segment.segment_id())
+            if not all(path.exists() for path in files.values()):
+                write_segment_arrays(leaf, directory, segment.segment_id())
+
+
+def _load(files: dict[str, Path], doc_count: int) -> SegmentArrays:
+    loaded = {
+        name: np.load(path, mmap_mode="r", allow_pickle=False) for name, path in files.items()
+    }
+    return SegmentArrays(
+        doc_count=doc_count,
+        fields={
+            field: FieldPostings(*(loaded[f"{field}_{part}"] for part in _PARTS))
+            for field in SCORED_FIELDS + KEY_FIELDS
+        },
+        lengths={field: loaded[f"{field}_lengths"] for field in LENGTH_FIELDS},
+    )
+
+
+# Per process: (directory, segment id) -> the segment's arrays, dropped with the segment.
+_OPENED: dict[tuple[str, str], SegmentArrays] = {}
+_OPENED_LOCK = threading.Lock()
+
+
+def segment_arrays(reader, directory: Path | None) -> SegmentArrays:
+    """A segment's arrays: memory-mapped from beside the segment, written there first if
+    missing (an index written before them); decoded in memory when the index has no folder."""
+    segment = reader.segment()
+    if directory is None or segment is None:
+        return _in_memory(reader)
+    key = (str(directory), segment.segment_id())
+    with _OPENED_LOCK:
+        found = _OPENED.get(key)
+    if found is None:
+        files = _files(directory, segment.segment_id())
+        if not all(path.exists() for path in files.values()):
+            files = write_segment_arrays(reader, directory, segment.segment_id())
+        found = _load(files, reader.doc_count_all())
+        with _OPENED_LOCK:
+            _OPENED[key] = found
+    return found
+
+
+def _in_memory(reader) -> SegmentArrays:
+    fields = {
+        field: FieldPostings(**_decode_field(reader, field)) for field in SCORED_FIELDS + KEY_FIELDS
+    }
+    lengths = {field: _decode_lengths(reader, field) for field in LENGTH_FIELDS}
+    return SegmentArrays(reader.doc_count_all(), fields, lengths)
+
+
+def forget_segments_except(kept: set[tuple[str, str]]) -> None:
+    """Drop this process's arrays of every segment but `kept` ((folder, segment id) pairs):
+    those of merged segments and of older generations, whose files may be deleted (their
+    disk space is freed once no process maps them)."""
+    with _OPENED_LOCK:
+        for key in [k for k in _OPENED if k not in kept]:
+            del _OPENED[key]
+
+
+def index_directory(searcher: Searcher) -> Path | None:
+    """The folder of the index a searcher reads, or None (an index in memory)."""
+    # `_ix`: the index a searcher was opened from (Whoosh keeps it for `refresh`)
+    storage = getattr(getattr(searcher, "_ix", None), "storage", None)
+    folder = getattr(storage, "folder", None)
+    return Path(folder) if folder else None
+
+
+class SearchArrays:
+    """The arrays of every segment a searcher reads, in the searcher's document numbers.
+
+    Document sets are boolean masks over every document (deleted ones are never set in them);
+    postings are arrays of document numbers with their weights.
+    """
+
+    def __init__(self, searcher: Searcher):
+        self.searcher = searcher
+        directory = index_directory(searcher)
+        self.parts: list[tuple[SegmentArrays, int]] = []
+        kept = set()
+        for leaf, offset in searcher.leaf_searchers():
+            reader = leaf.reader()
+            self.parts.append((segment_arrays(reader, directory), offset))
+            if reader.segment() is not None:
+                kept.add((str(directory), reader.segment().segment_id()))
+        forget_segments_except(kept)
+        self.doc_count = searcher.reader().doc_count_all()
+        live = np.ones(self.doc_count, dtype=bool)
+        for leaf, offset in searcher.leaf_searchers():
+            reader = leaf.reader()
+            if reader.has_deletions():
+                deleted = np.array(sorted(reader.deleted_docs_set), dtype=np.int64)
+                live[deleted + offset] = False
+        self.live = live
+
+    def raw_postings(self, fieldname: str, term: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """A word's postings in every segment, deleted documents included."""
+        docs, weights = [], []
+        for arrays, offset in self.parts:
+            field = arrays.fields.get(fieldname)
+            if field is None:
+                continue
+            local_docs, local_weights = field.postings(term)
+            if len(local_docs):
+                docs.append(local_docs.astype(np.int64) + offset)
+                weights.append(local_weights.astype(np.float64))
+        if not docs:
+            return _EMPTY_DOCS, _EMPTY_WEIGHTS
+        if len(docs) == 1:
+            return docs[0], weights[0]
+        return np.concatenate(docs), np.concatenate(weights)
+
+    def postings(self, fieldname: str, term: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """A word's postings among the live documents."""
+        docs, weights = self.raw_postings(fieldname, term)
+        keep = self.live[docs]
+        if keep.all():
+            return docs, weights
+        return docs[keep], weights[keep]
+
+    def mask(self, docs: np.ndarray) -> np.ndarray:
+        found = np.zeros(self.doc_count, dtype=bool)
+        found[docs] = True
+        return found
+
+    @cached_property
+    def _lengths(self) -> dict[str, np.ndarray]:
+        return {
+            field: np.concatenate([arrays.lengths[field] for arrays, _ in self.parts])
+            if self.parts
+            else np.zeros(0, dtype=np.uint8)
+            for field in LENGTH_FIELDS
+        }
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Each document's length byte in a scored field, by document number."""
+        return self._lengths[fieldname]
+
+    def values(self, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """A facet field's values, and for each (document, value) pair the document number and
+        the value's number in that list."""
+        return self._values[fieldname]
+
+    @cached_property
+    def _values(self) -> dict[str, tuple[list[str], np.ndarray, np.ndarray]]:
+        found = {}
+        for fieldname in KEY_FIELDS:
+            names: dict[bytes, int] = {}
+            docs, numbers = [], []
+            for arrays, offset in self.parts:
+                field = arrays.fields[fieldname]
+                renumber = np.array(
+                    [names.setdefault(bytes(term), len(names)) for term in field.terms],
+                    dtype=np.int64,
+                )
+                docs.append(field.docs.astype(np.int64) + offset)
+                numbers.append(renumber[field.term_numbers()] if len(renumber) else _EMPTY_DOCS)
+            all_docs = np.concatenate(docs) if docs else _EMPTY_DOCS
+            all_numbers = np.concatenate(numbers) if numbers else _EMPTY_DOCS
+            keep = self.live[all_docs]
+            values = [term.decode("utf-8") for term in names]
+            found[fieldname] = (values, all_docs[keep], all_numbers[keep])
+        return found

@@ -1,0 +1,70 @@
+"""Each index segment's postings, decoded once into arrays kept beside the segment: written
+with the segment, shared by every process, gone with the segment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from oralhistory import search
+from oralhistory.search import arrays, postings
+from tests.conftest import import_testimony, make_app, run_cli
+
+
+def generation(app) -> Path:
+    root = Path(app.config["INDEX_DIR"])
+    return root / (root / "CURRENT").read_text().strip()
+
+
+def segment_ids(app) -> set[str]:
+    with app.app_context():
+        searcher = search.archive_index().searcher()
+        return {leaf.reader().segment().segment_id() for leaf, _ in searcher.leaf_searchers()}
+
+
+def array_segments(app) -> set[str]:
+    return {path.name.split(".")[0] for path in generation(app).glob(f"*.{arrays.FORMAT}_*.npy")}
+
+
+def search_body(client, q: str) -> dict:
+    return client.get("/api/search", query_string={"q": q, "per_page": 50}).get_json()
+
+
+def test_a_rebuilt_index_has_its_postings_decoded_beside_each_segment(app):
+    assert run_cli(app, "reindex").exit_code == 0
+    assert array_segments(app) == segment_ids(app) != set()
+
+
+def test_an_added_testimony_gets_arrays_and_a_merged_segment_takes_its_arrays_away(app, tmp_path):
+    before = segment_ids(app)
+    import_testimony(app, tmp_path, "arrays", "The orphans of Jarablus waited for the buses.")
+    after = segment_ids(app)
+    assert array_segments(app) == after
+    # the index now holds more segments, or the new one was merged with the old ones
+    assert after != before
+    client = app.test_client()
+    assert search_body(client, "orphans Jarablus")["total"] >= 1
+
+
+def test_a_fresh_process_memory_maps_the_arrays_instead_of_decoding(app, tmp_path):
+    client = app.test_client()
+    expected = {q: search_body(client, q) for q in ("Aleppo", '"barrel bombs"', "orphans OR city")}
+    fresh = make_app(tmp_path)  # another worker on the same index
+    with fresh.app_context():
+        found = postings.search_arrays(search.archive_index().searcher())
+        texts = [segment.fields["text"].docs for segment, _ in found.parts]
+    assert texts and all(isinstance(docs, np.memmap) for docs in texts)
+    other = fresh.test_client()
+    assert {q: search_body(other, q) for q in expected} == expected
+
+
+def test_an_index_written_before_the_arrays_gets_them_on_first_search(app):
+    client = app.test_client()
+    expected = search_body(client, "Aleppo family")
+    for path in generation(app).glob(f"*.{arrays.FORMAT}_*.npy"):
+        path.unlink()
+    arrays.forget_segments_except(set())
+    fresh = make_app(Path(app.config["INDEX_DIR"]).parent)
+    assert search_body(fresh.test_client(), "Aleppo family") == expected
+    assert array_segments(app) == segment_ids(app)
