@@ -87,6 +87,8 @@ def get_revision(
         "language": testimony.language,
         "title": snapshot.get("title"),
         "interview_date": snapshot.get("interview_date"),
+        # revisions do not record it: a correction keeps the date's precision
+        "interview_date_precision": testimony.interview_date_precision,
         "interviewers": snapshot.get("interviewers") or [],
         "citation": snapshot.get("citation") or {},
         "rights": snapshot.get("rights"),

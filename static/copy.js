@@ -1,16 +1,17 @@
 // "Copy" beside each citation: an enhancement. Without JavaScript the buttons stay hidden
-// and the citation is plain text to select.
+// and the citation is plain text to select. The page gives the words in its own language.
 document.querySelectorAll("button.copy[data-copy]").forEach((button) => {
   const source = document.getElementById(button.dataset.copy);
   if (!source || !navigator.clipboard) return;
+  const label = button.textContent;
   button.hidden = false;
   button.addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(source.textContent.trim());
-      button.textContent = "Copied";
+      button.textContent = button.dataset.copied;
     } catch {
-      button.textContent = "Select the text to copy it";
+      button.textContent = button.dataset.failed;
     }
-    setTimeout(() => { button.textContent = "Copy"; }, 2500);
+    setTimeout(() => { button.textContent = label; }, 2500);
   });
 });

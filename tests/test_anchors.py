@@ -95,6 +95,11 @@ def test_anchors_survive_an_insertion_a_split_and_a_removal(archivist, client):
     assert f"This passage was removed from the testimony in revision {removed_in}" in html
     assert f'href="/testimonies/{tid}/revisions/{removed_in}"' in html
     assert f'href="/testimonies/{tid}/revisions/{removed_in - 1}#p-2"' in html
+    # dates as a reader writes them, not as a machine stores them
+    earlier = client.get(f"/testimonies/{tid}/revisions/{removed_in - 1}").get_data(as_text=True)
+    for shown in (html, earlier):
+        assert not re.search(r"\d{4}-\d\d-\d\d", shown.split("<main", 1)[1].split("</main>")[0])
+    assert re.search(r"the text as it stood on \d{1,2} \w+ \d{4}, \d\d:\d\d UTC", earlier)
     # the revision before that one still holds its words, at the same anchor
     held = client.get(f"/api/testimonies/{tid}/revisions/{removed['last_held']}").get_json()
     assert {"anchor": "p-2", "text": words["p-2"]}.items() <= next(

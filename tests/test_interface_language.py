@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from oralhistory.i18n import TRANSLATIONS_DIR, compile_catalogues
 from tests.conftest import TESTIMONY, run_cli
 
 CATALOGUE = TRANSLATIONS_DIR / "ar" / "LC_MESSAGES" / "messages.po"
-PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+REPOSITORY = Path(__file__).resolve().parent.parent
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
 def html_tag(page: str) -> str:
@@ -173,3 +177,35 @@ def test_every_translation_fills_in_the_same_values_as_its_english():
         for translation in translations:
             assert set(PLACEHOLDER.findall(translation)) <= english | {"num"}, message.id
         assert "fuzzy" not in message.flags, message.id
+
+
+def words_marked_for_translation() -> set[str]:
+    """Every msgid the code and templates mark, read as `make translations` reads them:
+    babel.cfg's files, the default keywords and `_l`."""
+    with (REPOSITORY / "babel.cfg").open() as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    found = extract_from_dir(
+        REPOSITORY,
+        method_map,
+        options_map,
+        keywords={**DEFAULT_KEYWORDS, "_l": None},
+    )
+    return {message if isinstance(message, str) else message[0] for *_, message, _, _ in found}
+
+
+def test_every_word_of_the_interface_has_its_arabic():
+    """A string marked for translation but missing from the catalogue shows in English on an
+    Arabic page; `make translations` then translating the new entries fixes it."""
+    with CATALOGUE.open("rb") as po:
+        catalog = read_po(po, locale="ar")
+    marked = words_marked_for_translation()
+    assert len(marked) > 300  # the extraction really read the templates and the code
+    untranslated = sorted(
+        msgid
+        for msgid in marked
+        if catalog.get(msgid) is None
+        or not all(
+            catalog[msgid].string if catalog[msgid].pluralizable else (catalog[msgid].string,)
+        )
+    )
+    assert untranslated == [], f"{len(untranslated)} without Arabic: run `make translations`"

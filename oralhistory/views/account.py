@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 
 from .. import auth, db
 from ..i18n import translated
@@ -66,7 +66,13 @@ def logout_everywhere():
         archivist = auth.archivist_named(db.session(), viewer.archivist)
         ended = auth.end_all_sessions(db.session(), archivist.id)
         auth.end_session()
-        flash(gettext("You are signed out everywhere (%(count)d sessions ended).", count=ended))
+        flash(
+            ngettext(
+                "You are signed out everywhere (%(num)d session ended).",
+                "You are signed out everywhere (%(num)d sessions ended).",
+                ended,
+            )
+        )
     return redirect(url_for("pages.home"))
 
 
