@@ -30,9 +30,12 @@ def name_groups(transcripts_dir: Path) -> list[tuple[str, list[str]]]:
 
 def place_names(session: Session) -> list[tuple[str, list[str]]]:
     """Every place in the record as (slug, [name, spelling variants, Arabic script])."""
+    # Columns, not Place objects: read on every search (the timeline beside the results).
+    rows = session.execute(
+        select(Place.slug, Place.name, Place.variants, Place.name_arabic).order_by(Place.id)
+    )
     return [
-        (place.slug, [place.name, *place.variants, *filter(None, [place.name_arabic])])
-        for place in session.scalars(select(Place).order_by(Place.id))
+        (slug, [name, *variants, *filter(None, [arabic])]) for slug, name, variants, arabic in rows
     ]
 
 

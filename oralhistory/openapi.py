@@ -193,6 +193,10 @@ SCHEMAS["Testimony"] = {
     ]
 }
 FACET = _object({"slug": STRING, "count": INTEGER})
+READ_AS = {
+    "type": ["string", "null"],
+    "description": "the name a spelling no entry lists was read as (by its sound), else null",
+}
 SCHEMAS["SearchResults"] = _object(
     {
         "query": STRING,
@@ -211,9 +215,13 @@ SCHEMAS["SearchResults"] = _object(
                     "snippet": {"type": "string", "description": "HTML: escaped text, <mark>"},
                     "score": {"type": "number"},
                     "matched_in": STRINGS,
+                    "read_as": READ_AS,
                 }
             )
         ),
+        # the timeline's events and places the query's words name, found or not in a passage
+        "events": _list({"allOf": [_ref("EventRef"), _object({"read_as": READ_AS})]}),
+        "places": _list({"allOf": [_ref("PlaceRef"), _object({"kind": TEXT, "read_as": READ_AS})]}),
         "facets": _object(
             {
                 "narrator": _list({"allOf": [FACET, _object({"name": STRING})]}),

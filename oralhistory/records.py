@@ -229,6 +229,26 @@ def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[s
     }
 
 
+def mark_testimony(session: Session, testimony: dict[str, Any], q: str) -> int:
+    """Mark in the passages of `testimony` (as `get_testimony` gives it) what `q` matches:
+    each passage gets `marked` (escaped HTML, or None) and the numbers of the matches before
+    and after it (`previous_match`, `next_match`, or None). Returns the number of matches."""
+    passages = testimony["passages"]
+    marked = search.mark_matches(q, [p["text"] for p in passages], search_gazetteer(session))
+    total = 0
+    for passage, html in zip(passages, marked, strict=True):
+        count = html.count("<mark ") if html else 0
+        passage["marked"] = html
+        passage["previous_match"] = total if count and total else None
+        passage["first_match"] = total + 1 if count else None
+        total += count
+        passage["next_match"] = total + 1 if count else None
+    for passage in passages:
+        if passage["next_match"] and passage["next_match"] > total:
+            passage["next_match"] = None
+    return total
+
+
 def voice_anchor(testimony_id: int, anchor: str) -> str:
     """The anchor of a quoted passage on an event's or a place's page."""
     return f"voice-{testimony_id}-{anchor}"
@@ -506,12 +526,21 @@ def get_event(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
 
 def search_gazetteer(session: Session) -> search.Gazetteer:
     """What a search needs to know of the record's places and events."""
-    events = session.execute(select(Event.slug, Event.title).order_by(Event.date, Event.id))
+    rows = session.execute(
+        select(Event.slug, Event.title, Event.summary, Event.place_slugs).order_by(
+            Event.date, Event.id
+        )
+    ).all()
     places = place_names(session)
+    named = {slug: names[0] for slug, names in places}
     return search.Gazetteer(
         places=places,
         place_matchers=matchers_of(places),
-        events=[(slug, title) for slug, title in events],
+        events=[(slug, title) for slug, title, _summary, _places in rows],
+        event_words=[
+            (slug, " ".join([title, summary, *(named.get(place, "") for place in place_slugs)]))
+            for slug, title, summary, place_slugs in rows
+        ],
     )
 
 
@@ -560,6 +589,7 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
                 "snippet": hit.snippet,
                 "score": hit.score,
                 "matched_in": hit.matched_in,
+                "read_as": hit.read_as,
             }
         )
     return {
@@ -589,6 +619,34 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
         },
         "facets_more": result.facets_more,
         "suggestion": result.suggestion,
+        **_timeline_found(session, result),
+    }
+
+
+def _timeline_found(session: Session, result: search.SearchResult) -> dict[str, Any]:
+    """The events and places the query names, with their links and dates."""
+    wanted = [match.slug for match in result.events]
+    events = {e.slug: e for e in session.scalars(select(Event).where(Event.slug.in_(wanted)))}
+    wanted = [match.slug for match in result.places]
+    places = {p.slug: p for p in session.scalars(select(Place).where(Place.slug.in_(wanted)))}
+    return {
+        "events": [
+            {**event_ref(events[match.slug]), "read_as": match.read_as}
+            for match in result.events
+            if match.slug in events
+        ],
+        "places": [
+            {
+                "slug": match.slug,
+                "name": places[match.slug].name,
+                "name_arabic": places[match.slug].name_arabic,
+                "kind": places[match.slug].kind,
+                "url": page_address("pages.place", slug=match.slug),
+                "read_as": match.read_as,
+            }
+            for match in result.places
+            if match.slug in places
+        ],
     }
 
 

@@ -165,16 +165,17 @@ def test_a_passage_is_found_by_a_spelling_it_does_not_use(app, client, tmp_path,
 
 
 def test_a_spelling_added_to_the_gazetteer_is_taken_up_by_reindex(app, client, tmp_path):
-    narrator = import_testimony(app, tmp_path, "gazetteer", "The road to Kfar Hamra was closed.")
-    assert hits(client, "Kafr Hamra") == []
+    # A spelling that no key bridges: one word for a name of two.
+    narrator = import_testimony(app, tmp_path, "gazetteer", "The road to Kafr Nabl was closed.")
+    assert hits(client, "Kafranbel") == []
     transcripts = tmp_path / "transcripts"
     transcripts.mkdir()
     (transcripts / "names.yaml").write_text(
-        "names:\n  - name: Kfar Hamra\n    variants: [Kafr Hamra]\n", encoding="utf-8"
+        "names:\n  - name: Kafranbel\n    variants: [Kafr Nabl]\n", encoding="utf-8"
     )
     app.config["TRANSCRIPTS_DIR"] = str(transcripts)
     assert run_cli(app, "reindex").exit_code == 0
-    assert hits(client, "Kafr Hamra") == [f"{narrator}#p-1"]
+    assert hits(client, "Kafranbel") == [f"{narrator}#p-1"]
 
 
 # --- words that are both names and English ---------------------------------------------------

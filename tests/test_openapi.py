@@ -56,6 +56,8 @@ def test_every_answer_of_every_endpoint_fits_the_description(app, client):
             "?q=Aleppo",
             "?q=barrel+bombs&page=2&per_page=1",
             "?q=Alepo",
+            "?q=Kassem",  # a spelling read as a name: `read_as`
+            "?q=Sheikh+Saeed",  # no passage, but the timeline's events and places
             "?q=%22",
             "?q=Aleppo&page=99",
             "?q=Aleppo&per_page=x",
@@ -135,3 +137,12 @@ def test_generated_requests_never_get_a_500_or_an_undescribed_answer(app):
             case.call_and_validate(checks=checks)
 
         answers_within_the_description()
+
+
+def test_the_description_promises_the_timeline_and_the_spelling_read_in_search_answers(client):
+    results = _document(client)["components"]["schemas"]["SearchResults"]
+    assert {"events", "places"} <= set(results["required"])
+    assert "read_as" in results["properties"]["hits"]["items"]["required"]
+    body = client.get("/api/search?q=Sheikh+Saeed").get_json()
+    assert body["total"] == 0 and body["events"] and body["places"]
+    _check(_document(client), "/api/search", client.get("/api/search?q=Sheikh+Saeed"))

@@ -68,3 +68,9 @@ def test_an_index_written_before_the_arrays_gets_them_on_first_search(app):
     fresh = make_app(Path(app.config["INDEX_DIR"]).parent)
     assert search_body(fresh.test_client(), "Aleppo family") == expected
     assert array_segments(app) == segment_ids(app)
+
+
+def test_every_field_a_search_scores_has_its_postings_in_the_arrays():
+    # A scored field left out of the arrays would find and score nothing there: a spelling
+    # read by its name's key would silently go missing from results.
+    assert set(search.FIELD_WEIGHTS) <= set(arrays.SCORED_FIELDS)

@@ -42,18 +42,18 @@ def test_hit_says_whether_it_matched_the_passage_or_the_narrator(client):
 
 def test_no_suggestion_from_a_testimony_once_it_is_restricted(app, client, tmp_path):
     import_text(app, tmp_path, "The Zanzibarian merchant kept our keys.")
-    assert search(client, "Zanzibarin")["suggestion"] == "Zanzibarian"
+    assert search(client, "Zanibarian")["suggestion"] == "Zanzibarian"
     import_text(app, tmp_path, "The Zanzibarian merchant kept our keys.", "restricted")
-    body = search(client, "Zanzibarin")
+    body = search(client, "Zanibarian")
     assert (body["total"], body["suggestion"]) == (0, None)
     assert search(client, "Zanzibarian")["total"] == 0
 
 
 def test_archivist_gets_suggestions_from_restricted_testimony(app, client, tmp_path):
     import_text(app, tmp_path, "The Zanzibarian merchant kept our keys.", "restricted")
-    assert search(client, "Zanzibarin")["suggestion"] is None
+    assert search(client, "Zanibarian")["suggestion"] is None
     sign_in(app, client)
-    assert search(client, "Zanzibarin")["suggestion"] == "Zanzibarian"
+    assert search(client, "Zanibarian")["suggestion"] == "Zanzibarian"
     assert search(client, "Zanzibarian")["total"] == 1
 
 

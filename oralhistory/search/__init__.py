@@ -39,14 +39,14 @@ from whoosh.automata.lev import levenshtein_automaton
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import QueryParser, plugins
-from whoosh.query import And, AndMaybe, Every, NullQuery, Or, Query, Term
+from whoosh.query import And, AndMaybe, Every, NullQuery, Or, Phrase, Query, Term
 from whoosh.searching import Results, Searcher
 
 # the module, not its names: the gazetteer reads names with `analysis`, so it may be the one
 # importing this package
 from .. import gazetteer
 from ..models import ChangeLog, Passage, Testimony
-from . import arrays, postings, querylang, ranking
+from . import arrays, marks, postings, querylang, ranking
 from .analysis import (
     SpellingFilter,
     name_tokens,
@@ -55,6 +55,8 @@ from .analysis import (
     vocabulary_analyzer,
 )
 from .querylang import QueryError
+from .timeline import TimelineMatch, TimelineMatcher
+from .transliteration import NameKeyFilter, name_key_analyzer
 
 WRITE_LOCK_TIMEOUT = 30.0
 # A rebuild of this many passages or more is shared among the machine's cores (up to 4).
@@ -65,6 +67,10 @@ SNIPPET_CHARS = 360
 FACET_VALUES = 25
 # The fields a reader's words are looked for in, and how much a match in each counts.
 FIELD_WEIGHTS = {"text": 1.0, "note": 0.5, "narrator_name": 2.0, "title": 0.5, "context": 0.3}
+# The keys of the names in a passage and in what the archive says of its narrator
+# (`transliteration`): a spelling nobody listed finds them, ranked below the exact spelling.
+KEY_WEIGHTS = {"name_keys": 0.2, "narrator_keys": 0.2}
+FIELD_WEIGHTS.update(KEY_WEIGHTS)
 # How much naming a place the query names counts (see `_place_boost`).
 PLACE_WEIGHT = 1.0
 # BM25F; B is how much a long passage is discounted for its length (0: not at all, 1: fully).
@@ -79,9 +85,12 @@ BM25_K1 = 1.2
 # --- the index on disk ----------------------------------------------------------------------
 
 
-def build_schema(table: dict[str, str]) -> Schema:
+def build_schema(table: dict[str, str], names: Iterable[str] = ()) -> Schema:
+    """The index's fields; `table` is the gazetteer's spelling table, `names` the words of
+    every name it lists (read as names wherever they stand, for their keys)."""
     analyzer = text_analyzer(table)
     vocabulary = vocabulary_analyzer()
+    keys = name_key_analyzer(frozenset(names).union(*(name.split() for name in table)))
     return Schema(
         passage_id=ID(stored=True, unique=True),
         testimony_id=ID(stored=True),
@@ -96,6 +105,10 @@ def build_schema(table: dict[str, str]) -> Schema:
         text=TEXT(stored=True, analyzer=analyzer, phrase=True),
         # the editor's note printed with the passage ("[Ed.: ...]"), apart from its words
         note=TEXT(stored=True, analyzer=analyzer, phrase=True),
+        # the keys of the names in the passage's words and note, and in the narrator's names,
+        # the title and what the archive says of the narrator
+        name_keys=TEXT(analyzer=keys, phrase=True),
+        narrator_keys=_RepeatedText(slot="narrator_keys", analyzer=keys),
         place=KEYWORD(stored=True, commas=True, scorable=True),
         event=KEYWORD(stored=True, commas=True),
         year=ID(stored=True),
@@ -104,6 +117,10 @@ def build_schema(table: dict[str, str]) -> Schema:
         # see restricted passages comes from them; archivists get both.
         public_words=_vocabulary_field(vocabulary),
         restricted_words=_vocabulary_field(vocabulary),
+        # and the words of what the archive says of the narrator (names, title, biography,
+        # roles), the same on each of their passages
+        public_about=_vocabulary_field(vocabulary, slot="public_about"),
+        restricted_about=_vocabulary_field(vocabulary, slot="restricted_about"),
         sort_key=STORED,
         # what the passage was indexed with, hashed: `flask check` compares it with the record
         version=STORED,
@@ -113,12 +130,14 @@ def build_schema(table: dict[str, str]) -> Schema:
 
 
 # the "did you mean" vocabularies: of public passages, and of restricted ones
-VOCABULARY = ("public_words", "restricted_words")
+VOCABULARY = ("public_words", "public_about", "restricted_words", "restricted_about")
+PUBLIC_VOCABULARY = VOCABULARY[:2]
 
 
-def _vocabulary_field(analyzer) -> TEXT:
+def _vocabulary_field(analyzer, slot: str | None = None) -> TEXT:
     # words looked up, never scored nor searched as phrases: no lengths, no positions
-    field = TEXT(analyzer=analyzer, phrase=False)
+    options = {"analyzer": analyzer, "phrase": False}
+    field = _RepeatedText(slot=slot, **options) if slot else TEXT(**options)
     field.scorable = False
     return field
 
@@ -379,9 +398,20 @@ def archive_index() -> ArchiveIndex:
 
 def gazetteer_table(session: Session) -> dict[str, str]:
     """The spelling table of the places in the record and the names in `names.yaml`."""
+    return spelling_table(_gazetteer_groups(session))
+
+
+def gazetteer_names(session: Session) -> set[str]:
+    """Every word of every name and spelling of the places and of `names.yaml`, normalised."""
+    groups = _gazetteer_groups(session)
+    return {
+        word for name, spellings in groups for n in (name, *spellings) for word in name_tokens(n)
+    }
+
+
+def _gazetteer_groups(session: Session) -> list[tuple[str, list[str]]]:
     groups = [(names[0], names[1:]) for _slug, names in gazetteer.place_names(session)]
-    groups += gazetteer.name_groups(Path(current_app.config["TRANSCRIPTS_DIR"]))
-    return spelling_table(groups)
+    return groups + gazetteer.name_groups(Path(current_app.config["TRANSCRIPTS_DIR"]))
 
 
 def passage_document(passage: Passage) -> dict[str, Any]:
@@ -389,6 +419,19 @@ def passage_document(passage: Passage) -> dict[str, Any]:
     narrator = testimony.narrator
     public = testimony.is_public
     words = " ".join(filter(None, [narrator.name, passage.text, passage.editor_note]))
+    about = " ".join(
+        filter(
+            None,
+            [
+                testimony.title,
+                *narrator.spellings,
+                narrator.biography,
+                narrator.origin,
+                narrator.residence,
+                *narrator.roles,
+            ],
+        )
+    )
     # The passage's places and events are its context links, less those an archivist rejected.
     linked = [
         link
@@ -408,6 +451,19 @@ def passage_document(passage: Passage) -> dict[str, Any]:
         ),
         "text": passage.text,
         "note": passage.editor_note or "",
+        "name_keys": " ".join(filter(None, [passage.text, passage.editor_note])),
+        # The names first, as if inside a sentence: there a capitalised word reads as a name.
+        "narrator_keys": ", "
+        + ", ".join([narrator.name, *narrator.spellings, narrator.name_arabic or ""])
+        + ". "
+        + " ".join(
+            filter(
+                None,
+                [testimony.title, narrator.biography, narrator.origin, narrator.residence],
+            )
+        )
+        + " "
+        + " ".join(f"({role})" for role in narrator.roles),
         # sorted: the same links give the same document (and `version`), however loaded
         "place": ",".join(sorted(link.target for link in linked if link.kind == "place")),
         "event": ",".join(sorted(link.target for link in linked if link.kind == "event")),
@@ -415,6 +471,8 @@ def passage_document(passage: Passage) -> dict[str, Any]:
         "access": testimony.access,
         "public_words": words if public else "",
         "restricted_words": "" if public else words,
+        "public_about": about if public else "",
+        "restricted_about": "" if public else about,
         "sort_key": (testimony.id, passage.position),
         "fingerprint": fingerprint(passage.text),
     }
@@ -473,7 +531,7 @@ def rebuild_index(session: Session, last_change: int | None = None) -> int:
     """
     if last_change is None:
         last_change = session.scalar(select(func.max(ChangeLog.id))) or 0
-    schema = build_schema(gazetteer_table(session))
+    schema = build_schema(gazetteer_table(session), gazetteer_names(session))
     documents = (passage_document(p) for p in _passages(session, None))
     passages = session.scalar(select(func.count(Passage.id))) or 0
     procs = min(os.cpu_count() or 1, 4) if passages >= PARALLEL_BUILD_PASSAGES else 1
@@ -548,6 +606,9 @@ class Gazetteer:
     places: list[tuple[str, list[str]]] = field(default_factory=list)  # slug, names
     place_matchers: list[tuple[str, list[list[str]]]] = field(default_factory=list)
     events: list[tuple[str, str]] = field(default_factory=list)  # slug, title; by date
+    # slug, and the words the timeline in the results reads an event by: its title, summary
+    # and its places' names; by date
+    event_words: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -559,6 +620,8 @@ class SearchHit:
     snippet: str
     score: float
     matched_in: list[str] = field(default_factory=list)
+    # the name a spelling nobody wrote here was read as (matched by its key alone), else None
+    read_as: str | None = None
 
     @property
     def anchor(self) -> str:
@@ -575,6 +638,9 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     facets_more: dict[str, int] = field(default_factory=dict)  # values left out of `facets`
     suggestion: str | None = None
+    # the timeline's events and places that the query names, matched or not by passages
+    events: list[TimelineMatch] = field(default_factory=list)
+    places: list[TimelineMatch] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -582,13 +648,24 @@ class SearchResult:
 
 
 class _MarkFormatter(highlight.HtmlFormatter):
-    """Snippets as escaped text with each matched word in a plain `<mark>`."""
+    """Snippets as escaped text with each run of matched words in a plain `<mark>`."""
 
-    def __init__(self):
+    def __init__(self, phrase: bool = False):
         super().__init__(between=" … ")
+        self.phrase = phrase  # the query holds a phrase: its small words are marked with it
 
     def format_token(self, text, token, replace=False):
         return f"<mark>{escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
+
+    def format_fragment(self, fragment, replace=False):
+        start, end = fragment.startchar, fragment.endchar
+        spans = sorted(
+            (token.startchar - start, token.endchar - start)
+            for token in fragment.matches
+            if token.startchar is not None and start <= token.startchar and token.endchar <= end
+        )
+        text = fragment.text[start:end]
+        return marks.marked(text, marks.join_runs(text, spans, self.phrase))
 
     def format(self, fragments, replace=False):
         # An ellipsis wherever the snippet leaves out part of the passage, so that a reader
@@ -690,7 +767,16 @@ def _parser(schema: Schema) -> QueryParser:
             plugins.OperatorsPlugin(AndNot=None, AndMaybe=None, Require=None),
             plugins.MultifieldPlugin(list(weights), fieldboosts=weights),
         ],
+        phraseclass=_phrase,
     )
+
+
+def _phrase(fieldname: str, words: list[str], **options) -> Query:
+    # A phrase is not looked for among name keys: its key keeps only the names ("western
+    # Aleppo" would be "Aleppo"), which would widen the phrase to text that does not hold it.
+    if fieldname in KEY_WEIGHTS:
+        return NullQuery
+    return Phrase(fieldname, words, **options)
 
 
 def _put_filters(query: Query, typed_filters: list[Query]) -> Query:
@@ -759,8 +845,36 @@ def _events_named(places: Gazetteer, value: str, analyse) -> list[str]:
     return [s for s, title in events if words and words <= set(analyse(f"{title} {s}"))]
 
 
-def _snippet(results, hit) -> str:
+def _wanted(schema: Schema, query: Query) -> marks.Wanted:
+    return marks.wanted(query, ["text", "note"], KEY_WEIGHTS)
+
+
+def _key_spans(schema: Schema, text: str, want: marks.Wanted) -> list[tuple[int, int]]:
+    keys_only = replace(want, words=frozenset())
+    analyzers = (schema["text"].analyzer, schema["name_keys"].analyzer)
+    return marks.matched_spans(text, keys_only, *analyzers)
+
+
+def _read_as(schema: Schema, hit, want: marks.Wanted) -> str | None:
+    """The name, as this passage or its narrator's name writes it, that the query's
+    spelling was read as (matched by its key alone); None when only what the archive says
+    of the narrator holds it."""
+    for fieldname in ("text", "note", "narrator_name"):
+        text = hit.get(fieldname) or ""
+        spans = _key_spans(schema, text, want) if text else []
+        if spans:
+            start, end = spans[0]
+            return text[start:end]
+    return None
+
+
+def _snippet(results, hit, by_key: marks.Wanted | None = None) -> str:
     text = hit["text"]
+    if by_key:
+        # Matched by a name's key alone: Whoosh knows nothing to mark; the key finds it.
+        spans = _key_spans(results.searcher.schema, text, by_key)
+        if spans:
+            return _key_snippet(text, spans)
     # A short passage is shown whole; a long one by its best fragments.
     results.fragmenter = _WHOLE if len(text) <= SNIPPET_CHARS else _CONTEXT
     snippet = hit.highlights("text", text=text, top=2)
@@ -773,6 +887,18 @@ def _snippet(results, hit) -> str:
     return snippet or _opening(text)
 
 
+def _key_snippet(text: str, spans: list[tuple[int, int]]) -> str:
+    if len(text) <= SNIPPET_CHARS:
+        return marks.marked(text, spans)
+    start = max(0, spans[0][0] - 90)
+    start = text.rfind(" ", 0, start) + 1 if start else 0
+    end = text.rfind(" ", start, start + SNIPPET_CHARS)
+    end = len(text) if end <= start else end
+    shown = [(a - start, b - start) for a, b in spans if a >= start and b <= end]
+    snippet = marks.marked(text[start:end], shown)
+    return ("… " if start else "") + snippet + (" …" if end < len(text) else "")
+
+
 def _opening(text: str) -> str:
     short = text if len(text) <= SNIPPET_CHARS else text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
     return escape(short, quote=False)
@@ -783,7 +909,7 @@ _CONTEXT = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=90)
 
 
 def suggest(
-    searcher: Searcher, plan: _Plan, request: SearchRequest, session: Session | None
+    searcher: Searcher, plan: _Plan, request: SearchRequest, places: Gazetteer | None
 ) -> str | None:
     """A corrected query when some of its words find nothing the asker may see, else None.
 
@@ -793,10 +919,13 @@ def suggest(
     which the whole query finds something. Restricted text therefore neither supplies a
     correction nor decides whether one is offered, for a reader who may not see it.
     """
-    fieldnames = VOCABULARY[:1] if plan.access else VOCABULARY
+    fieldnames = PUBLIC_VOCABULARY if plan.access else VOCABULARY
     parser = _parser(searcher.schema)
     spelling = _spelling_filter(searcher.schema)
-    gazetteer = sorted(spelling.known) if spelling else []
+    # Names the reader may see on the site: the gazetteer's places and names in every
+    # spelling, and the words of the timeline's event titles.
+    titles = tuple(title for _slug, title in places.events) if places is not None else ()
+    known = _names_to_suggest(searcher.schema, titles)
 
     def finds(query: Query, restriction: Query | None) -> bool:
         if query is NullQuery:
@@ -810,14 +939,14 @@ def suggest(
 
     @cache
     def query_finds(q: str) -> bool:
-        other = plan_search(searcher, replace(request, q=q), session)
+        other = plan_search(searcher, replace(request, q=q), places)
         return finds(other.query, other.filter())
 
     def unknown(form: str) -> bool:
         # A spelling the gazetteer knows is right even when no passage uses it.
         return len(form) >= 4 and not form.isdigit() and form not in gazetteer_words
 
-    gazetteer_words = set(gazetteer).union(*(spelling.phrases if spelling else []))
+    gazetteer_words = set(known).union(*(spelling.phrases if spelling else []))
     q = plan.q
     for offset, word in reversed(list(querylang.plain_words(plan.tokens))):
         forms = name_tokens(word)
@@ -828,7 +957,7 @@ def suggest(
             continue
         found = (
             _in_case_of(word, forms[0], candidate)
-            for candidate in _candidates(searcher, fieldnames, forms[0], gazetteer)
+            for candidate in _candidates(searcher, fieldnames, forms[0], known)
             # a word of the passages the asker may see finds them; a spelling is searched for
             if _visible_word(searcher, fieldnames, candidate) or word_finds(candidate)
         )
@@ -839,6 +968,23 @@ def suggest(
             q = q[:offset] + replacement + q[offset + len(word) :]
     # Offer only a query that finds something: a correction that leads nowhere is noise.
     return q if q != plan.q and query_finds(q) else None
+
+
+_NAMES: dict[tuple[int, tuple[str, ...]], tuple[Schema, list[str]]] = {}
+
+
+def _names_to_suggest(schema: Schema, titles: tuple[str, ...]) -> list[str]:
+    """The gazetteer's words in every spelling and the words of `titles`, sorted; made once
+    for an index and a timeline."""
+    key = (id(schema), titles)
+    if key not in _NAMES:
+        _NAMES.clear()
+        spelling = _spelling_filter(schema)
+        names = set(spelling.known) if spelling else set()
+        names |= _name_key_filter(schema).known
+        names.update(token.text for token in vocabulary_analyzer()(" ".join(titles)))
+        _NAMES[key] = (schema, sorted(names))
+    return _NAMES[key][1]
 
 
 def _visible_word(searcher: Searcher, fieldnames: tuple[str, ...], word: str) -> bool:
@@ -969,6 +1115,15 @@ def _repeats_last(searcher: Searcher, results) -> tuple[list[int], int]:
     return first + repeats, len(first)
 
 
+def _name_key_filter(schema: Schema) -> NameKeyFilter:
+    """The index's filter of name-like words (an index built before name keys: an empty one)."""
+    if "name_keys" in schema:
+        for item in schema["name_keys"].analyzer.items:
+            if isinstance(item, NameKeyFilter):
+                return item
+    return NameKeyFilter()
+
+
 def _spelling_filter(schema: Schema) -> SpellingFilter | None:
     for item in schema["text"].analyzer.items:
         if isinstance(item, SpellingFilter):
@@ -1003,20 +1158,22 @@ def search(request: SearchRequest, places: Gazetteer | None = None) -> SearchRes
         raise QueryError(f"page {request.page} is past the last page of results ({result.pages})")
     start = (request.page - 1) * request.per_page
     results, ranks = _ranked(searcher, matches, found, start, start + request.per_page)
-    results.formatter = _MarkFormatter()
+    want = _wanted(searcher.schema, plan.query)
+    results.formatter = _MarkFormatter(phrase=want.phrase)
     for rank in ranks:
         hit = results[rank]
+        matched_in = [name for name in matches.fields_of(hit.docnum) if name in FIELD_WEIGHTS]
+        by_key_only = bool(matched_in) and set(matched_in) <= set(KEY_WEIGHTS)
         result.hits.append(
             SearchHit(
                 passage_id=int(hit["passage_id"]),
                 testimony_id=int(hit["testimony_id"]),
                 position=hit["position"],
                 narrator_slug=hit["narrator"],
-                snippet=_snippet(results, hit),
+                snippet=_snippet(results, hit, want if by_key_only else None),
                 score=round(hit.score or 0.0, 4),
-                matched_in=[
-                    name for name in matches.fields_of(hit.docnum) if name in FIELD_WEIGHTS
-                ],
+                matched_in=matched_in,
+                read_as=_read_as(searcher.schema, hit, want) if by_key_only else None,
             )
         )
     for facet in ("narrator", "place", "event"):
@@ -1031,4 +1188,54 @@ def search(request: SearchRequest, places: Gazetteer | None = None) -> SearchRes
         result.facets_more[facet] = len(counts) - len(shown)
     if plan.tokens:
         result.suggestion = suggest(searcher, plan, request, places)
+        if places is not None:
+            events, named = _timeline(searcher.schema, plan.tokens, places)
+            if result.suggestion:
+                # A word taken for a misspelling ("oposition") is not also read as a name
+                # that happens to share its key (Bustan): only what it names as written.
+                events = [match for match in events if match.read_as is None]
+                named = [match for match in named if match.read_as is None]
+            result.events, result.places = events, named
     return result
+
+
+_MATCHERS: dict[int, tuple[Schema, TimelineMatcher]] = {}
+
+
+def _timeline(
+    schema: Schema, tokens: list[querylang.Token], places: Gazetteer
+) -> tuple[list[TimelineMatch], list[TimelineMatch]]:
+    """The events and places the query names, read with the index's analyzers."""
+    if "name_keys" not in schema:  # an index built before name keys
+        return [], []
+    if id(schema) not in _MATCHERS:
+        _MATCHERS.clear()  # one index in use at a time: its analysers, and what they read
+        _MATCHERS[id(schema)] = (
+            schema,
+            TimelineMatcher(schema["text"].analyzer, schema["name_keys"].analyzer),
+        )
+    matcher = _MATCHERS[id(schema)][1]
+    return matcher.match(tokens, places.event_words, places.places)
+
+
+def mark_matches(q: str, texts: list[str], places: Gazetteer | None = None) -> list[str | None]:
+    """Each of `texts` (a testimony's passages, in order) with what the query `q` matches in
+    it marked, as escaped HTML, the marks numbered `match-1`, `match-2` ... through all the
+    texts; None for a text in which nothing matches. Raises `QueryError` as `search` does.
+
+    The query is read as the search reads it (spellings, name keys, phrases, exclusions);
+    filters in it select nothing here: the reader is already on one testimony.
+    """
+    searcher = archive_index().searcher()
+    plan = plan_search(searcher, SearchRequest(q=q, include_restricted=True), places)
+    schema = searcher.schema
+    want = _wanted(schema, plan.query)
+    # An index built before name keys has none to mark.
+    keys = schema["name_keys"].analyzer if "name_keys" in schema else lambda *_, **__: ()
+    analyzers = (schema["text"].analyzer, keys)
+    numbers = (f"match-{n}" for n in range(1, 1_000_000))
+    found = []
+    for text in texts:
+        spans = marks.matched_spans(text, want, *analyzers) if want else []
+        found.append(marks.marked(text, spans, numbers) if spans else None)
+    return found

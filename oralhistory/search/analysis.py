@@ -25,7 +25,7 @@ from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
 # Arabic letters with their combining marks and tatweel stay inside one token.
-TOKEN_PATTERN = r"[\w\u0610-\u061A\u064B-\u065F\u0670\u0640]+(?:['’ʼ][\w]+)?"
+TOKEN_PATTERN = r"[\w\u0610-\u061A\u064B-\u065F\u0670\u0640]+(?:['’ʼ‘][\w]+)?"
 
 # The Arabic article and its assimilated forms, as transliterations write them apart.
 ARTICLES = frozenset(
@@ -197,7 +197,7 @@ class ApostropheFilter(Filter):
 
     def __call__(self, tokens):
         for token in tokens:
-            text = token.text.replace("’", "'").replace("ʼ", "'")
+            text = token.text.replace("’", "'").replace("ʼ", "'").replace("‘", "'")
             token.text = text[:-2] if text.endswith("'s") and len(text) > 3 else text
             yield token
 

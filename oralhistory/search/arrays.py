@@ -30,7 +30,8 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 FORMAT = "oh1"  # in every file name: a new layout gets new files
 # The fields searches read postings of: the scored ones, then the filters and facets.
-SCORED_FIELDS = ("text", "note", "narrator_name", "title", "context")
+# (`search.FIELD_WEIGHTS`: the name keys are scored too, below the words as written)
+SCORED_FIELDS = ("text", "note", "narrator_name", "title", "context", "name_keys", "narrator_keys")
 KEY_FIELDS = ("narrator", "place", "event", "year", "access")
 # the fields a length is kept for: those scored (a passage about a place is scored higher)
 LENGTH_FIELDS = (*SCORED_FIELDS, "place")
@@ -256,7 +257,9 @@ class SearchArrays:
     """
 
     def __init__(self, searcher: Searcher):
-        self.searcher = searcher
+        # No reference to the searcher is kept: these arrays are cached under it, weakly
+        # (`postings.searcher_cache`), and a reference back would keep both, and every
+        # segment's mapped files, alive forever.
         directory = index_directory(searcher)
         self.parts: list[tuple[SegmentArrays, int]] = []
         kept = set()

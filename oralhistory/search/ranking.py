@@ -9,6 +9,7 @@ own statistics of the whole index.
 
 from __future__ import annotations
 
+import weakref
 from functools import cached_property
 from math import log
 from typing import Any
@@ -32,10 +33,18 @@ class Statistics:
     """
 
     def __init__(self, searcher: Searcher, scope: Query | None):
-        self.searcher = searcher
+        # weakly: statistics are cached under their searcher (`postings.searcher_cache`), and
+        # a strong reference back would keep both, and the segments' mapped files, forever
+        self._searcher = weakref.ref(searcher)
         self.scope = allowed_mask(searcher, scope)
         self._averages: dict[str, float] = {}
         self._idfs: dict[tuple[str, Any], float] = {}
+
+    @property
+    def searcher(self) -> Searcher:
+        searcher = self._searcher()
+        assert searcher is not None, "statistics outlived their searcher"
+        return searcher
 
     @cached_property
     def doc_count(self) -> int:

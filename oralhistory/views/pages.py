@@ -51,11 +51,23 @@ def narrator(slug: str):
 @bp.get("/testimonies/<int:testimony_id>")
 def testimony(testimony_id: int):
     session, viewer = db.session(), current_viewer()
-    return render_template(
+    found = records.get_testimony(session, testimony_id, viewer)
+    q = request.args.get("q", "").strip()
+    error, matches = None, None
+    if q:
+        try:
+            matches = records.mark_testimony(session, found, q)
+        except QueryError as problem:
+            error = str(problem)
+    page = render_template(
         "testimony.html",
-        testimony=records.get_testimony(session, testimony_id, viewer),
+        testimony=found,
         link_choices=records.link_choices(session) if viewer.is_archivist else None,
+        q=q,
+        matches=matches,
+        error=error,
     )
+    return page, 400 if error else 200
 
 
 @bp.get("/timeline")

@@ -221,9 +221,15 @@ PAGES = {
     "home": ("/", BOTH),
     "search-results": ("/search?q=Aleppo", BOTH),
     "search-none": ("/search?q=zzyzzx", BOTH),
+    # no passage, but the timeline's events and places, a spelling read as Ramousah
+    "search-timeline": ("/search?q=Ramosa", BOTH),
+    # passages found by a spelling read as a name ("Read as a spelling of Qasim")
+    "search-read-as": ("/search?q=Kassem", BOTH),
     "narrators": ("/narrators", BOTH),
     "narrator": ("/narrators/{narrator}", BOTH),
     "testimony": ("/testimonies/{testimony_id}", BOTH),
+    # search within the testimony: its matches marked, with next and previous match links
+    "testimony-find": ("/testimonies/{testimony_id}?q=Aleppo", BOTH),
     "timeline": ("/timeline", BOTH),
     "event": ("/events/{event}", BOTH),
     "place": ("/places/{place}", BOTH),

@@ -102,3 +102,36 @@ def test_archivist_adds_a_testimony_with_the_keyboard_alone(site, open_page):
     assert page.locator("h1").inner_text().startswith(typed["title"])
     assert "We stood in the cold by the green buses" in page.locator(".passages").inner_text()
     assert page.evaluate("document.querySelector('.flash') !== null")
+
+
+MAX_TABS_TO_A_MATCH_LINK = 40
+
+
+def tab_to(page, href: str, most: int) -> None:
+    """Tab forward until the link to `href` has the focus (at most `most` Tabs)."""
+    for _ in range(most):
+        if tab(page)["href"] == href:
+            return
+    pytest.fail(f"no link to {href} within {most} Tabs")
+
+
+def test_keyboard_reader_goes_from_match_to_match_in_a_testimony(site, open_page):
+    page = open_page(False, "wide")
+    page.goto(f"{site.url}/testimonies/{site.testimony_id}")
+    page.focus("#in-testimony-q")
+    page.keyboard.type("Aleppo")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("mark[id^=match-]").count() >= 2
+    tab_to(page, "#match-1", MAX_TABS_TO_A_MATCH_LINK)  # "first match", under the search box
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#match-1")
+    # Following the link moves where Tab goes next: the passage of the first match
+    tab_to(page, "#match-2", MAX_TABS_TO_A_MATCH_LINK)
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#match-2")
+    assert page.locator("#match-2").is_visible()
+    assert page.evaluate(
+        "() => { const r = document.getElementById('match-2').getBoundingClientRect();"
+        " return r.top > 40 && r.bottom <= window.innerHeight; }"
+    ), "the second match is not on the screen, below a line or two of its passage"

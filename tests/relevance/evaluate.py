@@ -5,6 +5,10 @@ Run from the project's root (it builds the first collection in a temporary direc
     .venv/bin/python -m tests.relevance.evaluate          # summary and failing cases
     .venv/bin/python -m tests.relevance.evaluate --all    # every case
 
+Two sets are scored apart: `queries.yaml` (the first) and `spellings.yaml` (spellings a reader
+might type, written from the sources before being run). A case may also name the events and
+places (`timeline`) the answer must list; those are scored as timeline recall.
+
 precision@5 is the share of relevant passages among the first five hits shown (a case with no
 hit scores 0); recall is the share of the relevant passages found at all; average precision
 (MAP over the set) rewards putting every relevant passage before the others. When a misspelt query
@@ -26,6 +30,7 @@ import yaml
 from tests.conftest import make_app, run_cli
 
 CASES_FILE = Path(__file__).with_name("queries.yaml")
+SETS = {"queries": CASES_FILE, "spellings": Path(__file__).with_name("spellings.yaml")}
 DEPTH = 100  # hits fetched per query: all of them, in this collection
 
 
@@ -40,6 +45,8 @@ class Case:
     precise: bool = False
     absent: list[str] = field(default_factory=list)
     suggestion: str | None = None
+    timeline: list[str] = field(default_factory=list)
+    known_gap: str | None = None
 
     def __post_init__(self):
         expected = [self.first] if self.first else []
@@ -57,6 +64,7 @@ class Outcome:
     hits: list[str]
     suggestion: str | None
     problems: list[str]
+    timeline: list[str] = field(default_factory=list)
 
     @property
     def precision_at_5(self) -> float:
@@ -66,6 +74,11 @@ class Outcome:
     @property
     def recall(self) -> float:
         return sum(r in self.hits for r in self.case.relevant) / len(self.case.relevant)
+
+    @property
+    def timeline_recall(self) -> float:
+        wanted = self.case.timeline
+        return sum(entry in self.timeline for entry in wanted) / len(wanted)
 
     @property
     def average_precision(self) -> float:
@@ -79,8 +92,8 @@ class Outcome:
         return total / len(self.case.relevant)
 
 
-def load_cases() -> list[Case]:
-    data = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))
+def load_cases(path: Path = CASES_FILE) -> list[Case]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [Case(**entry) for entry in data["cases"]]
 
 
@@ -103,12 +116,17 @@ def run_case(client, case: Case) -> Outcome:
         if status != 200:
             return Outcome(case, [], suggestion, [*problems, f"suggestion gives status {status}"])
     hits = [f"{h['narrator']['slug']}#{h['passage']['anchor']}" for h in body["hits"]]
+    timeline = [f"event:{e['slug']}" for e in body.get("events", [])]
+    timeline += [f"place:{p['slug']}" for p in body.get("places", [])]
+    unlisted = [entry for entry in case.timeline if entry not in timeline]
+    if unlisted:
+        problems.append(f"timeline lacks: {', '.join(unlisted)}")
     if case.first and hits and hits[0] != case.first:
         problems.append(f"first is {hits[0] if hits else 'nothing'}, expected {case.first}")
     missing = [p for p in case.top5 if p not in hits[:5]]
     if missing:
         problems.append(f"not in the first five: {', '.join(missing)}")
-    if not hits:
+    if not hits and case.relevant:
         problems.append("found nothing")
     if case.precise:
         stray = [h for h in hits[:5] if h not in case.relevant]
@@ -117,7 +135,7 @@ def run_case(client, case: Case) -> Outcome:
     unwanted = [p for p in case.absent if p in hits]
     if unwanted:
         problems.append(f"returned although excluded: {', '.join(unwanted)}")
-    return Outcome(case, hits, suggestion, problems)
+    return Outcome(case, hits, suggestion, problems, timeline)
 
 
 @contextmanager
@@ -134,24 +152,41 @@ def first_collection_client() -> Iterator:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true", help="show every case, not only failures")
+    parser.add_argument("--set", choices=sorted(SETS), action="append", help="default: both")
     args = parser.parse_args()
     with first_collection_client() as client:
-        outcomes = [run_case(client, case) for case in load_cases()]
+        for name in args.set or list(SETS):
+            outcomes = [run_case(client, case) for case in load_cases(SETS[name])]
+            print(f"=== {name} ({SETS[name].name})")
+            report(outcomes, show_all=args.all)
+
+
+def report(outcomes: list[Outcome], show_all: bool) -> None:
+    """Print the failing cases (every case with `show_all`) and the set's figures."""
     for outcome in outcomes:
-        if outcome.problems or args.all:
+        if outcome.problems or show_all:
             mark = "FAIL" if outcome.problems else "ok  "
-            print(
-                f"{mark} P@5={outcome.precision_at_5:.2f} R={outcome.recall:.2f}  "
-                f"{outcome.case.label}"
+            figures = (
+                f"P@5={outcome.precision_at_5:.2f} R={outcome.recall:.2f}"
+                if outcome.case.relevant
+                else f"timeline R={outcome.timeline_recall:.2f}"
             )
+            print(f"{mark} {figures}  {outcome.case.label}")
             for problem in outcome.problems:
                 print(f"       {problem}")
-    n = len(outcomes)
+    passages = [o for o in outcomes if o.case.relevant]
+    timeline = [o for o in outcomes if o.case.timeline]
+    n = len(passages)
     passed = sum(not o.problems for o in outcomes)
-    print(f"\ncases: {n}   all checks met: {passed}/{n}")
-    print(f"mean precision@5: {sum(o.precision_at_5 for o in outcomes) / n:.3f}")
-    print(f"mean recall:      {sum(o.recall for o in outcomes) / n:.3f}")
-    print(f"MAP:              {sum(o.average_precision for o in outcomes) / n:.3f}")
+    print(f"\ncases: {len(outcomes)}   all checks met: {passed}/{len(outcomes)}")
+    print(f"judged on passages: {n}")
+    print(f"mean precision@5: {sum(o.precision_at_5 for o in passages) / n:.3f}")
+    print(f"mean recall:      {sum(o.recall for o in passages) / n:.3f}")
+    print(f"MAP:              {sum(o.average_precision for o in passages) / n:.3f}")
+    if timeline:
+        recall = sum(o.timeline_recall for o in timeline) / len(timeline)
+        print(f"timeline recall:  {recall:.3f} over {len(timeline)} cases")
+    print()
 
 
 if __name__ == "__main__":
