@@ -46,8 +46,8 @@ class PageAddress:
 
 
 def page_address(endpoint: str, _anchor: str | None = None, **values: Any) -> PageAddress:
-    """The page `endpoint` shows for `values`, at `_anchor` (named as `url_for` names them:
-    a view may take a value called `anchor`)."""
+    """The page `endpoint` shows for `values`, at the fragment `_anchor` (underscored as
+    Flask names it, because a view may take a value called `anchor`); views make it a URL."""
     return PageAddress(endpoint, tuple(sorted(values.items())), _anchor)
 
 
