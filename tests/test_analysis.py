@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
 
 from oralhistory import db, search
-from oralhistory.search.analysis import name_tokens, normalise_arabic, text_analyzer
+from oralhistory.models import Passage
+from oralhistory.search.analysis import (
+    name_tokens,
+    normalise_arabic,
+    quick_tokens,
+    text_analyzer,
+)
 from tests.conftest import import_testimony, run_cli
 
 
@@ -220,3 +229,47 @@ def test_the_spelling_filter_keeps_only_its_table_when_stored_with_an_index():
     assert set(spelling.__getstate__()) == {"table"}
     copy = pickle.loads(pickle.dumps(spelling))
     assert copy == spelling and copy.canonical("haleb") == "aleppo"
+
+
+# --- the quick analysis used for snippets -------------------------------------------------
+
+_WORDS_TO_MIX = [
+    "Sheikh", "Said", "Saeed", "east", "Aleppo", "al-Halabi", "Al", "the", "of", "a", "I",
+    "don’t", "children's", "Bab", "al-Nayrab", "Hanano", "حلب", "وحلب", "الشيخ", "سعيد",
+    "Türkiye", "Idleb", "Idlib", "province", "bombing", "bombs", "ran", "running", "Qasim",
+    "west", "western", "Aleppo.", "—", "2016", "x", "'", "Jarablus", "Zabadani", "al-Sakhour",
+]  # fmt: skip
+
+
+def _tokens(stream):
+    return [(t.text, t.startchar, t.endchar, t.stopped, t.pos) for t in stream]
+
+
+@pytest.fixture
+def text_analyzers(app):
+    with app.app_context():
+        analyzer = text_analyzer(search.gazetteer_table(db.session()))
+        texts = list(db.session().scalars(select(Passage.text)))
+    return analyzer, quick_tokens(analyzer), texts
+
+
+def _analysed(analyzer, text):
+    return _tokens(analyzer(text, positions=True, chars=True, mode="index", removestops=False))
+
+
+def test_quick_tokens_are_the_analyzers_own_for_every_passage_of_the_collection(text_analyzers):
+    analyzer, quick, texts = text_analyzers
+    assert texts
+    for text in texts:
+        assert _tokens(quick(text)) == _analysed(analyzer, text)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.sampled_from(_WORDS_TO_MIX), max_size=30), st.sampled_from([" ", ", ", ". "]))
+def test_quick_tokens_are_the_analyzers_own_for_any_mix_of_words(text_analyzers, words, gap):
+    """Spellings of several words, stop words, articles and Arabic, in any order."""
+    analyzer, quick, _ = text_analyzers
+    text = gap.join(words)
+    assert _tokens(quick(text)) == _analysed(analyzer, text)

@@ -25,7 +25,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache, partial, wraps
-from html import escape
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any, ClassVar
@@ -33,7 +32,7 @@ from typing import Any, ClassVar
 from flask import Flask, current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
-from whoosh import highlight, index, scoring
+from whoosh import index, scoring
 from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
@@ -46,7 +45,7 @@ from whoosh.searching import Results, Searcher
 # importing this package
 from .. import gazetteer
 from ..models import ChangeLog, Passage, Testimony
-from . import arrays, marks, postings, querylang, ranking
+from . import arrays, marks, postings, querylang, ranking, snippets
 from .analysis import (
     SpellingFilter,
     name_tokens,
@@ -55,6 +54,7 @@ from .analysis import (
     vocabulary_analyzer,
 )
 from .querylang import QueryError
+from .snippets import SNIPPET_CHARS  # noqa: F401 (part of the package's face)
 from .timeline import TimelineMatch, TimelineMatcher
 from .transliteration import NameKeyFilter, name_key_analyzer
 
@@ -62,7 +62,6 @@ WRITE_LOCK_TIMEOUT = 30.0
 # A rebuild of this many passages or more is shared among the machine's cores (up to 4).
 PARALLEL_BUILD_PASSAGES = 5000
 BUILD_MEMORY_MB = 512  # per writing process: postings held in memory before spilling to disk
-SNIPPET_CHARS = 360
 # Each facet lists this many values at most, those with most passages (and the chosen one).
 FACET_VALUES = 25
 # The fields a reader's words are looked for in, and how much a match in each counts.
@@ -647,39 +646,6 @@ class SearchResult:
         return max(1, -(-self.total // self.per_page))
 
 
-class _MarkFormatter(highlight.HtmlFormatter):
-    """Snippets as escaped text with each run of matched words in a plain `<mark>`."""
-
-    def __init__(self, phrase: bool = False):
-        super().__init__(between=" … ")
-        self.phrase = phrase  # the query holds a phrase: its small words are marked with it
-
-    def format_token(self, text, token, replace=False):
-        return f"<mark>{escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
-
-    def format_fragment(self, fragment, replace=False):
-        start, end = fragment.startchar, fragment.endchar
-        spans = sorted(
-            (token.startchar - start, token.endchar - start)
-            for token in fragment.matches
-            if token.startchar is not None and start <= token.startchar and token.endchar <= end
-        )
-        text = fragment.text[start:end]
-        return marks.marked(text, marks.join_runs(text, spans, self.phrase))
-
-    def format(self, fragments, replace=False):
-        # An ellipsis wherever the snippet leaves out part of the passage, so that a reader
-        # never takes a cut fragment for the narrator's whole sentence.
-        if not fragments:
-            return ""
-        snippet = self.between.join(self.format_fragment(f, replace=replace) for f in fragments)
-        if fragments[0].startchar > 0:
-            snippet = "… " + snippet
-        if fragments[-1].endchar < len(fragments[-1].text.rstrip()):
-            snippet += " …"
-        return snippet
-
-
 @dataclass
 class _Plan:
     """What a request asks for, in Whoosh's terms."""
@@ -847,65 +813,6 @@ def _events_named(places: Gazetteer, value: str, analyse) -> list[str]:
 
 def _wanted(schema: Schema, query: Query) -> marks.Wanted:
     return marks.wanted(query, ["text", "note"], KEY_WEIGHTS)
-
-
-def _key_spans(schema: Schema, text: str, want: marks.Wanted) -> list[tuple[int, int]]:
-    keys_only = replace(want, words=frozenset())
-    analyzers = (schema["text"].analyzer, schema["name_keys"].analyzer)
-    return marks.matched_spans(text, keys_only, *analyzers)
-
-
-def _read_as(schema: Schema, hit, want: marks.Wanted) -> str | None:
-    """The name, as this passage or its narrator's name writes it, that the query's
-    spelling was read as (matched by its key alone); None when only what the archive says
-    of the narrator holds it."""
-    for fieldname in ("text", "note", "narrator_name"):
-        text = hit.get(fieldname) or ""
-        spans = _key_spans(schema, text, want) if text else []
-        if spans:
-            start, end = spans[0]
-            return text[start:end]
-    return None
-
-
-def _snippet(results, hit, by_key: marks.Wanted | None = None) -> str:
-    text = hit["text"]
-    if by_key:
-        # Matched by a name's key alone: Whoosh knows nothing to mark; the key finds it.
-        spans = _key_spans(results.searcher.schema, text, by_key)
-        if spans:
-            return _key_snippet(text, spans)
-    # A short passage is shown whole; a long one by its best fragments.
-    results.fragmenter = _WHOLE if len(text) <= SNIPPET_CHARS else _CONTEXT
-    snippet = hit.highlights("text", text=text, top=2)
-    note = hit.get("note")
-    if note and not snippet:
-        # The words matched in the editor's note only: show the note as the file prints it.
-        marked = hit.highlights("note", text=note, top=1)
-        if marked:
-            return _opening(text) + " [Ed.: " + marked + "]"
-    return snippet or _opening(text)
-
-
-def _key_snippet(text: str, spans: list[tuple[int, int]]) -> str:
-    if len(text) <= SNIPPET_CHARS:
-        return marks.marked(text, spans)
-    start = max(0, spans[0][0] - 90)
-    start = text.rfind(" ", 0, start) + 1 if start else 0
-    end = text.rfind(" ", start, start + SNIPPET_CHARS)
-    end = len(text) if end <= start else end
-    shown = [(a - start, b - start) for a, b in spans if a >= start and b <= end]
-    snippet = marks.marked(text[start:end], shown)
-    return ("… " if start else "") + snippet + (" …" if end < len(text) else "")
-
-
-def _opening(text: str) -> str:
-    short = text if len(text) <= SNIPPET_CHARS else text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + " …"
-    return escape(short, quote=False)
-
-
-_WHOLE = highlight.WholeFragmenter()
-_CONTEXT = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=90)
 
 
 def suggest(
@@ -1159,7 +1066,7 @@ def search(request: SearchRequest, places: Gazetteer | None = None) -> SearchRes
     start = (request.page - 1) * request.per_page
     results, ranks = _ranked(searcher, matches, found, start, start + request.per_page)
     want = _wanted(searcher.schema, plan.query)
-    results.formatter = _MarkFormatter(phrase=want.phrase)
+    results.formatter = snippets.MarkFormatter(phrase=want.phrase)
     for rank in ranks:
         hit = results[rank]
         matched_in = [name for name in matches.fields_of(hit.docnum) if name in FIELD_WEIGHTS]
@@ -1170,10 +1077,10 @@ def search(request: SearchRequest, places: Gazetteer | None = None) -> SearchRes
                 testimony_id=int(hit["testimony_id"]),
                 position=hit["position"],
                 narrator_slug=hit["narrator"],
-                snippet=_snippet(results, hit, want if by_key_only else None),
+                snippet=snippets.snippet(results, hit, want if by_key_only else None),
                 score=round(hit.score or 0.0, 4),
                 matched_in=matched_in,
-                read_as=_read_as(searcher.schema, hit, want) if by_key_only else None,
+                read_as=snippets.read_as(searcher.schema, hit, want) if by_key_only else None,
             )
         )
     for facet in ("narrator", "place", "event"):

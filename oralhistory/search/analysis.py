@@ -9,7 +9,7 @@ gazetteer knows to one canonical form, so that any spelling finds passages using
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from whoosh.analysis import (
@@ -19,8 +19,9 @@ from whoosh.analysis import (
     RegexTokenizer,
     StemFilter,
     StopFilter,
+    Token,
 )
-from whoosh.analysis.analyzers import Analyzer
+from whoosh.analysis.analyzers import Analyzer, CompositeAnalyzer
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
@@ -410,3 +411,114 @@ def canonical_words(table: dict[str, str]) -> set[str]:
 def vocabulary_analyzer() -> Analyzer:
     """Analyzer for the "did you mean" vocabulary: real words, not stems."""
     return _base_analyzer() | StopFilter(stoplist=ENGLISH_STOP_WORDS, minsize=3)
+
+
+# --- analysis for marking: each word analysed once per process -------------------------------
+
+# Filters that read and change one token at a time, by its text alone (the spelling filter,
+# which reads several words together, is the one that does not).
+_ONE_WORD_FILTERS = (
+    LowercaseFilter,
+    CharsetFilter,
+    ApostropheFilter,
+    ArabicFilter,
+    ArticleFilter,
+    StopFilter,
+    StemFilter,
+)
+_CACHED_WORDS = 200_000  # per cache: it is emptied when it holds more
+
+
+class QuickTokens:
+    """The tokens `analyzer(text, chars=True, positions=True, mode="index",
+    removestops=False)` gives, for marking matched words in a passage at query time.
+
+    Re-analysing a passage runs every word through a chain of filters; here the words are
+    split as the analyzer splits them, each word's run through the filters before and after
+    the spelling filter is looked up (computed the first time a word is seen), and the
+    spelling filter reads the words as it does in the analyzer. An analyzer of another shape
+    is run as it is.
+    """
+
+    def __init__(self, analyzer: Analyzer):
+        self.analyzer = analyzer
+        items = list(getattr(analyzer, "items", ()))
+        filters = items[1:]
+        spelling = [i for i, f in enumerate(filters) if isinstance(f, SpellingFilter)]
+        at = spelling[0] if spelling else len(filters)
+        self.tokenizer = items[0] if items else None
+        self.spelling = filters[at] if spelling else None
+        self.before, self.after = filters[:at], filters[at + 1 :]
+        self.exact = (
+            isinstance(analyzer, CompositeAnalyzer)
+            and isinstance(self.tokenizer, RegexTokenizer)
+            and len(spelling) <= 1
+            and all(type(f) in _ONE_WORD_FILTERS for f in self.before + self.after)
+        )
+        # a stop filter numbers the words it keeps one after another
+        self.renumbered = any(isinstance(f, StopFilter) and f.renumber for f in self.after)
+        # word -> (what the filters make of it, stopped), None when they drop it
+        self._before: dict[str, tuple[str, bool] | None] = {}
+        self._after: dict[str, tuple[str, bool] | None] = {}
+
+    def __call__(self, text: str) -> Iterator[Token]:
+        options = {"positions": True, "chars": True, "mode": "index", "removestops": False}
+        if not self.exact:
+            yield from self.analyzer(text, **options)
+            return
+        tokens = self._through(self.tokenizer(text, **options), self.before, self._before)
+        if self.spelling is not None:
+            tokens = self.spelling(tokens)
+        tokens = self._through(tokens, self.after, self._after)
+        yield from _renumbered(tokens) if self.renumbered else tokens
+
+    @staticmethod
+    def _through(
+        tokens: Iterable[Token], filters: list, seen: dict[str, tuple[str, bool] | None]
+    ) -> Iterator[Token]:
+        for token in tokens:
+            if token.text in seen:
+                found = seen[token.text]
+            else:
+                if len(seen) > _CACHED_WORDS:
+                    seen.clear()
+                found = seen[token.text] = _one_word(filters, token.text)
+            if found is not None:
+                token.text, token.stopped = found
+                yield token
+
+
+def _renumbered(tokens: Iterable[Token]) -> Iterator[Token]:
+    """Positions as `StopFilter(renumber=True)` gives them: the first word kept keeps its
+    own, and each next one kept has the next."""
+    pos = None
+    for token in tokens:
+        if not token.stopped:
+            pos = token.pos if pos is None else pos + 1
+            token.pos = pos
+        yield token
+
+
+def _one_word(filters: list, text: str) -> tuple[str, bool] | None:
+    """What one-word filters make of a word alone: (text, stopped), or None when dropped."""
+    token = Token(positions=False, chars=False, removestops=False, mode="index")
+    token.text, token.stopped, token.boost = text, False, 1.0
+    tokens: Iterable[Token] = [token]
+    for f in filters:
+        tokens = f(tokens)
+    out = [(t.text, t.stopped) for t in tokens]
+    assert len(out) <= 1, "a one-word filter made several words of one"
+    return out[0] if out else None
+
+
+_QUICK: dict[int, QuickTokens] = {}
+
+
+def quick_tokens(analyzer: Analyzer) -> QuickTokens:
+    """The `QuickTokens` of an analyzer (kept for the analyzers of the index in use)."""
+    quick = _QUICK.get(id(analyzer))
+    if quick is None or quick.analyzer is not analyzer:
+        if len(_QUICK) > 8:
+            _QUICK.clear()
+        quick = _QUICK[id(analyzer)] = QuickTokens(analyzer)
+    return quick
