@@ -10,10 +10,11 @@ from sqlalchemy import select
 from oralhistory import db, search
 from oralhistory.models import Passage
 from oralhistory.search.analysis import (
+    QuickAnalyzer,
     name_tokens,
     normalise_arabic,
-    quick_tokens,
     text_analyzer,
+    vocabulary_analyzer,
 )
 from tests.conftest import import_testimony, run_cli
 
@@ -242,34 +243,49 @@ _WORDS_TO_MIX = [
 
 
 def _tokens(stream):
-    return [(t.text, t.startchar, t.endchar, t.stopped, t.pos) for t in stream]
+    kept = ("text", "startchar", "endchar", "stopped", "pos", "boost")
+    return [tuple(getattr(t, name, None) for name in kept) for t in stream]
+
+
+# as the index, a query, and marking call an analyzer
+_CALLS = [
+    {"positions": True, "mode": "index"},
+    {"positions": True, "chars": True, "boosts": True, "mode": "index"},
+    {"chars": True},
+    {"mode": "query"},
+    {"positions": True, "chars": True, "mode": "index", "removestops": False},
+]
 
 
 @pytest.fixture
-def text_analyzers(app):
+def analyzers(app):
+    """The index's analyzers made quick, each beside the plain chain."""
     with app.app_context():
-        analyzer = text_analyzer(search.gazetteer_table(db.session()))
+        table = search.gazetteer_table(db.session())
         texts = list(db.session().scalars(select(Passage.text)))
-    return analyzer, quick_tokens(analyzer), texts
+    plain = [text_analyzer(table), vocabulary_analyzer()]
+    return [(QuickAnalyzer(*a.items), a) for a in plain], texts
 
 
-def _analysed(analyzer, text):
-    return _tokens(analyzer(text, positions=True, chars=True, mode="index", removestops=False))
+def _same_tokens(analyzers, text):
+    for quick, plain in analyzers:
+        for options in _CALLS:
+            assert _tokens(quick(text, **options)) == _tokens(plain(text, **options)), options
 
 
-def test_quick_tokens_are_the_analyzers_own_for_every_passage_of_the_collection(text_analyzers):
-    analyzer, quick, texts = text_analyzers
+def test_quick_analysis_gives_the_chains_own_tokens_for_every_passage_of_the_collection(
+    analyzers,
+):
+    pairs, texts = analyzers
     assert texts
     for text in texts:
-        assert _tokens(quick(text)) == _analysed(analyzer, text)
+        _same_tokens(pairs, text)
 
 
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.lists(st.sampled_from(_WORDS_TO_MIX), max_size=30), st.sampled_from([" ", ", ", ". "]))
-def test_quick_tokens_are_the_analyzers_own_for_any_mix_of_words(text_analyzers, words, gap):
+def test_quick_analysis_gives_the_chains_own_tokens_for_any_mix_of_words(analyzers, words, gap):
     """Spellings of several words, stop words, articles and Arabic, in any order."""
-    analyzer, quick, _ = text_analyzers
-    text = gap.join(words)
-    assert _tokens(quick(text)) == _analysed(analyzer, text)
+    _same_tokens(analyzers[0], gap.join(words))

@@ -316,6 +316,126 @@ def without_attached_article(word: str, known: set[str]) -> str | None:
     return next((rest for rest in candidates if len(rest) >= 3 and rest in known), None)
 
 
+# --- each word analysed once per process ------------------------------------------------------
+
+# Filters that read and change one token at a time, by its text alone (the spelling filter,
+# which reads several words together, is the one that does not).
+_ONE_WORD_FILTERS = (
+    LowercaseFilter,
+    CharsetFilter,
+    ApostropheFilter,
+    ArabicFilter,
+    ArticleFilter,
+    StopFilter,
+    StemFilter,
+)
+_CACHED_WORDS = 200_000  # per cache: it is emptied when it holds more
+
+
+class QuickAnalyzer(CompositeAnalyzer):
+    """A composite analyzer that gives the very tokens its chain gives, sooner when a passage
+    is read again to mark what a query matched (`quick_tokens`; at index time, where Whoosh's
+    writing takes most of the time, it measured no faster, and the index keeps plain chains).
+
+    Running a text through the chain passes every word through every filter. Here the words
+    are split by the tokenizer; each word's passage through the one-word filters before the
+    spelling filter, and through those after it, is looked up (worked out the first time the
+    word is seen); the spelling filter reads the words in order as in the chain; and the stop
+    filter's dropping and renumbering is done as it does it. A chain of another shape, or a
+    call with options this does not follow, runs as a plain composite analyzer.
+    """
+
+    def __init__(self, *composables):
+        super().__init__(*composables)
+        tokenizer, filters = self.items[0], self.items[1:]
+        spelling = [i for i, f in enumerate(filters) if isinstance(f, SpellingFilter)]
+        at = spelling[0] if spelling else len(filters)
+        self._spelling = filters[at] if spelling else None
+        self._before, self._after = filters[:at], filters[at + 1 :]
+        self._quick = (
+            isinstance(tokenizer, RegexTokenizer)
+            and len(spelling) <= 1
+            and all(type(f) in _ONE_WORD_FILTERS for f in self._before + self._after)
+            # words are renumbered last: after a spelling filter's words of several words
+            and not (spelling and any(isinstance(f, StopFilter) for f in self._before))
+        )
+        self._renumber = any(isinstance(f, StopFilter) and f.renumber for f in filters)
+        # word -> (what the filters make of it, stopped), None when they drop it
+        self._seen_before: dict[str, tuple[str, bool] | None] = {}
+        self._seen_after: dict[str, tuple[str, bool] | None] = {}
+
+    def __call__(self, value, no_morph=False, **options):
+        if not self._quick or no_morph or options.get("keeporiginal"):
+            return super().__call__(value, no_morph=no_morph, **options)
+        return self._tokens(value, options)
+
+    def _tokens(self, value, options) -> Iterator[Token]:
+        tokens = _through(self.items[0](value, **options), self._before, self._seen_before)
+        if self._spelling is not None:
+            tokens = self._spelling(tokens)
+            tokens = _through(tokens, self._after, self._seen_after)
+        if options.get("removestops", True):
+            tokens = (token for token in tokens if not token.stopped)
+        yield from _renumbered(tokens) if self._renumber else tokens
+
+
+def _through(
+    tokens: Iterable[Token], filters: list, seen: dict[str, tuple[str, bool] | None]
+) -> Iterator[Token]:
+    for token in tokens:
+        if token.text in seen:
+            found = seen[token.text]
+        else:
+            if len(seen) > _CACHED_WORDS:
+                seen.clear()
+            found = seen[token.text] = _one_word(filters, token.text)
+        if found is not None:
+            token.text, token.stopped = found
+            yield token
+
+
+def _renumbered(tokens: Iterable[Token]) -> Iterator[Token]:
+    """Positions as `StopFilter(renumber=True)` gives them: the first word kept keeps its
+    own, and each next one kept has the next."""
+    pos = None
+    for token in tokens:
+        if token.positions and not token.stopped:
+            pos = token.pos if pos is None else pos + 1
+            token.pos = pos
+        yield token
+
+
+def _one_word(filters: list, text: str) -> tuple[str, bool] | None:
+    """What one-word filters make of a word alone: (text, stopped), or None when dropped."""
+    token = Token(positions=False, chars=False, removestops=False, mode="index")
+    token.text, token.stopped, token.boost = text, False, 1.0
+    tokens: Iterable[Token] = [token]
+    for f in filters:
+        tokens = f(tokens)
+    out = [(t.text, t.stopped) for t in tokens]
+    assert len(out) <= 1, "a one-word filter made several words of one"
+    return out[0] if out else None
+
+
+_QUICK: dict[int, tuple[Analyzer, QuickAnalyzer]] = {}
+
+
+def quick_tokens(analyzer: Analyzer):
+    """A function giving the tokens `analyzer(text, chars=True, positions=True,
+    mode="index", removestops=False)` gives, for marking the words a query matched, from a
+    `QuickAnalyzer` of the same chain (kept for the analyzers of the index in use)."""
+    if not isinstance(analyzer, QuickAnalyzer):
+        kept = _QUICK.get(id(analyzer))
+        if kept is None or kept[0] is not analyzer:
+            if len(_QUICK) > 8:
+                _QUICK.clear()
+            items = getattr(analyzer, "items", None)
+            kept = _QUICK[id(analyzer)] = (analyzer, QuickAnalyzer(*items) if items else analyzer)
+        analyzer = kept[1]
+    options = {"positions": True, "chars": True, "mode": "index", "removestops": False}
+    return lambda text: analyzer(text, **options)
+
+
 def _base_analyzer() -> Analyzer:
     return (
         RegexTokenizer(TOKEN_PATTERN)
@@ -411,114 +531,3 @@ def canonical_words(table: dict[str, str]) -> set[str]:
 def vocabulary_analyzer() -> Analyzer:
     """Analyzer for the "did you mean" vocabulary: real words, not stems."""
     return _base_analyzer() | StopFilter(stoplist=ENGLISH_STOP_WORDS, minsize=3)
-
-
-# --- analysis for marking: each word analysed once per process -------------------------------
-
-# Filters that read and change one token at a time, by its text alone (the spelling filter,
-# which reads several words together, is the one that does not).
-_ONE_WORD_FILTERS = (
-    LowercaseFilter,
-    CharsetFilter,
-    ApostropheFilter,
-    ArabicFilter,
-    ArticleFilter,
-    StopFilter,
-    StemFilter,
-)
-_CACHED_WORDS = 200_000  # per cache: it is emptied when it holds more
-
-
-class QuickTokens:
-    """The tokens `analyzer(text, chars=True, positions=True, mode="index",
-    removestops=False)` gives, for marking matched words in a passage at query time.
-
-    Re-analysing a passage runs every word through a chain of filters; here the words are
-    split as the analyzer splits them, each word's run through the filters before and after
-    the spelling filter is looked up (computed the first time a word is seen), and the
-    spelling filter reads the words as it does in the analyzer. An analyzer of another shape
-    is run as it is.
-    """
-
-    def __init__(self, analyzer: Analyzer):
-        self.analyzer = analyzer
-        items = list(getattr(analyzer, "items", ()))
-        filters = items[1:]
-        spelling = [i for i, f in enumerate(filters) if isinstance(f, SpellingFilter)]
-        at = spelling[0] if spelling else len(filters)
-        self.tokenizer = items[0] if items else None
-        self.spelling = filters[at] if spelling else None
-        self.before, self.after = filters[:at], filters[at + 1 :]
-        self.exact = (
-            isinstance(analyzer, CompositeAnalyzer)
-            and isinstance(self.tokenizer, RegexTokenizer)
-            and len(spelling) <= 1
-            and all(type(f) in _ONE_WORD_FILTERS for f in self.before + self.after)
-        )
-        # a stop filter numbers the words it keeps one after another
-        self.renumbered = any(isinstance(f, StopFilter) and f.renumber for f in self.after)
-        # word -> (what the filters make of it, stopped), None when they drop it
-        self._before: dict[str, tuple[str, bool] | None] = {}
-        self._after: dict[str, tuple[str, bool] | None] = {}
-
-    def __call__(self, text: str) -> Iterator[Token]:
-        options = {"positions": True, "chars": True, "mode": "index", "removestops": False}
-        if not self.exact:
-            yield from self.analyzer(text, **options)
-            return
-        tokens = self._through(self.tokenizer(text, **options), self.before, self._before)
-        if self.spelling is not None:
-            tokens = self.spelling(tokens)
-        tokens = self._through(tokens, self.after, self._after)
-        yield from _renumbered(tokens) if self.renumbered else tokens
-
-    @staticmethod
-    def _through(
-        tokens: Iterable[Token], filters: list, seen: dict[str, tuple[str, bool] | None]
-    ) -> Iterator[Token]:
-        for token in tokens:
-            if token.text in seen:
-                found = seen[token.text]
-            else:
-                if len(seen) > _CACHED_WORDS:
-                    seen.clear()
-                found = seen[token.text] = _one_word(filters, token.text)
-            if found is not None:
-                token.text, token.stopped = found
-                yield token
-
-
-def _renumbered(tokens: Iterable[Token]) -> Iterator[Token]:
-    """Positions as `StopFilter(renumber=True)` gives them: the first word kept keeps its
-    own, and each next one kept has the next."""
-    pos = None
-    for token in tokens:
-        if not token.stopped:
-            pos = token.pos if pos is None else pos + 1
-            token.pos = pos
-        yield token
-
-
-def _one_word(filters: list, text: str) -> tuple[str, bool] | None:
-    """What one-word filters make of a word alone: (text, stopped), or None when dropped."""
-    token = Token(positions=False, chars=False, removestops=False, mode="index")
-    token.text, token.stopped, token.boost = text, False, 1.0
-    tokens: Iterable[Token] = [token]
-    for f in filters:
-        tokens = f(tokens)
-    out = [(t.text, t.stopped) for t in tokens]
-    assert len(out) <= 1, "a one-word filter made several words of one"
-    return out[0] if out else None
-
-
-_QUICK: dict[int, QuickTokens] = {}
-
-
-def quick_tokens(analyzer: Analyzer) -> QuickTokens:
-    """The `QuickTokens` of an analyzer (kept for the analyzers of the index in use)."""
-    quick = _QUICK.get(id(analyzer))
-    if quick is None or quick.analyzer is not analyzer:
-        if len(_QUICK) > 8:
-            _QUICK.clear()
-        quick = _QUICK[id(analyzer)] = QuickTokens(analyzer)
-    return quick
