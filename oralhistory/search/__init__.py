@@ -51,6 +51,7 @@ from .analysis import (
     name_tokens,
     spelling_table,
     text_analyzer,
+    text_tokens,
     vocabulary_analyzer,
 )
 from .querylang import QueryError
@@ -413,7 +414,9 @@ def _gazetteer_groups(session: Session) -> list[tuple[str, list[str]]]:
     return groups + gazetteer.name_groups(Path(current_app.config["TRANSCRIPTS_DIR"]))
 
 
-def passage_document(passage: Passage) -> dict[str, Any]:
+def passage_document(passage: Passage, linked: list | None = None) -> dict[str, Any]:
+    """What the index holds of a passage; `linked`: its links an archivist did not reject
+    (read from its testimony when not given)."""
     testimony = passage.testimony
     narrator = testimony.narrator
     public = testimony.is_public
@@ -432,11 +435,8 @@ def passage_document(passage: Passage) -> dict[str, Any]:
         )
     )
     # The passage's places and events are its context links, less those an archivist rejected.
-    linked = [
-        link
-        for link in testimony.context_links
-        if link.position == passage.number and link.status != "rejected"
-    ]
+    if linked is None:
+        linked = _links_by_number(testimony).get(passage.number, [])
     document = {
         "passage_id": str(passage.id),
         "testimony_id": str(testimony.id),
@@ -479,6 +479,26 @@ def passage_document(passage: Passage) -> dict[str, Any]:
     return document
 
 
+def _links_by_number(testimony: Testimony) -> dict[int, list]:
+    """A testimony's links an archivist did not reject, by passage number."""
+    groups: dict[int, list] = {}
+    for link in testimony.context_links:
+        if link.status != "rejected":
+            groups.setdefault(link.position, []).append(link)
+    return groups
+
+
+def _documents(passages: Iterable[Passage]) -> Iterator[dict[str, Any]]:
+    """Each passage's document, its testimony's links grouped once for all its passages
+    (which come one after the other)."""
+    testimony, groups = None, {}
+    for passage in passages:
+        if passage.testimony is not testimony:
+            testimony = passage.testimony
+            groups = _links_by_number(testimony)
+        yield passage_document(passage, groups.get(passage.number, []))
+
+
 def document_version(document: dict[str, Any]) -> str:
     """A digest of what a passage's document holds: equal when the passage is indexed alike."""
     held = {key: value for key, value in document.items() if key != "version"}
@@ -488,7 +508,7 @@ def document_version(document: dict[str, Any]) -> str:
 
 def fingerprint(text: str) -> str:
     """The same for passages with the same words, whatever their case, accents or punctuation."""
-    words = " ".join(name_tokens(text))
+    words = " ".join(text_tokens(text))
     return hashlib.blake2b(words.encode("utf-8"), digest_size=8).hexdigest()
 
 
@@ -531,7 +551,7 @@ def rebuild_index(session: Session, last_change: int | None = None) -> int:
     if last_change is None:
         last_change = session.scalar(select(func.max(ChangeLog.id))) or 0
     schema = build_schema(gazetteer_table(session), gazetteer_names(session))
-    documents = (passage_document(p) for p in _passages(session, None))
+    documents = _documents(_passages(session, None))
     passages = session.scalar(select(func.count(Passage.id))) or 0
     procs = min(os.cpu_count() or 1, 4) if passages >= PARALLEL_BUILD_PASSAGES else 1
     return archive_index().rebuild(schema, documents, procs, last_change)
@@ -555,7 +575,7 @@ def index_testimonies(
     if not archive_index().exists() or not _has_current_fields():
         rebuild_index(session, last_change)
         return
-    documents = [passage_document(p) for p in _passages(session, ids)]
+    documents = list(_documents(_passages(session, ids)))
     archive_index().replace(ids, documents, last_change)
 
 

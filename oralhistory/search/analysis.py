@@ -461,6 +461,14 @@ def _name_tokens(name: str) -> tuple[str, ...]:
     return tuple(token.text for token in _BASE_ANALYZER(name))
 
 
+_QUICK_BASE = QuickAnalyzer(_BASE_ANALYZER)
+
+
+def text_tokens(text: str) -> list[str]:
+    """The normalised words of a passage (as `name_tokens`, with no cache of whole texts)."""
+    return [token.text for token in _QUICK_BASE(text)]
+
+
 def spelling_table(groups: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
     """Build the spelling -> canonical form table from (canonical name, spellings) groups.
 
