@@ -71,6 +71,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def warm_up(app: Flask) -> None:
+    """Do at a server's start what its first reader's search would otherwise wait for: the
+    English word list name keys rest on loaded, the index's arrays mapped, the public
+    statistics counted, the SQL compiled. An archive without an index yet starts all the same.
+    """
+    from . import db, records, search
+
+    with app.test_request_context("/api/search"):
+        try:
+            records.search_page(db.session(), search.SearchRequest(q="Aleppo"))
+        except Exception:  # a server starts whatever its warm-up meets
+            app.logger.warning("no warm-up search: the first search will be slower", exc_info=True)
+
+
 def _check_public_url(url: str | None) -> None:
     """Refuse, at start-up, a public address that would make every citation wrong."""
     if not url:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from oralhistory import db, warm_up
+from oralhistory import search as archive_search
+from oralhistory.search import postings
 from tests import conftest
 from tests.conftest import TESTIMONY, run_cli
 
@@ -84,3 +87,20 @@ def test_a_value_repeated_from_one_passage_to_the_next_is_indexed_as_if_analysed
         TEXT(analyzer=text_analyzer({})).index("We left Haleb.")
     )
     assert list(other.index("We left Haleb.")) != list(plain.index("We left Haleb."))
+
+
+def test_a_server_warmed_up_at_start_has_its_index_read_before_the_first_reader(app):
+    with app.app_context():
+        searcher = archive_search.archive_index().searcher()
+        assert "arrays" not in postings.searcher_cache(searcher)
+        warm_up(app)
+        cache = postings.searcher_cache(archive_search.archive_index().searcher())
+    assert "arrays" in cache and cache["statistics"]  # mapped, and the public statistics
+
+
+def test_a_server_with_no_index_yet_starts_all_the_same(tmp_path, caplog):
+    app = conftest.make_app(tmp_path)
+    with app.app_context():
+        db.upgrade_schema()
+    warm_up(app)
+    assert "no warm-up search" in caplog.text
