@@ -19,6 +19,7 @@ from .access import Viewer, can_see, visible
 from .gazetteer import matchers_of, place_names
 from .models import (
     MAX_ROW_ID,
+    ChangeLog,
     ContextLink,
     Event,
     Figure,
@@ -524,8 +525,39 @@ def get_event(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
     }
 
 
+# Per process: what searches need of the timeline, kept while it stays as it is.
+_TIMELINES: dict[tuple, tuple[search.Gazetteer, dict[str, str], dict[str, str]]] = {}
+
+
+def _timeline_names(session: Session) -> tuple[search.Gazetteer, dict[str, str], dict[str, str]]:
+    """The search gazetteer, and the places' names and events' titles by slug, read again
+    only when the timeline may have changed: a new change in the log (loading a timeline
+    logs one) or another number of places or events, in this database."""
+    counts = session.execute(
+        select(
+            select(func.max(ChangeLog.id)).scalar_subquery(),
+            select(func.count(Place.id)).scalar_subquery(),
+            select(func.count(Event.id)).scalar_subquery(),
+        )
+    ).one()
+    version = (str(session.get_bind().url), *counts)
+    if version not in _TIMELINES:
+        if len(_TIMELINES) > 16:
+            _TIMELINES.clear()
+        _TIMELINES[version] = (
+            _read_search_gazetteer(session),
+            dict(session.execute(select(Place.slug, Place.name)).all()),
+            dict(session.execute(select(Event.slug, Event.title)).all()),
+        )
+    return _TIMELINES[version]
+
+
 def search_gazetteer(session: Session) -> search.Gazetteer:
     """What a search needs to know of the record's places and events."""
+    return _timeline_names(session)[0]
+
+
+def _read_search_gazetteer(session: Session) -> search.Gazetteer:
     rows = session.execute(
         select(Event.slug, Event.title, Event.summary, Event.place_slugs).order_by(
             Event.date, Event.id
@@ -552,7 +584,8 @@ def _narrator_names(session: Session, slugs) -> dict[str, str]:
 def search_page(session: Session, request: search.SearchRequest) -> dict[str, Any]:
     """Run a search and dress its hits with narrator, testimony and passage links."""
     changes.follow(session)  # the changes other processes and servers committed
-    result = search.search(request, search_gazetteer(session))
+    gazetteer, place_names_by_slug, event_titles = _timeline_names(session)
+    result = search.search(request, gazetteer)
     testimony_ids = {hit.testimony_id for hit in result.hits}
     testimonies = {
         t.id: t
@@ -563,8 +596,6 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
         )
     }
     names = _narrator_names(session, [slug for slug, _ in result.facets["narrator"]])
-    places = _places(session)
-    events = {e.slug: e.title for e in session.scalars(select(Event))}
     hits = []
     for hit in result.hits:
         testimony = testimonies.get(hit.testimony_id)
@@ -605,15 +636,11 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
                 for slug, count in result.facets["narrator"]
             ],
             "place": [
-                {
-                    "slug": slug,
-                    "name": places[slug].name if slug in places else slug,
-                    "count": count,
-                }
+                {"slug": slug, "name": place_names_by_slug.get(slug, slug), "count": count}
                 for slug, count in result.facets["place"]
             ],
             "event": [
-                {"slug": slug, "title": events.get(slug, slug), "count": count}
+                {"slug": slug, "title": event_titles.get(slug, slug), "count": count}
                 for slug, count in result.facets["event"]
             ],
         },

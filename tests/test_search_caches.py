@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from oralhistory import db, warm_up
+from sqlalchemy import select
+
+from oralhistory import changes, db, warm_up
 from oralhistory import search as archive_search
+from oralhistory.models import Place
 from oralhistory.search import postings
 from tests import conftest
 from tests.conftest import TESTIMONY, run_cli
@@ -104,3 +107,16 @@ def test_a_server_with_no_index_yet_starts_all_the_same(tmp_path, caplog):
         db.upgrade_schema()
     warm_up(app)
     assert "no warm-up search" in caplog.text
+
+
+def test_search_names_a_renamed_place_once_the_timeline_change_is_logged(app, client):
+    """The timeline's names are kept between searches, and read again after a change."""
+    place = search(client, "Aleppo")["facets"]["place"][0]
+    with app.app_context():
+        session = db.session()
+        row = session.scalars(select(Place).where(Place.slug == place["slug"])).one()
+        row.name = "A renamed place"
+        changes.log(session, "links", summary="a change after which the timeline is read again")
+        session.commit()
+    named = {f["slug"]: f["name"] for f in search(client, "Aleppo")["facets"]["place"]}
+    assert named[place["slug"]] == "A renamed place" != place["name"]
