@@ -10,12 +10,12 @@ from sqlalchemy import select
 from oralhistory import db, search
 from oralhistory.models import Passage
 from oralhistory.search.analysis import (
-    QuickAnalyzer,
     name_tokens,
     normalise_arabic,
     text_analyzer,
     vocabulary_analyzer,
 )
+from oralhistory.search.quick import QuickAnalyzer
 from tests.conftest import import_testimony, run_cli
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 from sqlalchemy import select
 
 from oralhistory import changes, db, warm_up
@@ -76,16 +78,16 @@ def test_testimony_made_restricted_leaves_results_of_a_server_that_searched_befo
 def test_a_value_repeated_from_one_passage_to_the_next_is_indexed_as_if_analysed_anew():
     from whoosh.fields import TEXT
 
-    from oralhistory.search import _RepeatedText
     from oralhistory.search.analysis import text_analyzer
+    from oralhistory.search.documents import RepeatedText
 
     analyzer = text_analyzer({"haleb": "aleppo"})
-    repeated = _RepeatedText(slot="test", analyzer=analyzer)
+    repeated = RepeatedText(slot="test", analyzer=analyzer)
     plain = TEXT(analyzer=analyzer)
     for value in ["We left Haleb.", "We left Haleb.", "The buses came.", "We left Haleb."]:
         assert list(repeated.index(value)) == list(plain.index(value))
     # another analyzer (a changed gazetteer) in the same slot does not reuse the analysis
-    other = _RepeatedText(slot="test", analyzer=text_analyzer({}))
+    other = RepeatedText(slot="test", analyzer=text_analyzer({}))
     assert list(other.index("We left Haleb.")) == list(
         TEXT(analyzer=text_analyzer({})).index("We left Haleb.")
     )
@@ -120,3 +122,13 @@ def test_search_names_a_renamed_place_once_the_timeline_change_is_logged(app, cl
         session.commit()
     named = {f["slug"]: f["name"] for f in search(client, "Aleppo")["facets"]["place"]}
     assert named[place["slug"]] == "A renamed place" != place["name"]
+
+
+def test_an_index_written_before_the_search_package_had_modules_still_opens():
+    """Its fields are pickled under their old name, `oralhistory.search._RepeatedText`."""
+    schema = archive_search.documents.build_schema({})
+    written = pickle.dumps(schema, protocol=2)  # names classes as text: "module\nname\n"
+    new_name = b"oralhistory.search.documents\nRepeatedText\n"
+    assert new_name in written
+    older = written.replace(new_name, b"oralhistory.search\n_RepeatedText\n")
+    assert pickle.loads(older).names() == schema.names()

@@ -14,7 +14,7 @@ from whoosh import highlight
 from whoosh.fields import Schema
 
 from . import marks
-from .analysis import quick_tokens
+from .quick import quick_tokens
 
 SNIPPET_CHARS = 360
 

@@ -1,0 +1,260 @@
+"""From the record to the index's documents: the fields (`build_schema`), what the index
+holds of each passage (`passage_document`), and the passages read from the database a batch
+of testimonies at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+# the module, not its names: the gazetteer reads names with `analysis`, so it may be the one
+# importing this package
+from .. import gazetteer
+from ..models import Passage, Testimony
+from .analysis import (
+    name_tokens,
+    spelling_table,
+    text_analyzer,
+    vocabulary_analyzer,
+)
+from .quick import text_tokens
+from .transliteration import name_key_analyzer
+
+# --- the index on disk ----------------------------------------------------------------------
+
+
+def build_schema(table: dict[str, str], names: Iterable[str] = ()) -> Schema:
+    """The index's fields; `table` is the gazetteer's spelling table, `names` the words of
+    every name it lists (read as names wherever they stand, for their keys)."""
+    analyzer = text_analyzer(table)
+    vocabulary = vocabulary_analyzer()
+    keys = name_key_analyzer(frozenset(names).union(*(name.split() for name in table)))
+    return Schema(
+        passage_id=ID(stored=True, unique=True),
+        testimony_id=ID(stored=True),
+        position=NUMERIC(stored=True, sortable=True),
+        narrator=ID(stored=True),
+        # How much a match in each field counts is set at query time (FIELD_WEIGHTS).
+        narrator_name=RepeatedText(slot="narrator_name", stored=True, analyzer=analyzer),
+        title=RepeatedText(slot="title", analyzer=analyzer),
+        # who the narrator is (biography, roles): finds a narrator's passages by what the
+        # archive says of them, weighted below the narrator's own words
+        context=RepeatedText(slot="context", analyzer=analyzer),
+        text=TEXT(stored=True, analyzer=analyzer, phrase=True),
+        # the editor's note printed with the passage ("[Ed.: ...]"), apart from its words
+        note=TEXT(stored=True, analyzer=analyzer, phrase=True),
+        # the keys of the names in the passage's words and note, and in the narrator's names,
+        # the title and what the archive says of the narrator
+        name_keys=TEXT(analyzer=keys, phrase=True),
+        narrator_keys=RepeatedText(slot="narrator_keys", analyzer=keys),
+        place=KEYWORD(stored=True, commas=True, scorable=True),
+        event=KEYWORD(stored=True, commas=True),
+        year=ID(stored=True),
+        access=ID(stored=True),
+        # Words for "did you mean", kept apart so that no suggestion to a reader who may not
+        # see restricted passages comes from them; archivists get both.
+        public_words=_vocabulary_field(vocabulary),
+        restricted_words=_vocabulary_field(vocabulary),
+        # and the words of what the archive says of the narrator (names, title, biography,
+        # roles), the same on each of their passages
+        public_about=_vocabulary_field(vocabulary, slot="public_about"),
+        restricted_about=_vocabulary_field(vocabulary, slot="restricted_about"),
+        sort_key=STORED,
+        # what the passage was indexed with, hashed: `flask check` compares it with the record
+        version=STORED,
+        # the passage's words, normalised and hashed: passages with the same words share it
+        fingerprint=ID(sortable=True),
+    )
+
+
+# the "did you mean" vocabularies: of public passages, and of restricted ones
+VOCABULARY = ("public_words", "public_about", "restricted_words", "restricted_about")
+PUBLIC_VOCABULARY = VOCABULARY[:2]
+
+
+def _vocabulary_field(analyzer, slot: str | None = None) -> TEXT:
+    # words looked up, never scored nor searched as phrases: no lengths, no positions
+    options = {"analyzer": analyzer, "phrase": False}
+    field = RepeatedText(slot=slot, **options) if slot else TEXT(**options)
+    field.scorable = False
+    return field
+
+
+class RepeatedText(TEXT):
+    """A text field whose value is often the one it had in the document before: a narrator's
+    biography, name and testimony title are the same on each of their passages. The last
+    value's analysis is kept and reused (per `slot`: one per field).
+    """
+
+    # per process, never stored with the index: slot -> (analyzer, value, analysis)
+    _last: ClassVar[dict[str, tuple[Any, str, list]]] = {}
+
+    def __init__(self, *, slot: str, **options):
+        super().__init__(**options)
+        self.slot = slot
+
+    def index(self, value, **options):
+        if options:
+            return super().index(value, **options)
+        last = self._last.get(self.slot)
+        if last is None or last[0] is not self.analyzer or last[1] != value:
+            last = self._last[self.slot] = (self.analyzer, value, list(super().index(value)))
+        return iter(last[2])
+
+
+# --- from the record to documents ------------------------------------------------------------
+
+
+def gazetteer_table(session: Session) -> dict[str, str]:
+    """The spelling table of the places in the record and the names in `names.yaml`."""
+    return spelling_table(_gazetteer_groups(session))
+
+
+def gazetteer_names(session: Session) -> set[str]:
+    """Every word of every name and spelling of the places and of `names.yaml`, normalised."""
+    groups = _gazetteer_groups(session)
+    return {
+        word for name, spellings in groups for n in (name, *spellings) for word in name_tokens(n)
+    }
+
+
+def _gazetteer_groups(session: Session) -> list[tuple[str, list[str]]]:
+    groups = [(names[0], names[1:]) for _slug, names in gazetteer.place_names(session)]
+    return groups + gazetteer.name_groups(Path(current_app.config["TRANSCRIPTS_DIR"]))
+
+
+def passage_document(passage: Passage, linked: list | None = None) -> dict[str, Any]:
+    """What the index holds of a passage; `linked`: its links an archivist did not reject
+    (read from its testimony when not given)."""
+    testimony = passage.testimony
+    narrator = testimony.narrator
+    public = testimony.is_public
+    words = " ".join(filter(None, [narrator.name, passage.text, passage.editor_note]))
+    about = " ".join(
+        filter(
+            None,
+            [
+                testimony.title,
+                *narrator.spellings,
+                narrator.biography,
+                narrator.origin,
+                narrator.residence,
+                *narrator.roles,
+            ],
+        )
+    )
+    # The passage's places and events are its context links, less those an archivist rejected.
+    if linked is None:
+        linked = _links_by_number(testimony).get(passage.number, [])
+    document = {
+        "passage_id": str(passage.id),
+        "testimony_id": str(testimony.id),
+        # the passage's number, that of its anchor `p-N` (`sort_key` keeps the reading order)
+        "position": passage.number,
+        "narrator": narrator.slug,
+        "narrator_name": " ".join([narrator.name, *narrator.spellings, narrator.name_arabic or ""]),
+        "title": testimony.title,
+        "context": " ".join(
+            filter(None, [narrator.biography, narrator.origin, narrator.residence, *narrator.roles])
+        ),
+        "text": passage.text,
+        "note": passage.editor_note or "",
+        "name_keys": " ".join(filter(None, [passage.text, passage.editor_note])),
+        # The names first, as if inside a sentence: there a capitalised word reads as a name.
+        "narrator_keys": ", "
+        + ", ".join([narrator.name, *narrator.spellings, narrator.name_arabic or ""])
+        + ". "
+        + " ".join(
+            filter(
+                None,
+                [testimony.title, narrator.biography, narrator.origin, narrator.residence],
+            )
+        )
+        + " "
+        + " ".join(f"({role})" for role in narrator.roles),
+        # sorted: the same links give the same document (and `version`), however loaded
+        "place": ",".join(sorted(link.target for link in linked if link.kind == "place")),
+        "event": ",".join(sorted(link.target for link in linked if link.kind == "event")),
+        "year": str(testimony.interview_date.year) if testimony.interview_date else "",
+        "access": testimony.access,
+        "public_words": words if public else "",
+        "restricted_words": "" if public else words,
+        "public_about": about if public else "",
+        "restricted_about": "" if public else about,
+        "sort_key": (testimony.id, passage.position),
+        "fingerprint": fingerprint(passage.text),
+    }
+    document["version"] = document_version(document)
+    return document
+
+
+def _links_by_number(testimony: Testimony) -> dict[int, list]:
+    """A testimony's links an archivist did not reject, by passage number."""
+    groups: dict[int, list] = {}
+    for link in testimony.context_links:
+        if link.status != "rejected":
+            groups.setdefault(link.position, []).append(link)
+    return groups
+
+
+def passage_documents(passages: Iterable[Passage]) -> Iterator[dict[str, Any]]:
+    """Each passage's document, its testimony's links grouped once for all its passages
+    (which come one after the other)."""
+    testimony, groups = None, {}
+    for passage in passages:
+        if passage.testimony is not testimony:
+            testimony = passage.testimony
+            groups = _links_by_number(testimony)
+        yield passage_document(passage, groups.get(passage.number, []))
+
+
+def document_version(document: dict[str, Any]) -> str:
+    """A digest of what a passage's document holds: equal when the passage is indexed alike."""
+    held = {key: value for key, value in document.items() if key != "version"}
+    encoded = json.dumps(held, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return hashlib.blake2b(encoded, digest_size=12).hexdigest()
+
+
+def fingerprint(text: str) -> str:
+    """The same for passages with the same words, whatever their case, accents or punctuation."""
+    words = " ".join(text_tokens(text))
+    return hashlib.blake2b(words.encode("utf-8"), digest_size=8).hexdigest()
+
+
+# Passages are read this many testimonies at a time: a rebuild never holds the whole record.
+PASSAGE_BATCH_TESTIMONIES = 200
+
+
+def read_passages(session: Session, testimony_ids: list[int] | None) -> Iterator[Passage]:
+    """The passages of the testimonies not withdrawn (of `testimony_ids`, or of all), in
+    order, read a batch of testimonies at a time (the session keeps no object nobody holds)."""
+    chosen = select(Testimony.id).where(Testimony.withdrawn_at.is_(None)).order_by(Testimony.id)
+    if testimony_ids is not None:
+        chosen = chosen.where(Testimony.id.in_(testimony_ids))
+    ids = list(session.scalars(chosen))
+    for start in range(0, len(ids), PASSAGE_BATCH_TESTIMONIES):
+        query = (
+            select(Passage)
+            .where(Passage.testimony_id.in_(ids[start : start + PASSAGE_BATCH_TESTIMONIES]))
+            .options(
+                selectinload(Passage.testimony).selectinload(Testimony.narrator),
+                selectinload(Passage.testimony).selectinload(Testimony.context_links),
+            )
+            .order_by(Passage.testimony_id, Passage.position)
+        )
+        yield from session.scalars(query).unique()
+
+
+def indexable_passages(session: Session) -> Iterator[Passage]:
+    """Every passage the index should hold (those of testimonies not withdrawn), with what
+    `passage_document` reads of them loaded."""
+    return read_passages(session, None)

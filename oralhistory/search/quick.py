@@ -1,0 +1,152 @@
+"""Each word analysed once per process: `QuickAnalyzer`, for reading passages again.
+
+A snippet marks the words a query matched by analysing the passage again; a fingerprint reads
+a passage's normalised words. Both run often on text already seen word by word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+    Token,
+)
+from whoosh.analysis.analyzers import Analyzer, CompositeAnalyzer
+
+from .analysis import (
+    ApostropheFilter,
+    ArabicFilter,
+    ArticleFilter,
+    SpellingFilter,
+    base_analyzer,
+)
+
+# Filters that read and change one token at a time, by its text alone (the spelling filter,
+# which reads several words together, is the one that does not).
+_ONE_WORD_FILTERS = (
+    LowercaseFilter,
+    CharsetFilter,
+    ApostropheFilter,
+    ArabicFilter,
+    ArticleFilter,
+    StopFilter,
+    StemFilter,
+)
+_CACHED_WORDS = 200_000  # per cache: it is emptied when it holds more
+
+
+class QuickAnalyzer(CompositeAnalyzer):
+    """A composite analyzer that gives the very tokens its chain gives, sooner when a passage
+    is read again to mark what a query matched (`quick_tokens`; at index time, where Whoosh's
+    writing takes most of the time, it measured no faster, and the index keeps plain chains).
+
+    Running a text through the chain passes every word through every filter. Here the words
+    are split by the tokenizer; each word's passage through the one-word filters before the
+    spelling filter, and through those after it, is looked up (worked out the first time the
+    word is seen); the spelling filter reads the words in order as in the chain; and the stop
+    filter's dropping and renumbering is done as it does it. A chain of another shape, or a
+    call with options this does not follow, runs as a plain composite analyzer.
+    """
+
+    def __init__(self, *composables):
+        super().__init__(*composables)
+        tokenizer, filters = self.items[0], self.items[1:]
+        spelling = [i for i, f in enumerate(filters) if isinstance(f, SpellingFilter)]
+        at = spelling[0] if spelling else len(filters)
+        self._spelling = filters[at] if spelling else None
+        self._before, self._after = filters[:at], filters[at + 1 :]
+        self._quick = (
+            isinstance(tokenizer, RegexTokenizer)
+            and len(spelling) <= 1
+            and all(type(f) in _ONE_WORD_FILTERS for f in self._before + self._after)
+            # words are renumbered last: after a spelling filter's words of several words
+            and not (spelling and any(isinstance(f, StopFilter) for f in self._before))
+        )
+        self._renumber = any(isinstance(f, StopFilter) and f.renumber for f in filters)
+        # word -> (what the filters make of it, stopped), None when they drop it
+        self._seen_before: dict[str, tuple[str, bool] | None] = {}
+        self._seen_after: dict[str, tuple[str, bool] | None] = {}
+
+    def __call__(self, value, no_morph=False, **options):
+        if not self._quick or no_morph or options.get("keeporiginal"):
+            return super().__call__(value, no_morph=no_morph, **options)
+        return self._tokens(value, options)
+
+    def _tokens(self, value, options) -> Iterator[Token]:
+        tokens = _through(self.items[0](value, **options), self._before, self._seen_before)
+        if self._spelling is not None:
+            tokens = self._spelling(tokens)
+            tokens = _through(tokens, self._after, self._seen_after)
+        if options.get("removestops", True):
+            tokens = (token for token in tokens if not token.stopped)
+        yield from _renumbered(tokens) if self._renumber else tokens
+
+
+def _through(
+    tokens: Iterable[Token], filters: list, seen: dict[str, tuple[str, bool] | None]
+) -> Iterator[Token]:
+    for token in tokens:
+        if token.text in seen:
+            found = seen[token.text]
+        else:
+            if len(seen) > _CACHED_WORDS:
+                seen.clear()
+            found = seen[token.text] = _one_word(filters, token.text)
+        if found is not None:
+            token.text, token.stopped = found
+            yield token
+
+
+def _renumbered(tokens: Iterable[Token]) -> Iterator[Token]:
+    """Positions as `StopFilter(renumber=True)` gives them: the first word kept keeps its
+    own, and each next one kept has the next."""
+    pos = None
+    for token in tokens:
+        if token.positions and not token.stopped:
+            pos = token.pos if pos is None else pos + 1
+            token.pos = pos
+        yield token
+
+
+def _one_word(filters: list, text: str) -> tuple[str, bool] | None:
+    """What one-word filters make of a word alone: (text, stopped), or None when dropped."""
+    token = Token(positions=False, chars=False, removestops=False, mode="index")
+    token.text, token.stopped, token.boost = text, False, 1.0
+    tokens: Iterable[Token] = [token]
+    for f in filters:
+        tokens = f(tokens)
+    out = [(t.text, t.stopped) for t in tokens]
+    assert len(out) <= 1, "a one-word filter made several words of one"
+    return out[0] if out else None
+
+
+_QUICK: dict[int, tuple[Analyzer, QuickAnalyzer]] = {}
+
+
+def quick_tokens(analyzer: Analyzer):
+    """A function giving the tokens `analyzer(text, chars=True, positions=True,
+    mode="index", removestops=False)` gives, for marking the words a query matched, from a
+    `QuickAnalyzer` of the same chain (kept for the analyzers of the index in use)."""
+    if not isinstance(analyzer, QuickAnalyzer):
+        kept = _QUICK.get(id(analyzer))
+        if kept is None or kept[0] is not analyzer:
+            if len(_QUICK) > 8:
+                _QUICK.clear()
+            items = getattr(analyzer, "items", None)
+            kept = _QUICK[id(analyzer)] = (analyzer, QuickAnalyzer(*items) if items else analyzer)
+        analyzer = kept[1]
+    options = {"positions": True, "chars": True, "mode": "index", "removestops": False}
+    return lambda text: analyzer(text, **options)
+
+
+_QUICK_BASE = QuickAnalyzer(base_analyzer())
+
+
+def text_tokens(text: str) -> list[str]:
+    """The normalised words of a passage (as `name_tokens`, with no cache of whole texts)."""
+    return [token.text for token in _QUICK_BASE(text)]

@@ -1,0 +1,255 @@
+"""The index on disk.
+
+The index is derived from the database and can be rebuilt from it at any time. It lives in
+`INDEX_DIR` as numbered generations (`ix-<n>/`) with a `CURRENT` file naming the one in use:
+a rebuild writes a new generation and switches `CURRENT` atomically, so readers in other
+processes never see a half-built index. Every write, in any process, holds one file lock.
+Each generation keeps in `LAST_CHANGE` the id of the last change-log row it reflects (see
+`changes.py`, which brings it up to date). Files are read, never memory-mapped: a segment cut
+under a mapped reader kills the process (SIGBUS); read, it raises an error, and a damaged
+index is reported as `IndexDamaged`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from whoosh import index, scoring
+from whoosh.fields import Schema
+from whoosh.filedb.filestore import FileStorage
+from whoosh.searching import Searcher
+
+from . import arrays
+from .ranking import BM25_B, BM25_K1
+
+WRITE_LOCK_TIMEOUT = 30.0  # seconds a writer waits for another to finish
+BUILD_MEMORY_MB = 512  # per writing process: postings held in memory before spilling to disk
+
+
+class ArchiveIndex:
+    """One archive's index directory, shared by every process that serves the archive."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+        self._local = threading.local()
+        self._lock_depth = threading.local()
+
+    # reading ----------------------------------------------------------------------------
+
+    def _current(self) -> str | None:
+        try:
+            return (self.root / "CURRENT").read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def exists(self) -> bool:
+        return self._current() is not None
+
+    def _open(self, name: str) -> index.Index:
+        return FileStorage(str(self.root / name), supports_mmap=False).open_index()
+
+    def last_change(self) -> int:
+        """The id of the last change-log row the current generation reflects (0: none)."""
+        name = self._current()
+        try:
+            return int((self.root / str(name) / "LAST_CHANGE").read_text().strip() or 0)
+        except (FileNotFoundError, ValueError):
+            return 0
+
+    def _mark(self, name: str, last_change: int | None) -> None:
+        if last_change is None:
+            return
+        marker = self.root / name / "LAST_CHANGE.tmp"
+        marker.write_text(str(last_change))
+        os.replace(marker, marker.with_suffix(""))
+
+    def searcher(self) -> Searcher:
+        """A searcher on the latest committed index: cached per thread, refreshed on change.
+
+        Raises `IndexMissing` when there is no index, `IndexDamaged` when it cannot be read.
+        """
+        name = self._current()
+        if name is None:
+            raise IndexMissing(
+                f"there is no search index in {self.root}: run `flask --app oralhistory reindex`"
+            )
+        local = self._local
+        try:
+            if getattr(local, "name", None) != name:
+                if getattr(local, "searcher", None) is not None:
+                    local.searcher.close()
+                    local.searcher = None
+                local.name = None
+                local.index = self._open(name)
+                local.searcher = local.index.searcher(weighting=_weighting())
+                local.name = name
+            elif local.index.latest_generation() != local.searcher.reader().generation():
+                # A new searcher, not Searcher.refresh(): refresh reuses the old segment
+                # readers, which keep passages deleted since (a re-imported testimony's old text).
+                local.searcher.close()
+                local.searcher = local.index.searcher(weighting=_weighting())
+        except Exception as error:
+            local.name = None
+            if self._current() != name:  # a rebuild switched generations meanwhile
+                return self.searcher()
+            problem = self.damage()
+            if problem is None:
+                raise
+            raise IndexDamaged(problem) from error
+        return local.searcher
+
+    def damage(self) -> str | None:
+        """What is wrong with the current generation's files, or None when they read whole.
+
+        Opens the table of contents and every segment afresh and checks that each part a
+        segment lists lies within its file: a missing, cut or garbled file is found without
+        reading the postings.
+        """
+        name = self._current()
+        if name is None:
+            return None
+        try:
+            storage = FileStorage(str(self.root / name), supports_mmap=False)
+            ix = storage.open_index()
+            for segment in ix._segments():
+                if segment.is_compound():
+                    compound = segment.open_compound_file(storage)
+                    size = storage.file_length(segment.make_filename(segment.COMPOUND_EXT))
+                    try:
+                        for part in compound.list():
+                            offset, length = compound.range(part)
+                            if offset + length > size:
+                                return f"segment {segment.segment_id()} is cut short"
+                    finally:
+                        compound.close()
+                elif not segment.list_files(storage):
+                    return f"segment {segment.segment_id()} has no files"
+            with ix.reader() as reader:
+                reader.doc_count()
+        except Exception as error:  # noqa: BLE001 (whatever Whoosh raises on a bad file)
+            return f"the index in {self.root / name} cannot be read ({type(error).__name__})"
+        return None
+
+    # writing ----------------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self, timeout: float = WRITE_LOCK_TIMEOUT) -> Iterator[None]:
+        """Hold the index's one write lock (across processes; again within one thread).
+
+        Raises `IndexBusy` when another writer holds it for longer than `timeout` seconds
+        (0: do not wait).
+        """
+        depth = getattr(self._lock_depth, "value", 0)
+        if depth:
+            self._lock_depth.value = depth + 1
+            try:
+                yield
+            finally:
+                self._lock_depth.value = depth
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / "write.lock", "a") as lock_file:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise IndexBusy("the search index is busy; try again") from None
+                    time.sleep(0.05)
+            self._lock_depth.value = 1
+            try:
+                yield
+            finally:
+                self._lock_depth.value = 0
+                fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+    def rebuild(
+        self,
+        schema: Schema,
+        documents: Iterable[dict[str, Any]],
+        procs: int = 1,
+        last_change: int | None = None,
+    ) -> int:
+        """Write a new generation with `documents`, switch to it, and drop the old ones.
+
+        With `procs` > 1, that many processes analyse and write the documents side by side,
+        each into a segment of its own (searches read the segments together). The new
+        generation reflects the change log up to `last_change`.
+        """
+        with self.writing():
+            name = f"ix-{time.time_ns()}"
+            path = self.root / name
+            path.mkdir(parents=True)
+            ix = FileStorage(str(path), supports_mmap=False).create_index(schema)
+            count = 0
+            options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+            with ix.writer(limitmb=BUILD_MEMORY_MB, **options) as writer:
+                for document in documents:
+                    writer.add_document(**document)
+                    count += 1
+            self._mark(name, last_change)
+            arrays.prepare_segments(ix)
+            pointer = self.root / "CURRENT.tmp"
+            pointer.write_text(name)
+            os.replace(pointer, self.root / "CURRENT")
+            for old in self.root.glob("ix-*"):
+                if old.name != name:
+                    shutil.rmtree(old, ignore_errors=True)
+            return count
+
+    def replace(
+        self,
+        testimony_ids: Iterable[int],
+        documents: Iterable[dict[str, Any]],
+        last_change: int | None = None,
+    ) -> None:
+        """Remove every passage of `testimony_ids`, then add `documents`, in one commit; the
+        generation then reflects the change log up to `last_change`."""
+        with self.writing():
+            name = self._current()
+            if name is None:
+                raise IndexMissing("there is no search index yet: run `init` or `reindex`")
+            ix = self._open(name)
+            with ix.writer(timeout=WRITE_LOCK_TIMEOUT) as writer:
+                for testimony_id in testimony_ids:
+                    writer.delete_by_term("testimony_id", str(testimony_id))
+                for document in documents:
+                    writer.add_document(**document)
+            # After Whoosh's commit: a crash between the two leaves the mark behind, and the
+            # same changes are applied again, which gives the same index.
+            self._mark(name, last_change)
+            arrays.prepare_segments(ix)
+
+    def indexed_versions(self) -> dict[int, tuple[int, str]]:
+        """Every passage the index holds: passage id -> (testimony id, version indexed)."""
+        reader = self.searcher().reader()
+        return {
+            int(fields["passage_id"]): (int(fields["testimony_id"]), fields.get("version", ""))
+            for fields in reader.all_stored_fields()
+        }
+
+
+def _weighting() -> scoring.WeightingModel:
+    return scoring.BM25F(B=BM25_B, K1=BM25_K1)
+
+
+class IndexMissing(RuntimeError):
+    pass
+
+
+class IndexDamaged(RuntimeError):
+    """The index's files cannot be read (cut, deleted, garbled): it must be rebuilt."""
+
+
+class IndexBusy(TimeoutError):
+    """Another process holds the index's write lock."""
