@@ -5,7 +5,8 @@
 For each size: a synthetic collection (`benchmarks.generate`) is stored through the importer
 into a fresh SQLite database; the whole index is built by `search.rebuild_index` in a child
 process (so that its peak memory is the build's own); the fixed query mix runs through
-`records.search_page` in a request context (the code behind `/api/search`), then through HTTP
+`records.search_page` in a request context (the code behind `/api/search`, in a process warmed
+up as `wsgi.py` warms each server worker), then through HTTP
 against gunicorn with several workers on 127.0.0.1 with a bounded load generator (a fixed
 number of requests from a few client threads, with a deadline); testimonies are added the way
 an archivist's import adds them (parse, store, commit, `search.index_testimonies`) and timed
@@ -571,6 +572,7 @@ def measure(size: int, args: argparse.Namespace) -> dict:
     figures["cold"] = run_child("cold", workdir)
     figures["warm"] = run_child("warm", workdir)
     app = create_app(app_config(workdir))
+    warm_up(app)  # as wsgi.py warms each server worker
     samples = time_both(app, workdir, mix, args.repeat)
     figures["api"] = percentiles([t for ts in samples["archive"].values() for t in ts])
     figures["fts"] = percentiles([t for ts in samples["fts"].values() for t in ts])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from oralhistory import search
 from oralhistory.search import arrays, postings
@@ -74,3 +75,25 @@ def test_every_field_a_search_scores_has_its_postings_in_the_arrays():
     # A scored field left out of the arrays would find and score nothing there: a spelling
     # read by its name's key would silently go missing from results.
     assert set(search.FIELD_WEIGHTS) <= set(arrays.SCORED_FIELDS)
+
+
+@pytest.mark.parametrize("q", ["Aleppo", "Halabi", "buses OR family", "Idlib", "حلب"])
+@pytest.mark.parametrize("limit", [1, 2, 25])
+def test_a_facet_lists_the_values_held_most_by_name_among_equals(app, q, limit):
+    """`Matches.facet` against every count sorted in Python, with and without a choice."""
+    with app.app_context():
+        searcher = search.archive_index().searcher()
+        plan = search.plan_search(searcher, search.SearchRequest(q=q), None)
+        matches = postings.Matches(searcher, plan.query, plan.access)
+        for fieldname in ("narrator", "place", "event"):
+            counts = matches.facet_counts(fieldname, plan.filter())
+            counts.pop("", None)
+            expected = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+            assert matches.facet(fieldname, plan.filter(), limit) == (
+                expected,
+                len(counts) - len(expected),
+            )
+            for chosen in sorted(counts):
+                shown, _ = matches.facet(fieldname, plan.filter(), limit, chosen)
+                assert shown[: len(expected)] == expected
+                assert (chosen, counts[chosen]) in shown

@@ -290,14 +290,10 @@ def search(request: SearchRequest, places: Gazetteer | None = None) -> SearchRes
         )
     for facet in ("narrator", "place", "event"):
         # Each facet counts as if its own choice were not made, to show the alternatives.
-        counts = matches.facet_counts(facet, plan.filter(without=facet))
-        counts.pop("", None)
-        shown = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_VALUES]
-        chosen = getattr(request, facet)
-        if chosen in counts and all(key != chosen for key, _ in shown):
-            shown.append((chosen, counts[chosen]))
-        result.facets[facet] = shown
-        result.facets_more[facet] = len(counts) - len(shown)
+        shown, more = matches.facet(
+            facet, plan.filter(without=facet), FACET_VALUES, getattr(request, facet)
+        )
+        result.facets[facet], result.facets_more[facet] = shown, more
     if plan.tokens:
         result.suggestion = suggest(searcher, plan, request, places)
         if places is not None:

@@ -326,6 +326,24 @@ class SearchArrays:
         the value's number in that list."""
         return self._values[fieldname]
 
+    def value_order(self, fieldname: str) -> tuple[np.ndarray, dict[str, int]]:
+        """For a facet field's values (`values`): each one's place in name order (-1 for the
+        empty value), and each value's number."""
+        return self._value_order[fieldname]
+
+    @cached_property
+    def _value_order(self) -> dict[str, tuple[np.ndarray, dict[str, int]]]:
+        found = {}
+        for fieldname in KEY_FIELDS:
+            values = self._values[fieldname][0]
+            ranks = np.empty(len(values), dtype=np.int64)
+            ranks[np.argsort(np.array(values, dtype=str), kind="stable")] = np.arange(len(values))
+            numbers = {value: n for n, value in enumerate(values)}
+            if "" in numbers:
+                ranks[numbers[""]] = -1
+            found[fieldname] = (ranks, numbers)
+        return found
+
     @cached_property
     def _values(self) -> dict[str, tuple[list[str], np.ndarray, np.ndarray]]:
         found = {}

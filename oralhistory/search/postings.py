@@ -334,9 +334,30 @@ class Matches:
 
     def facet_counts(self, fieldname: str, restriction: Query | None) -> Counter:
         """How many of the documents found under `restriction` hold each value of a facet."""
+        values, counts = self._value_counts(fieldname, restriction)
+        return Counter({values[n]: int(counts[n]) for n in np.flatnonzero(counts)})
+
+    def facet(
+        self, fieldname: str, restriction: Query | None, limit: int, chosen: str | None = None
+    ) -> tuple[list[tuple[str, int]], int]:
+        """The `limit` values of a facet that most of the documents found under `restriction`
+        hold (by name among equals), with `chosen` after them when it is held but not among
+        them; and how many other values are held. The empty value is never counted."""
+        values, counts = self._value_counts(fieldname, restriction)
+        ranks, numbers = search_arrays(self.searcher).value_order(fieldname)
+        held = np.flatnonzero(counts)
+        held = held[ranks[held] >= 0]  # the empty value has no rank
+        best = held[np.lexsort((ranks[held], -counts[held]))[:limit]]
+        shown = [(values[n], int(counts[n])) for n in best]
+        number = numbers.get(chosen) if chosen else None
+        if number is not None and counts[number] and number not in best:
+            shown.append((chosen, int(counts[number])))
+        return shown, len(held) - len(shown)
+
+    def _value_counts(self, fieldname: str, restriction: Query | None):
         values, docs, numbers = search_arrays(self.searcher).values(fieldname)
         counts = np.bincount(numbers[self.found(restriction)[docs]], minlength=len(values))
-        return Counter({values[n]: int(counts[n]) for n in np.flatnonzero(counts)})
+        return values, counts
 
 
 def _query_terms(searcher: Searcher, query: Query) -> set[tuple[str, Any]]:
