@@ -276,16 +276,20 @@ def search(request: SearchRequest, places: Gazetteer | None = None) -> SearchRes
         hit = results[rank]
         matched_in = [name for name in matches.fields_of(hit.docnum) if name in FIELD_WEIGHTS]
         by_key_only = bool(matched_in) and set(matched_in) <= set(KEY_WEIGHTS)
+        # where the keys stand in the passage: for its snippet and for what it was read as
+        spans = snippets.key_spans(searcher.schema, hit["text"], want) if by_key_only else None
         result.hits.append(
             SearchHit(
                 passage_id=int(hit["passage_id"]),
                 testimony_id=int(hit["testimony_id"]),
                 position=hit["position"],
                 narrator_slug=hit["narrator"],
-                snippet=snippets.snippet(results, hit, want if by_key_only else None),
+                snippet=snippets.snippet(results, hit, want if by_key_only else None, spans),
                 score=round(hit.score or 0.0, 4),
                 matched_in=matched_in,
-                read_as=snippets.read_as(searcher.schema, hit, want) if by_key_only else None,
+                read_as=snippets.read_as(searcher.schema, hit, want, spans)
+                if by_key_only
+                else None,
             )
         )
     for facet in ("narrator", "place", "event"):

@@ -63,11 +63,15 @@ def matched_spans(
     text: str, want: Wanted, analyse: Callable[..., Any], keys: Callable[..., Any]
 ) -> list[tuple[int, int]]:
     """Where in `text` the wanted words stand, as (start, end), runs of them joined."""
-    spans = [
-        (token.startchar, token.endchar)
-        for token in analyse(text, chars=True)
-        if token.text in want.words
-    ]
+    spans = (
+        [
+            (token.startchar, token.endchar)
+            for token in analyse(text, chars=True)
+            if token.text in want.words
+        ]
+        if want.words
+        else []
+    )
     if want.keys:
         spans += [
             (token.startchar, token.endchar)
