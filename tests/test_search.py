@@ -156,3 +156,28 @@ def test_a_facet_lists_the_values_with_most_passages_and_counts_the_rest(client,
     assert body["facets_more"]["narrator"] == 2
     page = client.get("/search", query_string={"q": "Aleppo"}).get_data(as_text=True)
     assert "and 3 more, with fewer passages" in page
+
+
+@pytest.mark.parametrize(
+    ("text", "q"),
+    [
+        # a long passage, shown by its best fragments
+        (("We walked for hours. " * 30) + "<script>alert(1)</script> the bold convoy left. "
+         + ("Then we waited. " * 30), "convoy"),
+        # the words matched in the editor's note alone
+        ("<i>We</i> left at dawn. [Ed.: <b>convoy</b> & checkpoint]", "checkpoint"),
+        # matched by a name's key alone (Kassem for Qassem)
+        ("<img src=x onerror=alert(1)> Qassem & his brother left.", "Kassem"),
+    ],
+)  # fmt: skip
+def test_every_kind_of_snippet_escapes_the_passage_and_adds_only_marks(
+    app, client, tmp_path, text, q
+):
+    path = tmp_path / "markup.md"
+    path.write_text(TESTIMONY.format(slug="markup-test", text=text))
+    assert run_cli(app, "import", str(path)).exit_code == 0
+    hits = client.get("/api/search", query_string={"q": q}).get_json()["hits"]
+    snippet = next(h["snippet"] for h in hits if h["testimony"]["title"] == "A test testimony")
+    assert "<mark>" in snippet
+    assert "<" not in snippet.replace("<mark>", "").replace("</mark>", "")
+    assert "&lt;" in snippet

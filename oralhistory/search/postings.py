@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
@@ -331,11 +331,6 @@ class Matches:
                 if docnum in self.postings(fieldname, text)
             }
         )
-
-    def facet_counts(self, fieldname: str, restriction: Query | None) -> Counter:
-        """How many of the documents found under `restriction` hold each value of a facet."""
-        values, counts = self._value_counts(fieldname, restriction)
-        return Counter({values[n]: int(counts[n]) for n in np.flatnonzero(counts)})
 
     def facet(
         self, fieldname: str, restriction: Query | None, limit: int, chosen: str | None = None

@@ -62,14 +62,14 @@ def key_spans(schema: Schema, text: str, want: marks.Wanted) -> list[tuple[int, 
 
 
 def read_as(
-    schema: Schema, hit, want: marks.Wanted, text_spans: list[tuple[int, int]] | None = None
+    schema: Schema, hit, want: marks.Wanted, text_spans: list[tuple[int, int]]
 ) -> str | None:
     """The name, as this passage or its narrator's name writes it, that the query's
     spelling was read as (matched by its key alone); None when only what the archive says
-    of the narrator holds it. `text_spans`: the passage's `key_spans`, if known."""
+    of the narrator holds it. `text_spans`: the passage's `key_spans`."""
     for fieldname in ("text", "note", "narrator_name"):
         text = hit.get(fieldname) or ""
-        if fieldname == "text" and text_spans is not None:
+        if fieldname == "text":
             spans = text_spans
         else:
             spans = key_spans(schema, text, want) if text else []
@@ -79,19 +79,14 @@ def read_as(
     return None
 
 
-def snippet(
-    results, hit, by_key: marks.Wanted | None = None, spans: list[tuple[int, int]] | None = None
-) -> str:
+def snippet(results, hit, by_key: list[tuple[int, int]] | None = None) -> str:
     """The hit's passage marked: whole when short, else its best fragments; the editor's
-    note when the words matched there alone. `by_key`: the query matched by name keys alone
-    (`spans`: where they stand in the passage, if known)."""
+    note when the words matched there alone. `by_key`: the query matched by name keys alone,
+    which stand there in the passage (`key_spans`)."""
     text = hit["text"]
     if by_key:
         # Matched by a name's key alone: Whoosh knows nothing to mark; the key finds it.
-        if spans is None:
-            spans = key_spans(results.searcher.schema, text, by_key)
-        if spans:
-            return _key_snippet(text, spans)
+        return _key_snippet(text, by_key)
     # A short passage is shown whole; a long one by its best fragments.
     results.fragmenter = _WHOLE if len(text) <= SNIPPET_CHARS else _CONTEXT
     marked = _highlights(results, "text", text, top=2)
