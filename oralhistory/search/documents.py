@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 # the module, not its names: the gazetteer reads names with `analysis`, so it may be the one
 # importing this package
@@ -41,7 +41,7 @@ def build_schema(table: dict[str, str], names: Iterable[str] = ()) -> Schema:
     return Schema(
         passage_id=ID(stored=True, unique=True),
         testimony_id=ID(stored=True),
-        position=NUMERIC(stored=True, sortable=True),
+        position=STORED,
         narrator=ID(stored=True),
         # How much a match in each field counts is set at query time (FIELD_WEIGHTS).
         narrator_name=RepeatedText(slot="narrator_name", stored=True, analyzer=analyzer),
