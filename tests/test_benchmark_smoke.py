@@ -8,12 +8,14 @@ from __future__ import annotations
 import os
 import sqlite3
 
+import numpy as np
 import pytest
 from sqlalchemy import func, select
 
 from benchmarks.generate import FINDING_KINDS, Query, extra_testimony, generate, load
 from benchmarks.run import api_request, build_fts, fts_search
 from oralhistory import db, records, search
+from oralhistory.search import postings
 from oralhistory.importer import parse_testimony, store_testimony
 from oralhistory.models import Passage, Testimony
 from tests.conftest import copy_database, make_app, sqlite_only
@@ -70,6 +72,23 @@ def test_parallel_build_writes_one_segment_per_process(archive):
     with app.app_context():
         segments = len(search.archive_index().searcher().leaf_searchers())
     assert segments == min(os.cpu_count() or 1, 4)
+
+
+def test_each_passage_follows_its_testimonys_document_in_a_parallel_build(archive):
+    # A testimony's document and its passages are written together into one segment, by
+    # whichever process takes them: each passage's document is its own testimony's.
+    app, _, _ = archive
+    with app.app_context():
+        searcher = search.archive_index().searcher()
+        found = postings.search_arrays(searcher)
+        passages = np.flatnonzero(found.live)
+        assert len(passages) == searcher.doc_count() - len(np.flatnonzero(found.parents == -2))
+        for doc in passages.tolist():
+            parent = int(found.parents[doc])
+            assert parent >= 0, doc
+            testimony = searcher.stored_fields(parent)
+            assert "passage_id" not in testimony
+            assert testimony["testimony_id"] == searcher.stored_fields(doc)["testimony_id"]
 
 
 def test_a_probe_word_finds_exactly_its_passage(archive, collection):

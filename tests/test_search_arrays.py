@@ -8,8 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import func, select
 
-from oralhistory import search
+from oralhistory import db, search
+from oralhistory.models import Narrator, Passage, Testimony
 from oralhistory.search import arrays, postings
 from tests.conftest import import_testimony, make_app, run_cli
 
@@ -104,3 +106,24 @@ def test_a_facet_lists_the_values_held_most_by_name_among_equals(app, q, limit):
                 shown, _ = matches.facet(fieldname, plan.filter(), limit, chosen)
                 assert shown[: len(expected)] == expected
                 assert (chosen, counts[chosen]) in shown
+
+
+def test_what_is_said_of_a_narrator_is_indexed_once_and_found_in_each_of_their_passages(
+    app, client
+):
+    # "lawyer" is in Muhammad Qadsi's roles alone, never in the words of a passage
+    body = search_body(client, "lawyer")
+    with app.app_context():
+        passages = db.session().scalar(
+            select(func.count(Passage.id))
+            .join(Testimony)
+            .join(Narrator)
+            .where(Narrator.slug == "muhammad-qadsi")
+        )
+        reader = search.archive_index().searcher().reader()
+        # once, by his testimony's document ...
+        assert reader.doc_frequency("context", "lawyer") == 1
+        # ... counted for each of its passages in "did you mean"
+        assert reader.frequency("public_about", "lawyer") == passages
+    qadsi = [hit for hit in body["hits"] if hit["narrator"]["slug"] == "muhammad-qadsi"]
+    assert passages > 1 and len(qadsi) == passages

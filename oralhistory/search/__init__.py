@@ -32,8 +32,8 @@ from .documents import (
     gazetteer_table,
     indexable_passages,
     passage_document,
-    passage_documents,
     read_passages,
+    testimony_documents,
 )
 from .planning import (
     FIELD_WEIGHTS,
@@ -107,7 +107,7 @@ def rebuild_index(session: Session, last_change: int | None = None) -> int:
     if last_change is None:
         last_change = session.scalar(select(func.max(ChangeLog.id))) or 0
     schema = build_schema(gazetteer_table(session), gazetteer_names(session))
-    documents = passage_documents(read_passages(session, None))
+    documents = testimony_documents(read_passages(session, None))
     passages = session.scalar(select(func.count(Passage.id))) or 0
     procs = min(os.cpu_count() or 1, 4) if passages >= PARALLEL_BUILD_PASSAGES else 1
     return archive_index().rebuild(schema, documents, procs, last_change)
@@ -131,7 +131,7 @@ def index_testimonies(
     if not archive_index().exists() or not _has_current_fields():
         rebuild_index(session, last_change)
         return
-    documents = list(passage_documents(read_passages(session, ids)))
+    documents = list(testimony_documents(read_passages(session, ids)))
     archive_index().replace(ids, documents, last_change)
 
 
@@ -287,7 +287,9 @@ def search(request: SearchRequest, places: Gazetteer | None = None) -> SearchRes
                 snippet=snippets.snippet(results, hit, spans),
                 score=round(hit.score or 0.0, 4),
                 matched_in=matched_in,
-                read_as=snippets.read_as(searcher.schema, hit, want, spans)
+                read_as=snippets.read_as(
+                    searcher.schema, hit, _narrator_name(searcher, hit.docnum), want, spans
+                )
                 if by_key_only
                 else None,
             )
@@ -309,6 +311,12 @@ def search(request: SearchRequest, places: Gazetteer | None = None) -> SearchRes
                 named = [match for match in named if match.read_as is None]
             result.events, result.places = events, named
     return result
+
+
+def _narrator_name(searcher: Searcher, docnum: int) -> str:
+    """The narrator's names as the passage's testimony document holds them."""
+    parent = int(postings.search_arrays(searcher).parents[docnum])
+    return searcher.stored_fields(parent).get("narrator_name", "") if parent >= 0 else ""
 
 
 _MATCHERS: dict[int, tuple[Schema, TimelineMatcher]] = {}

@@ -9,32 +9,45 @@ in the page cache and start in milliseconds. The files are named like the segmen
 it, and a new segment gets new files.
 
 For each field a search reads: its words, sorted; where each word's postings start; the
-postings' document numbers and weights (frequencies); and each document's length byte for the
-fields that are scored. Deleted documents are left in: they are taken off when a segment is
+postings' document numbers and weights (frequencies); and for the fields that are scored,
+each document's length: as the byte Whoosh scores by, and in words (the sum of its words'
+frequencies, for the average length). Deleted documents are left in: they are taken off when a segment is
 read (`SearchArrays`).
+
+A testimony's document (what the archive says of its narrator, `ABOUT_FIELDS`) is followed in
+its segment by its passages' (`store`). Its postings are kept here as postings of each of
+those passages, with its lengths: every search of the arrays sees passages alone, as if each
+held what is said of its narrator, and `parents` tells each passage's testimony document.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, _lenfield
+from whoosh.filedb.filestore import FileStorage
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-FORMAT = "oh1"  # in every file name: a new layout gets new files
+FORMAT = "oh2"  # in every file name: a new layout gets new files
 # The fields searches read postings of: the scored ones, then the filters and facets.
 # (`search.FIELD_WEIGHTS`: the name keys are scored too, below the words as written)
 SCORED_FIELDS = ("text", "note", "narrator_name", "title", "context", "name_keys", "narrator_keys")
 KEY_FIELDS = ("narrator", "place", "event", "year", "access")
 # the fields a length is kept for: those scored (a passage about a place is scored higher)
 LENGTH_FIELDS = (*SCORED_FIELDS, "place")
+# the fields a testimony's document holds for its passages
+ABOUT_FIELDS = ("narrator_name", "title", "context", "narrator_keys")
+# In `parents`: a testimony's document itself, and a document that follows none.
+TESTIMONY, NO_PARENT = -2, -1
 _PARTS = ("terms", "starts", "docs", "weights")
 
 # A field's length as Whoosh stores it: one byte; read back through these tables.
@@ -79,19 +92,69 @@ class SegmentArrays:
     doc_count: int  # deleted documents included
     fields: dict[str, FieldPostings]
     lengths: dict[str, np.ndarray]  # a length byte per document, for the scored fields
+    sizes: dict[str, np.ndarray]  # and its length in words
+    # each document's testimony document (`TESTIMONY` for one itself, `NO_PARENT`: none)
+    parents: np.ndarray
+
+    @cached_property
+    def family(self) -> Family:
+        return Family(self.parents)
+
+
+class Family:
+    """Where each testimony document's passages lie in a segment: right after it, up to
+    the next testimony document."""
+
+    def __init__(self, parents: np.ndarray):
+        self.heads = np.flatnonzero(parents == TESTIMONY)
+        self.ends = np.append(self.heads[1:], len(parents)).astype(np.int64)
+
+    def spread(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`docs` (ascending) with each testimony document in place of its passages: the
+        documents, ascending, and for each the place in `docs` it comes from."""
+        if not len(self.heads):
+            return docs, np.arange(len(docs))
+        at = np.searchsorted(self.heads, docs)
+        held = np.minimum(at, len(self.heads) - 1)
+        head = self.heads[held] == docs
+        counts = np.where(head, self.ends[held] - docs - 1, 1)
+        firsts = np.where(head, docs + 1, docs)
+        return ranges(firsts, counts), np.repeat(np.arange(len(docs)), counts)
+
+
+def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """`starts[i]`, `starts[i] + 1` ... (`counts[i]` numbers) for each i, one after the other."""
+    step = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(starts, counts) + step
 
 
 def _files(directory: Path, segment_id: str) -> dict[str, Path]:
     names = [f"{field}_{part}" for field in SCORED_FIELDS + KEY_FIELDS for part in _PARTS]
-    names += [f"{field}_lengths" for field in LENGTH_FIELDS]
+    names += [f"{field}_{part}" for field in LENGTH_FIELDS for part in ("lengths", "sizes")]
+    names.append("parents")
     return {name: directory / f"{segment_id}.{FORMAT}_{name}.npy" for name in names}
 
 
-def _decode_field(reader, fieldname: str) -> dict[str, np.ndarray]:
+def _decode_parents(reader) -> np.ndarray:
+    """Each document's testimony document, by document number (see `SegmentArrays`)."""
+    count = reader.doc_count_all()
+    heads = np.zeros(0, dtype=np.int64)
+    if "kind" in reader.schema:
+        heads = _decode_postings(reader, "kind", b"testimony")[0]
+    before = np.searchsorted(heads, np.arange(count), side="right") - 1
+    parents = np.where(before >= 0, heads[np.maximum(before, 0)], NO_PARENT).astype(np.int32)
+    parents[heads] = TESTIMONY
+    return parents
+
+
+def _decode_field(reader, fieldname: str, family: Family) -> dict[str, np.ndarray]:
     terms, starts, docs, weights = [], [0], [], []
     if fieldname in reader.schema:
         for term in reader.lexicon(fieldname):
             ids, term_weights = _decode_postings(reader, fieldname, term)
+            if fieldname in ABOUT_FIELDS:
+                ids, source = family.spread(ids)
+                term_weights = term_weights[source]
             terms.append(term)
             docs.append(ids)
             weights.append(term_weights)
@@ -162,6 +225,25 @@ def _decode_lengths(reader, fieldname: str) -> np.ndarray:
     return found
 
 
+def _decode(reader) -> dict[str, np.ndarray]:
+    """A segment's arrays, by file name (`_files`)."""
+    parents = _decode_parents(reader)
+    family = Family(parents)
+    arrays: dict[str, np.ndarray] = {"parents": parents}
+    for fieldname in SCORED_FIELDS + KEY_FIELDS:
+        for part, array in _decode_field(reader, fieldname, family).items():
+            arrays[f"{fieldname}_{part}"] = array
+    for fieldname in LENGTH_FIELDS:
+        lengths = _decode_lengths(reader, fieldname)
+        if fieldname in ABOUT_FIELDS:  # each passage's are its testimony document's
+            lengths = np.where(parents >= 0, lengths[np.maximum(parents, 0)], 0).astype(np.uint8)
+        arrays[f"{fieldname}_lengths"] = lengths
+        docs, weights = arrays[f"{fieldname}_docs"], arrays[f"{fieldname}_weights"]
+        sizes = np.bincount(docs, weights=weights, minlength=len(parents))
+        arrays[f"{fieldname}_sizes"] = np.rint(sizes).astype(np.uint32)
+    return arrays
+
+
 def write_segment_arrays(reader, directory: Path, segment_id: str) -> dict[str, Path]:
     """Decode a segment reader's postings and save them beside the segment; return the files.
 
@@ -169,12 +251,7 @@ def write_segment_arrays(reader, directory: Path, segment_id: str) -> dict[str, 
     finds a file finds it whole; two processes writing the same segment write the same bytes.
     """
     files = _files(directory, segment_id)
-    arrays: dict[str, np.ndarray] = {}
-    for fieldname in SCORED_FIELDS + KEY_FIELDS:
-        for part, array in _decode_field(reader, fieldname).items():
-            arrays[f"{fieldname}_{part}"] = array
-    for fieldname in LENGTH_FIELDS:
-        arrays[f"{fieldname}_lengths"] = _decode_lengths(reader, fieldname)
+    arrays = _decode(reader)
     for name, path in files.items():
         # a name starting with "." is one Whoosh's clean-up passes over
         temporary = directory / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
@@ -184,24 +261,46 @@ def write_segment_arrays(reader, directory: Path, segment_id: str) -> dict[str, 
     return files
 
 
-def prepare_segments(ix) -> None:
+def prepare_segments(ix, procs: int = 1) -> None:
     """Write the arrays of each segment of the index `ix` that has none yet: called after a
-    commit, so that searches find them ready."""
+    commit, so that searches find them ready. With `procs` > 1, that many processes write
+    the segments' arrays side by side."""
     directory = Path(ix.storage.folder)
+    with ix.reader() as reader:
+        missing = [
+            leaf.segment().segment_id()
+            for leaf, _ in reader.leaf_readers()
+            if leaf.segment() is not None
+            and not all(
+                path.exists() for path in _files(directory, leaf.segment().segment_id()).values()
+            )
+        ]
+    folders = [str(directory)] * len(missing)
+    if procs > 1 and len(missing) > 1:
+        context = multiprocessing.get_context("fork")  # as Whoosh's own parallel writer
+        with ProcessPoolExecutor(min(procs, len(missing)), mp_context=context) as pool:
+            list(pool.map(_prepare_segment, folders, missing))
+    else:
+        list(map(_prepare_segment, folders, missing))
+
+
+def _prepare_segment(folder: str, segment_id: str) -> None:
+    ix = FileStorage(folder, supports_mmap=False).open_index()
     with ix.reader() as reader:
         for leaf, _ in reader.leaf_readers():
             segment = leaf.segment()
-            if segment is None:
-                continue
-            files = _files(directory, segment.segment_id())
-            if not all(path.exists() for path in files.values()):
-                write_segment_arrays(leaf, directory, segment.segment_id())
+            if segment is not None and segment.segment_id() == segment_id:
+                write_segment_arrays(leaf, Path(folder), segment_id)
 
 
 def _load(files: dict[str, Path], doc_count: int) -> SegmentArrays:
     loaded = {
         name: np.load(path, mmap_mode="r", allow_pickle=False) for name, path in files.items()
     }
+    return _arrays(loaded, doc_count)
+
+
+def _arrays(loaded: dict[str, np.ndarray], doc_count: int) -> SegmentArrays:
     return SegmentArrays(
         doc_count=doc_count,
         fields={
@@ -209,6 +308,8 @@ def _load(files: dict[str, Path], doc_count: int) -> SegmentArrays:
             for field in SCORED_FIELDS + KEY_FIELDS
         },
         lengths={field: loaded[f"{field}_lengths"] for field in LENGTH_FIELDS},
+        sizes={field: loaded[f"{field}_sizes"] for field in LENGTH_FIELDS},
+        parents=loaded["parents"],
     )
 
 
@@ -237,11 +338,7 @@ def segment_arrays(reader, directory: Path | None) -> SegmentArrays:
 
 
 def _in_memory(reader) -> SegmentArrays:
-    fields = {
-        field: FieldPostings(**_decode_field(reader, field)) for field in SCORED_FIELDS + KEY_FIELDS
-    }
-    lengths = {field: _decode_lengths(reader, field) for field in LENGTH_FIELDS}
-    return SegmentArrays(reader.doc_count_all(), fields, lengths)
+    return _arrays(_decode(reader), reader.doc_count_all())
 
 
 def forget_segments_except(kept: set[tuple[str, str]]) -> None:
@@ -282,7 +379,17 @@ class SearchArrays:
                 kept.add((str(directory), reader.segment().segment_id()))
         forget_segments_except(kept)
         self.doc_count = searcher.reader().doc_count_all()
-        live = np.ones(self.doc_count, dtype=bool)
+        self.parents = np.concatenate(
+            [
+                np.where(
+                    arrays.parents >= 0, arrays.parents.astype(np.int64) + offset, arrays.parents
+                )
+                for arrays, offset in self.parts
+            ]
+            or [_EMPTY_DOCS]
+        )
+        # Passages only: a testimony's document is searched as part of each of its passages.
+        live = self.parents != TESTIMONY
         for leaf, offset in searcher.leaf_searchers():
             reader = leaf.reader()
             if reader.has_deletions():
@@ -320,18 +427,38 @@ class SearchArrays:
         found[docs] = True
         return found
 
+    def spread(self, found: np.ndarray) -> np.ndarray:
+        """The live passages among `found` (a mask), and those of each testimony document in
+        it: what Whoosh's own matchers find, as passages."""
+        parents = self.parents
+        inherited = np.zeros(self.doc_count, dtype=bool)
+        held = parents >= 0
+        inherited[held] = found[parents[held]]
+        return (found | inherited) & self.live
+
     @cached_property
     def _lengths(self) -> dict[str, np.ndarray]:
+        return self._joined("lengths", np.uint8)
+
+    @cached_property
+    def _sizes(self) -> dict[str, np.ndarray]:
+        return self._joined("sizes", np.uint32)
+
+    def _joined(self, kind: str, dtype) -> dict[str, np.ndarray]:
         return {
-            field: np.concatenate([arrays.lengths[field] for arrays, _ in self.parts])
+            field: np.concatenate([getattr(arrays, kind)[field] for arrays, _ in self.parts])
             if self.parts
-            else np.zeros(0, dtype=np.uint8)
+            else np.zeros(0, dtype=dtype)
             for field in LENGTH_FIELDS
         }
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Each document's length byte in a scored field, by document number."""
         return self._lengths[fieldname]
+
+    def sizes(self, fieldname: str) -> np.ndarray:
+        """Each document's length in words in a scored field, by document number."""
+        return self._sizes[fieldname]
 
     def values(self, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:
         """A facet field's values, and for each (document, value) pair the document number and

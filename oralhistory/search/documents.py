@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -15,6 +18,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.system import pack_uint
 
 # the module, not its names: the gazetteer reads names with `analysis`, so it may be the one
 # importing this package
@@ -26,7 +30,7 @@ from .analysis import (
     text_analyzer,
     vocabulary_analyzer,
 )
-from .quick import text_tokens
+from .quick import text_tokens, vocabulary_words
 from .transliteration import name_key_analyzer
 
 # --- the index on disk ----------------------------------------------------------------------
@@ -39,11 +43,15 @@ def build_schema(table: dict[str, str], names: Iterable[str] = ()) -> Schema:
     vocabulary = vocabulary_analyzer()
     keys = name_key_analyzer(frozenset(names).union(*(name.split() for name in table)))
     return Schema(
+        # "testimony" on each testimony's document (`testimony_document`); none on passages
+        kind=ID,
         passage_id=ID(stored=True, unique=True),
         testimony_id=ID(stored=True),
         position=STORED,
         narrator=ID(stored=True),
         # How much a match in each field counts is set at query time (FIELD_WEIGHTS).
+        # The narrator's names, the title and what the archive says of the narrator are held
+        # once, by the testimony's document; a search counts them in each of its passages.
         narrator_name=RepeatedText(slot="narrator_name", stored=True, analyzer=analyzer),
         title=RepeatedText(slot="title", analyzer=analyzer),
         # who the narrator is (biography, roles): finds a narrator's passages by what the
@@ -61,18 +69,19 @@ def build_schema(table: dict[str, str], names: Iterable[str] = ()) -> Schema:
         year=ID(stored=True),
         access=ID(stored=True),
         # Words for "did you mean", kept apart so that no suggestion to a reader who may not
-        # see restricted passages comes from them; archivists get both.
-        public_words=_vocabulary_field(vocabulary),
-        restricted_words=_vocabulary_field(vocabulary),
+        # see restricted passages comes from them; archivists get both. Held by the
+        # testimony's document, each word with the number of its passages that hold it.
+        public_words=CountedWords(analyzer=vocabulary),
+        restricted_words=CountedWords(analyzer=vocabulary),
         # and the words of what the archive says of the narrator (names, title, biography,
-        # roles), the same on each of their passages
-        public_about=_vocabulary_field(vocabulary, slot="public_about"),
-        restricted_about=_vocabulary_field(vocabulary, slot="restricted_about"),
+        # roles), counted once for each passage of the testimony
+        public_about=CountedWords(analyzer=vocabulary),
+        restricted_about=CountedWords(analyzer=vocabulary),
         sort_key=STORED,
         # what the passage was indexed with, hashed: `flask check` compares it with the record
         version=STORED,
         # the passage's words, normalised and hashed: passages with the same words share it
-        fingerprint=ID(sortable=True),
+        fingerprint=Fingerprint(sortable=True),
     )
 
 
@@ -81,18 +90,48 @@ VOCABULARY = ("public_words", "public_about", "restricted_words", "restricted_ab
 PUBLIC_VOCABULARY = VOCABULARY[:2]
 
 
-def _vocabulary_field(analyzer, slot: str | None = None) -> TEXT:
-    # words looked up, never scored nor searched as phrases: no lengths, no positions
-    options = {"analyzer": analyzer, "phrase": False}
-    field = RepeatedText(slot=slot, **options) if slot else TEXT(**options)
-    field.scorable = False
-    return field
+class CountedWords(TEXT):
+    """A "did you mean" vocabulary: words looked up, never scored nor searched as phrases.
+
+    Its value is a testimony's texts, each with the number of passages it stands for
+    (`[(text, passages), ...]`): each word is given to Whoosh with the number of passages
+    that hold it as its frequency. The index then holds each word once per testimony, and
+    `reader.frequency` counts the passages that hold it. (The words are read when the
+    document is indexed, by the writing processes of a parallel build.)
+    """
+
+    def __init__(self, **options):
+        super().__init__(phrase=False, **options)
+        self.scorable = False
+
+    def index(self, value, **options):
+        if isinstance(value, str):
+            return super().index(value, **options)
+        counts: Counter[str] = Counter()
+        for text, passages in value:
+            for word in set(vocabulary_words(text)):
+                counts[word] += passages
+        # as Whoosh's `Frequency` format gives a word's posting
+        return (
+            (word.encode("utf-8"), count, float(count), pack_uint(count))
+            for word, count in sorted(counts.items())
+        )
+
+
+class Fingerprint(ID):
+    """An id made of a text when it is indexed: its `fingerprint`."""
+
+    def index(self, value, **options):
+        return super().index(fingerprint(value), **options)
+
+    def to_column_value(self, value):
+        return super().to_column_value(fingerprint(value))
 
 
 class RepeatedText(TEXT):
     """A text field whose value is often the one it had in the document before: a narrator's
-    biography, name and testimony title are the same on each of their passages. The last
-    value's analysis is kept and reused (per `slot`: one per field).
+    biography and names are the same in each of their testimonies. The last value's analysis
+    is kept and reused (per `slot`: one per field).
     """
 
     # per process, never stored with the index: slot -> (analyzer, value, analysis)
@@ -134,11 +173,61 @@ def _gazetteer_groups(session: Session) -> list[tuple[str, list[str]]]:
 
 def passage_document(passage: Passage, linked: list | None = None) -> dict[str, Any]:
     """What the index holds of a passage; `linked`: its links an archivist did not reject
-    (read from its testimony when not given)."""
+    (read from its testimony when not given). What its testimony's document holds of the
+    narrator counts in its `version` too."""
     testimony = passage.testimony
+    # The passage's places and events are its context links, less those an archivist rejected.
+    if linked is None:
+        linked = _links_by_number(testimony).get(passage.number, [])
+    document = {
+        "passage_id": str(passage.id),
+        "testimony_id": str(testimony.id),
+        # the passage's number, that of its anchor `p-N` (`sort_key` keeps the reading order)
+        "position": passage.number,
+        "narrator": testimony.narrator.slug,
+        "text": passage.text,
+        "note": passage.editor_note or "",
+        "name_keys": " ".join(filter(None, [passage.text, passage.editor_note])),
+        # sorted: the same links give the same document (and `version`), however loaded
+        "place": ",".join(sorted(link.target for link in linked if link.kind == "place")),
+        "event": ",".join(sorted(link.target for link in linked if link.kind == "event")),
+        "year": str(testimony.interview_date.year) if testimony.interview_date else "",
+        "access": testimony.access,
+        "sort_key": (testimony.id, passage.position),
+        # hashed when indexed (`Fingerprint`), by the writing processes of a parallel build
+        "fingerprint": passage.text,
+    }
+    document["version"] = document_version({**document, **_about(testimony)})
+    return document
+
+
+def _about(testimony: Testimony) -> dict[str, str]:
+    """What the archive says of a testimony's narrator, as its document holds it."""
     narrator = testimony.narrator
-    public = testimony.is_public
-    words = " ".join(filter(None, [narrator.name, passage.text, passage.editor_note]))
+    names = [narrator.name, *narrator.spellings, narrator.name_arabic or ""]
+    who = [narrator.biography, narrator.origin, narrator.residence]
+    return {
+        "narrator_name": " ".join(names),
+        "title": testimony.title,
+        "context": " ".join(filter(None, [*who, *narrator.roles])),
+        # The names first, as if inside a sentence: there a capitalised word reads as a name.
+        "narrator_keys": ", "
+        + ", ".join(names)
+        + ". "
+        + " ".join(filter(None, [testimony.title, *who]))
+        + " "
+        + " ".join(f"({role})" for role in narrator.roles),
+    }
+
+
+def testimony_document(testimony: Testimony, passages: list[Passage]) -> dict[str, Any]:
+    """The document a testimony's passages follow in the index: what the archive says of the
+    narrator (searched as part of each passage), and the "did you mean" words of them all."""
+    narrator = testimony.narrator
+    words = [
+        (" ".join(filter(None, [narrator.name, passage.text, passage.editor_note])), 1)
+        for passage in passages
+    ]
     about = " ".join(
         filter(
             None,
@@ -152,49 +241,14 @@ def passage_document(passage: Passage, linked: list | None = None) -> dict[str, 
             ],
         )
     )
-    # The passage's places and events are its context links, less those an archivist rejected.
-    if linked is None:
-        linked = _links_by_number(testimony).get(passage.number, [])
-    document = {
-        "passage_id": str(passage.id),
+    public = testimony.is_public
+    return {
+        "kind": "testimony",
         "testimony_id": str(testimony.id),
-        # the passage's number, that of its anchor `p-N` (`sort_key` keeps the reading order)
-        "position": passage.number,
-        "narrator": narrator.slug,
-        "narrator_name": " ".join([narrator.name, *narrator.spellings, narrator.name_arabic or ""]),
-        "title": testimony.title,
-        "context": " ".join(
-            filter(None, [narrator.biography, narrator.origin, narrator.residence, *narrator.roles])
-        ),
-        "text": passage.text,
-        "note": passage.editor_note or "",
-        "name_keys": " ".join(filter(None, [passage.text, passage.editor_note])),
-        # The names first, as if inside a sentence: there a capitalised word reads as a name.
-        "narrator_keys": ", "
-        + ", ".join([narrator.name, *narrator.spellings, narrator.name_arabic or ""])
-        + ". "
-        + " ".join(
-            filter(
-                None,
-                [testimony.title, narrator.biography, narrator.origin, narrator.residence],
-            )
-        )
-        + " "
-        + " ".join(f"({role})" for role in narrator.roles),
-        # sorted: the same links give the same document (and `version`), however loaded
-        "place": ",".join(sorted(link.target for link in linked if link.kind == "place")),
-        "event": ",".join(sorted(link.target for link in linked if link.kind == "event")),
-        "year": str(testimony.interview_date.year) if testimony.interview_date else "",
-        "access": testimony.access,
-        "public_words": words if public else "",
-        "restricted_words": "" if public else words,
-        "public_about": about if public else "",
-        "restricted_about": "" if public else about,
-        "sort_key": (testimony.id, passage.position),
-        "fingerprint": fingerprint(passage.text),
+        **_about(testimony),
+        "public_words" if public else "restricted_words": words,
+        "public_about" if public else "restricted_about": [(about, len(passages))],
     }
-    document["version"] = document_version(document)
-    return document
 
 
 def _links_by_number(testimony: Testimony) -> dict[int, list]:
@@ -206,15 +260,16 @@ def _links_by_number(testimony: Testimony) -> dict[int, list]:
     return groups
 
 
-def passage_documents(passages: Iterable[Passage]) -> Iterator[dict[str, Any]]:
-    """Each passage's document, its testimony's links grouped once for all its passages
-    (which come one after the other)."""
-    testimony, groups = None, {}
-    for passage in passages:
-        if passage.testimony is not testimony:
-            testimony = passage.testimony
-            groups = _links_by_number(testimony)
-        yield passage_document(passage, groups.get(passage.number, []))
+def testimony_documents(passages: Iterable[Passage]) -> Iterator[list[dict[str, Any]]]:
+    """For each testimony, its document and then each of its passages' (the passages come
+    in order, a testimony's one after the other), to be indexed together (`writer.group`)."""
+    for testimony, group in groupby(passages, key=attrgetter("testimony")):
+        held = list(group)
+        links = _links_by_number(testimony)
+        yield [
+            testimony_document(testimony, held),
+            *(passage_document(passage, links.get(passage.number, [])) for passage in held),
+        ]
 
 
 def document_version(document: dict[str, Any]) -> str:

@@ -110,8 +110,8 @@ def plan_search(
         )
     query = _put_filters(query, typed)
     parts = query.subqueries if isinstance(query, And) else [query]
-    apart = [part for part in parts if isinstance(part, _FilterQuery)]
-    kept = [part for part in parts if not isinstance(part, _FilterQuery)]
+    apart = [part for part in parts if isinstance(part, FilterQuery)]
+    kept = [part for part in parts if not isinstance(part, FilterQuery)]
     query = kept[0] if len(kept) == 1 else And(kept) if kept else Every()
     if places is not None and kept:
         query = _place_boost(query, tokens, places)
@@ -165,7 +165,7 @@ def _put_filters(query: Query, typed_filters: list[Query]) -> Query:
     return query.apply(lambda child: _put_filters(child, typed_filters))
 
 
-class _FilterQuery(Or):
+class FilterQuery(Or):
     """The resolved form of one filter (narrator, place, event or year)."""
 
 
@@ -176,7 +176,7 @@ def _filter_query(
     if name == "year":
         if not re.fullmatch(r"\d{4}", value):
             raise QueryError(f"year: takes a year of four digits, as in year:2017, not '{value}'")
-        return _FilterQuery([Term("year", value)])
+        return FilterQuery([Term("year", value)])
     slug = value.strip().lower()
     if name == "narrator":
         slugs = _narrators_named(searcher, access, value)
@@ -186,7 +186,7 @@ def _filter_query(
         slugs = gazetteer.places_named(value, places.places, partial(_words, searcher.schema))
     else:
         slugs = _events_named(places, value, partial(_words, searcher.schema))
-    return _FilterQuery([Term(name, s) for s in slugs or [slug]])
+    return FilterQuery([Term(name, s) for s in slugs or [slug]])
 
 
 def _words(schema: Schema, text: str) -> list[str]:

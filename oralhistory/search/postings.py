@@ -21,7 +21,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndMaybe, Every, Not, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
-from .arrays import SearchArrays
+from .arrays import ABOUT_FIELDS, Family, SearchArrays, ranges
 
 # What many searches need and the index alone decides (each segment's arrays, the documents
 # of a filter term, the statistics for a viewer) is worked out once per searcher; segments
@@ -97,20 +97,6 @@ def allowed_mask(searcher: Searcher, restriction: Query | None) -> np.ndarray | 
     return masks[0] if len(masks) == 1 else np.logical_and.reduce(masks)
 
 
-def allowed_docs(searcher: Searcher, restriction: Query | None) -> set[int] | None:
-    """The documents a filter (`_Plan.filter`) lets through; None lets all through."""
-    mask = allowed_mask(searcher, restriction)
-    if mask is None:
-        return None
-    cache = searcher_cache(searcher).setdefault("allowed", {})
-    key = repr(restriction)
-    if key not in cache:
-        if len(cache) >= _FILTER_CACHE_SIZE:
-            cache.clear()
-        cache[key] = set(np.flatnonzero(mask).tolist())
-    return cache[key]
-
-
 def matching_docs(searcher: Searcher, query: Query, memo: dict | None = None) -> set[int]:
     """The live documents `query` matches, unscored."""
     return set(np.flatnonzero(matching_mask(searcher, query, memo)).tolist())
@@ -135,11 +121,16 @@ def matching_mask(searcher: Searcher, query: Query, memo: dict | None = None) ->
     if kind is And:
         wanted = [sub for sub in query.subqueries if type(sub) is not Not]
         unwanted = [sub.query for sub in query.subqueries if type(sub) is Not]
-        if wanted:
-            found = np.logical_and.reduce([matching_mask(searcher, s, memo) for s in wanted])
-            for sub in unwanted:
-                found &= ~matching_mask(searcher, sub, memo)
-            return found
+        found = (
+            np.logical_and.reduce([matching_mask(searcher, s, memo) for s in wanted])
+            if wanted
+            else arrays.live.copy()
+        )
+        for sub in unwanted:
+            found &= ~matching_mask(searcher, sub, memo)
+        return found
+    if kind is Not:
+        return arrays.live & ~matching_mask(searcher, query.query, memo)
     if kind is AndMaybe:
         return matching_mask(searcher, query.a, memo)
     if kind is Every:
@@ -154,8 +145,10 @@ def matching_mask(searcher: Searcher, query: Query, memo: dict | None = None) ->
         ):
             memo[query] = _phrase_mask(searcher, query, memo)
         else:
+            # one field's words (a wildcard, say): a testimony document found counts as its
+            # passages
             docs = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
-            memo[query] = arrays.mask(docs)
+            memo[query] = arrays.spread(arrays.mask(docs))
     return memo[query]
 
 
@@ -178,9 +171,9 @@ def _phrase_mask(searcher: Searcher, phrase: Phrase, memo: dict) -> np.ndarray:
     shared: np.ndarray | None = None
     for place, word in enumerate(phrase.words):
         parts = []
-        for leaf, offset in searcher.leaf_searchers():
+        for (leaf, offset), (segment, _) in zip(searcher.leaf_searchers(), arrays.parts):
             docs, counts, positions = _segment_positions(
-                leaf.reader(), phrase.fieldname, field.to_bytes(word)
+                leaf.reader(), phrase.fieldname, field.to_bytes(word), segment.family
             )
             docs = docs + offset
             keep = np.repeat(candidates[docs], counts)
@@ -197,9 +190,10 @@ _POSITIONS_SIZE = 512
 _POSITIONS_LOCK = threading.Lock()
 
 
-def _segment_positions(reader, fieldname: str, term: bytes):
+def _segment_positions(reader, fieldname: str, term: bytes, family: Family):
     """A word's postings in one segment with their positions: the documents (deleted ones
-    included), how many positions each has, and the positions one after the other.
+    included), how many positions each has, and the positions one after the other. A
+    testimony document's are given as each of its passages' (`arrays.Family`).
 
     Kept for the words used most recently. Reading a block at a time uses attributes of
     Whoosh's `W3LeafMatcher` that are not part of its public API (whoosh-reloaded is pinned).
@@ -235,11 +229,20 @@ def _segment_positions(reader, fieldname: str, term: bytes):
         np.array([len(p) for p in positions], dtype=np.int64),
         np.fromiter(chain.from_iterable(positions), dtype=np.int32),
     )
+    if fieldname in ABOUT_FIELDS:
+        found = _spread_positions(family, *found)
     with _POSITIONS_LOCK:
         _POSITIONS[key] = found
         while len(_POSITIONS) > _POSITIONS_SIZE:
             _POSITIONS.popitem(last=False)
     return found
+
+
+def _spread_positions(family: Family, docs: np.ndarray, counts: np.ndarray, positions):
+    """Documents with their positions, each testimony document's given to its passages."""
+    spread, source = family.spread(docs)
+    firsts = np.cumsum(counts) - counts  # where each document's positions start
+    return spread, counts[source], positions[ranges(firsts[source], counts[source])]
 
 
 @dataclass

@@ -24,6 +24,7 @@ from .analysis import (
     ArticleFilter,
     SpellingFilter,
     base_analyzer,
+    vocabulary_analyzer,
 )
 
 # Filters that read and change one token at a time, by its text alone (the spelling filter,
@@ -150,3 +151,11 @@ _QUICK_BASE = QuickAnalyzer(base_analyzer())
 def text_tokens(text: str) -> list[str]:
     """The normalised words of a passage (as `name_tokens`, with no cache of whole texts)."""
     return [token.text for token in _QUICK_BASE(text)]
+
+
+_QUICK_VOCABULARY = QuickAnalyzer(*vocabulary_analyzer().items)
+
+
+def vocabulary_words(text: str) -> list[str]:
+    """The "did you mean" words of a text, as the vocabulary's analyzer indexes them."""
+    return [token.text for token in _QUICK_VOCABULARY(text, mode="index")]

@@ -3,8 +3,8 @@
 Scores rest on statistics (how many documents, how many hold a word, a field's average
 length). For a reader who may not see restricted testimony they are those of the passages
 the reader may see (`Statistics`): so nothing a reader receives, scores and order included,
-changes when restricted text is added or withdrawn text is deleted. Archivists get Whoosh's
-own statistics of the whole index.
+changes when restricted text is added or withdrawn text is deleted. Archivists get those of
+every passage the index holds.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from whoosh import scoring
 from whoosh.query import And, AndMaybe, Every, Not, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
-from .arrays import LENGTH_OF_BYTE, SCORED_LENGTH_OF_BYTE
+from .arrays import KEY_FIELDS, SCORED_FIELDS, SCORED_LENGTH_OF_BYTE
+from .planning import FilterQuery
 from .postings import Matches, allowed_mask, search_arrays, searcher_cache, term_bytes
 
 # BM25F; B is how much a long passage is discounted for its length (0: not at all, 1: fully).
@@ -29,22 +30,24 @@ from .postings import Matches, allowed_mask, search_arrays, searcher_cache, term
 # largest B that keeps that passage first with the weights above.
 BM25_B = 0.2
 BM25_K1 = 1.2
+# the fields whose postings the arrays keep, which `bm25f_scores` reads
+ARRAY_FIELDS = frozenset(SCORED_FIELDS + KEY_FIELDS)
 
 
 class Statistics:
-    """What BM25F's idf and length normalisation rest on, for one viewer.
-
-    Archivists, who may see everything, get Whoosh's own statistics of the whole index. A
-    reader limited by `scope` (a filter: public passages only) gets those of the live
-    documents in scope alone: their number, how many of them hold a word, their average
-    field length (from the length bytes Whoosh keeps per document).
+    """What BM25F's idf and length normalisation rest on, for one viewer: those of the
+    passages in `scope` (a filter: public passages only; None: every passage the index
+    holds): their number, how many of them hold a word, their average field length in
+    words. Whoosh's own would count each testimony's document, and deleted documents until
+    their segment is merged.
     """
 
     def __init__(self, searcher: Searcher, scope: Query | None):
         # weakly: statistics are cached under their searcher (`postings.searcher_cache`), and
         # a strong reference back would keep both, and the segments' mapped files, forever
         self._searcher = weakref.ref(searcher)
-        self.scope = allowed_mask(searcher, scope)
+        allowed = allowed_mask(searcher, scope)
+        self.scope = search_arrays(searcher).live if allowed is None else allowed
         self._averages: dict[str, float] = {}
         self._idfs: dict[tuple[str, Any], float] = {}
 
@@ -56,13 +59,9 @@ class Statistics:
 
     @cached_property
     def doc_count(self) -> int:
-        if self.scope is None:
-            return self.searcher.doc_count_all()
         return int(self.scope.sum())
 
     def idf(self, fieldname: str, text: Any) -> float:
-        if self.scope is None:
-            return self.searcher.idf(fieldname, text)
         if (fieldname, text) not in self._idfs:
             if len(self._idfs) >= 10_000:  # a bound, for a searcher that lives long
                 self._idfs.clear()
@@ -74,12 +73,10 @@ class Statistics:
         return self._idfs[fieldname, text]
 
     def avg_length(self, fieldname: str) -> float:
-        if self.scope is None:
-            return self.searcher.avg_field_length(fieldname) or 1
         if fieldname not in self._averages:
-            lengths = search_arrays(self.searcher).lengths(fieldname)[self.scope]
-            total = float(LENGTH_OF_BYTE[lengths].sum())
-            self._averages[fieldname] = (total / (self.doc_count or 1)) or 1
+            sizes = search_arrays(self.searcher).sizes(fieldname)[self.scope]
+            # as Whoosh's `avg_field_length`: every length in words, over every passage
+            self._averages[fieldname] = (float(sizes.sum()) / (self.doc_count or 1)) or 1
         return self._averages[fieldname]
 
 
@@ -110,23 +107,25 @@ class StatisticsBM25F(scoring.BM25F):
 
 def whoosh_top(searcher: Searcher, matches: Matches, found: np.ndarray, limit: int) -> list:
     """The best (score, document) of `found` by Whoosh's matchers, for a query only they can
-    score (a filter in an OR), under the same statistics as `bm25f_scores`."""
+    score, under the same statistics as `bm25f_scores`. No query `plan_search` makes is one
+    (only a group with a boost of its own would be): Whoosh's matchers would miss what a
+    testimony's document holds for its passages."""
     docs = set(np.flatnonzero(found).tolist())
     if not docs:
         # Whoosh takes an empty set given as a filter for no filter at all: never give one.
         return []
     weighting, stats = searcher.weighting, statistics(searcher, matches.scope)
-    if stats.scope is not None:
-        weighting = StatisticsBM25F(stats, B=weighting.B, K1=weighting.K1)
+    weighting = StatisticsBM25F(stats, B=weighting.B, K1=weighting.K1)
     scoring_searcher = Searcher(searcher.reader(), weighting=weighting, closereader=False)
     return scoring_searcher.search(matches.query, filter=docs, limit=limit).top_n
 
 
 def _scored_words(query: Query) -> list[tuple[str | None, Any, float, Phrase | None]] | None:
     """The (field, word, boost, phrase) whose scores add up to a document's score for `query`,
-    or None for a query with parts only Whoosh's matchers can score (filters, boosted groups).
+    or None for a query with parts only Whoosh's matchers can score (boosted groups).
 
-    A phrase's words count in the documents where the phrase is found.
+    A phrase's words count in the documents where the phrase is found; a filter's values
+    (`narrator:halabi OR orphans`) in the documents that hold them.
     """
     kind = type(query)
     if kind is Term:
@@ -138,7 +137,7 @@ def _scored_words(query: Query) -> list[tuple[str | None, Any, float, Phrase | N
         return [(None, None, 1.0, None)]
     if kind is Every:
         return [(None, None, query.boost, None)]
-    if kind in (Or, And) and query.boost == 1.0:
+    if kind in (Or, And, FilterQuery) and query.boost == 1.0:
         parts = [_scored_words(sub) for sub in query.subqueries]
     elif kind is AndMaybe:
         parts = [_scored_words(query.a), _scored_words(query.b)]
@@ -162,7 +161,7 @@ def bm25f_scores(searcher: Searcher, matches: Matches, found: np.ndarray) -> np.
         or words is None
         or any(
             fieldname is not None
-            and (fieldname not in searcher.schema or not searcher.schema[fieldname].scorable)
+            and (fieldname not in searcher.schema or fieldname not in ARRAY_FIELDS)
             for fieldname, _, _, _ in words
         )
     ):
@@ -177,6 +176,10 @@ def bm25f_scores(searcher: Searcher, matches: Matches, found: np.ndarray) -> np.
         within = found if phrase is None else found & matches.mask(phrase)
         postings = matches.postings(fieldname, text)
         if not len(postings.docs):
+            continue
+        if not searcher.schema[fieldname].scorable:  # a filter's value: as Whoosh, its weight
+            keep = within[postings.docs]
+            scores[postings.docs[keep]] += postings.weights[keep] * boost
             continue
         idf = stats.idf(fieldname, text)
         average = stats.avg_length(fieldname)

@@ -62,13 +62,19 @@ def key_spans(schema: Schema, text: str, want: marks.Wanted) -> list[tuple[int, 
 
 
 def read_as(
-    schema: Schema, hit, want: marks.Wanted, text_spans: list[tuple[int, int]]
+    schema: Schema,
+    hit,
+    narrator_name: str,
+    want: marks.Wanted,
+    text_spans: list[tuple[int, int]],
 ) -> str | None:
-    """The name, as this passage or its narrator's name writes it, that the query's
-    spelling was read as (matched by its key alone); None when only what the archive says
-    of the narrator holds it. `text_spans`: the passage's `key_spans`."""
-    for fieldname in ("text", "note", "narrator_name"):
-        text = hit.get(fieldname) or ""
+    """The name, as this passage or its narrator's name (`narrator_name`, all its spellings)
+    writes it, that the query's spelling was read as (matched by its key alone); None when
+    only what the archive says of the narrator holds it. `text_spans`: the passage's
+    `key_spans`."""
+    held = {"text": hit.get("text"), "note": hit.get("note"), "narrator_name": narrator_name}
+    for fieldname, text in held.items():
+        text = text or ""
         if fieldname == "text":
             spans = text_spans
         else:

@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index, scoring
+from whoosh.codec.whoosh3 import W3PerDocReader
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
+from whoosh.multiproc import MpWriter
 from whoosh.searching import Searcher
 
 from . import arrays
@@ -32,6 +34,21 @@ from .ranking import BM25_B, BM25_K1
 
 WRITE_LOCK_TIMEOUT = 30.0  # seconds a writer waits for another to finish
 BUILD_MEMORY_MB = 512  # per writing process: postings held in memory before spilling to disk
+
+
+def _cached_reader(self, fieldname, column):
+    """`W3PerDocReader._cached_reader`, which keeps a column found and looks for a missing
+    one's file again each time: writing a segment asks for the length of each posting's
+    field, so every posting of a field without lengths (an id, a vocabulary) cost a look at
+    the disk. A written segment's columns never change, so a missing one is kept as missing.
+    (whoosh-reloaded is pinned: this replaces its method for every reader.)"""
+    if fieldname not in self._readers:
+        found = self.has_column(fieldname)
+        self._readers[fieldname] = self.column_reader(fieldname, column) if found else None
+    return self._readers[fieldname]
+
+
+W3PerDocReader._cached_reader = _cached_reader
 
 
 class ArchiveIndex:
@@ -176,15 +193,17 @@ class ArchiveIndex:
     def rebuild(
         self,
         schema: Schema,
-        documents: Iterable[dict[str, Any]],
+        groups: Iterable[list[dict[str, Any]]],
         procs: int = 1,
         last_change: int | None = None,
     ) -> int:
-        """Write a new generation with `documents`, switch to it, and drop the old ones.
+        """Write a new generation with `groups` (per testimony: its document, then its
+        passages'), switch to it, drop the old ones; return the number of passages.
 
         With `procs` > 1, that many processes analyse and write the documents side by side,
-        each into a segment of its own (searches read the segments together). The new
-        generation reflects the change log up to `last_change`.
+        each into a segment of its own (searches read the segments together); a group is
+        always written whole into one segment, in order. The new generation reflects the
+        change log up to `last_change`.
         """
         with self.writing():
             name = f"ix-{time.time_ns()}"
@@ -194,11 +213,11 @@ class ArchiveIndex:
             count = 0
             options = {"procs": procs, "multisegment": True} if procs > 1 else {}
             with ix.writer(limitmb=BUILD_MEMORY_MB, **options) as writer:
-                for document in documents:
-                    writer.add_document(**document)
-                    count += 1
+                for group in groups:
+                    _add_group(writer, group)
+                    count += len(group) - 1
             self._mark(name, last_change)
-            arrays.prepare_segments(ix)
+            arrays.prepare_segments(ix, procs)
             pointer = self.root / "CURRENT.tmp"
             pointer.write_text(name)
             os.replace(pointer, self.root / "CURRENT")
@@ -210,11 +229,11 @@ class ArchiveIndex:
     def replace(
         self,
         testimony_ids: Iterable[int],
-        documents: Iterable[dict[str, Any]],
+        groups: Iterable[list[dict[str, Any]]],
         last_change: int | None = None,
     ) -> None:
-        """Remove every passage of `testimony_ids`, then add `documents`, in one commit; the
-        generation then reflects the change log up to `last_change`."""
+        """Remove every document of `testimony_ids`, then add `groups` (as `rebuild`), in one
+        commit; the generation then reflects the change log up to `last_change`."""
         with self.writing():
             name = self._current()
             if name is None:
@@ -223,8 +242,8 @@ class ArchiveIndex:
             with ix.writer(timeout=WRITE_LOCK_TIMEOUT) as writer:
                 for testimony_id in testimony_ids:
                     writer.delete_by_term("testimony_id", str(testimony_id))
-                for document in documents:
-                    writer.add_document(**document)
+                for group in groups:
+                    _add_group(writer, group)
             # After Whoosh's commit: a crash between the two leaves the mark behind, and the
             # same changes are applied again, which gives the same index.
             self._mark(name, last_change)
@@ -236,7 +255,22 @@ class ArchiveIndex:
         return {
             int(fields["passage_id"]): (int(fields["testimony_id"]), fields.get("version", ""))
             for fields in reader.all_stored_fields()
+            if "passage_id" in fields  # not a testimony's document
         }
+
+
+def _add_group(writer, group: list[dict[str, Any]]) -> None:
+    # Whoosh keeps a group's documents together, in order, in one segment: a testimony's
+    # passages follow its document (`arrays` reads them so).
+    with writer.group():
+        for document in group:
+            writer.add_document(**document)
+    # A parallel writer hands its documents to its processes a batch at a time, but never in
+    # a group, and here every document is in one: a full batch is handed over after its
+    # group. (`docbuffer`, `batchsize` and `_enqueue` are not part of Whoosh's public API;
+    # whoosh-reloaded is pinned.)
+    if isinstance(writer, MpWriter) and len(writer.docbuffer) >= writer.batchsize:
+        writer._enqueue()
 
 
 def _weighting() -> scoring.WeightingModel:

@@ -50,8 +50,9 @@ def suggest(
     def finds(query: Query, restriction: Query | None) -> bool:
         if query is NullQuery:
             return True
-        allowed = postings.allowed_docs(searcher, restriction)
-        return any(allowed is None or d in allowed for d in searcher.docs_for_query(query))
+        found = postings.matching_mask(searcher, query)
+        allowed = postings.allowed_mask(searcher, restriction)
+        return bool((found if allowed is None else found & allowed).any())
 
     def word_finds(word: str) -> bool:
         syntax = querylang.whoosh_syntax([querylang.Token("word", word, 0)], set())
@@ -132,7 +133,9 @@ def _candidates(
     word_lists = [*chain.from_iterable(_word_lists(searcher, f) for f in fieldnames), gazetteer]
 
     def frequency(candidate: str) -> int:
-        return sum(reader.doc_frequency(fieldname, candidate) for fieldname in fieldnames)
+        # the passages that hold it: a testimony's document counts each word once for each
+        # of its passages that holds it (`documents.CountedWords`)
+        return sum(int(reader.frequency(fieldname, candidate)) for fieldname in fieldnames)
 
     seen = {word}
     for distance in (1, 2) if len(word) > 4 else (1,):
