@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from benchmarks.generate import FINDING_KINDS, Query, extra_testimony, generate, load
 from benchmarks.run import api_request, build_fts, fts_search
 from oralhistory import db, records, search
-from oralhistory.search import postings
 from oralhistory.importer import parse_testimony, store_testimony
 from oralhistory.models import Passage, Testimony
+from oralhistory.search import postings
 from tests.conftest import copy_database, make_app, sqlite_only
 
 SIZE = 1000
