@@ -11,8 +11,8 @@ it, and a new segment gets new files.
 For each field a search reads: its words, sorted; where each word's postings start; the
 postings' document numbers and weights (frequencies); and for the fields that are scored,
 each document's length: as the byte Whoosh scores by, and in words (the sum of its words'
-frequencies, for the average length). Deleted documents are left in: they are taken off when a segment is
-read (`SearchArrays`).
+frequencies, for the average length). Deleted documents are left in: they are taken off
+when a segment is read (`SearchArrays`).
 
 A testimony's document (what the archive says of its narrator, `ABOUT_FIELDS`) is followed in
 its segment by its passages' (`store`). Its postings are kept here as postings of each of
@@ -110,7 +110,7 @@ class Family:
         self.ends = np.append(self.heads[1:], len(parents)).astype(np.int64)
 
     def spread(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """`docs` (ascending) with each testimony document in place of its passages: the
+        """`docs` (ascending) with each testimony document's passages in its place: the
         documents, ascending, and for each the place in `docs` it comes from."""
         if not len(self.heads):
             return docs, np.arange(len(docs))
@@ -202,8 +202,7 @@ def _decode_postings(reader, fieldname: str, term: bytes) -> tuple[np.ndarray, n
 
 def _decode_lengths(reader, fieldname: str) -> np.ndarray:
     """Each document's length byte in a field (0: none), read from the segment's column of
-    them at once. Asking Whoosh document by document (`doc_field_length`) looks for the
-    column's file again for each document of a field that has none: most of the time taken.
+    them at once, not asked of Whoosh document by document (`doc_field_length`).
 
     Reading the column uses attributes of Whoosh's segment reader that are not part of its
     public API (whoosh-reloaded is pinned); another reader is asked document by document.
