@@ -130,7 +130,7 @@ def _candidates(
     search for them would take several times longer otherwise.
     """
     reader = searcher.reader()
-    word_lists = [*chain.from_iterable(_word_lists(searcher, f) for f in fieldnames), gazetteer]
+    words = _all_words(searcher, fieldnames, gazetteer)
 
     def frequency(candidate: str) -> int:
         # the passages that hold it: a testimony's document counts each word once for each
@@ -140,13 +140,25 @@ def _candidates(
     seen = {word}
     for distance in (1, 2) if len(word) > 4 else (1,):
         automaton = levenshtein_automaton(word, distance, prefix=distance - 1).to_dfa()
-        near = {w for words in word_lists for w in find_all_matches(automaton, _after(words))}
+        near = set(find_all_matches(automaton, _after(words)))
         near -= seen
         seen |= near
         yield from sorted(
             near,
             key=lambda w: (not _holds(w, word), -frequency(w), w),
         )
+
+
+def _all_words(searcher: Searcher, fieldnames: tuple[str, ...], gazetteer: list[str]) -> list[str]:
+    """The words of `fieldnames` in every segment and of `gazetteer`, sorted, without
+    repeats (kept per searcher): an automaton walks one list once, not one per segment and
+    field."""
+    cache = postings.searcher_cache(searcher).setdefault("all words", {})
+    kept = cache.get(fieldnames)
+    if kept is None or kept[0] is not gazetteer:
+        lists = [*chain.from_iterable(_word_lists(searcher, f) for f in fieldnames), gazetteer]
+        kept = cache[fieldnames] = (gazetteer, sorted(set().union(*lists)))
+    return kept[1]
 
 
 def _word_lists(searcher: Searcher, fieldname: str) -> list[list[str]]:
