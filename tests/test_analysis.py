@@ -15,7 +15,7 @@ from oralhistory.search.analysis import (
     text_analyzer,
     vocabulary_analyzer,
 )
-from oralhistory.search.quick import QuickAnalyzer
+from oralhistory.search.quick import QuickAnalyzer, vocabulary_words
 from tests.conftest import import_testimony, run_cli
 
 
@@ -289,3 +289,27 @@ def test_quick_analysis_gives_the_chains_own_tokens_for_every_passage_of_the_col
 def test_quick_analysis_gives_the_chains_own_tokens_for_any_mix_of_words(analyzers, words, gap):
     """Spellings of several words, stop words, articles and Arabic, in any order."""
     _same_tokens(analyzers[0], gap.join(words))
+
+
+def _vocabulary(text):
+    return {token.text for token in vocabulary_analyzer()(text, mode="index")}
+
+
+def test_the_did_you_mean_words_of_each_passage_are_the_vocabulary_analyzers_own(analyzers):
+    # read in parts (name, passage, note) and from the normalised words kept per text
+    _, texts = analyzers
+    assert texts
+    for text in texts:
+        assert vocabulary_words(("Omar al-Halabi", text, "")) == _vocabulary(
+            f"Omar al-Halabi {text}"
+        )
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.sampled_from(_WORDS_TO_MIX), max_size=30), st.sampled_from([" ", ", ", ". "]))
+def test_the_did_you_mean_words_of_any_mix_of_words_are_the_vocabulary_analyzers_own(words, gap):
+    half = len(words) // 2
+    parts = (gap.join(words[:half]), gap.join(words[half:]))
+    assert vocabulary_words(parts) == _vocabulary(" ".join(parts))

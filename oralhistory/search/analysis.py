@@ -408,6 +408,9 @@ def canonical_words(table: dict[str, str]) -> set[str]:
     return {word for value in table.values() for word in value.split()}
 
 
+VOCABULARY_MINSIZE = 3  # letters: shorter words are never suggested
+
+
 def vocabulary_analyzer() -> Analyzer:
     """Analyzer for the "did you mean" vocabulary: real words, not stems."""
-    return base_analyzer() | StopFilter(stoplist=ENGLISH_STOP_WORDS, minsize=3)
+    return base_analyzer() | StopFilter(stoplist=ENGLISH_STOP_WORDS, minsize=VOCABULARY_MINSIZE)

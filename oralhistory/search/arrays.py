@@ -31,7 +31,13 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3PerDocReader, _lenfield
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    W3LeafMatcher,
+    W3PerDocReader,
+    W3TermsReader,
+    _lenfield,
+)
 from whoosh.filedb.filestore import FileStorage
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
@@ -147,11 +153,31 @@ def _decode_parents(reader) -> np.ndarray:
     return parents
 
 
+def _field_postings(reader, fieldname: str):
+    """Each word of a field in a segment, in order, with the matcher of its postings (deleted
+    documents included).
+
+    Whoosh's segment reader looks each word up again to read its postings; its words' list
+    gives each one's postings as it goes, and is read here when it is Whoosh's own
+    (`W3TermsReader`: attributes not part of its public API; whoosh-reloaded is pinned).
+    """
+    terms = getattr(reader, "_terms", None)
+    if not isinstance(terms, W3TermsReader):
+        for term in reader.lexicon(fieldname):
+            yield term, reader.postings(fieldname, term)
+        return
+    form = reader.schema[fieldname].format
+    for (name, term), info in terms.items_from(fieldname, b""):
+        if name != fieldname:
+            return
+        yield term, terms._codec.postings_reader(terms._postfile, info, form, term=(name, term))
+
+
 def _decode_field(reader, fieldname: str, family: Family) -> dict[str, np.ndarray]:
     terms, starts, docs, weights = [], [0], [], []
     if fieldname in reader.schema:
-        for term in reader.lexicon(fieldname):
-            ids, term_weights = _decode_postings(reader, fieldname, term)
+        for term, matcher in _field_postings(reader, fieldname):
+            ids, term_weights = _decoded(matcher)
             if fieldname in ABOUT_FIELDS:
                 ids, source = family.spread(ids)
                 term_weights = term_weights[source]
@@ -168,13 +194,18 @@ def _decode_field(reader, fieldname: str, family: Family) -> dict[str, np.ndarra
 
 
 def _decode_postings(reader, fieldname: str, term: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """A word's postings in a segment, deleted documents included, a block at a time.
+    """A word's postings in a segment, deleted documents included."""
+    return _decoded(reader.postings(fieldname, term))
+
+
+def _decoded(postings) -> tuple[np.ndarray, np.ndarray]:
+    """The documents and weights of a matcher's postings, deleted documents included, a
+    block at a time.
 
     Reading a block at a time uses attributes of Whoosh's `W3LeafMatcher` that are not part
     of its public API (whoosh-reloaded is pinned); a matcher of another kind is read through
     the public one.
     """
-    postings = reader.postings(fieldname, term)
     if isinstance(postings, FilterMatcher):  # the deleted documents, taken off when read
         postings = postings.child
     ids, weights = [], []

@@ -30,7 +30,7 @@ from .analysis import (
     text_analyzer,
     vocabulary_analyzer,
 )
-from .quick import text_tokens, vocabulary_words
+from .quick import text_words, vocabulary_words
 from .transliteration import name_key_analyzer
 
 # --- the index on disk ----------------------------------------------------------------------
@@ -93,9 +93,9 @@ PUBLIC_VOCABULARY = VOCABULARY[:2]
 class CountedWords(TEXT):
     """A "did you mean" vocabulary: words looked up, never scored nor searched as phrases.
 
-    Its value is a testimony's texts, each with the number of passages it stands for
-    (`[(text, passages), ...]`): each word is given to Whoosh with the number of passages
-    that hold it as its frequency. The index then holds each word once per testimony, and
+    Its value is a testimony's texts, in groups, each with the number of passages it stands
+    for (`[((name, text, note), 1), ...]`): each word is given to Whoosh with the number of
+    passages that hold it as its frequency. The index then holds each word once per testimony, and
     `reader.frequency` counts the passages that hold it. (The words are read when the
     document is indexed, by the writing processes of a parallel build.)
     """
@@ -108,8 +108,8 @@ class CountedWords(TEXT):
         if isinstance(value, str):
             return super().index(value, **options)
         counts: Counter[str] = Counter()
-        for text, passages in value:
-            for word in set(vocabulary_words(text)):
+        for texts, passages in value:
+            for word in vocabulary_words(texts):
                 counts[word] += passages
         # as Whoosh's `Frequency` format gives a word's posting
         return (
@@ -225,8 +225,7 @@ def testimony_document(testimony: Testimony, passages: list[Passage]) -> dict[st
     narrator (searched as part of each passage), and the "did you mean" words of them all."""
     narrator = testimony.narrator
     words = [
-        (" ".join(filter(None, [narrator.name, passage.text, passage.editor_note])), 1)
-        for passage in passages
+        ((narrator.name, passage.text, passage.editor_note or ""), 1) for passage in passages
     ]
     about = " ".join(
         filter(
@@ -247,7 +246,7 @@ def testimony_document(testimony: Testimony, passages: list[Passage]) -> dict[st
         "testimony_id": str(testimony.id),
         **_about(testimony),
         "public_words" if public else "restricted_words": words,
-        "public_about" if public else "restricted_about": [(about, len(passages))],
+        "public_about" if public else "restricted_about": [((about,), len(passages))],
     }
 
 
@@ -281,7 +280,7 @@ def document_version(document: dict[str, Any]) -> str:
 
 def fingerprint(text: str) -> str:
     """The same for passages with the same words, whatever their case, accents or punctuation."""
-    words = " ".join(text_tokens(text))
+    words = " ".join(text_words(text))
     return hashlib.blake2b(words.encode("utf-8"), digest_size=8).hexdigest()
 
 

@@ -7,6 +7,7 @@ a passage's normalised words. Both run often on text already seen word by word.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from whoosh.analysis import (
     CharsetFilter,
@@ -19,12 +20,13 @@ from whoosh.analysis import (
 from whoosh.analysis.analyzers import Analyzer, CompositeAnalyzer
 
 from .analysis import (
+    ENGLISH_STOP_WORDS,
+    VOCABULARY_MINSIZE,
     ApostropheFilter,
     ArabicFilter,
     ArticleFilter,
     SpellingFilter,
     base_analyzer,
-    vocabulary_analyzer,
 )
 
 # Filters that read and change one token at a time, by its text alone (the spelling filter,
@@ -148,14 +150,19 @@ def quick_tokens(analyzer: Analyzer):
 _QUICK_BASE = QuickAnalyzer(base_analyzer())
 
 
-def text_tokens(text: str) -> list[str]:
-    """The normalised words of a passage (as `name_tokens`, with no cache of whole texts)."""
-    return [token.text for token in _QUICK_BASE(text)]
+@lru_cache(maxsize=1024)
+def text_words(text: str) -> tuple[str, ...]:
+    """The normalised words of a text (as `name_tokens`), kept for the texts read last: a
+    passage's are read for its testimony's "did you mean" words, then for its fingerprint."""
+    return tuple(token.text for token in _QUICK_BASE(text))
 
 
-_QUICK_VOCABULARY = QuickAnalyzer(*vocabulary_analyzer().items)
-
-
-def vocabulary_words(text: str) -> list[str]:
-    """The "did you mean" words of a text, as the vocabulary's analyzer indexes them."""
-    return [token.text for token in _QUICK_VOCABULARY(text, mode="index")]
+def vocabulary_words(texts: Iterable[str]) -> set[str]:
+    """The "did you mean" words of `texts`, as the vocabulary's analyzer indexes them: their
+    words less the stop words and those shorter than three letters (its `StopFilter`)."""
+    return {
+        word
+        for text in texts
+        for word in text_words(text)
+        if len(word) >= VOCABULARY_MINSIZE and word not in ENGLISH_STOP_WORDS
+    }
