@@ -95,9 +95,9 @@ class CountedWords(TEXT):
 
     Its value is a testimony's texts, in groups, each with the number of passages it stands
     for (`[((name, text, note), 1), ...]`): each word is given to Whoosh with the number of
-    passages that hold it as its frequency. The index then holds each word once per testimony, and
-    `reader.frequency` counts the passages that hold it. (The words are read when the
-    document is indexed, by the writing processes of a parallel build.)
+    passages that hold it as its frequency. The index then holds each word once per
+    testimony, and `reader.frequency` counts the passages that hold it. (The words are read
+    when the document is indexed, by the writing processes of a parallel build.)
     """
 
     def __init__(self, **options):
