@@ -135,12 +135,13 @@ def catch_up(session: Session, *, wait: bool = True) -> int:
     """
     index = search.archive_index()
     latest = last_change_id(session)
-    if index.exists() and index.last_change() == latest:
+    if index.exists() and index.last_change() == latest and not search.index_is_outdated():
         return 0
     with index.writing(timeout=search.WRITE_LOCK_TIMEOUT if wait else 0):
         # read again under the lock: another process may have applied them meanwhile
         applied = index.last_change() if index.exists() else None
-        if applied == latest:
+        outdated = search.index_is_outdated()
+        if applied == latest and not outdated:
             return 0
         rows = session.execute(
             select(ChangeLog.kind, ChangeLog.testimony_id).where(
@@ -149,6 +150,8 @@ def catch_up(session: Session, *, wait: bool = True) -> int:
         ).all()
         whole = (
             applied is None
+            # an index built by an earlier version, with other fields
+            or outdated
             # an index ahead of the record: the database was restored from a backup
             or applied > latest
             or any(kind in WHOLE_INDEX_KINDS or tid is None for kind, tid in rows)
@@ -210,7 +213,8 @@ def rebuild_in_background(app: Flask) -> bool:
                     with index.writing(timeout=0):
                         latest = last_change_id(session)
                         sound = index.exists() and index.damage() is None
-                        if not (sound and index.last_change() == latest):
+                        current = sound and not search.index_is_outdated()
+                        if not (current and index.last_change() == latest):
                             search.rebuild_index(session, last_change=latest)
                 finally:
                     session.close()

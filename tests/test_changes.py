@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 
 from sqlalchemy import select
+from whoosh.fields import ID
 
 from oralhistory import changes, db, search
 from oralhistory.check import check_index
 from oralhistory.models import ChangeLog, Testimony
+from oralhistory.search import documents
 from tests.archive_helpers import archivist_client, form_for_testimony, submit
-from tests.conftest import import_testimony
+from tests.conftest import import_testimony, run_cli
 
 
 def change_log(app) -> list[tuple[str, int | None, str | None]]:
@@ -105,3 +108,43 @@ def test_a_reader_does_not_wait_for_a_busy_index_and_the_next_one_finds_the_chan
         release.set()
         writer.join(10)
     assert hits(client, "quokkas") == 1
+
+
+def build_as_an_earlier_version(app) -> str:
+    """Rebuild the archive's index with a field this version's documents do not carry, as
+    an earlier version would have built it; return its generation."""
+    with app.app_context():
+        session = db.session()
+        schema = documents.build_schema(
+            documents.gazetteer_table(session), documents.gazetteer_names(session)
+        )
+        schema.add("legacy", ID(stored=True))
+        groups = documents.testimony_documents(documents.read_passages(session, None))
+        index = search.archive_index()
+        index.rebuild(schema, groups, 1, changes.last_change_id(session))
+        assert search.index_is_outdated()
+        return index._current()
+
+
+def test_init_rebuilds_an_index_an_earlier_version_built_with_other_fields(app):
+    earlier = build_as_an_earlier_version(app)
+    assert run_cli(app, "init").exit_code == 0
+    with app.app_context():
+        assert not search.index_is_outdated()
+        assert search.archive_index()._current() != earlier
+        assert "legacy" not in search.archive_index().searcher().schema.names()
+
+
+def test_a_search_on_an_index_of_an_earlier_version_is_answered_while_it_is_rebuilt(app):
+    earlier = build_as_an_earlier_version(app)
+    client = app.test_client()
+    assert hits(client, "Aleppo") > 0  # from the earlier index, while the new one is built
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with app.app_context():
+            if search.archive_index()._current() != earlier and not search.index_is_outdated():
+                break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the index of an earlier version was not rebuilt")
+    assert hits(client, "Aleppo") > 0

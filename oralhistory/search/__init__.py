@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import partial, wraps
+from functools import cache, partial, wraps
 
 from flask import Flask, current_app
 from sqlalchemy import func, select
@@ -75,6 +75,7 @@ __all__ = [  # the face: what the rest of the archive uses
     "archive_index",
     "document_version",
     "gazetteer_table",
+    "index_is_outdated",
     "index_testimonies",
     "indexable_passages",
     "init_app",
@@ -113,9 +114,24 @@ def rebuild_index(session: Session, last_change: int | None = None) -> int:
     return archive_index().rebuild(schema, documents, procs, last_change)
 
 
+@cache
+def _current_fields() -> frozenset[str]:
+    return frozenset(build_schema({}).names())
+
+
 def _has_current_fields() -> bool:
     # An index built by an older version lacks fields the documents now carry: rebuild it.
-    return set(archive_index().searcher().schema.names()) == set(build_schema({}).names())
+    return set(archive_index().searcher().schema.names()) == _current_fields()
+
+
+def index_is_outdated() -> bool:
+    """Whether the index was built by an earlier version, with other fields than this
+    version's documents carry: it must be rebuilt. (A missing or damaged index is not said
+    to be outdated: searches report it, and it is rebuilt as such.)"""
+    try:
+        return archive_index().exists() and not _has_current_fields()
+    except (IndexMissing, IndexDamaged):
+        return False
 
 
 def index_testimonies(
