@@ -224,9 +224,7 @@ def testimony_document(testimony: Testimony, passages: list[Passage]) -> dict[st
     """The document a testimony's passages follow in the index: what the archive says of the
     narrator (searched as part of each passage), and the "did you mean" words of them all."""
     narrator = testimony.narrator
-    words = [
-        ((narrator.name, passage.text, passage.editor_note or ""), 1) for passage in passages
-    ]
+    words = [((narrator.name, passage.text, passage.editor_note or ""), 1) for passage in passages]
     about = " ".join(
         filter(
             None,
