@@ -72,13 +72,10 @@ def read_as(
     writes it, that the query's spelling was read as (matched by its key alone); None when
     only what the archive says of the narrator holds it. `text_spans`: the passage's
     `key_spans`."""
-    held = {"text": hit.get("text"), "note": hit.get("note"), "narrator_name": narrator_name}
-    for fieldname, text in held.items():
-        text = text or ""
-        if fieldname == "text":
-            spans = text_spans
-        else:
-            spans = key_spans(schema, text, want) if text else []
+    candidates = [(hit["text"], text_spans)]
+    candidates += [(text, None) for text in (hit.get("note"), narrator_name) if text]
+    for text, spans in candidates:
+        spans = key_spans(schema, text, want) if spans is None else spans
         if spans:
             start, end = spans[0]
             return text[start:end]
