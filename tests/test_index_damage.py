@@ -87,8 +87,15 @@ def test_check_finds_a_passage_the_index_lacks_and_repair_puts_it_back(app):
         index = search.archive_index()
         name = (Path(app.config["INDEX_DIR"]) / "CURRENT").read_text().strip()
         with index.writing():
-            writer = index._open(name).writer()
-            writer.delete_by_term("passage_id", str(passage_id))
+            ix = index._open(name)
+            with ix.searcher() as searcher:
+                docnum = next(
+                    number
+                    for number, fields in searcher.reader().iter_docs()
+                    if fields.get("passage_id") == str(passage_id)
+                )
+            writer = ix.writer()
+            writer.delete_document(docnum)
             writer.commit()
     result = run_cli(app, "check")
     assert result.exit_code != 0

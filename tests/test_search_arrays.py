@@ -124,6 +124,28 @@ def test_what_is_said_of_a_narrator_is_indexed_once_and_found_in_each_of_their_p
         # once, by his testimony's document ...
         assert reader.doc_frequency("context", "lawyer") == 1
         # ... counted for each of its passages in "did you mean"
-        assert reader.frequency("public_about", "lawyer") == passages
+        held = postings.search_arrays(search.archive_index().searcher())
+        assert held.passages_with(("public_about",), b"lawyer") == passages
     qadsi = [hit for hit in body["hits"] if hit["narrator"]["slug"] == "muhammad-qadsi"]
     assert passages > 1 and len(qadsi) == passages
+
+
+def test_a_segment_written_has_the_arrays_it_would_decode_and_none_are_read_back(
+    app, tmp_path, monkeypatch
+):
+    import_testimony(app, tmp_path, "written", "The orphans of Jarablus waited for the buses.")
+    # the arrays are made as Whoosh writes the postings: decoding them is never needed
+    monkeypatch.setattr(arrays, "_decode", lambda reader: pytest.fail("arrays read back"))
+    assert run_cli(app, "reindex").exit_code == 0
+    monkeypatch.undo()
+    with app.app_context():
+        searcher = search.archive_index().searcher()
+        for leaf, _ in searcher.leaf_searchers():
+            reader = leaf.reader()
+            files = arrays._files(generation(app), reader.segment().segment_id())
+            decoded = arrays._decode(reader)
+            assert set(decoded) == set(files)
+            for name, path in files.items():
+                written = np.load(path, allow_pickle=False)
+                assert written.dtype == decoded[name].dtype, name
+                assert np.array_equal(written, decoded[name]), name

@@ -114,14 +114,24 @@ def rebuild_index(session: Session, last_change: int | None = None) -> int:
     return archive_index().rebuild(schema, documents, procs, last_change)
 
 
+def _layout(schema: Schema) -> frozenset[tuple[str, bool, bool]]:
+    """The fields of a schema: each one's name, whether it is searched, whether it has a
+    column."""
+    return frozenset(
+        (name, bool(field.indexed), getattr(field, "column_type", None) is not None)
+        for name, field in schema.items()
+    )
+
+
 @cache
-def _current_fields() -> frozenset[str]:
-    return frozenset(build_schema({}).names())
+def _current_fields() -> frozenset[tuple[str, bool, bool]]:
+    return _layout(build_schema({}))
 
 
 def _has_current_fields() -> bool:
-    # An index built by an older version lacks fields the documents now carry: rebuild it.
-    return set(archive_index().searcher().schema.names()) == _current_fields()
+    # An index built by an older version has other fields than the documents now carry, or
+    # keeps them otherwise: rebuild it.
+    return _layout(archive_index().searcher().schema) == _current_fields()
 
 
 def index_is_outdated() -> bool:

@@ -25,9 +25,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-FORMAT = "oh2"  # in every file name: a new layout gets new files
+FORMAT = "oh3"  # in every file name: a new layout gets new files
 # The fields searches read postings of: the scored ones, then the filters and facets.
 # (`search.FIELD_WEIGHTS`: the name keys are scored too, below the words as written)
 SCORED_FIELDS = ("text", "note", "narrator_name", "title", "context", "name_keys", "narrator_keys")
@@ -52,9 +53,14 @@ KEY_FIELDS = ("narrator", "place", "event", "year", "access")
 LENGTH_FIELDS = (*SCORED_FIELDS, "place")
 # the fields a testimony's document holds for its passages
 ABOUT_FIELDS = ("narrator_name", "title", "context", "narrator_keys")
+# The "did you mean" words, of public passages and of restricted ones, each held by a
+# testimony's document in a column, with its count of passages (`counted_words`); kept here
+# as postings of the testimony's document, weighted by that count.
+VOCABULARY_FIELDS = ("public_words", "public_about", "restricted_words", "restricted_about")
 # In `parents`: a testimony's document itself, and a document that follows none.
 TESTIMONY, NO_PARENT = -2, -1
 _PARTS = ("terms", "starts", "docs", "weights")
+_POSTED_FIELDS = SCORED_FIELDS + KEY_FIELDS + VOCABULARY_FIELDS
 
 # A field's length as Whoosh stores it: one byte; read back through these tables.
 LENGTH_OF_BYTE = np.array([byte_to_length(byte) for byte in range(256)], dtype=np.float64)
@@ -106,6 +112,13 @@ class SegmentArrays:
     def family(self) -> Family:
         return Family(self.parents)
 
+    @cached_property
+    def vocabulary(self) -> dict[str, list[str]]:
+        """Each "did you mean" field's words, sorted, as text."""
+        return {
+            f: [bytes(t).decode("utf-8") for t in self.fields[f].terms] for f in VOCABULARY_FIELDS
+        }
+
 
 class Family:
     """Where each testimony document's passages lie in a segment: right after it, up to
@@ -135,18 +148,17 @@ def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def _files(directory: Path, segment_id: str) -> dict[str, Path]:
-    names = [f"{field}_{part}" for field in SCORED_FIELDS + KEY_FIELDS for part in _PARTS]
+    names = [f"{field}_{part}" for field in _POSTED_FIELDS for part in _PARTS]
     names += [f"{field}_{part}" for field in LENGTH_FIELDS for part in ("lengths", "sizes")]
     names.append("parents")
     return {name: directory / f"{segment_id}.{FORMAT}_{name}.npy" for name in names}
 
 
-def _decode_parents(reader) -> np.ndarray:
-    """Each document's testimony document, by document number (see `SegmentArrays`)."""
-    count = reader.doc_count_all()
-    heads = np.zeros(0, dtype=np.int64)
-    if "kind" in reader.schema:
-        heads = _decode_postings(reader, "kind", b"testimony")[0]
+def _parents(heads: np.ndarray, count: int) -> np.ndarray:
+    """Each document's testimony document (see `SegmentArrays`), from the testimony
+    documents' numbers, ascending."""
+    if not len(heads):
+        return np.full(count, NO_PARENT, dtype=np.int32)
     before = np.searchsorted(heads, np.arange(count), side="right") - 1
     parents = np.where(before >= 0, heads[np.maximum(before, 0)], NO_PARENT).astype(np.int32)
     parents[heads] = TESTIMONY
@@ -173,29 +185,30 @@ def _field_postings(reader, fieldname: str):
         yield term, terms._codec.postings_reader(terms._postfile, info, form, term=(name, term))
 
 
-def _decode_field(reader, fieldname: str, family: Family) -> dict[str, np.ndarray]:
-    terms, starts, docs, weights = [], [0], [], []
+def _read_postings(reader, fieldname: str) -> Iterator[tuple[bytes, np.ndarray, np.ndarray]]:
+    """Each word of a field in a segment, in order, with its documents and weights, read
+    from the segment."""
     if fieldname in reader.schema:
         for term, matcher in _field_postings(reader, fieldname):
-            ids, term_weights = _decoded(matcher)
-            if fieldname in ABOUT_FIELDS:
-                ids, source = family.spread(ids)
-                term_weights = term_weights[source]
-            terms.append(term)
-            docs.append(ids)
-            weights.append(term_weights)
-            starts.append(starts[-1] + len(ids))
+            yield term, *_decoded(matcher)
+
+
+def _field_arrays(postings: Iterable, fieldname: str, family: Family) -> dict[str, np.ndarray]:
+    terms, starts, docs, weights = [], [0], [], []
+    for term, ids, term_weights in postings:
+        if fieldname in ABOUT_FIELDS:
+            ids, source = family.spread(ids)
+            term_weights = term_weights[source]
+        terms.append(term)
+        docs.append(ids)
+        weights.append(term_weights)
+        starts.append(starts[-1] + len(ids))
     return {
         "terms": np.array(terms, dtype=bytes) if terms else np.zeros(0, dtype="S1"),
         "starts": np.array(starts, dtype=np.int64),
         "docs": np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, np.int32),
         "weights": np.concatenate(weights).astype(np.float32) if weights else np.zeros(0, "f4"),
     }
-
-
-def _decode_postings(reader, fieldname: str, term: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """A word's postings in a segment, deleted documents included."""
-    return _decoded(reader.postings(fieldname, term))
 
 
 def _decoded(postings) -> tuple[np.ndarray, np.ndarray]:
@@ -231,40 +244,92 @@ def _decoded(postings) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(ids), np.concatenate(weights)
 
 
-def _decode_lengths(reader, fieldname: str) -> np.ndarray:
-    """Each document's length byte in a field (0: none), read from the segment's column of
-    them at once, not asked of Whoosh document by document (`doc_field_length`).
+def _decode_lengths(schema, perdoc, count: int, fieldname: str) -> np.ndarray:
+    """Each document's length byte in a field (0: none), from a segment's per-document reader:
+    read from its column of them at once, not asked of Whoosh document by document.
 
-    Reading the column uses attributes of Whoosh's segment reader that are not part of its
-    public API (whoosh-reloaded is pinned); another reader is asked document by document.
+    Reading the column uses attributes of Whoosh's reader that are not part of its public API
+    (whoosh-reloaded is pinned); another reader is asked document by document.
     """
-    count = reader.doc_count_all()
     found = np.zeros(count, dtype=np.uint8)
-    if fieldname not in reader.schema or not reader.schema[fieldname].scorable:
+    if fieldname not in schema or not schema[fieldname].scorable:
         return found
-    perdoc = getattr(reader, "_perdoc", None)
     if not isinstance(perdoc, W3PerDocReader):
         for docnum in range(count):
-            found[docnum] = length_to_byte(reader.doc_field_length(docnum, fieldname, 0) or 0)
+            found[docnum] = length_to_byte(perdoc.doc_field_length(docnum, fieldname, 0) or 0)
         return found
+    # `store.LengthBytes`: the column read into memory (None: no document has the field)
     column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if column is not None:  # none: no document has the field
-        # one byte per document, up to the last that has the field (the rest have none)
-        held = min(column._count, count)
-        found[:held] = np.frombuffer(column._dbfile.get(column._basepos, held), dtype=np.uint8)
+    if column is not None:
+        held = min(len(column.bytes), count)
+        found[:held] = np.frombuffer(column.bytes, dtype=np.uint8, count=held)
     return found
 
 
+def counted_words(counts: dict[str, int]) -> bytes:
+    """A testimony document's "did you mean" words with their counts, as its column holds
+    them: the number of words, each word's count (four bytes each), then the words, sorted,
+    a line each."""
+    words = sorted(counts)
+    numbers = np.array([counts[word] for word in words], dtype="<u4")
+    return len(words).to_bytes(4, "little") + numbers.tobytes() + "\n".join(words).encode()
+
+
+def _read_counted_words(value: bytes) -> tuple[list[bytes], np.ndarray]:
+    count = int.from_bytes(value[:4], "little")
+    if not count:
+        return [], np.zeros(0, dtype="<u4")
+    numbers = np.frombuffer(value, dtype="<u4", count=count, offset=4)
+    return value[4 + 4 * count :].split(b"\n"), numbers
+
+
+def _decode_vocabulary(schema, perdoc, fieldname: str, family: Family) -> dict[str, np.ndarray]:
+    """A vocabulary's words, each with its testimony documents and counts."""
+    numbers: dict[bytes, int] = {}  # word -> its number, in the order first met
+    met, docs, weights = [_EMPTY_DOCS], [_EMPTY_DOCS], [_EMPTY_WEIGHTS]
+    if fieldname in schema and perdoc.has_column(fieldname):
+        column = perdoc.column_reader(fieldname, schema[fieldname].column_type)
+        for head in family.heads:
+            words, counts = _read_counted_words(column[int(head)])
+            met.append(np.array([numbers.setdefault(w, len(numbers)) for w in words], np.int64))
+            docs.append(np.full(len(words), head, dtype=np.int64))
+            weights.append(counts.astype(np.float64))
+    terms = sorted(numbers)
+    rank = np.empty(len(terms), dtype=np.int64)
+    rank[[numbers[term] for term in terms]] = np.arange(len(terms))
+    ranked, all_docs = rank[np.concatenate(met)], np.concatenate(docs)
+    order = np.lexsort((all_docs, ranked))
+    return {
+        "terms": np.array(terms, dtype=bytes) if terms else np.zeros(0, dtype="S1"),
+        "starts": np.searchsorted(ranked[order], np.arange(len(terms) + 1)).astype(np.int64),
+        "docs": all_docs[order].astype(np.int32),
+        "weights": np.concatenate(weights)[order].astype(np.float32),
+    }
+
+
 def _decode(reader) -> dict[str, np.ndarray]:
-    """A segment's arrays, by file name (`_files`)."""
-    parents = _decode_parents(reader)
+    """A segment's arrays, by file name (`_files`), read from the segment."""
+    # `_perdoc`: a segment reader's per-document reader (not part of Whoosh's public API)
+    postings = partial(_read_postings, reader)
+    return _segment_arrays(reader.schema, reader._perdoc, reader.doc_count_all(), postings)
+
+
+def _segment_arrays(schema, perdoc, count: int, postings) -> dict[str, np.ndarray]:
+    """A segment's arrays, by file name (`_files`), from its per-document reader and its
+    postings (`postings(fieldname)`: each word of the field, in order, with its documents and
+    weights)."""
+    heads = next((ids for term, ids, _ in postings("kind") if term == b"testimony"), _EMPTY_DOCS)
+    parents = _parents(heads, count)
     family = Family(parents)
     arrays: dict[str, np.ndarray] = {"parents": parents}
+    for fieldname in VOCABULARY_FIELDS:
+        for part, array in _decode_vocabulary(schema, perdoc, fieldname, family).items():
+            arrays[f"{fieldname}_{part}"] = array
     for fieldname in SCORED_FIELDS + KEY_FIELDS:
-        for part, array in _decode_field(reader, fieldname, family).items():
+        for part, array in _field_arrays(postings(fieldname), fieldname, family).items():
             arrays[f"{fieldname}_{part}"] = array
     for fieldname in LENGTH_FIELDS:
-        lengths = _decode_lengths(reader, fieldname)
+        lengths = _decode_lengths(schema, perdoc, count, fieldname)
         if fieldname in ABOUT_FIELDS:  # each passage's are its testimony document's
             lengths = np.where(parents >= 0, lengths[np.maximum(parents, 0)], 0).astype(np.uint8)
         arrays[f"{fieldname}_lengths"] = lengths
@@ -274,14 +339,66 @@ def _decode(reader) -> dict[str, np.ndarray]:
     return arrays
 
 
+class WrittenPostings:
+    """The postings of the fields the arrays hold, gathered as Whoosh writes them into a
+    new segment (`gather`, called by `store`): the segment's arrays are then made from them
+    (`save`), without reading the segment back."""
+
+    FIELDS = frozenset((*SCORED_FIELDS, *KEY_FIELDS, "kind"))
+
+    def __init__(self):
+        # field -> (its words, where each word's postings start, documents, weights)
+        self._fields: dict[str, tuple[list, list, list, list]] = {}
+
+    def gather(self, postings: Iterable[tuple]) -> Iterator[tuple]:
+        """Pass Whoosh's postings on (field, word, document, weight, value; by field, then
+        word, then document), keeping those of `FIELDS`."""
+        fieldname = word = None
+        terms: list = []
+        starts: list = []
+        docs: list = []
+        weights: list = []
+        for posting in postings:
+            if posting[0] != fieldname:
+                fieldname, word = posting[0], None
+                if fieldname in self.FIELDS:
+                    terms, starts, docs, weights = self._fields.setdefault(
+                        fieldname, ([], [], [], [])
+                    )
+            if fieldname in self.FIELDS:
+                if posting[1] != word:
+                    word = posting[1]
+                    terms.append(word)
+                    starts.append(len(docs))
+                docs.append(posting[2])
+                weights.append(posting[3])
+            yield posting
+
+    def _postings(self, fieldname: str) -> Iterator[tuple[bytes, np.ndarray, np.ndarray]]:
+        terms, starts, docs, weights = self._fields.get(fieldname, ([], [], [], []))
+        all_docs, all_weights = np.array(docs, np.int64), np.array(weights, np.float64)
+        bounds = [*starts, len(all_docs)]
+        for i, term in enumerate(terms):
+            yield term, all_docs[bounds[i] : bounds[i + 1]], all_weights[bounds[i] : bounds[i + 1]]
+
+    def arrays(self, schema, perdoc, count: int) -> dict[str, np.ndarray]:
+        """The arrays of the segment written (`count` documents, read by `perdoc`), to be
+        saved (`save_arrays`) once Whoosh has put the segment's files together."""
+        return _segment_arrays(schema, perdoc, count, self._postings)
+
+
 def write_segment_arrays(reader, directory: Path, segment_id: str) -> dict[str, Path]:
     """Decode a segment reader's postings and save them beside the segment; return the files.
 
     Each file is written under a temporary name and renamed into place, so a process that
     finds a file finds it whole; two processes writing the same segment write the same bytes.
     """
+    return save_arrays(_decode(reader), directory, segment_id)
+
+
+def save_arrays(arrays: dict[str, np.ndarray], directory: Path, segment_id: str) -> dict[str, Path]:
+    """Save a segment's arrays beside it (see `write_segment_arrays`); return the files."""
     files = _files(directory, segment_id)
-    arrays = _decode(reader)
     for name, path in files.items():
         # a name starting with "." is one Whoosh's clean-up passes over
         temporary = directory / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
@@ -335,7 +452,7 @@ def _arrays(loaded: dict[str, np.ndarray], doc_count: int) -> SegmentArrays:
         doc_count=doc_count,
         fields={
             field: FieldPostings(*(loaded[f"{field}_{part}"] for part in _PARTS))
-            for field in SCORED_FIELDS + KEY_FIELDS
+            for field in _POSTED_FIELDS
         },
         lengths={field: loaded[f"{field}_lengths"] for field in LENGTH_FIELDS},
         sizes={field: loaded[f"{field}_sizes"] for field in LENGTH_FIELDS},
@@ -418,14 +535,25 @@ class SearchArrays:
             ]
             or [_EMPTY_DOCS]
         )
-        # Passages only: a testimony's document is searched as part of each of its passages.
-        live = self.parents != TESTIMONY
+        # the documents not deleted
+        present = np.ones(len(self.parents), dtype=bool)
         for leaf, offset in searcher.leaf_searchers():
             reader = leaf.reader()
             if reader.has_deletions():
                 deleted = np.array(sorted(reader.deleted_docs_set), dtype=np.int64)
-                live[deleted + offset] = False
-        self.live = live
+                present[deleted + offset] = False
+        self.present = present
+        # Passages only: a testimony's document is searched as part of each of its passages.
+        self.live = present & (self.parents != TESTIMONY)
+
+    def passages_with(self, fieldnames: tuple[str, ...], term: bytes) -> int:
+        """How many passages hold a "did you mean" word (`VOCABULARY_FIELDS`), counted by
+        the testimony documents not deleted."""
+        found = 0.0
+        for fieldname in fieldnames:
+            docs, weights = self.raw_postings(fieldname, term)
+            found += weights[self.present[docs]].sum()
+        return int(found)
 
     def raw_postings(self, fieldname: str, term: bytes) -> tuple[np.ndarray, np.ndarray]:
         """A word's postings in every segment, deleted documents included."""

@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.system import pack_uint
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
 # the module, not its names: the gazetteer reads names with `analysis`, so it may be the one
 # importing this package
@@ -28,8 +28,8 @@ from .analysis import (
     name_tokens,
     spelling_table,
     text_analyzer,
-    vocabulary_analyzer,
 )
+from .arrays import VOCABULARY_FIELDS, counted_words
 from .quick import text_words, vocabulary_words
 from .transliteration import name_key_analyzer
 
@@ -40,12 +40,12 @@ def build_schema(table: dict[str, str], names: Iterable[str] = ()) -> Schema:
     """The index's fields; `table` is the gazetteer's spelling table, `names` the words of
     every name it lists (read as names wherever they stand, for their keys)."""
     analyzer = text_analyzer(table)
-    vocabulary = vocabulary_analyzer()
     keys = name_key_analyzer(frozenset(names).union(*(name.split() for name in table)))
     return Schema(
         # "testimony" on each testimony's document (`testimony_document`); none on passages
         kind=ID,
-        passage_id=ID(stored=True, unique=True),
+        # stored, not searched: a passage is never looked up by its id in the index
+        passage_id=STORED,
         testimony_id=ID(stored=True),
         position=STORED,
         narrator=ID(stored=True),
@@ -71,58 +71,53 @@ def build_schema(table: dict[str, str], names: Iterable[str] = ()) -> Schema:
         # Words for "did you mean", kept apart so that no suggestion to a reader who may not
         # see restricted passages comes from them; archivists get both. Held by the
         # testimony's document, each word with the number of its passages that hold it.
-        public_words=CountedWords(analyzer=vocabulary),
-        restricted_words=CountedWords(analyzer=vocabulary),
+        public_words=CountedWords(),
+        restricted_words=CountedWords(),
         # and the words of what the archive says of the narrator (names, title, biography,
         # roles), counted once for each passage of the testimony
-        public_about=CountedWords(analyzer=vocabulary),
-        restricted_about=CountedWords(analyzer=vocabulary),
+        public_about=CountedWords(),
+        restricted_about=CountedWords(),
         sort_key=STORED,
         # what the passage was indexed with, hashed: `flask check` compares it with the record
         version=STORED,
         # the passage's words, normalised and hashed: passages with the same words share it
-        fingerprint=Fingerprint(sortable=True),
+        fingerprint=Fingerprint(),
     )
 
 
 # the "did you mean" vocabularies: of public passages, and of restricted ones
-VOCABULARY = ("public_words", "public_about", "restricted_words", "restricted_about")
+VOCABULARY = VOCABULARY_FIELDS
 PUBLIC_VOCABULARY = VOCABULARY[:2]
 
 
-class CountedWords(TEXT):
-    """A "did you mean" vocabulary: words looked up, never scored nor searched as phrases.
+class CountedWords(COLUMN):
+    """A "did you mean" vocabulary: words looked up, never scored nor searched.
 
     Its value is a testimony's texts, in groups, each with the number of passages it stands
-    for (`[((name, text, note), 1), ...]`): each word is given to Whoosh with the number of
-    passages that hold it as its frequency. The index then holds each word once per
-    testimony, and `reader.frequency` counts the passages that hold it. (The words are read
-    when the document is indexed, by the writing processes of a parallel build.)
+    for (`[((name, text, note), 1), ...]`); the testimony's document keeps each word with the
+    number of its passages that hold it, in a column (`arrays.counted_words`), not as postings:
+    the index's arrays hold them as such. (The words are read when the document is indexed,
+    by the writing processes of a parallel build.)
     """
 
-    def __init__(self, **options):
-        super().__init__(phrase=False, **options)
-        self.scorable = False
+    def __init__(self):
+        super().__init__(VarBytesColumn())
 
-    def index(self, value, **options):
-        if isinstance(value, str):
-            return super().index(value, **options)
+    def to_column_value(self, value):
         counts: Counter[str] = Counter()
         for texts, passages in value:
             for word in vocabulary_words(texts):
                 counts[word] += passages
-        # as Whoosh's `Frequency` format gives a word's posting
-        return (
-            (word.encode("utf-8"), count, float(count), pack_uint(count))
-            for word, count in sorted(counts.items())
-        )
+        return counted_words(counts)
 
 
 class Fingerprint(ID):
-    """An id made of a text when it is indexed: its `fingerprint`."""
+    """A text's `fingerprint`, made when the text is indexed, and kept in a column (one per
+    document, read by number); not searched."""
 
-    def index(self, value, **options):
-        return super().index(fingerprint(value), **options)
+    def __init__(self):
+        super().__init__(sortable=True)
+        self.indexed = False
 
     def to_column_value(self, value):
         return super().to_column_value(fingerprint(value))

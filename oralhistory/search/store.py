@@ -19,15 +19,17 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 from whoosh import index, scoring
-from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.multiproc import MpWriter
 from whoosh.searching import Searcher
+from whoosh.writing import SegmentWriter
 
 from . import arrays
 from .ranking import BM25_B, BM25_K1
@@ -38,17 +40,72 @@ BUILD_MEMORY_MB = 512  # per writing process: postings held in memory before spi
 
 def _cached_reader(self, fieldname, column):
     """`W3PerDocReader._cached_reader`, which keeps a column found and looks for a missing
-    one's file again each time: writing a segment asks for the length of each posting's
-    field, so every posting of a field without lengths (an id, a vocabulary) cost a look at
-    the disk. A written segment's columns never change, so a missing one is kept as missing.
-    (whoosh-reloaded is pinned: this replaces its method for every reader.)"""
+    one's file again each time. Writing a segment asks for the length of each posting's
+    field: every posting of a field without lengths (an id, a vocabulary) cost a look at the
+    disk, and every other a read of one byte from the file. A written segment's columns
+    never change, so a missing one is kept as missing, and a column of lengths is read into
+    memory at once. (whoosh-reloaded is pinned: this replaces its method for every reader.)"""
     if fieldname not in self._readers:
-        found = self.has_column(fieldname)
-        self._readers[fieldname] = self.column_reader(fieldname, column) if found else None
+        found = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+        if found is not None and column is LENGTHS_COLUMN:
+            found = LengthBytes(found)
+        self._readers[fieldname] = found
     return self._readers[fieldname]
 
 
+class LengthBytes:
+    """A segment's column of lengths (a byte per document, up to the last that has the
+    field), read into memory, and read as Whoosh's reader of it is."""
+
+    def __init__(self, column):
+        # `_dbfile`, `_basepos`, `_count`, `_doccount`: not part of Whoosh's public API
+        self.bytes = column._dbfile.get(column._basepos, column._count)
+        self._doccount = column._doccount
+
+    def __getitem__(self, docnum: int) -> int:
+        return self.bytes[docnum] if docnum < len(self.bytes) else 0
+
+    def __iter__(self) -> Iterator[int]:
+        yield from self.bytes
+        yield from repeat(0, self._doccount - len(self.bytes))
+
+
 W3PerDocReader._cached_reader = _cached_reader
+
+
+def _flush_segment(self):
+    """`SegmentWriter._flush_segment`, which writes a new segment's postings, and here also
+    makes its arrays (`arrays.WrittenPostings`) from the postings as they are written:
+    nothing is read back. (whoosh-reloaded is pinned: this and `_finalize_segment` replace
+    its methods for every writer; the steps of its own are the same.)"""
+    self.perdocwriter.close()
+    perdoc = self.per_document_reader() if self.codec.length_stats else None
+    written = arrays.WrittenPostings()
+    self.fieldwriter.add_postings(self.schema, perdoc, written.gather(self.pool.iter_postings()))
+    self.fieldwriter.close()
+    if perdoc is not None:
+        self.written_arrays = written.arrays(
+            self.schema, perdoc, self.get_segment().doc_count_all()
+        )
+        perdoc.close()
+
+
+_finalize_whoosh_segment = SegmentWriter._finalize_segment
+
+
+def _finalize_segment(self):
+    """`SegmentWriter._finalize_segment`, then the segment's arrays saved beside it: after
+    Whoosh has put its files together into one (and deleted any other of its name)."""
+    segment = _finalize_whoosh_segment(self)
+    found = getattr(self, "written_arrays", None)
+    folder = getattr(self.storage, "folder", None)  # none: an index in memory
+    if found is not None and folder:
+        arrays.save_arrays(found, Path(folder), segment.segment_id())
+    return segment
+
+
+SegmentWriter._flush_segment = _flush_segment
+SegmentWriter._finalize_segment = _finalize_segment
 
 
 class ArchiveIndex:

@@ -6,7 +6,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import replace
 from functools import cache
-from itertools import chain, islice
+from itertools import islice
 
 from whoosh.automata.fsa import find_all_matches
 from whoosh.automata.lev import levenshtein_automaton
@@ -111,13 +111,7 @@ def _names_to_suggest(schema: Schema, titles: tuple[str, ...]) -> list[str]:
 def _visible_word(searcher: Searcher, fieldnames: tuple[str, ...], word: str) -> bool:
     """Whether a passage the index holds (not one deleted since) has `word` in one of
     `fieldnames`."""
-    term = word.encode("utf-8")
-    for leaf, _ in searcher.leaf_searchers():
-        reader = leaf.reader()
-        for fieldname in fieldnames:
-            if (fieldname, term) in reader and reader.postings(fieldname, term).is_active():
-                return True
-    return False
+    return postings.search_arrays(searcher).passages_with(fieldnames, word.encode()) > 0
 
 
 def _candidates(
@@ -129,13 +123,11 @@ def _candidates(
     Words two slips away are looked for among those with the same first letter only: the
     search for them would take several times longer otherwise.
     """
-    reader = searcher.reader()
+    arrays = postings.search_arrays(searcher)
     words = _all_words(searcher, fieldnames, gazetteer)
 
     def frequency(candidate: str) -> int:
-        # the passages that hold it: a testimony's document counts each word once for each
-        # of its passages that holds it (`documents.CountedWords`)
-        return sum(int(reader.frequency(fieldname, candidate)) for fieldname in fieldnames)
+        return arrays.passages_with(fieldnames, candidate.encode())
 
     seen = {word}
     for distance in (1, 2) if len(word) > 4 else (1,):
@@ -151,27 +143,15 @@ def _candidates(
 
 def _all_words(searcher: Searcher, fieldnames: tuple[str, ...], gazetteer: list[str]) -> list[str]:
     """The words of `fieldnames` in every segment and of `gazetteer`, sorted, without
-    repeats (kept per searcher): an automaton walks one list once, not one per segment and
-    field."""
+    repeats (kept per searcher): an automaton walks one list in memory, once, many times
+    faster than one word list per segment and field on disk."""
     cache = postings.searcher_cache(searcher).setdefault("all words", {})
     kept = cache.get(fieldnames)
     if kept is None or kept[0] is not gazetteer:
-        lists = [*chain.from_iterable(_word_lists(searcher, f) for f in fieldnames), gazetteer]
-        kept = cache[fieldnames] = (gazetteer, sorted(set().union(*lists)))
+        parts = postings.search_arrays(searcher).parts
+        lists = [part.vocabulary[fieldname] for part, _ in parts for fieldname in fieldnames]
+        kept = cache[fieldnames] = (gazetteer, sorted(set(gazetteer).union(*lists)))
     return kept[1]
-
-
-def _word_lists(searcher: Searcher, fieldname: str) -> list[list[str]]:
-    """The words of `fieldname`, segment by segment, sorted, in memory: an automaton walks a
-    list in memory many times faster than the word list on disk."""
-
-    if fieldname not in searcher.schema:  # an index built before this vocabulary
-        return []
-
-    def words(leaf: Searcher) -> list[str]:
-        return [term.decode("utf-8") for term in leaf.reader().lexicon(fieldname)]
-
-    return [words for words, _, _ in postings.per_segment(searcher, ("words", fieldname), words)]
 
 
 def _after(words: list[str]):
