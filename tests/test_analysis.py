@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
+from whoosh.analysis.analyzers import CompositeAnalyzer
 
 from oralhistory import db, search
 from oralhistory.models import Passage
@@ -259,12 +260,15 @@ _CALLS = [
 
 @pytest.fixture
 def analyzers(app):
-    """The index's analyzers made quick, each beside the plain chain."""
+    """The index's quick analyzers (of words, of name keys) and the vocabulary's made quick,
+    each beside its plain chain."""
     with app.app_context():
-        table = search.gazetteer_table(db.session())
+        schema = search.archive_index().searcher().schema
         texts = list(db.session().scalars(select(Passage.text)))
-    plain = [text_analyzer(table), vocabulary_analyzer()]
-    return [(QuickAnalyzer(*a.items), a) for a in plain], texts
+    quick = [schema["text"].analyzer, schema["name_keys"].analyzer]
+    quick.append(QuickAnalyzer(*vocabulary_analyzer().items))
+    assert all(isinstance(analyzer, QuickAnalyzer) for analyzer in quick)
+    return [(analyzer, CompositeAnalyzer(*analyzer.items)) for analyzer in quick], texts
 
 
 def _same_tokens(analyzers, text):

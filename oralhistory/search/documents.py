@@ -30,7 +30,7 @@ from .analysis import (
     text_analyzer,
 )
 from .arrays import VOCABULARY_FIELDS, counted_words
-from .quick import text_words, vocabulary_words
+from .quick import QuickAnalyzer, text_words, vocabulary_words
 from .transliteration import name_key_analyzer
 
 # --- the index on disk ----------------------------------------------------------------------
@@ -39,8 +39,9 @@ from .transliteration import name_key_analyzer
 def build_schema(table: dict[str, str], names: Iterable[str] = ()) -> Schema:
     """The index's fields; `table` is the gazetteer's spelling table, `names` the words of
     every name it lists (read as names wherever they stand, for their keys)."""
-    analyzer = text_analyzer(table)
-    keys = name_key_analyzer(frozenset(names).union(*(name.split() for name in table)))
+    analyzer = QuickAnalyzer(*text_analyzer(table).items)
+    known = frozenset(names).union(*(name.split() for name in table))
+    keys = QuickAnalyzer(*name_key_analyzer(known).items)
     return Schema(
         # "testimony" on each testimony's document (`testimony_document`); none on passages
         kind=ID,

@@ -28,6 +28,7 @@ from .analysis import (
     SpellingFilter,
     base_analyzer,
 )
+from .transliteration import AlefMaqsuraFilter, CaseTokenizer, NameKeyFilter
 
 # Filters that read and change one token at a time, by its text alone (the spelling filter,
 # which reads several words together, is the one that does not).
@@ -35,6 +36,7 @@ _ONE_WORD_FILTERS = (
     LowercaseFilter,
     CharsetFilter,
     ApostropheFilter,
+    AlefMaqsuraFilter,
     ArabicFilter,
     ArticleFilter,
     StopFilter,
@@ -44,27 +46,31 @@ _CACHED_WORDS = 200_000  # per cache: it is emptied when it holds more
 
 
 class QuickAnalyzer(CompositeAnalyzer):
-    """A composite analyzer that gives the very tokens its chain gives, sooner when a passage
-    is read again to mark what a query matched (`quick_tokens`; at index time, where Whoosh's
-    writing takes most of the time, it measured no faster, and the index keeps plain chains).
+    """A composite analyzer that gives the very tokens its chain gives, sooner: the index's
+    analyzers are made quick (`documents.build_schema`), and a passage read again to mark
+    what a query matched is too (`quick_tokens`).
 
     Running a text through the chain passes every word through every filter. Here the words
     are split by the tokenizer; each word's passage through the one-word filters before the
     spelling filter, and through those after it, is looked up (worked out the first time the
     word is seen); the spelling filter reads the words in order as in the chain; and the stop
-    filter's dropping and renumbering is done as it does it. A chain of another shape, or a
-    call with options this does not follow, runs as a plain composite analyzer.
+    filter's dropping and renumbering is done as it does it. A chain of the name keys ends in
+    their filter, which reads each token as the tokenizer marked it: it runs last, as in the
+    chain. A chain of another shape, or a call with options this does not follow, runs as a
+    plain composite analyzer.
     """
 
     def __init__(self, *composables):
         super().__init__(*composables)
         tokenizer, filters = self.items[0], self.items[1:]
+        self._last = filters[-1:] if filters and isinstance(filters[-1], NameKeyFilter) else []
+        filters = filters[: len(filters) - len(self._last)]
         spelling = [i for i, f in enumerate(filters) if isinstance(f, SpellingFilter)]
         at = spelling[0] if spelling else len(filters)
         self._spelling = filters[at] if spelling else None
         self._before, self._after = filters[:at], filters[at + 1 :]
         self._quick = (
-            isinstance(tokenizer, RegexTokenizer)
+            isinstance(tokenizer, (RegexTokenizer, CaseTokenizer))
             and len(spelling) <= 1
             and all(type(f) in _ONE_WORD_FILTERS for f in self._before + self._after)
             # words are renumbered last: after a spelling filter's words of several words
@@ -74,6 +80,18 @@ class QuickAnalyzer(CompositeAnalyzer):
         # word -> (what the filters make of it, stopped), None when they drop it
         self._seen_before: dict[str, tuple[str, bool] | None] = {}
         self._seen_after: dict[str, tuple[str, bool] | None] = {}
+
+    # An index keeps its analyzers pickled with its schema: the chain, not the words seen.
+    def __getstate__(self):
+        return {"items": self.items}
+
+    def __setstate__(self, state):
+        self.__init__(*state["items"])
+
+    def __eq__(self, other):
+        return type(other) is type(self) and self.items == other.items
+
+    __hash__ = None
 
     def __call__(self, value, no_morph=False, **options):
         if not self._quick or no_morph or options.get("keeporiginal"):
@@ -85,6 +103,8 @@ class QuickAnalyzer(CompositeAnalyzer):
         if self._spelling is not None:
             tokens = self._spelling(tokens)
             tokens = _through(tokens, self._after, self._seen_after)
+        for last in self._last:
+            tokens = last(tokens)
         if options.get("removestops", True):
             tokens = (token for token in tokens if not token.stopped)
         yield from _renumbered(tokens) if self._renumber else tokens
