@@ -2,11 +2,12 @@
 
 Whoosh keeps postings pickled and compressed, block by block, and decodes them anew for every
 query. A segment never changes once written (deletions are kept apart from it), so its
-postings are decoded once, when the segment is written or first read, and saved next to its
-files as `.npy` arrays that every process serving the archive memory-maps: they share one copy
-in the page cache and start in milliseconds. The files are named like the segment's own
-(`MAIN_<segment>.oh1_...npy`), so Whoosh deletes them with the segment when it merges or drops
-it, and a new segment gets new files.
+postings are kept as arrays, made as Whoosh writes the segment (`WrittenPostings`, from the
+postings on their way to its files; an index written before the arrays has them decoded
+when first read), and saved next to its files as `.npy` arrays that every process serving
+the archive memory-maps: they share one copy in the page cache and start in milliseconds.
+The files are named like the segment's own (`MAIN_<segment>.oh3_...npy`), so Whoosh deletes
+them with the segment when it merges or drops it, and a new segment gets new files.
 
 For each field a search reads: its words, sorted; where each word's postings start; the
 postings' document numbers and weights (frequencies); and for the fields that are scored,
@@ -18,6 +19,9 @@ A testimony's document (what the archive says of its narrator, `ABOUT_FIELDS`) i
 its segment by its passages' (`store`). Its postings are kept here as postings of each of
 those passages, with its lengths: every search of the arrays sees passages alone, as if each
 held what is said of its narrator, and `parents` tells each passage's testimony document.
+It also holds the "did you mean" words of its passages, with their counts, in columns, not
+as Whoosh's postings: they are kept here as postings of the testimony's document
+(`VOCABULARY_FIELDS`).
 """
 
 from __future__ import annotations
