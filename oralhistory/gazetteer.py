@@ -91,19 +91,17 @@ def find_mentions(text: str, matchers: list[tuple[Hashable, list[list[str]]]]) -
     A matcher is (key, [word sequence, ...]), as `place_matchers` gives them; the key is
     returned with each mention.
     """
-    spans = _word_spans(text)
-    words = [word for word, _, _ in spans]
-    # Scan for a spelling only when all of its words occur in the text: most don't, and the
-    # check is a set lookup per word instead of a walk along the text per spelling.
-    present = set(words)
+    spans, words, present = _words(text)
     found = []
     for key, sequences in matchers:
         for sequence in sequences:
+            # Scan for a spelling only when all of its words occur in the text: most don't,
+            # and the check is a set lookup per word instead of a walk along the text.
             if not present.issuperset(sequence):
                 continue
-            n = len(sequence)
+            n, wanted = len(sequence), tuple(sequence)
             for i in range(len(words) - n + 1):
-                if words[i : i + n] == sequence:
+                if words[i : i + n] == wanted:
                     start, end = _bracketed(text, spans[i][1], spans[i + n - 1][2])
                     found.append(Mention(key, start, end, text[start:end]))
     return found
@@ -119,9 +117,20 @@ def _bracketed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-@lru_cache(maxsize=8192)
+# Room for the words of a large collection (the benchmark's million passages hold 86,000
+# different ones): a word missing from it costs a run of the analyzer.
+@lru_cache(maxsize=2**17)
 def _word_tokens(word: str) -> tuple[str, ...]:
     return tuple(name_tokens(word))
+
+
+# The linking rules read each passage twice (for places, then for events): it is split once.
+@lru_cache(maxsize=16)
+def _words(text: str) -> tuple[tuple[tuple[str, int, int], ...], tuple[str, ...], frozenset[str]]:
+    """The text's words as `_word_spans` gives them, the words alone, and the set of them."""
+    spans = tuple(_word_spans(text))
+    words = tuple(word for word, _, _ in spans)
+    return spans, words, frozenset(words)
 
 
 def _word_spans(text: str) -> list[tuple[str, int, int]]:

@@ -21,7 +21,7 @@ from . import changes, revisions
 from . import validation as valid
 from .anchors import match_passages
 from .gazetteer import find_mentions
-from .linking import link_testimony
+from .linking import Rules, link_testimony
 from .models import (
     ACCESS_LEVELS,
     DATE_PRECISIONS,
@@ -377,6 +377,12 @@ def upsert_narrator(session: Session, meta: dict[str, Any]) -> Narrator:
     if narrator is None:
         narrator = Narrator(slug=meta["slug"])
         session.add(narrator)
+    fill_narrator(narrator, meta)
+    return narrator
+
+
+def fill_narrator(narrator: Narrator, meta: dict[str, Any]) -> None:
+    """Bring the narrator's fields up to `meta` (a testimony's `narrator` front matter)."""
     _apply(
         narrator,
         {
@@ -391,7 +397,6 @@ def upsert_narrator(session: Session, meta: dict[str, Any]) -> Narrator:
             "biography": (meta.get("biography") or "").strip() or None,
         },
     )
-    return narrator
 
 
 def store_testimony(session: Session, parsed: TestimonyFile) -> Testimony:
@@ -413,6 +418,24 @@ def store_testimony(session: Session, parsed: TestimonyFile) -> Testimony:
     if testimony is None:
         testimony = Testimony(slug=meta["slug"])
         session.add(testimony)
+    fill_testimony(session, testimony, parsed, narrator, events)
+    return testimony
+
+
+def fill_testimony(
+    session: Session,
+    testimony: Testimony,
+    parsed: TestimonyFile,
+    narrator: Narrator,
+    events: list[Event],
+    rules: Rules | None = None,
+) -> None:
+    """Make `testimony` hold what `parsed` says, told by `narrator` of `events` (the events
+    its front matter names): its fields, its passages, its event links and the context links
+    the rules propose (`linking.link_testimony`, with `rules` if given). Nothing is looked up:
+    this is `store_testimony` once the narrator, the testimony and the events are found.
+    """
+    meta = parsed.meta
     citation = {key: value for key, value in meta["citation"].items() if value}
     _apply(
         testimony,
@@ -436,8 +459,7 @@ def store_testimony(session: Session, parsed: TestimonyFile) -> Testimony:
     testimony.event_links = [link for link in testimony.event_links if link.event_id in wanted]
     have = {link.event_id for link in testimony.event_links}
     testimony.event_links += [TestimonyEvent(event=e) for e in events if e.id not in have]
-    link_testimony(session, testimony)
-    return testimony
+    link_testimony(session, testimony, rules)
 
 
 def replace_passages(testimony: Testimony, passages: list[PassageText]) -> bool:

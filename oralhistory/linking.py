@@ -81,6 +81,9 @@ RELATIVE_DATES = [
         rf"\b(?:(?P<ordinal>{'|'.join(ORDINALS)}) )?anniversary\b",
     )
 ]
+# Each expression above needs one of these words, whole: a text without any of them is
+# spared the five searches (three passages in four of the benchmark's).
+TIME_WORDS = re.compile(r"\b(?:ago|later|passed|been|gone|away|last|anniversary)\b", re.IGNORECASE)
 # Words that move the day an anniversary is counted from.
 REFERENCE_DAYS = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}
 SENTENCE_END = re.compile(r"[.!?…]\s")
@@ -260,7 +263,9 @@ def relative_dates(
     """Events that expressions such as "one year ago" in `text` point to, with the reason."""
     interview = testimony.interview_date
     precision = testimony.interview_date_precision or "day"
-    found = []
+    found: list[tuple[Event, dict[str, str]]] = []
+    if not TIME_WORDS.search(text):
+        return found
     for pattern in RELATIVE_DATES:
         for match in pattern.finditer(text):
             start, end = match.span()
