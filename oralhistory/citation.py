@@ -137,7 +137,7 @@ def _render(item_json: str, style_key: str) -> tuple[tuple[str, str], ...]:
     with _RENDERING, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         style = _style(style_name)
-        source_item = {k: v for k, v in item.items() if k not in ("locator", "label")}
+        source_item = {k: _shielded(v) for k, v in item.items() if k not in ("locator", "label")}
         bibliography = CitationStylesBibliography(
             style, CiteProcJSON([source_item]), formatter.html
         )
@@ -148,11 +148,33 @@ def _render(item_json: str, style_key: str) -> tuple[tuple[str, str], ...]:
         note = _tidy(str(bibliography.cite(citation, lambda _item: None)))
         reference = _tidy(str(bibliography.bibliography()[0]))
     return (
-        ("citation", note),
-        ("reference", reference),
-        ("citation_text", _plain(note)),
-        ("reference_text", _plain(reference)),
+        ("citation", _unshielded(note, _ESCAPED)),
+        ("reference", _unshielded(reference, _ESCAPED)),
+        ("citation_text", _unshielded(_plain(note), _RAW)),
+        ("reference_text", _unshielded(_plain(reference), _RAW)),
     )
+
+
+# citeproc-py's HTML formatter writes the item's text as it is, markup and all: the characters
+# that make markup are given to it as stand-ins (private-use characters, which no style
+# changes), then written back escaped in the HTML and as they were in the plain text.
+_STAND_INS = {"&": "\ue000", "<": "\ue001", ">": "\ue002"}
+_ESCAPED = {"\ue000": "&amp;", "\ue001": "&lt;", "\ue002": "&gt;"}
+_RAW = {stand_in: char for char, stand_in in _STAND_INS.items()}
+
+
+def _shielded(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.translate(str.maketrans(_STAND_INS))
+    if isinstance(value, list):
+        return [_shielded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shielded(v) for k, v in value.items()}
+    return value
+
+
+def _unshielded(text: str, table: dict[str, str]) -> str:
+    return text.translate(str.maketrans(table))
 
 
 def _plain(html: str) -> str:

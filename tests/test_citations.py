@@ -245,3 +245,14 @@ def test_sitemap_lists_public_pages_only(archivist, client):
     urls = sitemap_urls(archivist)  # even an archivist's sitemap is the public one
     assert f"http://localhost/testimonies/{public['id']}" not in urls
     assert "http://localhost/narrators/omar-al-halabi" not in urls
+
+
+def test_a_title_with_markup_is_cited_as_text_not_markup(archivist, client):
+    # the cite page prints citeproc's HTML unescaped: what an archivist typed must reach it
+    # escaped
+    form = form_for_testimony(title='Leaving <b>Aleppo</b><script>alert(1)</script> "now"')
+    assert submit(archivist, "/archive/testimonies/new", form).status_code == 302
+    testimony = archivist.get("/api/narrators/layla-haddad").get_json()["testimonies"][0]
+    cite = client.get(f"/testimonies/{testimony['id']}/cite").get_data(as_text=True)
+    assert "<script>alert(1)" not in cite and "<b>Aleppo</b>" not in cite
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in cite
