@@ -525,14 +525,24 @@ def get_event(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
     }
 
 
-# Per process: what searches need of the timeline, kept while it stays as it is.
-_TIMELINES: dict[tuple, tuple[search.Gazetteer, dict[str, str], dict[str, str]]] = {}
+@dataclass(frozen=True)
+class _Timeline:
+    """What searches need of the timeline: the gazetteer, and each event and place as a
+    search page shows it, by slug."""
+
+    gazetteer: search.Gazetteer
+    events: dict[str, dict[str, Any]]
+    places: dict[str, dict[str, Any]]
 
 
-def _timeline_names(session: Session) -> tuple[search.Gazetteer, dict[str, str], dict[str, str]]:
-    """The search gazetteer, and the places' names and events' titles by slug, read again
-    only when the timeline may have changed: a new change in the log (loading a timeline
-    logs one) or another number of places or events, in this database."""
+# Per process: kept while the timeline stays as it is.
+_TIMELINES: dict[tuple, _Timeline] = {}
+
+
+def _timeline(session: Session) -> _Timeline:
+    """The timeline as searches read it, read again only when it may have changed: a new
+    change in the log (loading a timeline logs one) or another number of places or events,
+    in this database."""
     counts = session.execute(
         select(
             select(func.max(ChangeLog.id)).scalar_subquery(),
@@ -544,17 +554,27 @@ def _timeline_names(session: Session) -> tuple[search.Gazetteer, dict[str, str],
     if version not in _TIMELINES:
         if len(_TIMELINES) > 16:
             _TIMELINES.clear()
-        _TIMELINES[version] = (
+        _TIMELINES[version] = _Timeline(
             _read_search_gazetteer(session),
-            dict(session.execute(select(Place.slug, Place.name)).all()),
-            dict(session.execute(select(Event.slug, Event.title)).all()),
+            {event.slug: event_ref(event) for event in session.scalars(select(Event))},
+            {place.slug: _place_ref(place) for place in session.scalars(select(Place))},
         )
     return _TIMELINES[version]
 
 
+def _place_ref(place: Place) -> dict[str, Any]:
+    return {
+        "slug": place.slug,
+        "name": place.name,
+        "name_arabic": place.name_arabic,
+        "kind": place.kind,
+        "url": page_address("pages.place", slug=place.slug),
+    }
+
+
 def search_gazetteer(session: Session) -> search.Gazetteer:
     """What a search needs to know of the record's places and events."""
-    return _timeline_names(session)[0]
+    return _timeline(session).gazetteer
 
 
 def _read_search_gazetteer(session: Session) -> search.Gazetteer:
@@ -584,17 +604,21 @@ def _narrator_names(session: Session, slugs) -> dict[str, str]:
 def search_page(session: Session, request: search.SearchRequest) -> dict[str, Any]:
     """Run a search and dress its hits with narrator, testimony and passage links."""
     changes.follow(session)  # the changes other processes and servers committed
-    gazetteer, place_names_by_slug, event_titles = _timeline_names(session)
-    result = search.search(request, gazetteer)
-    testimony_ids = {hit.testimony_id for hit in result.hits}
-    testimonies = {
-        t.id: t
-        for t in session.scalars(
-            select(Testimony)
-            .where(Testimony.id.in_(testimony_ids))
-            .options(selectinload(Testimony.narrator))
+    timeline = _timeline(session)
+    result = search.search(request, timeline.gazetteer)
+    rows = session.execute(
+        select(
+            Testimony.id,
+            Testimony.title,
+            Testimony.access,
+            Testimony.language,
+            Narrator.slug,
+            Narrator.name,
         )
-    }
+        .join(Testimony.narrator)
+        .where(Testimony.id.in_({hit.testimony_id for hit in result.hits}))
+    )
+    testimonies = {row.id: row for row in rows}
     names = _narrator_names(session, [slug for slug, _ in result.facets["narrator"]])
     hits = []
     for hit in result.hits:
@@ -603,7 +627,7 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
             continue
         hits.append(
             {
-                "narrator": {"slug": testimony.narrator.slug, "name": testimony.narrator.name},
+                "narrator": {"slug": testimony.slug, "name": testimony.name},
                 "testimony": {
                     "id": testimony.id,
                     "title": testimony.title,
@@ -636,45 +660,31 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
                 for slug, count in result.facets["narrator"]
             ],
             "place": [
-                {"slug": slug, "name": place_names_by_slug.get(slug, slug), "count": count}
+                {"slug": slug, "name": _name(timeline.places, slug, "name"), "count": count}
                 for slug, count in result.facets["place"]
             ],
             "event": [
-                {"slug": slug, "title": event_titles.get(slug, slug), "count": count}
+                {"slug": slug, "title": _name(timeline.events, slug, "title"), "count": count}
                 for slug, count in result.facets["event"]
             ],
         },
         "facets_more": result.facets_more,
         "suggestion": result.suggestion,
-        **_timeline_found(session, result),
-    }
-
-
-def _timeline_found(session: Session, result: search.SearchResult) -> dict[str, Any]:
-    """The events and places the query names, with their links and dates."""
-    wanted = [match.slug for match in result.events]
-    events = {e.slug: e for e in session.scalars(select(Event).where(Event.slug.in_(wanted)))}
-    wanted = [match.slug for match in result.places]
-    places = {p.slug: p for p in session.scalars(select(Place).where(Place.slug.in_(wanted)))}
-    return {
         "events": [
-            {**event_ref(events[match.slug]), "read_as": match.read_as}
+            {**timeline.events[match.slug], "read_as": match.read_as}
             for match in result.events
-            if match.slug in events
+            if match.slug in timeline.events
         ],
         "places": [
-            {
-                "slug": match.slug,
-                "name": places[match.slug].name,
-                "name_arabic": places[match.slug].name_arabic,
-                "kind": places[match.slug].kind,
-                "url": page_address("pages.place", slug=match.slug),
-                "read_as": match.read_as,
-            }
+            {**timeline.places[match.slug], "read_as": match.read_as}
             for match in result.places
-            if match.slug in places
+            if match.slug in timeline.places
         ],
     }
+
+
+def _name(refs: dict[str, dict[str, Any]], slug: str, key: str) -> str:
+    return refs[slug][key] if slug in refs else slug
 
 
 def get_place(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:

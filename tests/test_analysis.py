@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from whoosh.analysis.analyzers import CompositeAnalyzer
@@ -251,6 +251,7 @@ def _tokens(stream):
 # as the index, a query, and marking call an analyzer
 _CALLS = [
     {"positions": True, "mode": "index"},
+    {"positions": True, "boosts": True, "mode": "index"},
     {"positions": True, "chars": True, "boosts": True, "mode": "index"},
     {"chars": True},
     {"mode": "query"},
@@ -275,6 +276,9 @@ def _same_tokens(analyzers, text):
     for quick, plain in analyzers:
         for options in _CALLS:
             assert _tokens(quick(text, **options)) == _tokens(plain(text, **options)), options
+        # the words and characters a snippet marks, without a stream of tokens
+        marking = plain(text, positions=True, chars=True, mode="index", removestops=False)
+        assert quick.spans(text) == [(t.text, t.startchar, t.endchar) for t in marking]
 
 
 def test_quick_analysis_gives_the_chains_own_tokens_for_every_passage_of_the_collection(
@@ -290,6 +294,7 @@ def test_quick_analysis_gives_the_chains_own_tokens_for_every_passage_of_the_col
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.lists(st.sampled_from(_WORDS_TO_MIX), max_size=30), st.sampled_from([" ", ", ", ". "]))
+@example(["went", "to", "Sheikh", "Said", "Sheikh", "Sheikh", "Saeed", "Sheikh"], " ")
 def test_quick_analysis_gives_the_chains_own_tokens_for_any_mix_of_words(analyzers, words, gap):
     """Spellings of several words, stop words, articles and Arabic, in any order."""
     _same_tokens(analyzers[0], gap.join(words))

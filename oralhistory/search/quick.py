@@ -7,7 +7,7 @@ a passage's normalised words. Both run often on text already seen word by word.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from whoosh.analysis import (
     CharsetFilter,
@@ -43,6 +43,8 @@ _ONE_WORD_FILTERS = (
     StemFilter,
 )
 _CACHED_WORDS = 200_000  # per cache: it is emptied when it holds more
+_INDEXING = frozenset({"positions", "boosts", "mode"})  # the options of Whoosh's indexing
+_DROPPED = ("", (), False)  # a word the filters before the spelling filter drop
 
 
 class QuickAnalyzer(CompositeAnalyzer):
@@ -80,6 +82,17 @@ class QuickAnalyzer(CompositeAnalyzer):
         # word -> (what the filters make of it, stopped), None when they drop it
         self._seen_before: dict[str, tuple[str, bool] | None] = {}
         self._seen_after: dict[str, tuple[str, bool] | None] = {}
+        # a word of a text -> what it is there (`_entry`)
+        self._entries: dict[str, tuple[str, tuple[str, ...], bool]] = {}
+        self._fused = (
+            self._quick
+            and type(tokenizer) is RegexTokenizer
+            and not tokenizer.gaps
+            and not self._last
+        )
+        # the name keys: read word by word as well, when indexed
+        self._keyed = self._quick and type(tokenizer) is CaseTokenizer and bool(self._last)
+        self._key_entries: dict[str, tuple[str | None, str | None, bool]] = {}
 
     # An index keeps its analyzers pickled with its schema: the chain, not the words seen.
     def __getstate__(self):
@@ -96,7 +109,153 @@ class QuickAnalyzer(CompositeAnalyzer):
     def __call__(self, value, no_morph=False, **options):
         if not self._quick or no_morph or options.get("keeporiginal"):
             return super().__call__(value, no_morph=no_morph, **options)
+        if options.get("positions") and _INDEXING.issuperset(options):  # as Whoosh indexes
+            if self._fused:
+                return self._indexed(self.positions(value), options)
+            if self._keyed and options.get("mode") == "index":
+                # the tokenizer of names reads each word's characters
+                return self._indexed(self._keys(value), options, chars=True)
         return self._tokens(value, options)
+
+    def spans(self, text: str) -> list[tuple[str, int, int]]:
+        """Each token's (text, startchar, endchar), as `self(text, chars=True,
+        positions=True, mode="index", removestops=False)` gives them: for marking."""
+        if not self._fused:
+            return _token_spans(self, text)
+        return [(word, start, end) for word, _, start, end, _ in self._read(text)]
+
+    def positions(self, text: str) -> list[tuple[str, int]]:
+        """Each token's (text, pos), as `self(text, positions=True, mode="index")` gives
+        them: for indexing (a chain `_fused` only)."""
+        kept = [(word, pos) for word, stopped, _, _, pos in self._read(text) if not stopped]
+        if self._renumber and kept:
+            first = kept[0][1]
+            return [(word, first + n) for n, (word, _) in enumerate(kept)]
+        return kept
+
+    def _read(self, text: str) -> list[tuple[str, bool, int, int, int]]:
+        """The chain's tokens of `text`, stop words kept, as (text, stopped, startchar,
+        endchar, pos), numbered as the tokenizer numbers the words: without a stream of
+        tokens, the words matched by the tokenizer's expression and each one looked up."""
+        entries, words, begins = self._entries, [], False
+        for pos, match in enumerate(self.items[0].expression.finditer(text)):
+            entry = entries.get(match.group()) or self._entry(match.group())
+            if entry is not _DROPPED:
+                words.append((entry, match.start(), match.end(), pos))
+                begins = begins or entry[2]
+        if begins:
+            return self._spelled(words)
+        return [
+            (each, stopped, start, end, pos)
+            for (_, ends_as, _), start, end, pos in words
+            for each, stopped in ends_as
+        ]
+
+    def _entry(self, raw: str) -> tuple[str, tuple[tuple[str, bool], ...], bool]:
+        """What a word of a text is, looked up: the word the filters before the spelling
+        filter make of it; the words it ends as alone (each with whether it is a stop
+        word); whether it may begin a spelling of several words."""
+        if len(self._entries) > _CACHED_WORDS:
+            self._entries.clear()
+        found = _one_word(self._before, raw)
+        if found is None:
+            entry = _DROPPED
+        elif self._spelling is None:
+            entry = (found[0], (found,), False)
+        else:
+            spelled = map(self._after_word, self._spelling.canonical(found[0]).split())
+            ends_as = tuple(word for word in spelled if word is not None)
+            entry = (found[0], ends_as, found[0] in self._spelling.starts)
+        self._entries[raw] = entry
+        return entry
+
+    def _after_word(self, word: str) -> tuple[str, bool] | None:
+        if word not in self._seen_after:
+            if len(self._seen_after) > _CACHED_WORDS:
+                self._seen_after.clear()
+            self._seen_after[word] = _one_word(self._after, word)
+        return self._seen_after[word]
+
+    def _spelled(self, words: list) -> list[tuple[str, bool, int, int, int]]:
+        """`_read`'s tokens as the spelling filter reads the words: one that may begin a
+        spelling of several words is read with the next ones, the longest spelling first;
+        its words then span their characters, at the first one's position."""
+        spelling, found, i = self._spelling, [], 0
+        while i < len(words):
+            (_, ends_as, begins), start, end, pos = words[i]
+            size = 1
+            if begins:
+                for size in range(min(spelling.longest, len(words) - i), 0, -1):
+                    value = spelling.phrases.get(tuple(w[0][0] for w in words[i : i + size]))
+                    if value or size == 1:
+                        break
+            if size == 1:
+                found.extend((each, stopped, start, end, pos) for each, stopped in ends_as)
+            else:
+                # as the spelling filter writes them: the last word ends where the spelling
+                # does, the others where its first word does
+                parts = value.split()
+                last = words[i + size - 1][2]
+                for n, part in enumerate(parts):
+                    kept = self._after_word(part)
+                    if kept is not None:
+                        ends = last if n == len(parts) - 1 else end
+                        found.append((kept[0], kept[1], start, ends, pos))
+            i += size
+        return found
+
+    def _keys(self, text: str) -> list[tuple[str, int, int, int]]:
+        """Each token's (text, pos, startchar, endchar), as a chain of name keys gives them when indexing: a
+        word's key is looked up, and whether it is capitalised inside a sentence is read from
+        the text only where its key depends on it."""
+        tokenizer, entries, found = self.items[0], self._key_entries, []
+        for pos, match in enumerate(tokenizer._words.expression.finditer(text)):
+            key, key_if_capitalised, depends = (
+                entries.get(match.group()) or self._key_entry(match.group())
+            )
+            start = match.start()
+            if depends:
+                before = text[max(0, start - 3) : start]
+                if start > 0 and not tokenizer._sentence_end.search(before):
+                    key = key_if_capitalised
+            if key is not None:
+                found.append((key, pos, start, match.end()))
+        return found
+
+    def _key_entry(self, raw: str) -> tuple[str | None, str | None, bool]:
+        """A word's key (None: it has none) when it is not capitalised inside a sentence,
+        when it is, and whether the two differ for it."""
+        if len(self._key_entries) > _CACHED_WORDS:
+            self._key_entries.clear()
+        found = _one_word(self._before, raw)
+        keys = []
+        for capitalised in (False, True):
+            if found is None:
+                keys.append(None)
+                continue
+            token = Token(positions=False, chars=False, removestops=False, mode="index")
+            token.text, token.stopped, token.boost = found[0], found[1], 1.0
+            token.capitalised = capitalised
+            tokens: Iterable[Token] = [token]
+            for last in self._last:
+                tokens = last(tokens)
+            keys.append(next((t.text for t in tokens), None))
+        may_be_capitalised = raw[:1].isupper() and not raw.isupper()
+        entry = (keys[0], keys[1], may_be_capitalised and keys[0] != keys[1])
+        self._key_entries[raw] = entry
+        return entry
+
+    @staticmethod
+    def _indexed(read: list[tuple], options: dict, chars: bool = False) -> Iterator[Token]:
+        """Tokens of (text, pos), or of (text, pos, startchar, endchar) with `chars`."""
+        token = Token(positions=True, chars=chars, removestops=True, mode=options.get("mode", ""))
+        token.boost, token.stopped = 1.0, False
+        if chars:
+            for token.text, token.pos, token.startchar, token.endchar in read:
+                yield token
+        else:
+            for token.text, token.pos in read:
+                yield token
 
     def _tokens(self, value, options) -> Iterator[Token]:
         tokens = _through(self.items[0](value, **options), self._before, self._seen_before)
@@ -125,6 +284,11 @@ def _through(
             yield token
 
 
+def _token_spans(analyzer: Analyzer, text: str) -> list[tuple[str, int, int]]:
+    options = {"positions": True, "chars": True, "mode": "index", "removestops": False}
+    return [(token.text, token.startchar, token.endchar) for token in analyzer(text, **options)]
+
+
 def _renumbered(tokens: Iterable[Token]) -> Iterator[Token]:
     """Positions as `StopFilter(renumber=True)` gives them: the first word kept keeps its
     own, and each next one kept has the next."""
@@ -151,20 +315,22 @@ def _one_word(filters: list, text: str) -> tuple[str, bool] | None:
 _QUICK: dict[int, tuple[Analyzer, QuickAnalyzer]] = {}
 
 
-def quick_tokens(analyzer: Analyzer):
-    """A function giving the tokens `analyzer(text, chars=True, positions=True,
-    mode="index", removestops=False)` gives, for marking the words a query matched, from a
-    `QuickAnalyzer` of the same chain (kept for the analyzers of the index in use)."""
+def quick_spans(analyzer: Analyzer):
+    """A function giving the (text, startchar, endchar) of the tokens `analyzer(text,
+    chars=True, positions=True, mode="index", removestops=False)` gives, for marking the
+    words a query matched, from a `QuickAnalyzer` of the same chain (kept for the analyzers
+    of the index in use)."""
     if not isinstance(analyzer, QuickAnalyzer):
         kept = _QUICK.get(id(analyzer))
         if kept is None or kept[0] is not analyzer:
             if len(_QUICK) > 8:
                 _QUICK.clear()
             items = getattr(analyzer, "items", None)
-            kept = _QUICK[id(analyzer)] = (analyzer, QuickAnalyzer(*items) if items else analyzer)
+            kept = _QUICK[id(analyzer)] = (analyzer, QuickAnalyzer(*items) if items else None)
+        if kept[1] is None:  # not a chain: its own tokens
+            return partial(_token_spans, analyzer)
         analyzer = kept[1]
-    options = {"positions": True, "chars": True, "mode": "index", "removestops": False}
-    return lambda text: analyzer(text, **options)
+    return analyzer.spans
 
 
 _QUICK_BASE = QuickAnalyzer(base_analyzer())
@@ -174,7 +340,7 @@ _QUICK_BASE = QuickAnalyzer(base_analyzer())
 def text_words(text: str) -> tuple[str, ...]:
     """The normalised words of a text (as `name_tokens`), kept for the texts read last: a
     passage's are read for its testimony's "did you mean" words, then for its fingerprint."""
-    return tuple(token.text for token in _QUICK_BASE(text))
+    return tuple(word for word, _ in _QUICK_BASE.positions(text))
 
 
 def vocabulary_words(texts: Iterable[str]) -> set[str]:

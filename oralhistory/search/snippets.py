@@ -1,8 +1,9 @@
 """Snippets: a hit's passage, or the best of it, with what the query matched marked.
 
 The passage's words are read again to find where the matched words stand, with each word's
-analysis looked up rather than run anew (`analysis.QuickTokens`): the same tokens the
-field's analyzer gives, at a fraction of the cost, so that a page of hits is marked quickly.
+analysis looked up rather than run anew (`quick.quick_spans`): the same words and characters
+the field's analyzer gives, without a stream of tokens, so that a page of hits is marked
+quickly. Whoosh's own fragmenters and formatter then cut and mark them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from whoosh import highlight
 from whoosh.fields import Schema
 
 from . import marks
-from .quick import quick_tokens
+from .quick import quick_spans
 
 SNIPPET_CHARS = 360
 
@@ -106,14 +107,37 @@ def _highlights(results, fieldname: str, text: str, top: int) -> str:
     """What Whoosh's `Hit.highlights` gives for a field not stored with its characters
     (the text analysed again, the query's terms marked), the analysis looked up word by word."""
     field = results.searcher.schema[fieldname]
-    terms = results.query_terms(expand=True, fieldname=fieldname)
-    words = frozenset(field.from_bytes(term[1]) for term in terms)
+    words = _query_words(results, fieldname)
     highlighter = results.highlighter
-    tokens = highlight.set_matched_filter(quick_tokens(field.analyzer)(text), words)
-    tokens = highlighter._merge_matched_tokens(tokens)
+    spans = quick_spans(field.analyzer)(text)
+    tokens = highlighter._merge_matched_tokens(_Word(*span, span[0] in words) for span in spans)
     fragments = highlighter.fragmenter.fragment_tokens(text, tokens)
     best = highlight.top_fragments(fragments, top, highlighter.scorer, highlighter.order)
     return highlighter.formatter.format(best)
+
+
+def _query_words(results, fieldname: str) -> frozenset[str]:
+    """The words the query matches in a field, as its analyzer gives them: worked out once
+    for the page of hits (the query's terms expanded in the index)."""
+    known = results.__dict__.setdefault("query_words", {})
+    if fieldname not in known:
+        field = results.searcher.schema[fieldname]
+        terms = results.query_terms(expand=True, fieldname=fieldname)
+        known[fieldname] = frozenset(field.from_bytes(term[1]) for term in terms)
+    return known[fieldname]
+
+
+class _Word:
+    """A word of the passage as Whoosh's highlighter reads a token."""
+
+    __slots__ = ("boost", "endchar", "matched", "startchar", "text")
+
+    def __init__(self, text: str, startchar: int, endchar: int, matched: bool):
+        self.text, self.startchar, self.endchar, self.matched = text, startchar, endchar, matched
+        self.boost = 1.0
+
+    def copy(self) -> _Word:
+        return _Word(self.text, self.startchar, self.endchar, self.matched)
 
 
 def _key_snippet(text: str, spans: list[tuple[int, int]]) -> str:

@@ -108,6 +108,17 @@ SegmentWriter._flush_segment = _flush_segment
 SegmentWriter._finalize_segment = _finalize_segment
 
 
+def _committed_since(ix: index.FileIndex, searcher: Searcher) -> bool:
+    """Whether a writer has committed to `ix` since `searcher` was opened, without listing
+    the directory (hundreds of files, with the arrays). Commits come one at a time (the
+    write lock); each writes a table of contents numbered one more than the last, then
+    deletes every other: after a commit, the searcher's own is gone or the next one is there.
+    """
+    generation = searcher.reader().generation()
+    own, following = (index.TOC._filename(ix.indexname, generation + n) for n in (0, 1))
+    return not ix.storage.file_exists(own) or ix.storage.file_exists(following)
+
+
 class ArchiveIndex:
     """One archive's index directory, shared by every process that serves the archive."""
 
@@ -165,7 +176,7 @@ class ArchiveIndex:
                 local.index = self._open(name)
                 local.searcher = local.index.searcher(weighting=_weighting())
                 local.name = name
-            elif local.index.latest_generation() != local.searcher.reader().generation():
+            elif _committed_since(local.index, local.searcher):
                 # A new searcher, not Searcher.refresh(): refresh reuses the old segment
                 # readers, which keep passages deleted since (a re-imported testimony's old text).
                 local.searcher.close()
