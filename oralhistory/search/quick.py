@@ -210,8 +210,8 @@ class QuickAnalyzer(CompositeAnalyzer):
         the text only where its key depends on it."""
         tokenizer, entries, found = self.items[0], self._key_entries, []
         for pos, match in enumerate(tokenizer._words.expression.finditer(text)):
-            key, key_if_capitalised, depends = (
-                entries.get(match.group()) or self._key_entry(match.group())
+            key, key_if_capitalised, depends = entries.get(match.group()) or self._key_entry(
+                match.group()
             )
             start = match.start()
             if depends:
