@@ -399,7 +399,10 @@ def text_analyzer(table: dict[str, str] | None = None) -> Analyzer:
         base_analyzer()
         | SpellingFilter(table)
         | StopFilter(stoplist=ENGLISH_STOP_WORDS, minsize=1)
-        | StemFilter(stemfn=porter_stem, ignore=canonical_words(table or {}))
+        # Each word is stemmed once per process by the quick analyzers' own look-ups
+        # (`quick.QuickAnalyzer`): Whoosh's cache of stems, which drops its least used tenth
+        # whenever it is full, would cost more than it saves (cachesize None: none).
+        | StemFilter(stemfn=porter_stem, ignore=canonical_words(table or {}), cachesize=None)
     )
 
 
