@@ -149,3 +149,30 @@ def test_a_segment_written_has_the_arrays_it_would_decode_and_none_are_read_back
                 written = np.load(path, allow_pickle=False)
                 assert written.dtype == decoded[name].dtype, name
                 assert np.array_equal(written, decoded[name]), name
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.arange(5, dtype=np.int64),
+        np.zeros(0, dtype=np.int32),
+        np.array([0.5, 2.25], dtype=np.float32),
+        np.array([True, False]),
+        np.arange(12, dtype=np.uint16).reshape(3, 4),
+        np.arange(3, dtype=">i4"),
+        np.arange(200_000, dtype=np.int64),
+    ],
+)
+def test_an_array_saved_beside_a_segment_is_mapped_as_numpy_maps_it(tmp_path, array):
+    path = tmp_path / "array.npy"
+    np.save(path, array, allow_pickle=False)
+    mapped, loaded = arrays.mapped(path), np.load(path, mmap_mode="r", allow_pickle=False)
+    assert type(mapped) is type(loaded) is np.memmap
+    assert mapped.dtype == loaded.dtype and mapped.shape == loaded.shape
+    assert np.array_equal(mapped, array)
+
+
+def test_an_array_with_a_header_of_another_form_is_left_to_numpy(tmp_path):
+    path = tmp_path / "array.npy"
+    np.save(path, np.asfortranarray(np.arange(6).reshape(2, 3)), allow_pickle=False)
+    assert np.array_equal(arrays.mapped(path), np.arange(6).reshape(2, 3))

@@ -132,3 +132,22 @@ def test_an_index_written_before_the_search_package_had_modules_still_opens():
     assert new_name in written
     older = written.replace(new_name, b"oralhistory.search\n_RepeatedText\n")
     assert pickle.loads(older).names() == schema.names()
+
+
+def test_a_commit_leaves_the_words_each_analyzer_has_seen(app, client, tmp_path):
+    # Each commit gives a new generation, its schema unpickled again: its analyzers are the
+    # ones already in use, not new ones that have seen no word.
+    def analyzers():
+        with app.app_context():
+            schema = archive_search.archive_index().searcher().schema
+            return schema["text"].analyzer, schema["name_keys"].analyzer
+
+    import_text(app, tmp_path, "A first testimony of the garden.")  # written by this version
+    search(client, "garden")
+    before = analyzers()
+    assert before[0]._entries  # it has looked words up
+    import_text(app, tmp_path, "The orchard by the river.", slug="cache-test-2")
+    assert search(client, "orchard")["total"] == 1
+    after = analyzers()
+    assert after[0] is before[0] and after[1] is before[1]
+    assert "orchard" in after[0]._entries

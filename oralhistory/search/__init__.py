@@ -345,7 +345,7 @@ def _narrator_name(searcher: Searcher, docnum: int) -> str:
     return searcher.stored_fields(parent).get("narrator_name", "") if parent >= 0 else ""
 
 
-_MATCHERS: dict[int, tuple[Schema, TimelineMatcher]] = {}
+_MATCHERS: dict[tuple[int, int], tuple[tuple, TimelineMatcher]] = {}
 
 
 def _timeline(
@@ -354,13 +354,14 @@ def _timeline(
     """The events and places the query names, read with the index's analyzers."""
     if "name_keys" not in schema:  # an index built before name keys
         return [], []
-    if id(schema) not in _MATCHERS:
+    # kept while the index's analysers stay the same (`quick.shared_analyzer`): through
+    # commits, until the timeline changes
+    analyzers = (schema["text"].analyzer, schema["name_keys"].analyzer)
+    key = tuple(map(id, analyzers))
+    if key not in _MATCHERS:
         _MATCHERS.clear()  # one index in use at a time: its analysers, and what they read
-        _MATCHERS[id(schema)] = (
-            schema,
-            TimelineMatcher(schema["text"].analyzer, schema["name_keys"].analyzer),
-        )
-    matcher = _MATCHERS[id(schema)][1]
+        _MATCHERS[key] = (analyzers, TimelineMatcher(*analyzers))
+    matcher = _MATCHERS[key][1]
     return matcher.match(tokens, places.event_words, places.places)
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -445,10 +446,33 @@ def _prepare_segment(folder: str, segment_id: str) -> None:
 
 
 def _load(files: dict[str, Path], doc_count: int) -> SegmentArrays:
-    loaded = {
-        name: np.load(path, mmap_mode="r", allow_pickle=False) for name, path in files.items()
-    }
-    return _arrays(loaded, doc_count)
+    return _arrays({name: mapped(path) for name, path in files.items()}, doc_count)
+
+
+# The header of an array `np.save` writes, as it writes it: `{'descr': '<i8',
+# 'fortran_order': False, 'shape': (12,), }`.
+_NPY_HEADER = re.compile(
+    r"\{'descr': '([^']+)', 'fortran_order': False, 'shape': \(((?:\d+, ?)*\d*)\), \}"
+)
+
+
+def mapped(path: Path) -> np.ndarray:
+    """`np.load(path, mmap_mode="r")` for an array `np.save` wrote, its header read by a
+    regular expression: numpy's own reader evaluates it as Python, a millisecond a file, and
+    a segment has dozens. Another header is left to numpy."""
+    with open(path, "rb") as file:
+        start = file.read(12)
+        wide = start[6:7] != b"\x01"  # format 2 and 3 give the header's length in 4 bytes
+        length = int.from_bytes(start[8:12] if wide else start[8:10], "little")
+        offset = 12 if wide else 10
+        file.seek(offset)
+        found = _NPY_HEADER.match(file.read(length).decode("latin1"))
+    if not start.startswith(b"\x93NUMPY") or found is None:
+        return np.load(path, mmap_mode="r", allow_pickle=False)
+    shape = tuple(int(n) for n in found.group(2).split(",") if n.strip())
+    return np.memmap(
+        path, dtype=np.dtype(found.group(1)), mode="r", offset=offset + length, shape=shape
+    )
 
 
 def _arrays(loaded: dict[str, np.ndarray], doc_count: int) -> SegmentArrays:

@@ -1,7 +1,8 @@
-"""Each word analysed once per process: `QuickAnalyzer`, for reading passages again.
+"""Each word analysed once per process: `QuickAnalyzer`, for indexing and reading passages.
 
-A snippet marks the words a query matched by analysing the passage again; a fingerprint reads
-a passage's normalised words. Both run often on text already seen word by word.
+Indexing analyses every passage's words and its names; a snippet marks the words a query
+matched by analysing the passage again; a fingerprint reads a passage's normalised words.
+All run often on words already seen.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ _DROPPED = ("", (), False)  # a word the filters before the spelling filter drop
 class QuickAnalyzer(CompositeAnalyzer):
     """A composite analyzer that gives the very tokens its chain gives, sooner: the index's
     analyzers are made quick (`documents.build_schema`), and a passage read again to mark
-    what a query matched is too (`quick_tokens`).
+    what a query matched is too (`quick_spans`).
 
     Running a text through the chain passes every word through every filter. Here the words
     are split by the tokenizer; each word's passage through the one-word filters before the
@@ -60,6 +61,12 @@ class QuickAnalyzer(CompositeAnalyzer):
     their filter, which reads each token as the tokenizer marked it: it runs last, as in the
     chain. A chain of another shape, or a call with options this does not follow, runs as a
     plain composite analyzer.
+
+    Where tokens are only read, not passed on, no stream of tokens is made at all: as Whoosh
+    indexes a field (`positions`, `_keys`) and as a snippet marks a passage (`spans`), the
+    tokenizer's expression finds the words and what each one ends as is looked up whole
+    (`_entry`, `_key_entry`), the words that may begin a spelling of several words read with
+    the next ones as the spelling filter reads them (`_spelled`).
     """
 
     def __init__(self, *composables):
@@ -83,7 +90,7 @@ class QuickAnalyzer(CompositeAnalyzer):
         self._seen_before: dict[str, tuple[str, bool] | None] = {}
         self._seen_after: dict[str, tuple[str, bool] | None] = {}
         # a word of a text -> what it is there (`_entry`)
-        self._entries: dict[str, tuple[str, tuple[str, ...], bool]] = {}
+        self._entries: dict[str, tuple[str, tuple[tuple[str, bool], ...], bool]] = {}
         self._fused = (
             self._quick
             and type(tokenizer) is RegexTokenizer
@@ -95,10 +102,14 @@ class QuickAnalyzer(CompositeAnalyzer):
         self._key_entries: dict[str, tuple[str | None, str | None, bool]] = {}
 
     # An index keeps its analyzers pickled with its schema: the chain, not the words seen.
-    def __getstate__(self):
-        return {"items": self.items}
+    # Each new generation of the index (each commit) is read with its schema unpickled
+    # again: an analyzer of a chain this process already uses is that very one, with every
+    # word it has seen (`shared_analyzer`), so a commit leaves no search, and no indexing,
+    # to look up every word anew.
+    def __reduce__(self):
+        return (shared_analyzer, tuple(self.items))
 
-    def __setstate__(self, state):
+    def __setstate__(self, state):  # an analyzer pickled by an earlier version
         self.__init__(*state["items"])
 
     def __eq__(self, other):
@@ -205,9 +216,9 @@ class QuickAnalyzer(CompositeAnalyzer):
         return found
 
     def _keys(self, text: str) -> list[tuple[str, int, int, int]]:
-        """Each token's (text, pos, startchar, endchar), as a chain of name keys gives them when indexing: a
-        word's key is looked up, and whether it is capitalised inside a sentence is read from
-        the text only where its key depends on it."""
+        """Each token's (text, pos, startchar, endchar), as a chain of name keys gives them
+        when indexing: a word's key is looked up, and whether it is capitalised inside a
+        sentence is read from the text only where its key depends on it."""
         tokenizer, entries, found = self.items[0], self._key_entries, []
         for pos, match in enumerate(tokenizer._words.expression.finditer(text)):
             key, key_if_capitalised, depends = entries.get(match.group()) or self._key_entry(
@@ -267,6 +278,21 @@ class QuickAnalyzer(CompositeAnalyzer):
         if options.get("removestops", True):
             tokens = (token for token in tokens if not token.stopped)
         yield from _renumbered(tokens) if self._renumber else tokens
+
+
+_SHARED: list[QuickAnalyzer] = []  # the analyzers unpickled in this process, the last few
+
+
+def shared_analyzer(*items) -> QuickAnalyzer:
+    """The analyzer of this chain that this process already uses, or a new one."""
+    made = QuickAnalyzer(*items)
+    for analyzer in _SHARED:
+        if analyzer == made:
+            return analyzer
+    if len(_SHARED) >= 8:
+        del _SHARED[0]
+    _SHARED.append(made)
+    return made
 
 
 def _through(
