@@ -279,6 +279,9 @@ def _same_tokens(analyzers, text):
         # the words and characters a snippet marks, without a stream of tokens
         marking = plain(text, positions=True, chars=True, mode="index", removestops=False)
         assert quick.spans(text) == [(t.text, t.startchar, t.endchar) for t in marking]
+        # the words and positions a field of them is indexed with (`pool.field_index`)
+        indexing = [(t.text, t.pos) for t in plain(text, positions=True, boosts=True, mode="index")]
+        assert quick.indexed(text) == (indexing if quick._fused or quick._keyed else None)
 
 
 def test_quick_analysis_gives_the_chains_own_tokens_for_every_passage_of_the_collection(

@@ -345,43 +345,23 @@ def _segment_arrays(schema, perdoc, count: int, postings) -> dict[str, np.ndarra
 
 
 class WrittenPostings:
-    """The postings of the fields the arrays hold, gathered as Whoosh writes them into a
-    new segment (`gather`, called by `store`): the segment's arrays are then made from them
-    (`save`), without reading the segment back."""
+    """The postings of the fields the arrays hold, gathered as a new segment's postings are
+    written (`pool.WordPool.write`, called by `store`): the segment's arrays are then made
+    from them (`arrays`), without reading the segment back."""
 
     FIELDS = frozenset((*SCORED_FIELDS, *KEY_FIELDS, "kind"))
 
-    def __init__(self):
+    def __init__(self, gathered: dict[str, tuple]):
         # field -> (its words, where each word's postings start, documents, weights)
-        self._fields: dict[str, tuple[list, list, list, list]] = {}
-
-    def gather(self, postings: Iterable[tuple]) -> Iterator[tuple]:
-        """Pass Whoosh's postings on (field, word, document, weight, value; by field, then
-        word, then document), keeping those of `FIELDS`."""
-        fieldname = word = None
-        terms: list = []
-        starts: list = []
-        docs: list = []
-        weights: list = []
-        for posting in postings:
-            if posting[0] != fieldname:
-                fieldname, word = posting[0], None
-                if fieldname in self.FIELDS:
-                    terms, starts, docs, weights = self._fields.setdefault(
-                        fieldname, ([], [], [], [])
-                    )
-            if fieldname in self.FIELDS:
-                if posting[1] != word:
-                    word = posting[1]
-                    terms.append(word)
-                    starts.append(len(docs))
-                docs.append(posting[2])
-                weights.append(posting[3])
-            yield posting
+        self._fields = gathered
 
     def _postings(self, fieldname: str) -> Iterator[tuple[bytes, np.ndarray, np.ndarray]]:
-        terms, starts, docs, weights = self._fields.get(fieldname, ([], [], [], []))
-        all_docs, all_weights = np.array(docs, np.int64), np.array(weights, np.float64)
+        found = self._fields.get(fieldname)
+        if found is None:
+            return
+        terms, starts, docs, weights = found
+        all_docs = np.frombuffer(docs, np.uint32).astype(np.int64)
+        all_weights = np.frombuffer(weights, np.float64)
         bounds = [*starts, len(all_docs)]
         for i, term in enumerate(terms):
             yield term, all_docs[bounds[i] : bounds[i + 1]], all_weights[bounds[i] : bounds[i + 1]]

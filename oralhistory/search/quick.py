@@ -128,6 +128,15 @@ class QuickAnalyzer(CompositeAnalyzer):
                 return self._indexed(self._keys(value), options, chars=True)
         return self._tokens(value, options)
 
+    def indexed(self, text: str) -> list[tuple[str, int]] | None:
+        """Each token's (text, pos), as Whoosh indexes a field of `text` (`self(text,
+        positions=True, boosts=True, mode="index")`); None for a chain read otherwise."""
+        if self._fused:
+            return self.positions(text)
+        if self._keyed:
+            return [(key, pos) for key, pos, _, _ in self._keys(text)]
+        return None
+
     def spans(self, text: str) -> list[tuple[str, int, int]]:
         """Each token's (text, startchar, endchar), as `self(text, chars=True,
         positions=True, mode="index", removestops=False)` gives them: for marking."""

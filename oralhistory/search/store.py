@@ -23,7 +23,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from whoosh import index, scoring
+from whoosh import fields, index, scoring, writing
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
@@ -31,7 +31,7 @@ from whoosh.multiproc import MpWriter
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
-from . import arrays
+from . import arrays, pool
 from .ranking import BM25_B, BM25_K1
 
 WRITE_LOCK_TIMEOUT = 30.0  # seconds a writer waits for another to finish
@@ -80,11 +80,10 @@ def _flush_segment(self):
     its methods for every writer; the steps of its own are the same.)"""
     self.perdocwriter.close()
     perdoc = self.per_document_reader() if self.codec.length_stats else None
-    written = arrays.WrittenPostings()
-    self.fieldwriter.add_postings(self.schema, perdoc, written.gather(self.pool.iter_postings()))
+    gathered = self.pool.write(self.fieldwriter, self.schema, perdoc, arrays.WrittenPostings.FIELDS)
     self.fieldwriter.close()
     if perdoc is not None:
-        self.written_arrays = written.arrays(
+        self.written_arrays = arrays.WrittenPostings(gathered).arrays(
             self.schema, perdoc, self.get_segment().doc_count_all()
         )
         perdoc.close()
@@ -106,6 +105,8 @@ def _finalize_segment(self):
 
 SegmentWriter._flush_segment = _flush_segment
 SegmentWriter._finalize_segment = _finalize_segment
+writing.PostingPool = pool.WordPool  # what each writer keeps a new segment's postings in
+fields.FieldType.index = pool.field_index
 
 
 def _committed_since(ix: index.FileIndex, searcher: Searcher) -> bool:
