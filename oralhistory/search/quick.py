@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import lru_cache, partial
+from itertools import chain
 
 from whoosh.analysis import (
     CharsetFilter,
@@ -91,12 +92,20 @@ class QuickAnalyzer(CompositeAnalyzer):
         self._seen_after: dict[str, tuple[str, bool] | None] = {}
         # a word of a text -> what it is there (`_entry`)
         self._entries: dict[str, tuple[str, tuple[tuple[str, bool], ...], bool]] = {}
+        # and, from the same look-up: the words it ends as alone that are not stop words, and
+        # the words of a text that may begin a spelling of several words
+        self._kept: dict[str, tuple[str, ...]] = {}
+        self._begins: set[str] = set()
         self._fused = (
             self._quick
             and type(tokenizer) is RegexTokenizer
             and not tokenizer.gaps
             and not self._last
         )
+        # the words of a text, as strings, when the tokenizer's expression has no groups
+        self._findall = tokenizer.expression.findall if self._fused else None
+        if self._fused and tokenizer.expression.groups:
+            self._findall = None
         # the name keys: read word by word as well, when indexed
         self._keyed = self._quick and type(tokenizer) is CaseTokenizer and bool(self._last)
         self._key_entries: dict[str, tuple[str | None, str | None, bool]] = {}
@@ -147,11 +156,38 @@ class QuickAnalyzer(CompositeAnalyzer):
     def positions(self, text: str) -> list[tuple[str, int]]:
         """Each token's (text, pos), as `self(text, positions=True, mode="index")` gives
         them: for indexing (a chain `_fused` only)."""
+        found = self._kept_words(text)
+        if found is not None:  # each word of the text, as the words kept of it
+            if not self._renumber:
+                return [(word, pos) for pos, words in enumerate(found) for word in words]
+            kept = list(chain.from_iterable(found))
+            first = next((pos for pos, words in enumerate(found) if words), 0)
+            return list(zip(kept, range(first, first + len(kept))))
         kept = [(word, pos) for word, stopped, _, _, pos in self._read(text) if not stopped]
         if self._renumber and kept:
             first = kept[0][1]
             return [(word, first + n) for n, (word, _) in enumerate(kept)]
         return kept
+
+    def words(self, text: str) -> list[str]:
+        """The tokens' texts alone (a chain `_fused` only)."""
+        found = self._kept_words(text)
+        if found is None:
+            return [word for word, _ in self.positions(text)]
+        return list(chain.from_iterable(found))
+
+    def _kept_words(self, text: str) -> list[tuple[str, ...]] | None:
+        """For each word of `text` (each match of the tokenizer's expression), the words kept
+        of it, looked up without a loop in Python: None when a word was never seen or may
+        begin a spelling of several words (read then by `_read`)."""
+        if self._findall is None:
+            return None
+        raws = self._findall(text)
+        try:
+            found = list(map(self._kept.__getitem__, raws))
+        except KeyError:
+            return None
+        return found if self._begins.isdisjoint(raws) else None
 
     def _read(self, text: str) -> list[tuple[str, bool, int, int, int]]:
         """The chain's tokens of `text`, stop words kept, as (text, stopped, startchar,
@@ -177,6 +213,8 @@ class QuickAnalyzer(CompositeAnalyzer):
         word); whether it may begin a spelling of several words."""
         if len(self._entries) > _CACHED_WORDS:
             self._entries.clear()
+            self._kept.clear()
+            self._begins.clear()
         found = _one_word(self._before, raw)
         if found is None:
             entry = _DROPPED
@@ -187,6 +225,9 @@ class QuickAnalyzer(CompositeAnalyzer):
             ends_as = tuple(word for word in spelled if word is not None)
             entry = (found[0], ends_as, found[0] in self._spelling.starts)
         self._entries[raw] = entry
+        self._kept[raw] = tuple(word for word, stopped in entry[1] if not stopped)
+        if entry[2]:
+            self._begins.add(raw)
         return entry
 
     def _after_word(self, word: str) -> tuple[str, bool] | None:
@@ -375,7 +416,7 @@ _QUICK_BASE = QuickAnalyzer(base_analyzer())
 def text_words(text: str) -> tuple[str, ...]:
     """The normalised words of a text (as `name_tokens`), kept for the texts read last: a
     passage's are read for its testimony's "did you mean" words, then for its fingerprint."""
-    return tuple(word for word, _ in _QUICK_BASE.positions(text))
+    return tuple(_QUICK_BASE.words(text))
 
 
 def vocabulary_words(texts: Iterable[str]) -> set[str]:
