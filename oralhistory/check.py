@@ -60,12 +60,12 @@ def check_index(session: Session) -> Drift:
         drift.problem = str(error)
         indexed, applied = {}, 0
     drift.behind = max(0, changes.last_change_id(session) - applied) if indexed else 0
-    for passage in search.indexable_passages(session):
+    for passage, linked in search.indexable_passages(session):
         drift.passages += 1
         _, version = indexed.pop(passage.id, (None, None))
         if version is None:
             drift.missing[passage.id] = passage.testimony_id
-        elif version != search.passage_document(passage)["version"]:
+        elif version != search.passage_document(passage, linked)["version"]:
             drift.stale[passage.id] = passage.testimony_id
     drift.extra = {passage_id: testimony for passage_id, (testimony, _) in indexed.items()}
     return drift

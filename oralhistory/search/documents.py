@@ -10,7 +10,6 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import groupby
-from operator import attrgetter
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -23,7 +22,7 @@ from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 # the module, not its names: the gazetteer reads names with `analysis`, so it may be the one
 # importing this package
 from .. import gazetteer
-from ..models import Passage, Testimony
+from ..models import ContextLink, Passage, Testimony
 from .analysis import (
     name_tokens,
     spelling_table,
@@ -167,14 +166,17 @@ def _gazetteer_groups(session: Session) -> list[tuple[str, list[str]]]:
     return groups + gazetteer.name_groups(Path(current_app.config["TRANSCRIPTS_DIR"]))
 
 
-def passage_document(passage: Passage, linked: list | None = None) -> dict[str, Any]:
+def passage_document(
+    passage: Passage, linked: list | None = None, narrator_fields: dict[str, str] | None = None
+) -> dict[str, Any]:
     """What the index holds of a passage; `linked`: its links an archivist did not reject
-    (read from its testimony when not given). What its testimony's document holds of the
-    narrator counts in its `version` too."""
+    (read from its testimony when not given: anything with a `kind` and a `target`). What
+    its testimony's document holds of the narrator (`narrator_fields`, made when not given)
+    counts in its `version` too."""
     testimony = passage.testimony
     # The passage's places and events are its context links, less those an archivist rejected.
     if linked is None:
-        linked = _links_by_number(testimony).get(passage.number, [])
+        linked = _links_by_number(testimony.context_links).get(passage.number, [])
     document = {
         "passage_id": str(passage.id),
         "testimony_id": str(testimony.id),
@@ -193,7 +195,7 @@ def passage_document(passage: Passage, linked: list | None = None) -> dict[str, 
         # hashed when indexed (`Fingerprint`), by the writing processes of a parallel build
         "fingerprint": passage.text,
     }
-    document["version"] = document_version({**document, **_about(testimony)})
+    document["version"] = document_version({**document, **(narrator_fields or _about(testimony))})
     return document
 
 
@@ -216,9 +218,12 @@ def _about(testimony: Testimony) -> dict[str, str]:
     }
 
 
-def testimony_document(testimony: Testimony, passages: list[Passage]) -> dict[str, Any]:
+def testimony_document(
+    testimony: Testimony, passages: list[Passage], narrator_fields: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The document a testimony's passages follow in the index: what the archive says of the
-    narrator (searched as part of each passage), and the "did you mean" words of them all."""
+    narrator (searched as part of each passage: `narrator_fields`, made when not given), and
+    the "did you mean" words of them all."""
     narrator = testimony.narrator
     words = [((narrator.name, passage.text, passage.editor_note or ""), 1) for passage in passages]
     about = " ".join(
@@ -238,30 +243,34 @@ def testimony_document(testimony: Testimony, passages: list[Passage]) -> dict[st
     return {
         "kind": "testimony",
         "testimony_id": str(testimony.id),
-        **_about(testimony),
+        **(narrator_fields or _about(testimony)),
         "public_words" if public else "restricted_words": words,
         "public_about" if public else "restricted_about": [((about,), len(passages))],
     }
 
 
-def _links_by_number(testimony: Testimony) -> dict[int, list]:
-    """A testimony's links an archivist did not reject, by passage number."""
+def _links_by_number(links: Iterable) -> dict[int, list]:
+    """A testimony's links (`ContextLink`s, or rows of their columns) an archivist did not
+    reject, by passage number."""
     groups: dict[int, list] = {}
-    for link in testimony.context_links:
+    for link in links:
         if link.status != "rejected":
             groups.setdefault(link.position, []).append(link)
     return groups
 
 
-def testimony_documents(passages: Iterable[Passage]) -> Iterator[list[dict[str, Any]]]:
+def testimony_documents(
+    passages: Iterable[tuple[Passage, list]],
+) -> Iterator[list[dict[str, Any]]]:
     """For each testimony, its document and then each of its passages' (the passages come
-    in order, a testimony's one after the other), to be indexed together (`writer.group`)."""
-    for testimony, group in groupby(passages, key=attrgetter("testimony")):
+    in order, a testimony's one after the other, each with its links: `read_passages`), to
+    be indexed together (`writer.group`)."""
+    for testimony, group in groupby(passages, key=lambda pair: pair[0].testimony):
         held = list(group)
-        links = _links_by_number(testimony)
+        fields = _about(testimony)
         yield [
-            testimony_document(testimony, held),
-            *(passage_document(passage, links.get(passage.number, [])) for passage in held),
+            testimony_document(testimony, [passage for passage, _ in held], fields),
+            *(passage_document(passage, linked, fields) for passage, linked in held),
         ]
 
 
@@ -282,27 +291,44 @@ def fingerprint(text: str) -> str:
 PASSAGE_BATCH_TESTIMONIES = 200
 
 
-def read_passages(session: Session, testimony_ids: list[int] | None) -> Iterator[Passage]:
+def read_passages(
+    session: Session, testimony_ids: list[int] | None
+) -> Iterator[tuple[Passage, list]]:
     """The passages of the testimonies not withdrawn (of `testimony_ids`, or of all), in
-    order, read a batch of testimonies at a time (the session keeps no object nobody holds)."""
+    order, each with its links an archivist did not reject, read a batch of testimonies at a
+    time (the session keeps no object nobody holds). The links are rows of the columns a
+    document reads, not `ContextLink`s: there are several for each passage."""
     chosen = select(Testimony.id).where(Testimony.withdrawn_at.is_(None)).order_by(Testimony.id)
     if testimony_ids is not None:
         chosen = chosen.where(Testimony.id.in_(testimony_ids))
     ids = list(session.scalars(chosen))
     for start in range(0, len(ids), PASSAGE_BATCH_TESTIMONIES):
+        batch = ids[start : start + PASSAGE_BATCH_TESTIMONIES]
         query = (
             select(Passage)
-            .where(Passage.testimony_id.in_(ids[start : start + PASSAGE_BATCH_TESTIMONIES]))
-            .options(
-                selectinload(Passage.testimony).selectinload(Testimony.narrator),
-                selectinload(Passage.testimony).selectinload(Testimony.context_links),
-            )
+            .where(Passage.testimony_id.in_(batch))
+            .options(selectinload(Passage.testimony).selectinload(Testimony.narrator))
             .order_by(Passage.testimony_id, Passage.position)
         )
-        yield from session.scalars(query).unique()
+        link_rows = session.execute(
+            select(
+                ContextLink.testimony_id,
+                ContextLink.position,
+                ContextLink.kind,
+                ContextLink.target,
+                ContextLink.status,
+            ).where(ContextLink.testimony_id.in_(batch))
+        )
+        links: dict[int, list] = {}
+        for row in link_rows:
+            links.setdefault(row.testimony_id, []).append(row)
+        by_number = {testimony: _links_by_number(rows) for testimony, rows in links.items()}
+        for passage in session.scalars(query).unique():
+            found = by_number.get(passage.testimony_id, {})
+            yield passage, found.get(passage.number, [])
 
 
-def indexable_passages(session: Session) -> Iterator[Passage]:
-    """Every passage the index should hold (those of testimonies not withdrawn), with what
-    `passage_document` reads of them loaded."""
+def indexable_passages(session: Session) -> Iterator[tuple[Passage, list]]:
+    """Every passage the index should hold (those of testimonies not withdrawn), each with
+    its links, with what `passage_document` reads of them loaded."""
     return read_passages(session, None)
