@@ -103,9 +103,9 @@ class QuickAnalyzer(CompositeAnalyzer):
             and not self._last
         )
         # the words of a text, as strings, when the tokenizer's expression has no groups
-        self._findall = tokenizer.expression.findall if self._fused else None
-        if self._fused and tokenizer.expression.groups:
-            self._findall = None
+        self._findall = None
+        if self._fused and not tokenizer.expression.groups:
+            self._findall = partial(_words_found, tokenizer.expression)
         # the name keys: read word by word as well, when indexed
         self._keyed = self._quick and type(tokenizer) is CaseTokenizer and bool(self._last)
         self._key_entries: dict[str, tuple[str | None, str | None, bool]] = {}
@@ -163,7 +163,8 @@ class QuickAnalyzer(CompositeAnalyzer):
             kept = list(chain.from_iterable(found))
             first = next((pos for pos, words in enumerate(found) if words), 0)
             return list(zip(kept, range(first, first + len(kept))))
-        kept = [(word, pos) for word, stopped, _, _, pos in self._read(text) if not stopped]
+        read = self._read(text, chars=False)
+        kept = [(word, pos) for word, stopped, _, _, pos in read if not stopped]
         if self._renumber and kept:
             first = kept[0][1]
             return [(word, first + n) for n, (word, _) in enumerate(kept)]
@@ -189,15 +190,23 @@ class QuickAnalyzer(CompositeAnalyzer):
             return None
         return found if self._begins.isdisjoint(raws) else None
 
-    def _read(self, text: str) -> list[tuple[str, bool, int, int, int]]:
+    def _read(self, text: str, chars: bool = True) -> list[tuple[str, bool, int, int, int]]:
         """The chain's tokens of `text`, stop words kept, as (text, stopped, startchar,
         endchar, pos), numbered as the tokenizer numbers the words: without a stream of
-        tokens, the words matched by the tokenizer's expression and each one looked up."""
+        tokens, the words matched by the tokenizer's expression and each one looked up.
+        Without `chars`, every token's startchar and endchar are 0."""
         entries, words, begins = self._entries, [], False
-        for pos, match in enumerate(self.items[0].expression.finditer(text)):
-            entry = entries.get(match.group()) or self._entry(match.group())
+        if chars or self._findall is None:
+            found = (
+                (match.group(), match.start(), match.end())
+                for match in self.items[0].expression.finditer(text)
+            )
+        else:
+            found = ((raw, 0, 0) for raw in self._findall(text))
+        for pos, (raw, start, end) in enumerate(found):
+            entry = entries.get(raw) or self._entry(raw)
             if entry is not _DROPPED:
-                words.append((entry, match.start(), match.end(), pos))
+                words.append((entry, start, end, pos))
                 begins = begins or entry[2]
         if begins:
             return self._spelled(words)
@@ -407,6 +416,14 @@ def quick_spans(analyzer: Analyzer):
             return partial(_token_spans, analyzer)
         analyzer = kept[1]
     return analyzer.spans
+
+
+@lru_cache(maxsize=2048)
+def _words_found(expression, text: str) -> list[str]:
+    """The matches of a tokenizer's expression in `text`, as strings (not to be changed),
+    kept for the texts read last: a passage's text is read by the index's analyzer of words
+    and by that of its "did you mean" words."""
+    return expression.findall(text)
 
 
 _QUICK_BASE = QuickAnalyzer(base_analyzer())
