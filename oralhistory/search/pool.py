@@ -6,7 +6,10 @@ when the segment is written, and writes the postings one at a time. A writer num
 documents in order, so each word's postings come in order already: here (`WordPool`, which
 every writer uses, see `store`) they are kept together under their word as they come, and
 writing the segment sorts only the words, then writes each word's postings a block at a time
-(`write`): the same blocks, in the same bytes, as Whoosh's writer writes.
+(`write`): the same blocks, in the same bytes, as Whoosh's writer writes. The postings stay
+in memory until then, compactly (a document number in 4 bytes, a weight in 8, a value shared
+by every posting of a word found once at the same position): about 0.5 GB for each writing
+process of a build of 1,000,000 passages.
 
 A field of words and their positions, read by a `QuickAnalyzer`, is indexed from the words
 it reads, without a stream of tokens (`field_index`).
