@@ -33,6 +33,7 @@ Gathered = tuple[list[bytes], array, array, array]
 class WordPool:
     """Whoosh's `PostingPool`, as its writers use it, keeping each word's postings together."""
 
+    # made as Whoosh's writer makes its pool; nothing here is spilled to its temporary storage
     def __init__(self, tempstore=None, segment=None, limitmb=None, **options):
         # field -> word -> (documents, weights, values), each in the order added
         self._words: dict[str, dict[bytes, tuple[array, array, list]]] = {}

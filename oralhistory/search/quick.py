@@ -174,7 +174,7 @@ class QuickAnalyzer(CompositeAnalyzer):
         """The tokens' texts alone (a chain `_fused` only)."""
         found = self._kept_words(text)
         if found is None:
-            return [word for word, _ in self.positions(text)]
+            return [word for word, stopped, *_ in self._read(text, chars=False) if not stopped]
         return list(chain.from_iterable(found))
 
     def _kept_words(self, text: str) -> list[tuple[str, ...]] | None:
