@@ -230,6 +230,11 @@ PAGES = {
     "testimony": ("/testimonies/{testimony_id}", BOTH),
     # search within the testimony: its matches marked, with next and previous match links
     "testimony-find": ("/testimonies/{testimony_id}?q=Aleppo", BOTH),
+    # a passage's permanent address, and the cite pages of a testimony and of a passage
+    "passage": ("/testimonies/{testimony_id}/passages/p-1", BOTH),
+    "cite": ("/testimonies/{testimony_id}/cite", BOTH),
+    "cite-passage": ("/testimonies/{testimony_id}/passages/p-1/cite", BOTH),
+    "revision": ("/testimonies/{testimony_id}/revisions/1", BOTH),
     "timeline": ("/timeline", BOTH),
     "event": ("/events/{event}", BOTH),
     "place": ("/places/{place}", BOTH),

@@ -14,11 +14,7 @@ SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clie
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("page_type, signed_in", views())
-def test_page_never_scrolls_sideways(site, open_page, page_type, signed_in, language, request):
-    if (page_type, language) == ("event", "ar"):
-        # Known and open: in Arabic at 390 px an event page is 4 px wider than the window
-        # (its list of sources). Strict: this fails as soon as it is fixed.
-        request.applymarker(pytest.mark.xfail(strict=True, reason="event page 4 px too wide"))
+def test_page_never_scrolls_sideways(site, open_page, page_type, signed_in, language):
     page = open_page(signed_in, "wide", language)
     page.goto(address(site, page_type))
     for w, h in WIDTHS.values():
