@@ -93,3 +93,16 @@ def test_unknown_slug_in_the_api_gets_a_json_404(client, url):
     response = client.get(url)
     assert response.status_code == 404
     assert "error" in response.get_json()
+
+
+def test_a_search_result_opens_its_passage_with_the_readers_words_marked(client):
+    import re
+
+    html = client.get("/search?q=Muhammad Qadsi returning").get_data(as_text=True)
+    first = re.search(r'<p class="hit-head"><a href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    path, anchor = first.split("#")
+    assert path.startswith("/testimonies/") and "q=Muhammad+Qadsi+returning" in path
+    page = client.get(path).get_data(as_text=True)
+    passage = page[page.index(f'id="{anchor}"') :].split(' id="p-')[0]
+    assert "<mark" in passage
+    assert "in this testimony" in page  # the count of matches, with a link to the first
