@@ -60,7 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _check_public_url(app.config.get("PUBLIC_URL"))
 
     from . import auth, cli, db, i18n, search, security
-    from .views import register_views
+    from .views import register_views, static_files
 
     i18n.init_app(app)
     db.init_app(app)
@@ -69,6 +69,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     cli.init_app(app)
     register_views(app)
+    static_files.init_app(app)
     return app
 
 

@@ -106,3 +106,16 @@ def test_a_search_result_opens_its_passage_with_the_readers_words_marked(client)
     passage = page[page.index(f'id="{anchor}"') :].split(' id="p-')[0]
     assert "<mark" in passage
     assert "in this testimony" in page  # the count of matches, with a link to the first
+
+
+def test_the_stylesheet_is_kept_by_browsers_until_it_changes(client):
+    import re
+
+    html = client.get("/").get_data(as_text=True)
+    address = re.search(r'href="(/static/style\.css\?v=[0-9a-f]{12})"', html).group(1)
+    kept = client.get(address)
+    assert kept.status_code == 200
+    assert "max-age=31536000" in kept.headers["Cache-Control"]
+    # an address naming another version is not kept: it may not be what it names
+    stale = client.get("/static/style.css?v=000000000000")
+    assert "max-age=31536000" not in stale.headers.get("Cache-Control", "")
