@@ -218,3 +218,28 @@ def test_archive_index_and_each_testimony_lead_to_the_queue(archivist):
     testimony = queue(archivist)["links"][0]["testimony"]
     page = archivist.get(testimony["url"]).get_data(as_text=True)
     assert f'href="/archive/links?testimony={testimony["id"]}"' in page
+
+
+def test_the_queue_marks_the_words_each_rule_matched_and_decides_from_top_or_bottom(archivist):
+    body = queue(archivist)
+    page = archivist.get(QUEUE, query_string={"per_page": 200}).get_data(as_text=True)
+    quotes = re.findall(r"<blockquote[^>]*>(.*?)</blockquote>", page, re.S)
+    marked = {
+        html.unescape(m).lower() for q in quotes for m in re.findall(r"<mark>(.*?)</mark>", q)
+    }
+    # words across a publisher's [insertion] are marked on either side of it
+    matched = {
+        part.strip().lower()
+        for link in body["links"]
+        for r in link["reason"]
+        for part in re.split(r"[\[\]]", r.get("words") or "")
+    }
+    assert marked and marked <= matched
+    with_words = {
+        link["passage"]["url"]
+        for link in body["links"]
+        if any(r.get("words") for r in link["reason"])
+    }
+    assert sum("<mark>" in q for q in quotes) == len(with_words)
+    assert page.count('name="decision" value="confirm"') == 2
+    assert 'id="select-all"' in page and "review.js" in page

@@ -6,6 +6,8 @@ Archivists only, behind the archive's sign-in guard.
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 
@@ -66,6 +68,27 @@ def _queue(asked: review.QueueRequest) -> dict:
     return _with_urls(review.proposed_links(db.session(), asked))
 
 
+def _marked(segments: list[dict], words: set[str]) -> list[dict]:
+    """The passage's segments with the words the rules matched in it as marked pieces."""
+    # words across a publisher's [insertion] are marked on either side of it
+    words = {part.strip() for w in words for part in re.split(r"[\[\]]", w) if part.strip()}
+    if not words:
+        return segments
+    found = re.compile(
+        "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)), re.IGNORECASE
+    )
+    marked = []
+    for segment in segments:
+        pieces, at = [], 0
+        for match in found.finditer(segment["text"]):
+            pieces.append({"text": segment["text"][at : match.start()], "marked": False})
+            pieces.append({"text": match.group(), "marked": True})
+            at = match.end()
+        pieces.append({"text": segment["text"][at:], "marked": False})
+        marked.append({**segment, "pieces": [p for p in pieces if p["text"]]})
+    return marked
+
+
 def _by_passage(links: list[dict]) -> list[dict]:
     """The page's links under their passages, each passage shown once, in the queue's order."""
     groups: dict[str, dict] = {}
@@ -80,6 +103,11 @@ def _by_passage(links: list[dict]) -> list[dict]:
             },
         )
         group["links"].append(link)
+    for group in groups.values():
+        words = {
+            r["words"] for link in group["links"] for r in link["reason"] or [] if r.get("words")
+        }
+        group["passage"]["segments"] = _marked(group["passage"]["segments"], words)
     return list(groups.values())
 
 
