@@ -59,7 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     _check_public_url(app.config.get("PUBLIC_URL"))
 
-    from . import auth, cli, db, i18n, search, security
+    from . import auth, cli, db, i18n, request_deadline, search, security
     from .views import register_views
 
     i18n.init_app(app)
@@ -69,6 +69,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     cli.init_app(app)
     register_views(app)
+    request_deadline.init_app(app)
     return app
 
 
