@@ -9,9 +9,11 @@ by itself after a minute at most. How long readers wait is measured, not asserte
 
 from __future__ import annotations
 
+import http.client
 import shutil
 import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -138,3 +140,38 @@ def test_a_stalled_upload_sent_to_gunicorn_is_answered_408_and_its_thread_freed(
     status_line, _, rest = answer.partition(b"\r\n")
     assert b" 408 " in status_line
     assert "too slowly" in rest.decode("utf-8", "replace")
+
+
+# searches of every kind (words, a phrase, OR, a spelling, a misspelling, a filter), and the
+# JSON of lists and records: what the caches shared by a process's threads serve
+SHARED_ANSWERS = (
+    "/api/search?q=Aleppo",
+    "/api/search?q=%22barrel+bombs%22",
+    "/api/search?q=bread+OR+water",
+    "/api/search?q=Halab",
+    "/api/search?q=oposition",
+    "/api/search?q=siege&place=aleppo",
+    "/api/narrators",
+    "/api/events",
+    "/api/testimonies/1",
+)
+
+
+def answer(port: int, path: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def test_readers_at_once_get_the_answers_each_gets_alone(served):
+    port = served["gunicorn"]
+    alone = {path: answer(port, path) for path in SHARED_ANSWERS}
+    assert {status for status, _ in alone.values()} == {200}
+    # eight readers at once, each path four times: the threads of both processes answer
+    with ThreadPoolExecutor(8) as readers:
+        at_once = list(readers.map(lambda path: (path, answer(port, path)), SHARED_ANSWERS * 4))
+    assert [path for path, got in at_once if got != alone[path]] == []
