@@ -1,4 +1,4 @@
-"""Entry point for a WSGI server: `gunicorn -w 4 wsgi:app`."""
+"""Entry point for a WSGI server: `gunicorn wsgi:app` (which reads `gunicorn.conf.py`)."""
 
 from oralhistory import create_app, warm_up
 

@@ -551,15 +551,18 @@ def _timeline(session: Session) -> _Timeline:
         )
     ).one()
     version = (str(session.get_bind().url), *counts)
-    if version not in _TIMELINES:
-        if len(_TIMELINES) > 16:
-            _TIMELINES.clear()
-        _TIMELINES[version] = _Timeline(
+    # Read into a name of its own: another thread may clear the dict between two lookups.
+    timeline = _TIMELINES.get(version)
+    if timeline is None:
+        timeline = _Timeline(
             _read_search_gazetteer(session),
             {event.slug: event_ref(event) for event in session.scalars(select(Event))},
             {place.slug: _place_ref(place) for place in session.scalars(select(Place))},
         )
-    return _TIMELINES[version]
+        if len(_TIMELINES) > 16:
+            _TIMELINES.clear()
+        _TIMELINES[version] = timeline
+    return timeline
 
 
 def _place_ref(place: Place) -> dict[str, Any]:

@@ -358,10 +358,13 @@ def _timeline(
     # commits, until the timeline changes
     analyzers = (schema["text"].analyzer, schema["name_keys"].analyzer)
     key = tuple(map(id, analyzers))
-    if key not in _MATCHERS:
+    # Read into a name of its own: another thread may clear the dict between two lookups.
+    kept = _MATCHERS.get(key)
+    if kept is None:
+        kept = (analyzers, TimelineMatcher(*analyzers))
         _MATCHERS.clear()  # one index in use at a time: its analysers, and what they read
-        _MATCHERS[key] = (analyzers, TimelineMatcher(*analyzers))
-    matcher = _MATCHERS[key][1]
+        _MATCHERS[key] = kept
+    matcher = kept[1]
     return matcher.match(tokens, places.event_words, places.places)
 
 

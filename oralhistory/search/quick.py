@@ -45,6 +45,7 @@ _ONE_WORD_FILTERS = (
     StemFilter,
 )
 _CACHED_WORDS = 200_000  # per cache: it is emptied when it holds more
+_UNSEEN = object()  # not in a cache of words (where None means "no word")
 _INDEXING = frozenset({"positions", "boosts", "mode"})  # the options of Whoosh's indexing
 _DROPPED = ("", (), False)  # a word the filters before the spelling filter drop
 
@@ -240,11 +241,13 @@ class QuickAnalyzer(CompositeAnalyzer):
         return entry
 
     def _after_word(self, word: str) -> tuple[str, bool] | None:
-        if word not in self._seen_after:
+        # one lookup: another thread may empty the cache between two
+        found = self._seen_after.get(word, _UNSEEN)
+        if found is _UNSEEN:
             if len(self._seen_after) > _CACHED_WORDS:
                 self._seen_after.clear()
-            self._seen_after[word] = _one_word(self._after, word)
-        return self._seen_after[word]
+            found = self._seen_after[word] = _one_word(self._after, word)
+        return found
 
     def _spelled(self, words: list) -> list[tuple[str, bool, int, int, int]]:
         """`_read`'s tokens as the spelling filter reads the words: one that may begin a
@@ -358,9 +361,9 @@ def _through(
     tokens: Iterable[Token], filters: list, seen: dict[str, tuple[str, bool] | None]
 ) -> Iterator[Token]:
     for token in tokens:
-        if token.text in seen:
-            found = seen[token.text]
-        else:
+        # one lookup: another thread may empty the cache between two
+        found = seen.get(token.text, _UNSEEN)
+        if found is _UNSEEN:
             if len(seen) > _CACHED_WORDS:
                 seen.clear()
             found = seen[token.text] = _one_word(filters, token.text)

@@ -98,14 +98,17 @@ def _names_to_suggest(schema: Schema, titles: tuple[str, ...]) -> list[str]:
     """The gazetteer's words in every spelling and the words of `titles`, sorted; made once
     for an index and a timeline."""
     key = (id(schema), titles)
-    if key not in _NAMES:
-        _NAMES.clear()
+    # Read into a name of its own: another thread may clear the dict between two lookups.
+    kept = _NAMES.get(key)
+    if kept is None or kept[0] is not schema:
         spelling = spelling_filter(schema)
         names = set(spelling.known) if spelling else set()
         names |= name_key_filter(schema).known
         names.update(token.text for token in vocabulary_analyzer()(" ".join(titles)))
-        _NAMES[key] = (schema, sorted(names))
-    return _NAMES[key][1]
+        kept = (schema, sorted(names))
+        _NAMES.clear()
+        _NAMES[key] = kept
+    return kept[1]
 
 
 def _visible_word(searcher: Searcher, fieldnames: tuple[str, ...], word: str) -> bool:
