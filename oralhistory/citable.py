@@ -16,19 +16,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from . import revisions
-from .access import Viewer, can_see
+from .access import Viewer
 from .models import Passage, Revision, Testimony
-from .records import NotFound, passage_segments
+from .records import NotFound, passage_segments, readable
 
 ANCHOR = re.compile(r"p-([1-9][0-9]{0,8})")
 
 
 def visible_testimony(session: Session, testimony_id: int, viewer: Viewer) -> Testimony:
     """The testimony, if `viewer` may read it (the rules of its page)."""
-    testimony = session.get(Testimony, testimony_id)
-    if testimony is None or not can_see(viewer, testimony):
-        raise NotFound(f"there is no testimony {testimony_id}")
-    return testimony
+    return readable(viewer, session.get(Testimony, testimony_id), testimony_id)
 
 
 def _states(session: Session, testimony: Testimony) -> list[tuple[Revision | None, dict]]:

@@ -36,6 +36,26 @@ class NotFound(LookupError):
     """Nothing the viewer may see answers to this name."""
 
 
+class Withdrawn(NotFound):
+    """A public testimony was here and has been withdrawn: readers hold citations to it, so its
+    addresses say so (410 Gone) and when, and nothing else of it (a withdrawal may protect a
+    person)."""
+
+    def __init__(self, testimony_id: int, withdrawn_on: dt.date):
+        super().__init__(f"testimony {testimony_id} was withdrawn")
+        self.testimony_id, self.withdrawn_on = testimony_id, withdrawn_on
+
+
+def readable(viewer: Viewer, testimony: Testimony | None, testimony_id: int) -> Testimony:
+    """`testimony`, if `viewer` may read it; else Withdrawn for a public testimony since
+    withdrawn, NotFound for any other (a restricted one is never said to exist)."""
+    if testimony is not None and can_see(viewer, testimony):
+        return testimony
+    if testimony is not None and testimony.withdrawn_at and testimony.access == "public":
+        raise Withdrawn(testimony_id, testimony.withdrawn_at.date())
+    raise NotFound(f"there is no testimony {testimony_id}")
+
+
 @dataclass(frozen=True)
 class PageAddress:
     """Which page of the archive a value links to, as plain values: the web layer makes the
@@ -182,9 +202,8 @@ def passage_segments(text: str) -> list[dict[str, str]]:
 
 def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[str, Any]:
     """The whole testimony: passages with anchors, citation, narrator, and its events."""
-    testimony = session.get(Testimony, testimony_id) if 0 < testimony_id <= MAX_ROW_ID else None
-    if testimony is None or not can_see(viewer, testimony):
-        raise NotFound(f"there is no testimony {testimony_id}")
+    found = session.get(Testimony, testimony_id) if 0 < testimony_id <= MAX_ROW_ID else None
+    testimony = readable(viewer, found, testimony_id)
     narrator = testimony.narrator
     events, places = _events(session), _places(session)
     shown = [l for l in testimony.context_links if viewer.is_archivist or l.status != "rejected"]

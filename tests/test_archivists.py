@@ -570,8 +570,8 @@ def test_withdrawing_removes_a_testimony_from_the_public_site_and_index_at_once(
     response = withdraw(archivist, testimony["id"], "The narrator revoked consent.")
     assert response.status_code == 302
 
-    assert client.get(f"/testimonies/{testimony['id']}").status_code == 404
-    assert client.get(f"/api/testimonies/{testimony['id']}").status_code == 404
+    assert client.get(f"/testimonies/{testimony['id']}").status_code == 410
+    assert client.get(f"/api/testimonies/{testimony['id']}").status_code == 410
     assert client.get("/api/narrators/muhammad-haj-qasim").status_code == 404
     assert search_total(client, "Fastaqim") == 0
     assert search_total(archivist, "Fastaqim") == 0  # gone from the index itself
@@ -586,6 +586,41 @@ def test_withdrawing_removes_a_testimony_from_the_public_site_and_index_at_once(
     history = archivist.get(f"/api/archive/testimonies/{testimony['id']}/history").get_json()
     assert history["revisions"][-1]["summary"] == "Withdrawn: The narrator revoked consent."
     assert history["testimony"]["withdrawn_by"] == "ada"
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_withdrawn_testimonys_addresses_say_gone_and_when_without_its_words(
+    archivist, client, language
+):
+    testimony = first_testimony_of(client, "muhammad-haj-qasim")
+    whole = client.get(f"/api/testimonies/{testimony['id']}").get_json()
+    withdraw(archivist, testimony["id"], "The narrator revoked consent.")
+    client.get(f"/language/{language}")
+    base = f"/testimonies/{testimony['id']}"
+    addresses = [
+        base,
+        f"{base}/passages/p-1",
+        f"{base}/cite",
+        f"{base}/passages/p-1/cite",
+        f"{base}/revisions/1",
+        f"{base}/export.txt",
+        f"{base}/export.json",
+        f"{base}/citation.ris",
+        f"/api{base}",
+        f"/api{base}/passages/p-1",
+    ]
+    secrets = [whole["title"], "Muhammad Haj Qasim", "Fastaqim", "revoked consent"]
+    for address in addresses:
+        response = client.get(address)
+        assert response.status_code == 410, address
+        body = response.get_data(as_text=True)
+        assert not [s for s in secrets if s in body], address
+        assert str(dt.date.today().year) in body
+    page = client.get(base).get_data(as_text=True)
+    says = "was withdrawn from the archive" if language == "en" else "سُحبت الشهادة"
+    assert says in page
+    # archivists still reach it, marked withdrawn
+    assert archivist.get(base).status_code == 200
 
 
 def test_withdrawal_needs_a_reason(archivist, client):

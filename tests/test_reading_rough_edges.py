@@ -143,7 +143,7 @@ def test_withdrawal_asks_to_confirm_before_the_testimony_leaves_the_site(archivi
         archivist, address, {"reason": "Consent revoked.", "confirm": "yes"}, form_page=edit
     )
     assert done.status_code == 302
-    assert client.get(f"/testimonies/{testimony['id']}").status_code == 404
+    assert client.get(f"/testimonies/{testimony['id']}").status_code == 410  # gone, and said so
 
 
 def test_history_marks_the_words_that_changed_not_the_whole_line(archivist, client):

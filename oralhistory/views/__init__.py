@@ -14,7 +14,7 @@ from werkzeug.wsgi import LimitedStream
 from .. import changes, search
 from ..i18n import translated
 from ..messages import _
-from ..records import NotFound, PageAddress
+from ..records import NotFound, PageAddress, Withdrawn
 from .common import absolute_url, page_url, with_url
 
 
@@ -112,6 +112,17 @@ def register_views(app: Flask) -> None:
     @app.errorhandler(NotFound)
     def not_found(error: NotFound):
         return error_response(404, str(error).capitalize() + ".")
+
+    @app.errorhandler(Withdrawn)
+    def withdrawn(error: Withdrawn):
+        # the tombstone: when, and nothing of the testimony itself
+        if wants_json():
+            message = (
+                f"The testimony at this address was withdrawn from the archive on "
+                f"{error.withdrawn_on.isoformat()}."
+            )
+            return jsonify(error=message, withdrawn=error.withdrawn_on.isoformat()), 410
+        return render_template("withdrawn.html", withdrawn_on=error.withdrawn_on), 410
 
     @app.errorhandler(search.QueryError)
     def bad_query(error: search.QueryError):
