@@ -4,6 +4,8 @@ pages go on working, and the index is rebuilt from the record; `flask check` fin
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -235,3 +237,38 @@ def test_check_reports_every_kind_of_damage(app, damage):
     result = run_cli(app, "check")
     assert result.exit_code != 0
     assert "The index cannot be read" in result.output
+
+
+CUT_UNDER_A_WORKER = r"""
+import sys
+from pathlib import Path
+from tests.conftest import make_app
+
+reader = make_app(Path(sys.argv[1])).test_client()
+print(reader.get("/api/search", query_string={"q": "Aleppo"}).status_code, flush=True)
+generation = Path(sys.argv[1]) / "index"
+generation = generation / (generation / "CURRENT").read_text().strip()
+for array in generation.glob("*.npy"):  # every array this worker maps, emptied in place
+    with open(array, "r+b") as file:
+        file.truncate(0)
+for _ in range(3):
+    print(reader.get("/api/search", query_string={"q": "Aleppo"}).status_code, flush=True)
+"""
+
+
+def test_a_worker_whose_arrays_are_emptied_under_it_lives_and_answers_503(app):
+    # a cut memory-mapped file kills the process that reads it: it is tried in another one
+    worker = subprocess.run(
+        [sys.executable, "-c", CUT_UNDER_A_WORKER, str(Path(app.config["INDEX_DIR"]).parent)],
+        capture_output=True,
+        text=True,
+        timeout=REBUILD_SECONDS * 4,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert worker.returncode == 0, (worker.returncode, worker.stderr[-2000:])
+    first, *after = worker.stdout.split()
+    assert first == "200"
+    assert after[0] == "503"
+    assert set(after) <= {"200", "503"}
+    wait_for_search(make_app(Path(app.config["INDEX_DIR"]).parent).test_client())
