@@ -434,19 +434,22 @@ def _prepare_segment(folder: str, segment_id: str) -> None:
 def _load(files: dict[str, Path], doc_count: int) -> SegmentArrays:
     loaded, held = {}, []
     for name, path in files.items():
-        loaded[name], file = mapped(path)
+        loaded[name], file = _mapped(path)
         held.append(file)
     return _arrays(loaded, doc_count, tuple(held))
 
 
-def mapped(path: Path) -> tuple[np.ndarray, integrity.Held]:
-    """The array `np.save` wrote in `path`, memory-mapped, and the file as it was mapped.
-    Raises `integrity.ArrayDamaged` for a file shorter than its header says: one is never
-    mapped past its end (reading there would kill the process)."""
-    dtype, shape, offset, held = integrity.npy_layout(path)
-    if not shape or 0 in shape:  # nothing to map (mmap refuses an empty length)
-        return np.zeros(shape, dtype=dtype), held
-    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape), held
+def mapped(path: Path) -> np.ndarray:
+    """`np.load(path, mmap_mode="r")` for an array `np.save` wrote, never mapped past the
+    file's end (reading there would kill the process): raises `integrity.ArrayDamaged` for
+    a file shorter than its header says (`integrity.npy_layout`)."""
+    return _mapped(path)[0]
+
+
+def _mapped(path: Path) -> tuple[np.ndarray, integrity.Held]:
+    dtype, shape, offset, fortran, held = integrity.npy_layout(path)
+    order = "F" if fortran else "C"
+    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape, order=order), held
 
 
 def _arrays(

@@ -60,8 +60,9 @@ class Held:
         )
 
 
-def npy_layout(path: Path) -> tuple[np.dtype, tuple[int, ...], int, Held]:
-    """The type, shape and offset of the data of an array `np.save` wrote, its header read by
+def npy_layout(path: Path) -> tuple[np.dtype, tuple[int, ...], int, bool, Held]:
+    """The type, shape, offset and order (Fortran's or not) of the data of an array `np.save`
+    wrote, its header read by
     a regular expression (numpy's own reader evaluates it as Python, a millisecond a file,
     and a segment has dozens), and the file as it is now.
 
@@ -78,7 +79,7 @@ def npy_layout(path: Path) -> tuple[np.dtype, tuple[int, ...], int, Held]:
         found = _NPY_HEADER.match(file.read(length).decode("latin1"))
         try:
             if found is not None:
-                dtype = np.dtype(found.group(1))
+                dtype, fortran = np.dtype(found.group(1)), False
                 shape = tuple(int(n) for n in found.group(2).split(",") if n.strip())
             else:  # a header written otherwise: read by numpy (no data is read)
                 file.seek(0)
@@ -86,14 +87,12 @@ def npy_layout(path: Path) -> tuple[np.dtype, tuple[int, ...], int, Held]:
                 version = npy.read_magic(file)
                 read = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
                 shape, fortran, dtype = read(file)
-                if fortran:
-                    raise ValueError("Fortran order")
         except (TypeError, ValueError, SyntaxError):
             raise ArrayDamaged(f"the array {path.name} has a garbled header") from None
     needed = offset + length + dtype.itemsize * int(np.prod(shape, dtype=np.int64))
     if stat.st_size < needed:
         raise ArrayDamaged(f"the array {path.name} is cut short ({stat.st_size} of {needed} bytes)")
-    return dtype, shape, offset + length, Held.of(path, stat)
+    return dtype, shape, offset + length, fortran, Held.of(path, stat)
 
 
 def damage(folder: Path, *, thorough: bool = False) -> str | None:
@@ -155,8 +154,10 @@ def _contents_damage(folder: Path, reader) -> str | None:
             continue
         decoded = arrays._decode(leaf)
         for name, path in arrays._files(folder, segment.segment_id()).items():
-            dtype, shape, offset, _ = npy_layout(path)
-            saved = np.fromfile(path, dtype=dtype, offset=offset).reshape(shape)
+            dtype, shape, offset, fortran, _ = npy_layout(path)
+            saved = np.fromfile(path, dtype=dtype, offset=offset).reshape(
+                shape, order="F" if fortran else "C"
+            )
             if not np.array_equal(saved, decoded[name]):
                 return f"the array {path.name} differs from its segment"
     return None
