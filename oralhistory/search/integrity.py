@@ -38,14 +38,14 @@ class ArrayDamaged(ValueError):
 class Held:
     """A file as it was when mapped: its inode, size and time of last change."""
 
-    path: Path
+    path: str  # as a string: it is looked at before each search
     inode: int
     size: int
     changed_ns: int
 
     @classmethod
     def of(cls, path: Path, stat: os.stat_result) -> Held:
-        return cls(path, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        return cls(str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
     def cut(self) -> bool:
         """Whether the mapped file was changed in place since (cut, emptied, written over).
