@@ -7,6 +7,8 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -272,3 +274,34 @@ def test_a_worker_whose_arrays_are_emptied_under_it_lives_and_answers_503(app):
     assert after[0] == "503"
     assert set(after) <= {"200", "503"}
     wait_for_search(make_app(Path(app.config["INDEX_DIR"]).parent).test_client())
+
+
+def _workers(master: int) -> set[int]:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text()
+    return {int(pid) for pid in children.split()}
+
+
+def _status(base: str, path: str) -> int:
+    try:
+        with urllib.request.urlopen(base + path, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_a_gunicorn_worker_whose_arrays_are_emptied_under_it_answers_503_and_lives(app):
+    from tests.test_two_servers import Server
+
+    server = Server(app.config["DATABASE_URL"], Path(app.config["INDEX_DIR"]))
+    try:
+        assert _status(server.base, "/api/search?q=Aleppo") == 200  # its arrays now mapped
+        workers = _workers(server.process.pid)
+        emptied(list(generation(app).glob("*.npy")))
+        assert _status(server.base, "/api/search?q=Aleppo") == 503
+        deadline = time.monotonic() + REBUILD_SECONDS
+        while _status(server.base, "/api/search?q=Aleppo") != 200:
+            assert time.monotonic() < deadline, "the index was not rebuilt in time"
+            time.sleep(0.1)
+        assert _workers(server.process.pid) == workers  # none died and was replaced
+    finally:
+        server.stop()
