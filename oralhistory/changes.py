@@ -170,7 +170,7 @@ def follow(session: Session) -> None:
 
     Never waits for another writer (the reader then sees the index as it is, a moment
     behind) and never makes a reader wait for a whole rebuild (that runs in the background).
-    A damaged or missing index is left for the search to report.
+    A damaged or missing index is rebuilt in the background; the search reports it.
     """
     try:
         catch_up(session, wait=False)
@@ -179,7 +179,9 @@ def follow(session: Session) -> None:
     except _WholeIndexNeeded:
         rebuild_in_background(current_app._get_current_object())
     except (search.IndexDamaged, search.IndexMissing):
-        pass
+        # Readers may still be answered from a searcher opened before the damage, but no
+        # change reaches a damaged index: rebuild it now, not when a searcher trips on it.
+        rebuild_in_background(current_app._get_current_object())
     except Exception:  # the reader still gets the index as it is
         logger.exception("the search index could not catch up with the change log")
 

@@ -54,6 +54,10 @@ def check_index(session: Session) -> Drift:
     drift = Drift()
     index = search.archive_index()
     try:
+        # every file the searcher reads, arrays included, read through
+        problem = index.damage(thorough=True)
+        if problem:
+            raise search.IndexDamaged(problem)
         indexed = index.indexed_versions()
         applied = index.last_change()
     except (search.IndexMissing, search.IndexDamaged) as error:

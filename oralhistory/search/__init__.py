@@ -183,6 +183,19 @@ def _damage_checked(function):
     return checked
 
 
+def _guarded_searcher() -> Searcher:
+    """This thread's searcher, opened afresh when a file its arrays map was changed in place
+    since: reading one cut short would kill the process (`integrity`); opened afresh, the
+    damage is found and reported (`IndexDamaged`)."""
+    index = archive_index()
+    searcher = index.searcher()
+    held = postings.searcher_cache(searcher).get("arrays")
+    if held is not None and held.cut():
+        index.drop_searcher()
+        searcher = index.searcher()
+    return searcher
+
+
 @dataclass
 class SearchHit:
     passage_id: int
@@ -285,7 +298,7 @@ def search(request: SearchRequest, places: Gazetteer | None = None) -> SearchRes
         raise QueryError("the page number must be 1 or more")
     if not 1 <= request.per_page <= 100:
         raise QueryError("per_page must be between 1 and 100")
-    searcher = archive_index().searcher()
+    searcher = _guarded_searcher()
     plan = plan_search(searcher, request, places)
     # The query's documents are found once, unscored: they give the total and every facet
     # (`postings.Matches`); only as many as the page needs are scored and ranked.
@@ -368,6 +381,7 @@ def _timeline(
     return matcher.match(tokens, places.event_words, places.places)
 
 
+@_damage_checked
 def mark_matches(q: str, texts: list[str], places: Gazetteer | None = None) -> list[str | None]:
     """Each of `texts` (a testimony's passages, in order) with what the query `q` matches in
     it marked, as escaped HTML, the marks numbered `match-1`, `match-2` ... through all the
@@ -376,7 +390,7 @@ def mark_matches(q: str, texts: list[str], places: Gazetteer | None = None) -> l
     The query is read as the search reads it (spellings, name keys, phrases, exclusions);
     filters in it select nothing here: the reader is already on one testimony.
     """
-    searcher = archive_index().searcher()
+    searcher = _guarded_searcher()
     plan = plan_search(searcher, SearchRequest(q=q, include_restricted=True), places)
     schema = searcher.schema
     want = wanted_marks(schema, plan.query)

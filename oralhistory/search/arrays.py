@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -48,6 +47,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from . import integrity
 
 FORMAT = "oh3"  # in every file name: a new layout gets new files
 # The fields searches read postings of: the scored ones, then the filters and facets.
@@ -112,6 +113,11 @@ class SegmentArrays:
     sizes: dict[str, np.ndarray]  # and its length in words
     # each document's testimony document (`TESTIMONY` for one itself, `NO_PARENT`: none)
     parents: np.ndarray
+    held: tuple[integrity.Held, ...] = ()  # the files mapped (none: decoded in memory)
+
+    def cut(self) -> bool:
+        """Whether a file mapped here was changed in place since (`integrity.Held.cut`)."""
+        return any(file.cut() for file in self.held)
 
     @cached_property
     def family(self) -> Family:
@@ -426,36 +432,29 @@ def _prepare_segment(folder: str, segment_id: str) -> None:
 
 
 def _load(files: dict[str, Path], doc_count: int) -> SegmentArrays:
-    return _arrays({name: mapped(path) for name, path in files.items()}, doc_count)
-
-
-# The header of an array `np.save` writes, as it writes it: `{'descr': '<i8',
-# 'fortran_order': False, 'shape': (12,), }`.
-_NPY_HEADER = re.compile(
-    r"\{'descr': '([^']+)', 'fortran_order': False, 'shape': \(((?:\d+, ?)*\d*)\), \}"
-)
+    loaded, held = {}, []
+    for name, path in files.items():
+        loaded[name], file = _mapped(path)
+        held.append(file)
+    return _arrays(loaded, doc_count, tuple(held))
 
 
 def mapped(path: Path) -> np.ndarray:
-    """`np.load(path, mmap_mode="r")` for an array `np.save` wrote, its header read by a
-    regular expression: numpy's own reader evaluates it as Python, a millisecond a file, and
-    a segment has dozens. Another header is left to numpy."""
-    with open(path, "rb") as file:
-        start = file.read(12)
-        wide = start[6:7] != b"\x01"  # format 2 and 3 give the header's length in 4 bytes
-        length = int.from_bytes(start[8:12] if wide else start[8:10], "little")
-        offset = 12 if wide else 10
-        file.seek(offset)
-        found = _NPY_HEADER.match(file.read(length).decode("latin1"))
-    if not start.startswith(b"\x93NUMPY") or found is None:
-        return np.load(path, mmap_mode="r", allow_pickle=False)
-    shape = tuple(int(n) for n in found.group(2).split(",") if n.strip())
-    return np.memmap(
-        path, dtype=np.dtype(found.group(1)), mode="r", offset=offset + length, shape=shape
-    )
+    """`np.load(path, mmap_mode="r")` for an array `np.save` wrote, never mapped past the
+    file's end (reading there would kill the process): raises `integrity.ArrayDamaged` for
+    a file shorter than its header says (`integrity.npy_layout`)."""
+    return _mapped(path)[0]
 
 
-def _arrays(loaded: dict[str, np.ndarray], doc_count: int) -> SegmentArrays:
+def _mapped(path: Path) -> tuple[np.ndarray, integrity.Held]:
+    dtype, shape, offset, fortran, held = integrity.npy_layout(path)
+    order = "F" if fortran else "C"
+    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape, order=order), held
+
+
+def _arrays(
+    loaded: dict[str, np.ndarray], doc_count: int, held: tuple[integrity.Held, ...] = ()
+) -> SegmentArrays:
     return SegmentArrays(
         doc_count=doc_count,
         fields={
@@ -465,6 +464,7 @@ def _arrays(loaded: dict[str, np.ndarray], doc_count: int) -> SegmentArrays:
         lengths={field: loaded[f"{field}_lengths"] for field in LENGTH_FIELDS},
         sizes={field: loaded[f"{field}_sizes"] for field in LENGTH_FIELDS},
         parents=loaded["parents"],
+        held=held,
     )
 
 
@@ -482,6 +482,8 @@ def segment_arrays(reader, directory: Path | None) -> SegmentArrays:
     key = (str(directory), segment.segment_id())
     with _OPENED_LOCK:
         found = _OPENED.get(key)
+    if found is not None and found.cut():  # mapped by an earlier searcher, cut since
+        found = None
     if found is None:
         files = _files(directory, segment.segment_id())
         if not all(path.exists() for path in files.values()):
@@ -553,6 +555,11 @@ class SearchArrays:
         self.present = present
         # Passages only: a testimony's document is searched as part of each of its passages.
         self.live = present & (self.parents != TESTIMONY)
+
+    def cut(self) -> bool:
+        """Whether a file these arrays map was changed in place since they were mapped:
+        the searcher must be opened afresh, and the damage found, before anything is read."""
+        return any(arrays.cut() for arrays, _ in self.parts)
 
     def passages_with(self, fieldnames: tuple[str, ...], term: bytes) -> int:
         """How many passages hold a "did you mean" word (`VOCABULARY_FIELDS`), counted by

@@ -5,9 +5,11 @@ The index is derived from the database and can be rebuilt from it at any time. I
 a rebuild writes a new generation and switches `CURRENT` atomically, so readers in other
 processes never see a half-built index. Every write, in any process, holds one file lock.
 Each generation keeps in `LAST_CHANGE` the id of the last change-log row it reflects (see
-`changes.py`, which brings it up to date). Files are read, never memory-mapped: a segment cut
-under a mapped reader kills the process (SIGBUS); read, it raises an error, and a damaged
-index is reported as `IndexDamaged`.
+`changes.py`, which brings it up to date). Whoosh's files are read, never memory-mapped: a segment
+cut under a mapped reader kills the process (SIGBUS); read, it raises an error, and a damaged
+index is reported as `IndexDamaged`. (The arrays beside the segments are mapped, behind the
+guard of `integrity`.) A searcher whose table of contents changed in place or vanished is
+opened afresh, which finds the damage.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -32,7 +34,7 @@ from whoosh.multiproc import MpWriter
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
-from . import arrays, pool
+from . import arrays, integrity, pool
 from .ranking import BM25_B, BM25_K1
 
 WRITE_LOCK_TIMEOUT = 30.0  # seconds a writer waits for another to finish
@@ -117,11 +119,23 @@ def _committed_since(ix: index.FileIndex, searcher: Searcher) -> bool:
     """Whether a writer has committed to `ix` since `searcher` was opened, without listing
     the directory (hundreds of files, with the arrays). Commits come one at a time (the
     write lock); each writes a table of contents numbered one more than the last, then
-    deletes every other: after a commit, the searcher's own is gone or the next one is there.
+    deletes every other: after a commit, the next one is there, or the searcher's own is gone
+    (`_own_toc`).
     """
     generation = searcher.reader().generation()
-    own, following = (index.TOC._filename(ix.indexname, generation + n) for n in (0, 1))
-    return not ix.storage.file_exists(own) or ix.storage.file_exists(following)
+    following = index.TOC._filename(ix.indexname, generation + 1)
+    return ix.storage.file_exists(following)
+
+
+def _own_toc(ix: index.FileIndex, searcher: Searcher) -> tuple[int, int, int] | None:
+    """The searcher's table of contents as it is now (inode, size, time of change), or None
+    when it is gone. Whoosh never writes one in place: a change is a commit, or damage."""
+    name = index.TOC._filename(ix.indexname, searcher.reader().generation())
+    try:
+        stat = os.stat(Path(ix.storage.folder) / name)
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 class ArchiveIndex:
@@ -174,20 +188,21 @@ class ArchiveIndex:
         local = self._local
         try:
             if getattr(local, "name", None) != name:
-                if getattr(local, "searcher", None) is not None:
-                    local.searcher.close()
-                    local.searcher = None
-                local.name = None
+                self.drop_searcher()
                 local.index = self._open(name)
-                local.searcher = local.index.searcher(weighting=_weighting())
+                self._open_searcher(local)
                 local.name = name
-            elif _committed_since(local.index, local.searcher):
+            elif _committed_since(local.index, local.searcher) or local.toc != _own_toc(
+                local.index, local.searcher
+            ):
                 # A new searcher, not Searcher.refresh(): refresh reuses the old segment
                 # readers, which keep passages deleted since (a re-imported testimony's old text).
-                local.searcher.close()
-                local.searcher = local.index.searcher(weighting=_weighting())
+                self.drop_searcher()
+                self._open_searcher(local)
+                local.name = name
         except Exception as error:
-            local.name = None
+            # never keep a searcher half opened or closed: the next call opens one afresh
+            self.drop_searcher()
             if self._current() != name:  # a rebuild switched generations meanwhile
                 return self.searcher()
             problem = self.damage()
@@ -196,37 +211,25 @@ class ArchiveIndex:
             raise IndexDamaged(problem) from error
         return local.searcher
 
-    def damage(self) -> str | None:
-        """What is wrong with the current generation's files, or None when they read whole.
+    def _open_searcher(self, local) -> None:
+        local.searcher = local.index.searcher(weighting=_weighting())
+        local.toc = _own_toc(local.index, local.searcher)
 
-        Opens the table of contents and every segment afresh and checks that each part a
-        segment lists lies within its file: a missing, cut or garbled file is found without
-        reading the postings.
-        """
+    def drop_searcher(self) -> None:
+        """Close this thread's searcher: the next `searcher()` opens one afresh."""
+        local = self._local
+        searcher, local.searcher, local.name = getattr(local, "searcher", None), None, None
+        if searcher is not None:
+            with suppress(Exception):  # closed already, or its files gone
+                searcher.close()
+
+    def damage(self, *, thorough: bool = False) -> str | None:
+        """What is wrong with the current generation's files, or None when they read whole
+        (`integrity.damage`: with `thorough`, every file is read through)."""
         name = self._current()
         if name is None:
             return None
-        try:
-            storage = FileStorage(str(self.root / name), supports_mmap=False)
-            ix = storage.open_index()
-            for segment in ix._segments():
-                if segment.is_compound():
-                    compound = segment.open_compound_file(storage)
-                    size = storage.file_length(segment.make_filename(segment.COMPOUND_EXT))
-                    try:
-                        for part in compound.list():
-                            offset, length = compound.range(part)
-                            if offset + length > size:
-                                return f"segment {segment.segment_id()} is cut short"
-                    finally:
-                        compound.close()
-                elif not segment.list_files(storage):
-                    return f"segment {segment.segment_id()} has no files"
-            with ix.reader() as reader:
-                reader.doc_count()
-        except Exception as error:  # noqa: BLE001 (whatever Whoosh raises on a bad file)
-            return f"the index in {self.root / name} cannot be read ({type(error).__name__})"
-        return None
+        return integrity.damage(self.root / name, thorough=thorough)
 
     # writing ----------------------------------------------------------------------------
 
@@ -312,12 +315,19 @@ class ArchiveIndex:
             name = self._current()
             if name is None:
                 raise IndexMissing("there is no search index yet: run `init` or `reindex`")
-            ix = self._open(name)
-            with ix.writer(timeout=WRITE_LOCK_TIMEOUT) as writer:
-                for testimony_id in testimony_ids:
-                    writer.delete_by_term("testimony_id", str(testimony_id))
-                for group in groups:
-                    _add_group(writer, group)
+            try:
+                ix = self._open(name)
+                with ix.writer(timeout=WRITE_LOCK_TIMEOUT) as writer:
+                    for testimony_id in testimony_ids:
+                        writer.delete_by_term("testimony_id", str(testimony_id))
+                    for group in groups:
+                        _add_group(writer, group)
+            except Exception as error:
+                # a damaged index cannot take the change: it is rebuilt from the record
+                problem = self.damage()
+                if problem is None:
+                    raise
+                raise IndexDamaged(problem) from error
             # After Whoosh's commit: a crash between the two leaves the mark behind, and the
             # same changes are applied again, which gives the same index.
             self._mark(name, last_change)
