@@ -20,6 +20,7 @@ inserts the rows in one transaction and rebuilds the search index from them.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import shutil
 import tempfile
@@ -139,6 +140,27 @@ def _problem(detail: Exception) -> str:
     return str(detail)
 
 
+def _damaged_files(bag: bagit.Bag) -> list[str]:
+    """Each file that differs from the manifests, for a bag whose quick check (the
+    Payload-Oxum's count and size of files) failed before any file was named."""
+    root = Path(bag.path)
+    problems = []
+    for name, hashes in sorted(bag.entries.items()):
+        expected = hashes.get("sha256")
+        path = root / name
+        if not path.is_file():
+            problems.append(f"{name} is listed in the manifest but missing")
+        elif expected and hashlib.sha256(path.read_bytes()).hexdigest() != expected:
+            problems.append(f"{name} does not match its SHA-256 checksum (changed or damaged)")
+    listed = set(bag.entries)
+    problems += [
+        f"{name} is not listed in the manifest"
+        for name in sorted(bag.payload_files())
+        if name not in listed
+    ]
+    return problems
+
+
 def verified_bag(directory: Path) -> bagit.Bag:
     """The bag at `directory`, every file checked against its manifests; raise
     `BackupError` naming each file that does not match."""
@@ -148,7 +170,8 @@ def verified_bag(directory: Path) -> bagit.Bag:
         bag = bagit.Bag(str(directory))
         bag.validate()
     except bagit.BagValidationError as invalid:
-        problems = [_problem(detail) for detail in invalid.details] or [invalid.message]
+        problems = [_problem(detail) for detail in invalid.details]
+        problems = problems or _damaged_files(bag) or [invalid.message]
         raise BackupError(
             f"The backup in {directory} is damaged; nothing was restored: " + "; ".join(problems)
         ) from None

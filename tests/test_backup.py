@@ -103,9 +103,7 @@ def _answers(app, ids: dict[str, int], signed_in: bool) -> dict[str, tuple[int, 
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["reader", "archivist"])
-def test_an_archive_restored_from_its_backup_answers_every_page_as_the_original(
-    backup, signed_in
-):
+def test_an_archive_restored_from_its_backup_answers_every_page_as_the_original(backup, signed_in):
     original = _answers(backup.original, backup.ids, signed_in)
     restored = _answers(backup.restored, backup.ids, signed_in)
     assert len(original) > 500
@@ -151,13 +149,22 @@ def _testimonies(app) -> int:
         return db.session().scalar(select(func.count()).select_from(Testimony))
 
 
-def test_a_bag_with_one_byte_changed_is_refused_naming_the_file(backup, tmp_path):
+def _one_byte_changed(content: bytes) -> bytes:
+    changed = bytearray(content)
+    changed[100] ^= 0x01
+    return bytes(changed)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [_one_byte_changed, lambda content: content[:-10]],
+    ids=["one-byte-changed", "cut-short"],
+)
+def test_a_damaged_bag_is_refused_naming_the_file(backup, tmp_path, damage):
     bag = tmp_path / "bag"
     shutil.copytree(backup.bag, bag)
     damaged = bag / "data" / "tables" / "passage.jsonl"
-    content = bytearray(damaged.read_bytes())
-    content[100] ^= 0x01
-    damaged.write_bytes(bytes(content))
+    damaged.write_bytes(damage(damaged.read_bytes()))
     (tmp_path / "target").mkdir()
     target = make_app(tmp_path / "target")
     result = run_cli(target, "restore", str(bag))
