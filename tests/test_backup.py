@@ -16,13 +16,17 @@ from pathlib import Path
 import bagit
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from oralhistory import db
 from oralhistory.models import Testimony
 from tests.archive_helpers import PASSWORD, archivist_client, submit
 from tests.conftest import (
+    POSTGRES_URL,
+    _database_name,
+    _postgres_admin,
     copy_database,
+    database_url,
     import_testimony,
     make_app,
     run_cli,
@@ -54,8 +58,19 @@ def _backup(app, bag: Path, *flags: str) -> None:
     assert result.exit_code == 0, result.output
 
 
+def _empty_database(directory: Path) -> str:
+    """A new, empty database for the archive in `directory` (PostgreSQL keeps a database
+    of the same name from an earlier run)."""
+    if POSTGRES_URL:
+        with _postgres_admin().connect() as connection:
+            name = _database_name(directory)
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    return database_url(directory)
+
+
 def _restored(bag: Path, directory: Path, **config) -> Flask:
     directory.mkdir()
+    config.setdefault("DATABASE_URL", _empty_database(directory))
     app = make_app(directory, **config)
     result = run_cli(app, "restore", str(bag))
     assert result.exit_code == 0, result.output
@@ -166,7 +181,7 @@ def test_a_damaged_bag_is_refused_naming_the_file(backup, tmp_path, damage):
     damaged = bag / "data" / "tables" / "passage.jsonl"
     damaged.write_bytes(damage(damaged.read_bytes()))
     (tmp_path / "target").mkdir()
-    target = make_app(tmp_path / "target")
+    target = make_app(tmp_path / "target", DATABASE_URL=_empty_database(tmp_path / "target"))
     result = run_cli(target, "restore", str(bag))
     assert result.exit_code != 0
     assert "data/tables/passage.jsonl" in result.output and "damaged" in result.output
