@@ -1,5 +1,5 @@
 """The command line: `flask --app oralhistory init | import | reindex | check | create-archivist
-| db | export`."""
+| db | export | backup | restore`."""
 
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ def init_app(app: Flask) -> None:
         set_password_command,
         db_group,
         export_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)
 
@@ -229,3 +231,59 @@ def set_password_command(username: str, password: str) -> None:
     except AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"New password set for '{username}'; all of their sessions have ended.")
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--include-accounts",
+    is_flag=True,
+    help="Also keep the archivists' accounts (user names and password hashes).",
+)
+def backup_command(directory: Path, include_accounts: bool) -> None:
+    """Write the whole record, restricted and withdrawn testimony included, as a BagIt bag
+    with SHA-256 manifests that `restore` reads back."""
+    from .backup import BackupError, backup_archive
+
+    names = Path(current_app.config["TRANSCRIPTS_DIR"]) / "names.yaml"
+    try:
+        report = backup_archive(
+            db.session(),
+            directory,
+            schema_revision=db.schema_revision(),
+            names_file=names,
+            include_accounts=include_accounts,
+        )
+    except (BackupError, OSError) as error:
+        raise click.ClickException(f"Nothing was backed up: {error}") from None
+    accounts = "with" if include_accounts else "without"
+    click.echo(
+        f"Backed up {report.rows.get('testimony', 0)} testimonies and "
+        f"{sum(report.rows.values())} rows of {len(report.rows)} tables, {accounts} the "
+        f"archivists' accounts, to {directory}."
+    )
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def restore_command(directory: Path) -> None:
+    """Check a backup made by `backup` against its manifests, then rebuild this empty archive
+    from it, search index included."""
+    from .backup import BackupError, restore_archive
+
+    db.upgrade_schema()
+    session = db.session()
+    try:
+        report = restore_archive(session, directory, schema_revision=db.schema_revision())
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    count = changes.rebuild(session)
+    click.echo(
+        f"Restored {report.rows.get('testimony', 0)} testimonies and "
+        f"{sum(report.rows.values())} rows from {directory}; rebuilt the search index: "
+        f"{count} passages."
+    )
+    if not report.accounts:
+        click.echo("The backup holds no accounts: add one with `flask create-archivist`.")

@@ -310,8 +310,8 @@ def _meta_from_form(
     for name, path in FIELD_PATHS.items():
         if name in form:
             _put(meta, path, _form_value(form, name))
-    if not (meta.get("citation") or {}).get("title"):
-        _put(meta, ("citation", "title"), meta.get("title"))
+    # "Published as" is kept as given: left empty, readers are shown the title as it is
+    # at the time they read, never one copied here that a later title would leave behind.
     meta["language"] = meta.get("language") or "en"
     new_narrator = bool(_text(form, "narrator_name"))
     _narrator(session, form, meta, errors)
@@ -323,8 +323,6 @@ def _meta_from_form(
     meta["slug"] = meta.get("slug") or _testimony_slug(session, meta)
     for path, problem in check_testimony_meta(meta):
         name = _PATH_FIELDS.get(path[:2]) or _PATH_FIELDS.get(path[:1])
-        if name == "source_title" and not meta.get("title"):
-            continue  # it stands in for the missing title, which is reported
         if path[:1] == ("narrator",) and not (new_narrator and name):
             name = "narrator"
         if name is None:  # a field the form cannot show: say it whole

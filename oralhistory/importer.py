@@ -168,7 +168,8 @@ NARRATOR_FIELDS = {
 }
 CITATION_FIELDS = {
     "publisher": (valid.line(300), True),
-    "title": (valid.line(300), True),
+    # the title it was published under; when missing, the testimony's own title
+    "title": (valid.line(300), False),
     "date": (valid.date(valid.EARLIEST_INTERVIEW, up_to_today=True), False),
     "url": (_url, False),
     "editing_note": (_text, False),

@@ -46,7 +46,7 @@ def testimony_metadata(testimony: dict[str, Any], absolute: Absolute) -> dict[st
         ("DC.format", "text/html"),
         ("DC.language", testimony.get("language")),
         ("DC.identifier", url),
-        ("DC.source", citation.get("url") or citation.get("title")),
+        ("DC.source", citation.get("url") or citation.get("title") or testimony["title"]),
         ("DC.rights", testimony.get("rights")),
         *(("DC.subject", event["title"]) for event in testimony.get("events") or []),
     ]
@@ -72,12 +72,11 @@ def testimony_metadata(testimony: dict[str, Any], absolute: Absolute) -> dict[st
             "isBasedOn": _clean(
                 {
                     "@type": "CreativeWork",
-                    "name": citation.get("title"),
+                    # "Published as", or when left empty the title as it is now
+                    "name": citation.get("title") or testimony["title"],
                     "url": citation.get("url"),
                 }
-            )
-            if citation.get("title")
-            else None,
+            ),
             "copyrightNotice": testimony.get("rights"),
             "about": [_event_ref(event, absolute) for event in testimony.get("events") or []],
         }

@@ -119,7 +119,7 @@ def citation_text(testimony: Testimony) -> str:
         f"{testimony.narrator.name}, interviewed by {' and '.join(testimony.interviewers)}"
         if testimony.interviewers
         else testimony.narrator.name,
-        f"“{citation.get('title')}”" if citation.get("title") else None,
+        f"“{citation.get('title') or testimony.title}”",
         citation.get("publisher"),
         citation.get("date"),
         citation.get("url"),

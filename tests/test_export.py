@@ -62,11 +62,13 @@ def crawl_one(app, url: str) -> str:
     return _undated(app.test_client().get(url).get_data(as_text=True))
 
 
-def crawl(app) -> dict[str, tuple[int, str, str]]:
-    """Every public address reachable from the home page, the API and a few searches,
-    with its status, content type and body, as an anonymous reader gets them."""
-    client = app.test_client()
+def crawl(app, client=None, extra: tuple[str, ...] = ()) -> dict[str, tuple[int, str, str]]:
+    """Every public address reachable from the home page, the API, a few searches and
+    `extra`, with its status, content type and body, as an anonymous reader gets them (or
+    `client`, when given)."""
+    client = client or app.test_client()
     seeds = ["/", "/narrators", "/timeline", "/api/narrators", "/api/events", "/sitemap.xml"]
+    seeds += list(extra)
     seeds += [f"/search?q={q}" for q in SEARCHES] + [f"/api/search?q={q}" for q in SEARCHES]
     seeds += ["/search.csv?q=Aleppo", "/testimonies/999", "/api/testimonies/999"]
     seeds += ["/api/openapi.json", "/oai?verb=Identify", "/oai?verb=ListSets"]
