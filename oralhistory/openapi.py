@@ -219,6 +219,18 @@ SCHEMAS["SearchResults"] = _object(
                 }
             )
         ),
+        # the narrators the query's words name, in any spelling (shown first)
+        "narrators": _list(
+            _object(
+                {
+                    "slug": STRING,
+                    "name": STRING,
+                    "name_arabic": TEXT,
+                    "url": STRING,
+                    "read_as": STRING,
+                }
+            )
+        ),
         # the timeline's events and places the query's words name, found or not in a passage
         "events": _list({"allOf": [_ref("EventRef"), _object({"read_as": READ_AS})]}),
         "places": _list({"allOf": [_ref("PlaceRef"), _object({"kind": TEXT, "read_as": READ_AS})]}),

@@ -624,7 +624,10 @@ def _narrator_names(session: Session, slugs) -> dict[str, str]:
 
 
 def search_page(session: Session, request: search.SearchRequest) -> dict[str, Any]:
-    """Run a search and dress its hits with narrator, testimony and passage links."""
+    """Run a search and dress its hits with narrator, testimony and passage links; the
+    narrators the query names come first."""
+    from .narrators_named import named_in  # it builds on this module's page addresses
+
     changes.follow(session)  # the changes other processes and servers committed
     timeline = _timeline(session)
     result = search.search(request, timeline.gazetteer)
@@ -671,6 +674,7 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
         )
     return {
         "query": result.query,
+        "narrators": named_in(session, request.q, request.include_restricted),
         "total": result.total,
         "page": result.page,
         "per_page": result.per_page,

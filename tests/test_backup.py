@@ -8,6 +8,7 @@ bag goes from PostgreSQL to SQLite and back), real Whoosh index, the real CLI.
 
 from __future__ import annotations
 
+import difflib
 import re
 import shutil
 from dataclasses import dataclass
@@ -123,7 +124,16 @@ def test_an_archive_restored_from_its_backup_answers_every_page_as_the_original(
     restored = _answers(backup.restored, backup.ids, signed_in)
     assert len(original) > 500
     assert sorted(original) == sorted(restored)
-    assert [url for url in original if original[url] != restored[url]] == []
+    differ = [url for url in original if original[url] != restored[url]]
+    first = differ[0] if differ else None
+    assert not differ, (
+        f"{len(differ)} answers differ, first {first}:\n"
+        + "\n".join(
+            difflib.unified_diff(
+                original[first][2].splitlines(), restored[first][2].splitlines(), lineterm=""
+            )
+        )[:3000]
+    )
     shown = "\n".join(body for _s, _k, body in original.values())
     assert CORRECTED_WORDS in shown
     assert (RESTRICTED_WORDS in shown) is signed_in

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.archive_helpers import archivist_client
 from tests.conftest import TESTIMONY, run_cli
 
 
@@ -181,3 +182,48 @@ def test_every_kind_of_snippet_escapes_the_passage_and_adds_only_marks(
     assert "<mark>" in snippet
     assert "<" not in snippet.replace("<mark>", "").replace("</mark>", "")
     assert "&lt;" in snippet
+
+
+@pytest.mark.parametrize(
+    "query, named",
+    [
+        ("Halaby", {"asmar-al-halabi", "omar-al-halabi"}),
+        ("Qadsy", {"muhammad-qadsi"}),
+        ("Mohamad Kodsi", {"muhammad-qadsi"}),
+        ("قدسي", {"muhammad-qadsi"}),
+        ("Muhammad Qadsi returning", {"muhammad-qadsi"}),
+        ("Kassem", {"muhammad-haj-qasim"}),
+        ("bread", set()),
+        ("Aleppo", set()),
+        ("siege -Skeif", set()),
+    ],
+)
+def test_a_name_search_names_the_narrator_first(client, query, named):
+    body = client.get("/api/search", query_string={"q": query}).get_json()
+    assert {n["slug"] for n in body["narrators"]} == named
+    for narrator in body["narrators"]:
+        assert narrator["url"] == f"/narrators/{narrator['slug']}" and narrator["read_as"]
+    page = client.get("/search", query_string={"q": query}).get_data(as_text=True)
+    if named:
+        assert page.index('class="named"') < page.index('class="count"')
+        for slug in named:
+            assert f'href="/narrators/{slug}"' in page
+    else:
+        assert 'class="named"' not in page
+
+
+def test_a_narrator_known_only_by_restricted_testimony_is_never_named_to_readers(
+    app, client, tmp_path
+):
+    secret = TESTIMONY.format(slug="hidden-voice-2020", text="Words nobody may read yet.")
+    secret = secret.replace("access: public", "access: restricted")
+    secret = secret.replace("slug: test-narrator", "slug: zenobia-quartermaine")
+    secret = secret.replace("name: Test Narrator", "name: Zenobia Quartermaine")
+    assert "access: restricted" in secret and "Zenobia" in secret
+    path = tmp_path / "hidden.md"
+    path.write_text(secret, encoding="utf-8")
+    assert run_cli(app, "import", str(path)).exit_code == 0
+    body = client.get("/api/search", query_string={"q": "Quartermaine"}).get_json()
+    assert body["narrators"] == []
+    signed_in = archivist_client(app).get("/api/search", query_string={"q": "Quartermaine"})
+    assert [n["slug"] for n in signed_in.get_json()["narrators"]] == ["zenobia-quartermaine"]
