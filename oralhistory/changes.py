@@ -98,8 +98,15 @@ def commit(session: Session) -> str | None:
 
     Returns None when the index follows the record, or else the message to show the reader:
     the record is kept all the same, and the index catches up later by itself.
+
+    `session.info["commit"]` says how far it went ("sent", then "done"), so that a failure
+    of the database is never reported as "nothing was changed" when it may have been.
     """
+    # A refused write fails here, before the COMMIT: then nothing was stored, for certain.
+    session.flush()
+    session.info["commit"] = "sent"
     session.commit()
+    session.info["commit"] = "done"
     try:
         catch_up(session)
     except Exception as error:
