@@ -5,11 +5,16 @@ after the commit) is answered with what the first stored."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import threading
 from html import unescape
 
 import pytest
+from sqlalchemy import func, select
 
+from oralhistory import db
+from oralhistory.models import Testimony
 from tests.archive_helpers import (
     archivist_client,
     csrf_token,
@@ -18,6 +23,7 @@ from tests.archive_helpers import (
     saved_testimony_id,
 )
 from tests.test_archivists import edit_form, first_testimony_of
+from tests.test_crash import env, kill
 
 NEW = "/archive/testimonies/new"
 
@@ -118,3 +124,47 @@ def test_the_same_form_sent_twice_at_the_same_moment_is_stored_once(app, archivi
     assert [answer.status_code for answer in answers] == [302, 302]
     assert len({answer.headers["Location"] for answer in answers}) == 1
     assert record_counts(app)["Testimony"] == before["Testimony"] + 1
+
+
+KEYED_SAVE = r"""
+import sys
+from pathlib import Path
+from tests.conftest import make_app
+from tests.archive_helpers import archivist_client, form_for_testimony, submit
+
+app = make_app(Path(sys.argv[1]))
+archivist = archivist_client(app, "killed")
+form = form_for_testimony(title=sys.argv[2], submission=sys.argv[3])
+print("ready", flush=True)
+submit(archivist, "/archive/testimonies/new", form)
+print("done", flush=True)
+"""
+
+
+def test_a_form_sent_again_after_the_server_died_past_its_commit_is_not_stored_twice(
+    app, tmp_path, archivist
+):
+    # The worker dies after the commit, before its answer: the archivist, left without a
+    # confirmation, sends the same form again.
+    key = one_time_key(archivist.get(NEW).get_data(as_text=True))
+    title = "Saved once though sent twice"
+    process = subprocess.Popen(
+        [sys.executable, "-c", KEYED_SAVE, str(tmp_path), title, key],
+        env=env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout.readline() == "ready\n", "the saving process did not start"
+    kill(process, app, commits=1, delay=0.0)
+    process.stdout.close()
+    with app.app_context():
+        stored = db.session().scalars(select(Testimony.id).where(Testimony.title == title))
+        first = list(stored)
+    assert len(first) == 1
+    form = {**form_for_testimony(title=title), **opened_form(archivist, NEW), "submission": key}
+    again = archivist.post(NEW, data=form)
+    assert saved_testimony_id(again) == first[0]
+    with app.app_context():
+        count = select(func.count()).select_from(Testimony).where(Testimony.title == title)
+        assert db.session().scalar(count) == 1
