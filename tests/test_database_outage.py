@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from flask import request
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.pool import NullPool
 
@@ -226,3 +227,33 @@ def test_a_save_whose_commit_meets_an_outage_never_says_nothing_was_changed(post
     assert response.status_code == 503, page[:500]
     assert "nothing was changed" not in page.lower()
     assert "whether it was kept cannot be known yet" in page
+
+
+def test_a_save_confirmed_as_the_database_goes_away_stays_confirmed(postgres, archive, tmp_path):
+    # The database goes away once the answer is made, before the request's session is
+    # closed: closing it fails, and the archivist is still told the testimony is saved.
+    app, archivist = archive
+    before = record_counts(app)
+    server = make_app(tmp_path, DATABASE_URL=app.config["DATABASE_URL"])
+    stopped = []
+
+    @server.teardown_request  # runs before the session is closed (`teardown_appcontext`)
+    def outage_before_the_session_closes(_error) -> None:
+        if request.method == "POST" and not stopped:
+            stopped.append(True)
+            postgres.stop()
+
+    client = server.test_client()
+    client.set_cookie("session", archivist.get_cookie("session").value)
+    page = client.get("/archive/testimonies/new").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    try:
+        response = client.post(
+            "/archive/testimonies/new", data={**form_for_testimony(), "csrf_token": token}
+        )
+    finally:
+        if stopped:
+            postgres.start()
+    assert stopped
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert record_counts(app)["Testimony"] == before["Testimony"] + 1
