@@ -101,8 +101,12 @@ def test_a_key_the_archive_never_gives_is_refused_and_nothing_stored(app, archiv
     form = {**form_for_testimony(), **opened_form(archivist, NEW), "submission": "x'<\x01"}
     response = archivist.post(NEW, data=form)
     assert response.status_code == 400
-    assert "one-time key is not one this archive gives" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "one-time key is not one this archive gives" in page
     assert record_counts(app) == before
+    # the form comes back with a key of the archive's, and sent again it is stored
+    form["submission"] = one_time_key(page)
+    assert archivist.post(NEW, data=form).status_code == 302
 
 
 def test_the_same_form_sent_twice_at_the_same_moment_is_stored_once(app, archivist):

@@ -65,8 +65,10 @@ def _typed() -> dict:
 
 def _form_page(values: dict, errors: dict, testimony=None, status: int = 200):
     session = db.session()
-    # A form shown again after a problem keeps its key: nothing was stored under it.
-    values.setdefault(submissions.FIELD, submissions.new_key())
+    # A form shown again after a problem keeps its key (nothing was stored under it),
+    # unless it is not one the archive gives.
+    if not submissions.KEY.fullmatch(values.get(submissions.FIELD) or ""):
+        values[submissions.FIELD] = submissions.new_key()
     return render_template(
         "archive_form.html",
         values=values,
