@@ -23,7 +23,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from . import revisions, search
+from . import outage, revisions, search
 from .models import CHANGE_KINDS, ChangeLog, ChangeLogHead, Revision, Testimony, utcnow
 
 logger = logging.getLogger(__name__)
@@ -187,8 +187,11 @@ def follow(session: Session) -> None:
         rebuild_in_background(current_app._get_current_object())
     except (search.IndexDamaged, search.IndexMissing):
         pass
-    except Exception:  # the reader still gets the index as it is
-        logger.exception("the search index could not catch up with the change log")
+    except Exception as error:  # the reader still gets the index as it is
+        if outage.failure_kind(error):  # the search itself says so, with a 503
+            logger.warning("the index cannot follow the change log: %s", error)
+        else:
+            logger.exception("the search index could not catch up with the change log")
 
 
 def rebuild(session: Session) -> int:
