@@ -23,10 +23,11 @@ from flask import Flask, current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import delete, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import db
+from . import db, outage
 from .access import ANONYMOUS, Viewer
 from .messages import _
 from .models import Archivist, ArchivistSession, LoginAttempt, utcnow
@@ -252,15 +253,28 @@ def _session_archivist() -> Archivist | None:
         return None
     now = utcnow()
     idle = dt.timedelta(seconds=_seconds(current_app.config["PERMANENT_SESSION_LIFETIME"]))
+    archivist = record.archivist
     if record.last_seen_at < now - idle:
         db_session.delete(record)
-        db_session.commit()
+        _commit_if_writable(db_session)
         return None
     # Written at most once a minute, not on every request.
     if record.last_seen_at < now - dt.timedelta(minutes=1):
         record.last_seen_at = now
+        _commit_if_writable(db_session)
+    return archivist
+
+
+def _commit_if_writable(db_session: Session) -> None:
+    """Commit a note of the session's use; a database that accepts no changes (a restore,
+    a full disk) leaves it unwritten, and the archivist goes on reading signed in."""
+    try:
         db_session.commit()
-    return record.archivist
+    except DBAPIError as error:
+        if outage.failure_kind(error) != outage.READ_ONLY:
+            raise
+        db_session.rollback()
+        current_app.logger.info("a signed-in session's last use was not recorded: %s", error)
 
 
 def _seconds(lifetime: dt.timedelta | int) -> float:

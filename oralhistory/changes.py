@@ -23,7 +23,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from . import revisions, search
+from . import outage, revisions, search
 from .models import CHANGE_KINDS, ChangeLog, ChangeLogHead, Revision, Testimony, utcnow
 
 logger = logging.getLogger(__name__)
@@ -98,8 +98,15 @@ def commit(session: Session) -> str | None:
 
     Returns None when the index follows the record, or else the message to show the reader:
     the record is kept all the same, and the index catches up later by itself.
+
+    `session.info["commit"]` says how far it went ("sent", then "done"), so that a failure
+    of the database is never reported as "nothing was changed" when it may have been.
     """
+    # A refused write fails here, before the COMMIT: then nothing was stored, for certain.
+    session.flush()
+    session.info["commit"] = "sent"
     session.commit()
+    session.info["commit"] = "done"
     try:
         catch_up(session)
     except Exception as error:
@@ -182,8 +189,11 @@ def follow(session: Session) -> None:
         # Readers may still be answered from a searcher opened before the damage, but no
         # change reaches a damaged index: rebuild it now, not when a searcher trips on it.
         rebuild_in_background(current_app._get_current_object())
-    except Exception:  # the reader still gets the index as it is
-        logger.exception("the search index could not catch up with the change log")
+    except Exception as error:  # the reader still gets the index as it is
+        if outage.failure_kind(error):  # the search itself says so, with a 503
+            logger.warning("the index cannot follow the change log: %s", error)
+        else:
+            logger.exception("the search index could not catch up with the change log")
 
 
 def rebuild(session: Session) -> int:

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import changes, revisions
+from . import changes, revisions, submissions
 from .importer import (
     InvalidFile,
     PassageText,
@@ -449,8 +449,10 @@ def add_testimony(
 ) -> Saved:
     """Store a testimony from the archivist's form, with a first revision, and index it.
 
-    Raises `FormProblems` naming every wrong field; then nothing is stored.
+    Raises `FormProblems` naming every wrong field; then nothing is stored. A form whose
+    one-time key was stored before raises `submissions.AlreadySent` and stores nothing.
     """
+    key = _submission_key(session, form)
     errors: dict[str, str] = {}
     meta = _meta_from_form(session, form, {}, errors)
     passages = _new_passages(form, upload, limit, errors)
@@ -458,12 +460,25 @@ def add_testimony(
         raise FormProblems(errors)
     name = upload.filename if upload is not None else "the form"
     try:
+        submission = submissions.claim(session, key, "added", author)
         testimony = store_testimony(session, TestimonyFile(name, meta, passages, from_file=False))
         changes.record(session, testimony, "added", author, "Added through the archive’s form")
+        if submission is not None:
+            submission.testimony_id = testimony.id
         return _commit_and_index(session, testimony)
     except (InvalidFile, IntegrityError) as error:
         session.rollback()
         raise FormProblems({"": f"The testimony could not be stored: {error}"}) from None
+
+
+def _submission_key(session: Session, form: Form) -> str | None:
+    """The form's one-time key, once sure it was not stored before (see `submissions`)."""
+    try:
+        key = submissions.key_of(form.get(submissions.FIELD))
+    except ValueError as problem:
+        raise FormProblems({"": problem.args[0]}) from None
+    submissions.check(session, key)
+    return key
 
 
 def get_testimony(session: Session, testimony_id: int) -> Testimony:
@@ -508,9 +523,11 @@ def correct_testimony(
     saying what changed, commits, and updates the index. Returns None when nothing changed.
 
     Raises `FormProblems` naming every wrong field, or when another archivist has changed
-    the testimony since the form was opened; then nothing is stored.
+    the testimony since the form was opened; then nothing is stored. A form whose one-time
+    key was stored before raises `submissions.AlreadySent` and stores nothing.
     """
     testimony = get_testimony(session, testimony_id)
+    key = _submission_key(session, form)
     errors: dict[str, str] = {}
     opened_at = (form.get("revision") or "").strip()
     latest = latest_revision_id(session, testimony.id)
@@ -524,6 +541,7 @@ def correct_testimony(
     if errors:
         raise FormProblems(errors)
     before = revisions.snapshot(testimony)
+    submissions.claim(session, key, "corrected", author, testimony.id)
     _keep_first_state(session, testimony)
     try:
         store_testimony(session, TestimonyFile("the form", meta, passages, from_file=False))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -13,6 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .models import Base, ChangeLogHead
 
+logger = logging.getLogger(__name__)
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The revision of the first schema: an archive made before migrations holds it, and perhaps
 # some of the tables and columns of the revisions after it, which they add only when missing.
@@ -22,7 +25,9 @@ FIRST_REVISION = "0001"
 def init_app(app: Flask) -> None:
     """Create the app's engine and session factory, and close the session after each request."""
     url = app.config["DATABASE_URL"]
-    engine = create_engine(url)
+    # A pooled connection is tried before use: one the database dropped (a restart, an
+    # outage) is replaced instead of failing the request that draws it.
+    engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     app.extensions["oralhistory.engine"] = engine
@@ -52,7 +57,20 @@ def session() -> Session:
 def _close_session(_exc: BaseException | None) -> None:
     db_session = g.pop("db_session", None)
     if db_session is not None:
-        db_session.close()
+        try:
+            db_session.close()
+        except Exception:
+            # The request's answer is made: closing a connection the database dropped must
+            # not turn a committed change into a failure.
+            logger.warning("a database session could not be closed cleanly", exc_info=True)
+
+
+def commit_state() -> str:
+    """Whether the current request's unit of work (`changes.commit`) committed: "none",
+    "sent" (its COMMIT was under way and did not come back: the outcome is unknown) or
+    "done" (stored)."""
+    db_session = g.get("db_session")
+    return db_session.info.get("commit", "none") if db_session is not None else "none"
 
 
 def alembic_config(connection: Connection) -> Config:

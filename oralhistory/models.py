@@ -340,3 +340,17 @@ class ChangeLogHead(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     last_id: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FormSubmission(Base):
+    """A form the archive stored, named by the one-time key the form carried. A second
+    submission of the same form (a double click, a retry after a dropped connection) is
+    answered with what the first stored, and stores nothing. Kept for `KEPT_FOR` days."""
+
+    __tablename__ = "form_submission"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "added" or "corrected"
+    testimony_id: Mapped[int | None] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)

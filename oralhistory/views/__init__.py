@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.wsgi import LimitedStream
 
-from .. import changes, search
+from .. import changes, db, outage, search
 from ..i18n import translated
 from ..messages import _
 from ..records import NotFound, PageAddress, Withdrawn
@@ -183,5 +183,38 @@ def register_views(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
+        kind = outage.failure_kind(error)
+        if kind is not None:
+            return database_unavailable(kind, error)
         app.logger.exception("unexpected error")
+        if db.commit_state() == "done":
+            return error_response(
+                500,
+                _(
+                    "Your change is saved, but something went wrong on our side afterwards; "
+                    "there is no need to send it again."
+                ),
+            )
+        if db.commit_state() == "sent":
+            return error_response(
+                500,
+                _(
+                    "Something went wrong on our side while your change was being saved: look "
+                    "for it in the archive before sending it again."
+                ),
+            )
         return error_response(500, _("Something went wrong on our side; nothing was changed."))
+
+    def database_unavailable(kind: str, error: Exception):
+        # An outage or a read-only database is the world's doing, not a fault: 503, and
+        # words that say what was and was not changed.
+        app.logger.warning("the database is %s: %s", kind, error)
+        message = outage.message(
+            kind,
+            writing=request.method not in ("GET", "HEAD", "OPTIONS"),
+            commit_state=db.commit_state(),
+            signing_in=request.endpoint == "account.login",
+        )
+        response = make_response(error_response(503, message))
+        response.headers["Retry-After"] = "30"
+        return response

@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_babel import gettext
 
-from .. import curation, db
+from .. import curation, db, submissions
 from ..auth import current_viewer
 from ..i18n import translated
 from ..search import QueryError
@@ -65,6 +65,10 @@ def _typed() -> dict:
 
 def _form_page(values: dict, errors: dict, testimony=None, status: int = 200):
     session = db.session()
+    # A form shown again after a problem keeps its key (nothing was stored under it),
+    # unless it is not one the archive gives.
+    if not submissions.KEY.fullmatch(values.get(submissions.FIELD) or ""):
+        values[submissions.FIELD] = submissions.new_key()
     return render_template(
         "archive_form.html",
         values=values,
@@ -81,6 +85,15 @@ def _after_save(saved: curation.Saved, message: str):
     if saved.index_warning:
         flash(saved.index_warning, "error")
     return redirect(url_for("pages.testimony", testimony_id=saved.testimony.id))
+
+
+def _sent_before(sent: submissions.AlreadySent):
+    """The answer to a form sent a second time: where the first one's change is."""
+    if sent.kind == "corrected":
+        flash(gettext("This correction had already been sent and saved; it was not saved again."))
+    else:
+        flash(gettext("This testimony had already been sent and stored; it was not stored again."))
+    return redirect(url_for("pages.testimony", testimony_id=sent.testimony_id))
 
 
 def _sentence(text: str) -> str:
@@ -107,6 +120,8 @@ def new_testimony():
         return _form_page({"access": "public", "language": "en", "events": []}, {})
     try:
         saved = curation.add_testimony(db.session(), request.form, _upload(), _author(), _limit())
+    except submissions.AlreadySent as sent:
+        return _sent_before(sent)
     except curation.FormProblems as problems:
         return _form_page(_typed(), problems.errors, status=400)
     return _after_save(saved, gettext("The testimony is added; it can be found by search now."))
@@ -120,6 +135,8 @@ def edit_testimony(testimony_id: int):
         return _form_page(curation.form_values(session, testimony), {}, testimony)
     try:
         saved = curation.correct_testimony(session, testimony_id, request.form, _author(), _limit())
+    except submissions.AlreadySent as sent:
+        return _sent_before(sent)
     except curation.FormProblems as problems:
         status = 409 if "revision" in problems.errors else 400
         return _form_page(_typed(), problems.errors, testimony, status)
