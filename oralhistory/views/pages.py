@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from .. import db, records
+from .. import db, records, testimony_pages, timeline_pages
 from ..auth import current_viewer
 from ..search import QueryError
-from .common import search_request
+from .common import page_number, search_request
+
+# Narrators the home page names; the rest are on /narrators.
+HOME_NARRATORS = 24
 
 bp = Blueprint("pages", __name__)
 
@@ -15,10 +18,12 @@ bp = Blueprint("pages", __name__)
 @bp.get("/")
 def home():
     session = db.session()
+    narrators = records.list_narrators(session, current_viewer())
     return render_template(
         "home.html",
-        narrators=records.list_narrators(session, current_viewer()),
-        timeline=records.list_events(session, current_viewer()),
+        narrators=narrators[:HOME_NARRATORS],
+        narrator_count=len(narrators),
+        timeline=timeline_pages.timeline_span(session),
     )
 
 
@@ -51,17 +56,24 @@ def narrator(slug: str):
 @bp.get("/testimonies/<int:testimony_id>")
 def testimony(testimony_id: int):
     session, viewer = db.session(), current_viewer()
-    found = records.get_testimony(session, testimony_id, viewer)
+    page = page_number()
+    found = testimony_pages.get_testimony(session, testimony_id, viewer, page or 1)
     q = request.args.get("q", "").strip()
     error, matches = None, None
     if q:
         try:
-            matches = records.mark_testimony(session, found, q)
+            matches = testimony_pages.mark_testimony(session, found, q)
         except QueryError as problem:
             error = str(problem)
+    elsewhere = (
+        testimony_pages.passages_elsewhere(session, testimony_id, found["page"])
+        if found["pages"] > 1
+        else []
+    )
     page = render_template(
         "testimony.html",
         testimony=found,
+        elsewhere=elsewhere,
         link_choices=records.link_choices(session) if viewer.is_archivist else None,
         q=q,
         matches=matches,
@@ -74,19 +86,21 @@ def testimony(testimony_id: int):
 def timeline():
     place = request.args.get("place") or None
     return render_template(
-        "timeline.html", timeline=records.list_events(db.session(), current_viewer(), place)
+        "timeline.html", timeline=timeline_pages.list_events(db.session(), current_viewer(), place)
     )
 
 
 @bp.get("/events/<slug>")
 def event(slug: str):
     return render_template(
-        "event.html", event=records.get_event(db.session(), slug, current_viewer())
+        "event.html",
+        event=timeline_pages.get_event(db.session(), slug, current_viewer(), page_number()),
     )
 
 
 @bp.get("/places/<slug>")
 def place(slug: str):
     return render_template(
-        "place.html", place=records.get_place(db.session(), slug, current_viewer())
+        "place.html",
+        place=timeline_pages.get_place(db.session(), slug, current_viewer(), page_number()),
     )

@@ -1,0 +1,210 @@
+"""Reading one testimony, a page at a time: a long testimony is never read whole for a page.
+
+A page holds `records.PASSAGES_PER_PAGE` passages in reading order; the JSON gives the whole
+testimony unless a page is asked for, and the plain-text export reads it in batches. A
+passage's anchor `p-N` is reached from any page: `passages_elsewhere` names the page of every
+passage that page does not show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import search
+from .access import Viewer, can_see
+from .linkcounts import passage_counts
+from .models import MAX_ROW_ID, ContextLink, Passage, Testimony
+from .paging import Paging, paging
+from .records import (
+    PASSAGES_PER_PAGE,
+    NotFound,
+    _events,
+    _passage_links,
+    _places,
+    citation_text,
+    page_address,
+    page_of,
+    passage_address,
+    passage_segments,
+    search_gazetteer,
+    spoken_of,
+    testimony_summary,
+)
+
+# Passages read at a time for the plain-text export.
+TEXT_BATCH = 500
+
+
+def readable_testimony(session: Session, testimony_id: int, viewer: Viewer) -> Testimony:
+    """The testimony, if `viewer` may read it; else `NotFound`."""
+    testimony = session.get(Testimony, testimony_id) if 0 < testimony_id <= MAX_ROW_ID else None
+    if testimony is None or not can_see(viewer, testimony):
+        raise NotFound(f"there is no testimony {testimony_id}")
+    return testimony
+
+
+def get_testimony(
+    session: Session, testimony_id: int, viewer: Viewer, page: int | None = None
+) -> dict[str, Any]:
+    """The testimony: citation, narrator, its events, and its passages with anchors and links:
+    every passage when `page` is None, else page `page` (from 1) of `PASSAGES_PER_PAGE`."""
+    testimony = readable_testimony(session, testimony_id, viewer)
+    total = passage_counts(session, [testimony.id]).get(testimony.id, 0)
+    if page is None:
+        chosen = Paging(1, max(total, 1), total)
+    else:
+        chosen = paging(page, PASSAGES_PER_PAGE, total, f"testimony {testimony_id}")
+    passages = session.scalars(
+        select(Passage)
+        .where(Passage.testimony_id == testimony.id)
+        .order_by(Passage.position)
+        .offset(chosen.offset)
+        .limit(chosen.per_page)
+    ).all()
+    links = _links_by_number(session, testimony.id, [p.number for p in passages], viewer)
+    events, places = _events(session), _places(session)
+    return {
+        **_head(testimony, total),
+        **(chosen.as_dict() if page is not None else {}),
+        "passages": [
+            {
+                "anchor": passage.anchor,
+                "position": passage.position,
+                "number": passage.number,
+                "text": passage.text,
+                "segments": passage_segments(passage.text),
+                "editor_note": passage.editor_note,
+                "url": passage_address(testimony.id, passage.anchor, passage.position),
+                # the passage's own address, which answers even if a correction removes it
+                "permalink": page_address(
+                    "citations.passage", testimony_id=testimony.id, anchor=passage.anchor
+                ),
+                "links": _passage_links(links.get(passage.number, []), events, places, viewer),
+            }
+            for passage in passages
+        ],
+        "events": spoken_of(session, [testimony.id]),
+    }
+
+
+def testimony_head(session: Session, testimony_id: int, viewer: Viewer) -> dict[str, Any]:
+    """What `get_testimony` says of the testimony, without its passages and events."""
+    testimony = readable_testimony(session, testimony_id, viewer)
+    total = passage_counts(session, [testimony.id]).get(testimony.id, 0)
+    return _head(testimony, total)
+
+
+def _head(testimony: Testimony, passage_count: int) -> dict[str, Any]:
+    narrator = testimony.narrator
+    return {
+        **testimony_summary(testimony, passage_count),
+        "narrator": {
+            "slug": narrator.slug,
+            "name": narrator.name,
+            "name_arabic": narrator.name_arabic,
+            "url": page_address("pages.narrator", slug=narrator.slug),
+        },
+        "interview_date_note": testimony.interview_date_note,
+        "interviewers": testimony.interviewers,
+        "original_language": testimony.original_language,
+        "citation": testimony.citation,
+        "citation_text": citation_text(testimony),
+        "rights": testimony.rights,
+        "corrected_at": testimony.corrected_at.isoformat(timespec="minutes")
+        if testimony.corrected_at
+        else None,
+    }
+
+
+def _links_by_number(
+    session: Session, testimony_id: int, numbers: list[int], viewer: Viewer
+) -> dict[int, list[ContextLink]]:
+    """The links of these passages, by passage number; rejected ones for archivists only."""
+    query = select(ContextLink).where(ContextLink.testimony_id == testimony_id)
+    if not viewer.is_archivist:
+        query = query.where(ContextLink.status != "rejected")
+    wanted, found = set(numbers), {}
+    # All the testimony's links at once: one query, and bounded by the testimony.
+    for link in session.scalars(query.order_by(ContextLink.position, ContextLink.id)):
+        if link.position in wanted:
+            found.setdefault(link.position, []).append(link)
+    return found
+
+
+def passages_elsewhere(session: Session, testimony_id: int, page: int) -> list[dict[str, Any]]:
+    """Every passage not on page `page`, with the address of the page that shows it: so that
+    `#p-N` finds passage N from any page of the testimony."""
+    rows = session.execute(
+        select(Passage.number, Passage.position)
+        .where(Passage.testimony_id == testimony_id)
+        .order_by(Passage.position)
+    )
+    return [
+        {
+            "anchor": f"p-{number}",
+            "number": number,
+            "page": page_of(position),
+            "url": passage_address(testimony_id, f"p-{number}", position),
+        }
+        for number, position in rows
+        if page_of(position) != page
+    ]
+
+
+def mark_testimony(session: Session, testimony: dict[str, Any], q: str) -> int:
+    """Mark in the passages of `testimony` (as `get_testimony` gives it) what `q` matches,
+    counting matches over the whole testimony: each passage shown gets `marked` (escaped
+    HTML, or None), the numbers of the matches before and after it (`previous_match`,
+    `next_match`, or None) and the pages that show them. Returns the number of matches; the
+    testimony gets `first_match_page`."""
+    rows = session.execute(
+        select(Passage.position, Passage.text)
+        .where(Passage.testimony_id == testimony["id"])
+        .order_by(Passage.position)
+    ).all()
+    marked = search.mark_matches(q, [text for _, text in rows], search_gazetteer(session))
+    match_pages: list[int] = []  # the page of match n at n - 1
+    found: dict[int, tuple[str | None, int, int]] = {}  # position -> html, before, count
+    for (position, _text), html in zip(rows, marked, strict=True):
+        count = html.count("<mark ") if html else 0
+        found[position] = (html, len(match_pages), count)
+        match_pages += [page_of(position)] * count
+    total = len(match_pages)
+
+    def page_of_match(number: int | None) -> int | None:
+        return match_pages[number - 1] if number else None
+
+    for passage in testimony["passages"]:
+        html, before, count = found.get(passage["position"], (None, 0, 0))
+        passage["marked"] = html
+        passage["previous_match"] = before if count and before else None
+        passage["first_match"] = before + 1 if count else None
+        passage["next_match"] = before + count + 1 if count and before + count < total else None
+        passage["previous_match_page"] = page_of_match(passage["previous_match"])
+        passage["next_match_page"] = page_of_match(passage["next_match"])
+    testimony["first_match_page"] = match_pages[0] if match_pages else None
+    return total
+
+
+def text_passages(session: Session, testimony_id: int) -> Iterator[Passage]:
+    """The testimony's passages in reading order, read `TEXT_BATCH` at a time."""
+    offset = 0
+    while True:
+        batch = session.scalars(
+            select(Passage)
+            .where(Passage.testimony_id == testimony_id)
+            .order_by(Passage.position)
+            .offset(offset)
+            .limit(TEXT_BATCH)
+        ).all()
+        yield from batch
+        if len(batch) < TEXT_BATCH:
+            return
+        offset += TEXT_BATCH
+
+
+__all__ = ["PASSAGES_PER_PAGE", "get_testimony", "mark_testimony", "passages_elsewhere"]
