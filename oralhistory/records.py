@@ -67,16 +67,27 @@ def narrator_summary(narrator: Narrator, testimony_count: int) -> dict[str, Any]
     }
 
 
-def list_narrators(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
-    """Narrators with at least one testimony the viewer may see, by name."""
+def list_narrators(
+    session: Session, viewer: Viewer, offset: int = 0, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Narrators with at least one testimony the viewer may see, by name; `limit` of them
+    from `offset`, or all."""
     rows = session.execute(
         select(Narrator, func.count(Testimony.id))
         .join(Testimony, Testimony.narrator_id == Narrator.id)
         .where(visible(viewer))
         .group_by(Narrator.id)
-        .order_by(Narrator.name)
+        .order_by(Narrator.name, Narrator.id)
+        .offset(offset)
+        .limit(limit)
     )
     return [narrator_summary(narrator, count) for narrator, count in rows.all()]
+
+
+def count_narrators(session: Session, viewer: Viewer) -> int:
+    """How many narrators have a testimony the viewer may see."""
+    query = select(func.count(func.distinct(Testimony.narrator_id))).where(visible(viewer))
+    return session.scalar(query) or 0
 
 
 def event_ref(event: Event) -> dict[str, Any]:

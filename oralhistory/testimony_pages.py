@@ -65,7 +65,8 @@ def get_testimony(
         .offset(chosen.offset)
         .limit(chosen.per_page)
     ).all()
-    links = _links_by_number(session, testimony.id, [p.number for p in passages], viewer)
+    numbers = [p.number for p in passages] if page is not None else None
+    links = _links_by_number(session, testimony.id, numbers, viewer)
     events, places = _events(session), _places(session)
     return {
         **_head(testimony, total),
@@ -121,17 +122,20 @@ def _head(testimony: Testimony, passage_count: int) -> dict[str, Any]:
 
 
 def _links_by_number(
-    session: Session, testimony_id: int, numbers: list[int], viewer: Viewer
+    session: Session, testimony_id: int, numbers: list[int] | None, viewer: Viewer
 ) -> dict[int, list[ContextLink]]:
-    """The links of these passages, by passage number; rejected ones for archivists only."""
+    """The links of these passages (None: of every passage), by passage number; rejected
+    ones for archivists only."""
     query = select(ContextLink).where(ContextLink.testimony_id == testimony_id)
+    if numbers is not None:
+        query = query.where(ContextLink.position.in_(numbers))
     if not viewer.is_archivist:
         query = query.where(ContextLink.status != "rejected")
-    wanted, found = set(numbers), {}
-    # All the testimony's links at once: one query, and bounded by the testimony.
-    for link in session.scalars(query.order_by(ContextLink.position, ContextLink.id)):
-        if link.position in wanted:
-            found.setdefault(link.position, []).append(link)
+    found: dict[int, list[ContextLink]] = {}
+    for link in session.scalars(
+        query.order_by(ContextLink.position, ContextLink.kind, ContextLink.target)
+    ):
+        found.setdefault(link.position, []).append(link)
     return found
 
 

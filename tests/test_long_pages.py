@@ -195,3 +195,21 @@ def test_the_home_page_names_the_timeline_span_without_listing_it(client):
     html = client.get("/").get_data(as_text=True)
     events = client.get("/api/events").get_json()["events"]
     assert f"{len(events)} dated events, from" in html
+
+
+def test_the_narrators_are_listed_a_page_at_a_time_each_once(app, client, tmp_path, monkeypatch):
+    from oralhistory.views import pages
+
+    for n in range(4):
+        import_testimony(app, tmp_path, f"voice-{n}", "A few words.", narrator=f"voice-{n}")
+    every = [n["slug"] for n in client.get("/api/narrators").get_json()]
+    monkeypatch.setattr(pages, "NARRATORS_PER_PAGE", 4)
+    monkeypatch.setattr(pages, "HOME_NARRATORS", 3)
+    listed = []
+    for n in range(1, -(-len(every) // 4) + 1):
+        html = client.get(f"/narrators?page={n}").get_data(as_text=True)
+        listed += re.findall(r'<h2><a href="/narrators/([^"]+)"', html)
+    assert listed == every
+    home = client.get("/").get_data(as_text=True)
+    assert len(re.findall(r'<h3><a href="/narrators/', home)) == 3
+    assert f"All the narrators ({len(every)})" in home

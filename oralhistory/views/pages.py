@@ -6,11 +6,13 @@ from flask import Blueprint, render_template, request
 
 from .. import db, records, testimony_pages, timeline_pages
 from ..auth import current_viewer
+from ..paging import paging
 from ..search import QueryError
 from .common import page_number, search_request
 
 # Narrators the home page names; the rest are on /narrators.
 HOME_NARRATORS = 24
+NARRATORS_PER_PAGE = 100
 
 bp = Blueprint("pages", __name__)
 
@@ -18,11 +20,10 @@ bp = Blueprint("pages", __name__)
 @bp.get("/")
 def home():
     session = db.session()
-    narrators = records.list_narrators(session, current_viewer())
     return render_template(
         "home.html",
-        narrators=narrators[:HOME_NARRATORS],
-        narrator_count=len(narrators),
+        narrators=records.list_narrators(session, current_viewer(), limit=HOME_NARRATORS),
+        narrator_count=records.count_narrators(session, current_viewer()),
         timeline=timeline_pages.timeline_span(session),
     )
 
@@ -41,8 +42,14 @@ def search():
 
 @bp.get("/narrators")
 def narrators():
+    session, viewer = db.session(), current_viewer()
+    pages = paging(
+        page_number(), NARRATORS_PER_PAGE, records.count_narrators(session, viewer), "/narrators"
+    )
     return render_template(
-        "narrators.html", narrators=records.list_narrators(db.session(), current_viewer())
+        "narrators.html",
+        narrators=records.list_narrators(session, viewer, pages.offset, pages.per_page),
+        narrators_page=pages.as_dict(),
     )
 
 
