@@ -115,7 +115,11 @@ def measure(size: int, args: argparse.Namespace) -> dict:
         store_testimonies(db.session(), [long_testimony(args.seed, args.long)], processes=1)
         links = db.session().scalar(select(func.count(ContextLink.id)))
     added = time.perf_counter() - started
-    figures = time_pages(app, pages_of(app), args.repeat, args.budget)
+    paths = pages_of(app)
+    if args.pages:
+        wanted = [w.strip() for w in args.pages.split(",")]
+        paths = {k: v for k, v in paths.items() if any(k.startswith(w) for w in wanted)}
+    figures = time_pages(app, paths, args.repeat, args.budget)
     return {"size": size, "load_s": loaded, "long_s": added, "links": links, "pages": figures}
 
 
@@ -144,6 +148,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=20, help="requests per page")
     parser.add_argument("--budget", type=float, default=30.0, help="seconds per page at most")
     parser.add_argument("--long", type=int, default=2500, help="passages of the long testimony")
+    parser.add_argument(
+        "--pages", default="", help="only the pages whose label starts with one of these (a,b)"
+    )
     parser.add_argument("--workdir", default=str(OUT / "work"))
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)

@@ -5,8 +5,8 @@ that grow with the archive are read a page at a time (LIMIT/OFFSET, in the order
 Every query applies `access.visible`, so that what an anonymous reader may not see is never
 counted for them, and leaves out links an archivist rejected and links whose passage is gone.
 
-The counts by event of the whole timeline change only when the record changes: they are kept
-per process, per database and per kind of viewer, until the change log moves on.
+The counts of every event and place change only when the record changes: they are kept per
+process, per database and per kind of viewer, until the change log moves on.
 """
 
 from __future__ import annotations
@@ -45,14 +45,19 @@ class EventCounts:
     passages: int = 0
 
 
-def _read_event_counts(session: Session, viewer: Viewer) -> dict[str, EventCounts]:
-    passages = dict(
-        session.execute(
-            _visible_links(viewer, "event", ContextLink.target, func.count()).group_by(
-                ContextLink.target
-            )
-        ).all()
-    )
+@dataclass(frozen=True)
+class _Counts:
+    events: dict[str, EventCounts]
+    place_passages: dict[str, int]
+
+
+def _passages_by_target(session: Session, viewer: Viewer, kind: str) -> dict[str, int]:
+    query = _visible_links(viewer, kind, ContextLink.target, func.count())
+    return dict(session.execute(query.group_by(ContextLink.target)).all())
+
+
+def _read_counts(session: Session, viewer: Viewer) -> _Counts:
+    passages = _passages_by_target(session, viewer, "event")
     front = (
         select(Event.slug.label("slug"), Testimony.id.label("testimony_id"))
         .join(TestimonyEvent, TestimonyEvent.event_id == Event.id)
@@ -64,20 +69,34 @@ def _read_event_counts(session: Session, viewer: Viewer) -> dict[str, EventCount
     testimonies = dict(
         session.execute(select(both.c.slug, func.count()).group_by(both.c.slug)).all()
     )
-    return {
+    events = {
         slug: EventCounts(testimonies.get(slug, 0), passages.get(slug, 0))
         for slug in set(passages) | set(testimonies)
     }
+    return _Counts(events, _passages_by_target(session, viewer, "place"))
 
 
-# Per process: (database, last change, archivist?) -> counts by event slug.
-_EVENT_COUNTS: dict[tuple, dict[str, EventCounts]] = {}
+# Per process: (database, last change, visible testimonies, archivist?) -> the counts.
+_COUNTS: dict[tuple, _Counts] = {}
 
 
 def event_counts(session: Session, viewer: Viewer) -> dict[str, EventCounts]:
-    """Visible testimonies and linked passages of every event, by slug; counted again only
-    when a change has been logged since (every change to the record logs one) or the
-    testimonies the viewer may see are others."""
+    """Visible testimonies and linked passages of every event, by slug (see `_counts`)."""
+    return _counts(session, viewer).events
+
+
+def linked_count(session: Session, viewer: Viewer, kind: str, target: str) -> int:
+    """How many visible passages link to the event or place `target` (see `_counts`)."""
+    counts = _counts(session, viewer)
+    if kind == "event":
+        return counts.events.get(target, EventCounts()).passages
+    return counts.place_passages.get(target, 0)
+
+
+def _counts(session: Session, viewer: Viewer) -> _Counts:
+    """The counts of every event and place, counted again only when a change has been
+    logged since (every change to the record logs one) or the testimonies the viewer may
+    see are others."""
     # Which testimonies the viewer may see is in the key too, so that no count ever holds a
     # testimony withdrawn or restricted since, even by a change made outside the archive's
     # unit of work (which logs nothing): counts of what a reader may not see never show.
@@ -89,11 +108,11 @@ def event_counts(session: Session, viewer: Viewer) -> dict[str, EventCounts]:
         )
     ).one()
     key = (str(session.get_bind().url), last_change, seen, seen_ids, viewer.is_archivist)
-    if key not in _EVENT_COUNTS:
-        if len(_EVENT_COUNTS) > 16:
-            _EVENT_COUNTS.clear()
-        _EVENT_COUNTS[key] = _read_event_counts(session, viewer)
-    return _EVENT_COUNTS[key]
+    if key not in _COUNTS:
+        if len(_COUNTS) > 16:
+            _COUNTS.clear()
+        _COUNTS[key] = _read_counts(session, viewer)
+    return _COUNTS[key]
 
 
 def linked_page(
@@ -110,12 +129,6 @@ def linked_page(
         .limit(limit)
     )
     return [(link, passage) for link, passage in session.execute(query).all()]
-
-
-def linked_count(session: Session, viewer: Viewer, kind: str, target: str) -> int:
-    """How many visible passages link to `target`."""
-    query = _visible_links(viewer, kind, func.count()).where(ContextLink.target == target)
-    return session.scalar(query) or 0
 
 
 def event_testimonies(session: Session, viewer: Viewer, slug: str, limit: int) -> list[Testimony]:

@@ -8,7 +8,7 @@ passage that page does not show.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import select
@@ -48,48 +48,79 @@ def readable_testimony(session: Session, testimony_id: int, viewer: Viewer) -> T
 
 
 def get_testimony(
-    session: Session, testimony_id: int, viewer: Viewer, page: int | None = None
+    session: Session, testimony_id: int, viewer: Viewer, page: int = 1
 ) -> dict[str, Any]:
-    """The testimony: citation, narrator, its events, and its passages with anchors and links:
-    every passage when `page` is None, else page `page` (from 1) of `PASSAGES_PER_PAGE`."""
+    """The testimony: citation, narrator, its events, and page `page` (from 1) of its
+    passages, `PASSAGES_PER_PAGE` to a page, with anchors and links (a testimony of no more
+    passages is whole on its one page); `page`, `pages` and `per_page` say which."""
     testimony = readable_testimony(session, testimony_id, viewer)
     total = passage_counts(session, [testimony.id]).get(testimony.id, 0)
-    if page is None:
-        chosen = Paging(1, max(total, 1), total)
-    else:
-        chosen = paging(page, PASSAGES_PER_PAGE, total, f"testimony {testimony_id}")
+    chosen = paging(page, PASSAGES_PER_PAGE, total, f"testimony {testimony_id}")
+    return {
+        **_head(testimony, total),
+        **chosen.as_dict(),
+        "passages": _passages(session, testimony, viewer, chosen.offset, chosen.per_page),
+        "events": spoken_of(session, [testimony.id]),
+    }
+
+
+def whole_testimony_json(
+    session: Session, testimony_id: int, viewer: Viewer, dumps: Callable[[Any], str]
+) -> Iterator[str]:
+    """The testimony as `get_testimony` gives it, but with every passage on its one page, as JSON (`dumps`
+    writes one value) in pieces to send as they are made, a page of passages at a time."""
+    testimony = readable_testimony(session, testimony_id, viewer)
+    total = passage_counts(session, [testimony.id]).get(testimony.id, 0)
+    # one page holding them all: for a testimony of one page, what the API answers
+    whole = Paging(1, max(total, PASSAGES_PER_PAGE), total)
+    head = {
+        **_head(testimony, total),
+        **whole.as_dict(),
+        "events": spoken_of(session, [testimony.id]),
+    }
+    yield dumps(head).rstrip()[:-1] + ', "passages": ['
+    timeline = _events(session), _places(session)
+    for offset in range(0, total, PASSAGES_PER_PAGE):
+        batch = _passages(session, testimony, viewer, offset, PASSAGES_PER_PAGE, timeline)
+        yield ("," if offset else "") + ",".join(dumps(passage) for passage in batch)
+    yield "]}"
+
+
+def _passages(
+    session: Session,
+    testimony: Testimony,
+    viewer: Viewer,
+    offset: int,
+    limit: int,
+    timeline: tuple[dict, dict] | None = None,
+) -> list[dict[str, Any]]:
+    """`limit` passages of the testimony from `offset`, in reading order, with their links."""
     passages = session.scalars(
         select(Passage)
         .where(Passage.testimony_id == testimony.id)
         .order_by(Passage.position)
-        .offset(chosen.offset)
-        .limit(chosen.per_page)
+        .offset(offset)
+        .limit(limit)
     ).all()
-    numbers = [p.number for p in passages] if page is not None else None
-    links = _links_by_number(session, testimony.id, numbers, viewer)
-    events, places = _events(session), _places(session)
-    return {
-        **_head(testimony, total),
-        **(chosen.as_dict() if page is not None else {}),
-        "passages": [
-            {
-                "anchor": passage.anchor,
-                "position": passage.position,
-                "number": passage.number,
-                "text": passage.text,
-                "segments": passage_segments(passage.text),
-                "editor_note": passage.editor_note,
-                "url": passage_address(testimony.id, passage.anchor, passage.position),
-                # the passage's own address, which answers even if a correction removes it
-                "permalink": page_address(
-                    "citations.passage", testimony_id=testimony.id, anchor=passage.anchor
-                ),
-                "links": _passage_links(links.get(passage.number, []), events, places, viewer),
-            }
-            for passage in passages
-        ],
-        "events": spoken_of(session, [testimony.id]),
-    }
+    links = _links_by_number(session, testimony.id, [p.number for p in passages], viewer)
+    events, places = timeline or (_events(session), _places(session))
+    return [
+        {
+            "anchor": passage.anchor,
+            "position": passage.position,
+            "number": passage.number,
+            "text": passage.text,
+            "segments": passage_segments(passage.text),
+            "editor_note": passage.editor_note,
+            "url": passage_address(testimony.id, passage.anchor, passage.position),
+            # the passage's own address, which answers even if a correction removes it
+            "permalink": page_address(
+                "citations.passage", testimony_id=testimony.id, anchor=passage.anchor
+            ),
+            "links": _passage_links(links.get(passage.number, []), events, places, viewer),
+        }
+        for passage in passages
+    ]
 
 
 def testimony_head(session: Session, testimony_id: int, viewer: Viewer) -> dict[str, Any]:
@@ -122,13 +153,12 @@ def _head(testimony: Testimony, passage_count: int) -> dict[str, Any]:
 
 
 def _links_by_number(
-    session: Session, testimony_id: int, numbers: list[int] | None, viewer: Viewer
+    session: Session, testimony_id: int, numbers: list[int], viewer: Viewer
 ) -> dict[int, list[ContextLink]]:
-    """The links of these passages (None: of every passage), by passage number; rejected
-    ones for archivists only."""
-    query = select(ContextLink).where(ContextLink.testimony_id == testimony_id)
-    if numbers is not None:
-        query = query.where(ContextLink.position.in_(numbers))
+    """The links of these passages, by passage number; rejected ones for archivists only."""
+    query = select(ContextLink).where(
+        ContextLink.testimony_id == testimony_id, ContextLink.position.in_(numbers)
+    )
     if not viewer.is_archivist:
         query = query.where(ContextLink.status != "rejected")
     found: dict[int, list[ContextLink]] = {}
@@ -139,24 +169,15 @@ def _links_by_number(
     return found
 
 
-def passages_elsewhere(session: Session, testimony_id: int, page: int) -> list[dict[str, Any]]:
-    """Every passage not on page `page`, with the address of the page that shows it: so that
-    `#p-N` finds passage N from any page of the testimony."""
+def passages_elsewhere(session: Session, testimony_id: int, page: int) -> list[tuple[int, int]]:
+    """(number, page) of every passage not on page `page`, in reading order: so that `#p-N`
+    finds passage N from any page of the testimony."""
     rows = session.execute(
         select(Passage.number, Passage.position)
         .where(Passage.testimony_id == testimony_id)
         .order_by(Passage.position)
     )
-    return [
-        {
-            "anchor": f"p-{number}",
-            "number": number,
-            "page": page_of(position),
-            "url": passage_address(testimony_id, f"p-{number}", position),
-        }
-        for number, position in rows
-        if page_of(position) != page
-    ]
+    return [(number, page_of(position)) for number, position in rows if page_of(position) != page]
 
 
 def mark_testimony(session: Session, testimony: dict[str, Any], q: str) -> int:
@@ -211,4 +232,10 @@ def text_passages(session: Session, testimony_id: int) -> Iterator[Passage]:
         offset += TEXT_BATCH
 
 
-__all__ = ["PASSAGES_PER_PAGE", "get_testimony", "mark_testimony", "passages_elsewhere"]
+__all__ = [
+    "PASSAGES_PER_PAGE",
+    "get_testimony",
+    "mark_testimony",
+    "passages_elsewhere",
+    "whole_testimony_json",
+]

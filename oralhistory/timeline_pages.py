@@ -31,9 +31,9 @@ from .records import (
 )
 
 # Passages quoted on an event's or a place's page, to a page.
-VOICES_PER_PAGE = 50
+VOICES_PER_PAGE = 20
 # Testimonies listed by name on an event's page; the rest are counted.
-EVENT_TESTIMONIES_SHOWN = 100
+EVENT_TESTIMONIES_SHOWN = 20
 
 
 def list_events(session: Session, viewer: Viewer, place: str | None = None) -> dict[str, Any]:

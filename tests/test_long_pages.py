@@ -94,9 +94,13 @@ def test_finding_words_in_a_long_testimony_counts_and_links_matches_on_every_pag
 
 
 def test_a_long_testimony_as_json_and_as_text_holds_every_passage_in_order(client, long_id):
-    whole = client.get(f"/api/testimonies/{long_id}").get_json()
+    whole = client.get(f"/testimonies/{long_id}/export.json").get_json()
     assert [p["anchor"] for p in whole["passages"]] == [f"p-{n}" for n in range(1, LONG + 1)]
-    assert whole["passage_count"] == LONG
+    assert whole["passage_count"] == LONG and whole["events"]
+    first = client.get(f"/api/testimonies/{long_id}").get_json()
+    assert (first["page"], first["pages"], len(first["passages"])) == (1, 3, 200)
+    assert (whole["page"], whole["pages"], whole["per_page"]) == (1, 1, LONG)
+    assert {**first, "pages": 1, "per_page": LONG} == {**whole, "passages": whole["passages"][:200]}
     second = client.get(f"/api/testimonies/{long_id}?page=2").get_json()
     assert (second["page"], second["pages"], second["per_page"]) == (2, 3, 200)
     assert [p["anchor"] for p in second["passages"]] == [f"p-{n}" for n in range(201, 401)]
@@ -145,8 +149,22 @@ def test_the_timeline_counts_what_each_reader_may_see_as_every_link_says(
         assert anonymous == naive_event_counts(db.session(), Viewer())
         archivist = naive_event_counts(db.session(), Viewer("keeper"))
     assert archivist[FALL][1] > anonymous[FALL][1]  # the restricted passages, for archivists
+    with app.app_context():
+        place_links = select(ContextLink).where(
+            ContextLink.kind == "place",
+            ContextLink.target == "al-indharat",
+            ContextLink.status != "rejected",
+        )
+        public = [
+            link
+            for link in db.session().scalars(place_links)
+            if link.testimony.is_public and link.testimony.slug != "closed"
+        ]
+    assert client.get("/api/places/al-indharat").get_json()["passage_count"] == len(public)
     sign_in(app, client)
     assert shown(client.get("/api/events").get_json()) == archivist
+    place = client.get("/api/places/al-indharat").get_json()
+    assert place["passage_count"] > len(public)  # the restricted testimony's, for archivists
 
 
 def test_a_narrator_with_many_links_shows_the_events_spoken_of_and_passage_counts(

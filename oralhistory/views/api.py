@@ -29,7 +29,9 @@ def narrator(slug: str):
 @bp.get("/testimonies/<int:testimony_id>")
 def testimony(testimony_id: int):
     return jsonify(
-        testimony_pages.get_testimony(db.session(), testimony_id, current_viewer(), page_number())
+        testimony_pages.get_testimony(
+            db.session(), testimony_id, current_viewer(), page_number() or 1
+        )
     )
 
 

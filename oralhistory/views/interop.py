@@ -48,10 +48,13 @@ def testimony_text(testimony_id: int):
 
 @bp.get("/testimonies/<int:testimony_id>/export.json")
 def testimony_json(testimony_id: int):
-    testimony = testimony_pages.get_testimony(db.session(), testimony_id, current_viewer())
-    response = jsonify(testimony)
-    response.headers["Content-Disposition"] = f'attachment; filename="{testimony["slug"]}.json"'
-    return response
+    session = db.session()
+    slug = testimony_pages.testimony_head(session, testimony_id, current_viewer())["slug"]
+    # every passage, sent a page at a time as it is made
+    body = testimony_pages.whole_testimony_json(
+        session, testimony_id, current_viewer(), current_app.json.dumps
+    )
+    return _download(stream_with_context(body), "application/json", f"{slug}.json")
 
 
 @bp.get("/search.csv")

@@ -63,8 +63,7 @@ def narrator(slug: str):
 @bp.get("/testimonies/<int:testimony_id>")
 def testimony(testimony_id: int):
     session, viewer = db.session(), current_viewer()
-    page = page_number()
-    found = testimony_pages.get_testimony(session, testimony_id, viewer, page or 1)
+    found = testimony_pages.get_testimony(session, testimony_id, viewer, page_number() or 1)
     q = request.args.get("q", "").strip()
     error, matches = None, None
     if q:
