@@ -6,7 +6,6 @@ reader cannot see is never in what these functions return.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -21,11 +20,9 @@ from .models import (
     ChangeLog,
     ContextLink,
     Event,
-    Figure,
     Narrator,
     Passage,
     Place,
-    Source,
     Testimony,
 )
 
@@ -210,35 +207,6 @@ def link_summary(link: ContextLink, viewer: Viewer) -> dict[str, Any]:
     }
 
 
-def _passage_links(
-    links: list[ContextLink], events: dict[str, Event], places: dict[str, Place], viewer: Viewer
-) -> list[dict[str, Any]]:
-    # Events first, in date order, then places by name; a target gone from the timeline is
-    # left out.
-    shown = []
-    for link in links:
-        anchor = voice_anchor(link.testimony_id, link.anchor)
-        if link.kind == "event" and link.target in events:
-            event = events[link.target]
-            label, date, end_date = event.title, _date(event.date), _date(event.end_date)
-            url = page_address("pages.event", slug=event.slug, _anchor=anchor)
-        elif link.kind == "place" and link.target in places:
-            label, date, end_date = places[link.target].name, None, None
-            url = page_address("pages.place", slug=link.target, _anchor=anchor)
-        else:
-            continue
-        shown.append(
-            {
-                **link_summary(link, viewer),
-                "label": label,
-                "date": date,
-                "end_date": end_date,
-                "url": url,
-            }
-        )
-    return sorted(shown, key=lambda x: (x["kind"] != "event", x["date"] or "", x["label"]))
-
-
 def link_choices(session: Session) -> dict[str, list[dict[str, str]]]:
     """What an archivist may link a passage to: every event and place, as form options."""
     return {
@@ -282,88 +250,6 @@ def passage_address(testimony_id: int, anchor: str, position: int) -> PageAddres
     page = page_of(position)
     values = {"page": page} if page > 1 else {}
     return page_address("pages.testimony", testimony_id=testimony_id, _anchor=anchor, **values)
-
-
-def _sources(session: Session) -> dict[str, Source]:
-    return {s.slug: s for s in session.scalars(select(Source))}
-
-
-def _places(session: Session) -> dict[str, Place]:
-    return {p.slug: p for p in session.scalars(select(Place))}
-
-
-def _events(session: Session) -> dict[str, Event]:
-    return {e.slug: e for e in session.scalars(select(Event))}
-
-
-def cited(source: Source, locator: str | None) -> dict[str, Any]:
-    return {
-        "slug": source.slug,
-        "title": source.title,
-        "publisher": source.publisher,
-        "date": source.date,
-        "url": source.url,
-        "note": source.note,
-        "locator": locator,
-    }
-
-
-def _event_dict(event: Event, sources: dict[str, Source], places: dict[str, Place]):
-    return {
-        **event_ref(event),
-        "summary": event.summary,
-        "places": [
-            {
-                "slug": slug,
-                "name": places[slug].name,
-                "name_arabic": places[slug].name_arabic,
-                "url": page_address("pages.place", slug=slug),
-            }
-            for slug in event.place_slugs
-            if slug in places
-        ],
-        "sources": [
-            cited(sources[item["source"]], item.get("locator"))
-            for item in event.sources
-            if item["source"] in sources
-        ],
-    }
-
-
-def _figures(session: Session, sources: dict[str, Source]) -> list[dict[str, Any]]:
-    return [
-        {
-            "slug": figure.slug,
-            "title": figure.title,
-            "event": figure.event_slug,
-            "values": [
-                {
-                    "value": v["value"],
-                    "note": v.get("note"),
-                    "source": cited(sources[v["source"]], v.get("locator")),
-                }
-                for v in figure.values
-                if v["source"] in sources
-            ],
-        }
-        for figure in session.scalars(select(Figure).order_by(Figure.id))
-    ]
-
-
-def _week(day: dt.date) -> tuple[str, str]:
-    monday = day - dt.timedelta(days=day.weekday())
-    return monday.isoformat(), f"Week of Monday {monday.day} {monday:%B %Y}"
-
-
-def _within(places: dict[str, Place], slug: str) -> set[str]:
-    """The place and every place inside it, by the gazetteer's parents."""
-    found = {slug}
-    grew = True
-    while grew:
-        inside = {p.slug for p in places.values() if p.parent and p.parent.slug in found}
-        grew = not inside <= found
-        found |= inside
-    return found
 
 
 @dataclass(frozen=True)

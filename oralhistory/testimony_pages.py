@@ -17,15 +17,14 @@ from sqlalchemy.orm import Session
 from . import search
 from .access import Viewer, can_see
 from .linkcounts import passage_counts
-from .models import MAX_ROW_ID, ContextLink, Passage, Testimony
+from .models import MAX_ROW_ID, ContextLink, Event, Passage, Place, Testimony
 from .paging import Paging, paging
 from .records import (
     PASSAGES_PER_PAGE,
     NotFound,
-    _events,
-    _passage_links,
-    _places,
+    _date,
     citation_text,
+    link_summary,
     page_address,
     page_of,
     passage_address,
@@ -33,7 +32,9 @@ from .records import (
     search_gazetteer,
     spoken_of,
     testimony_summary,
+    voice_anchor,
 )
+from .timeline_pages import events_by_slug, places_by_slug
 
 # Passages read at a time for the plain-text export.
 TEXT_BATCH = 500
@@ -79,7 +80,7 @@ def whole_testimony_json(
         "events": spoken_of(session, [testimony.id]),
     }
     yield dumps(head).rstrip()[:-1] + ', "passages": ['
-    timeline = _events(session), _places(session)
+    timeline = events_by_slug(session), places_by_slug(session)
     for offset in range(0, total, PASSAGES_PER_PAGE):
         batch = _passages(session, testimony, viewer, offset, PASSAGES_PER_PAGE, timeline)
         yield ("," if offset else "") + ",".join(dumps(passage) for passage in batch)
@@ -103,7 +104,7 @@ def _passages(
         .limit(limit)
     ).all()
     links = _links_by_number(session, testimony.id, [p.number for p in passages], viewer)
-    events, places = timeline or (_events(session), _places(session))
+    events, places = timeline or (events_by_slug(session), places_by_slug(session))
     return [
         {
             "anchor": passage.anchor,
@@ -239,3 +240,32 @@ __all__ = [
     "passages_elsewhere",
     "whole_testimony_json",
 ]
+
+
+def _passage_links(
+    links: list[ContextLink], events: dict[str, Event], places: dict[str, Place], viewer: Viewer
+) -> list[dict[str, Any]]:
+    # Events first, in date order, then places by name; a target gone from the timeline is
+    # left out.
+    shown = []
+    for link in links:
+        anchor = voice_anchor(link.testimony_id, link.anchor)
+        if link.kind == "event" and link.target in events:
+            event = events[link.target]
+            label, date, end_date = event.title, _date(event.date), _date(event.end_date)
+            url = page_address("pages.event", slug=event.slug, _anchor=anchor)
+        elif link.kind == "place" and link.target in places:
+            label, date, end_date = places[link.target].name, None, None
+            url = page_address("pages.place", slug=link.target, _anchor=anchor)
+        else:
+            continue
+        shown.append(
+            {
+                **link_summary(link, viewer),
+                "label": label,
+                "date": date,
+                "end_date": end_date,
+                "url": url,
+            }
+        )
+    return sorted(shown, key=lambda x: (x["kind"] != "event", x["date"] or "", x["label"]))

@@ -6,6 +6,7 @@ Each does work bounded by what its page shows: counts come from the database
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
@@ -13,16 +14,11 @@ from sqlalchemy.orm import Session
 
 from . import linkcounts
 from .access import Viewer
-from .models import Event
+from .models import Event, Figure, Place, Source
 from .paging import paging
 from .records import (
     NotFound,
-    _event_dict,
-    _figures,
-    _places,
-    _sources,
-    _week,
-    _within,
+    event_ref,
     link_summary,
     page_address,
     passage_ref,
@@ -40,7 +36,7 @@ def list_events(session: Session, viewer: Viewer, place: str | None = None) -> d
     """The timeline: events in date order, each with its week, its figures (every value each
     source gives) and how many visible passages and testimonies speak of it; with `place`,
     only the events at that place or at a place within it."""
-    sources, places = _sources(session), _places(session)
+    sources, places = _sources(session), places_by_slug(session)
     chosen = None
     if place:
         if place not in places:
@@ -118,7 +114,7 @@ def get_event(
     testimonies = linkcounts.event_testimonies(session, viewer, slug, EVENT_TESTIMONIES_SHOWN)
     count = linkcounts.event_counts(session, viewer).get(slug, linkcounts.EventCounts())
     return {
-        **_event_dict(event, sources, _places(session)),
+        **_event_dict(event, sources, places_by_slug(session)),
         "figures": [f for f in _figures(session, sources) if f["event"] == slug],
         "testimony_count": count.testimonies,
         "testimonies": [
@@ -143,7 +139,7 @@ def get_place(
 ) -> dict[str, Any]:
     """A place: its names and spellings, the events there, and the visible passages linked to
     it (links an archivist rejected are left out), `VOICES_PER_PAGE` to a page."""
-    places = _places(session)
+    places = places_by_slug(session)
     place = places.get(slug)
     if place is None:
         raise NotFound(f"there is no place '{slug}'")
@@ -167,3 +163,88 @@ def get_place(
         "passages": voices,
         **paged,
     }
+
+
+def _sources(session: Session) -> dict[str, Source]:
+    return {s.slug: s for s in session.scalars(select(Source))}
+
+
+def places_by_slug(session: Session) -> dict[str, Place]:
+    """Every place of the gazetteer, by slug."""
+    return {p.slug: p for p in session.scalars(select(Place))}
+
+
+def events_by_slug(session: Session) -> dict[str, Event]:
+    """Every event of the timeline, by slug."""
+    return {e.slug: e for e in session.scalars(select(Event))}
+
+
+def cited(source: Source, locator: str | None) -> dict[str, Any]:
+    """A source as an event or a figure cites it, at `locator` (a page, a paragraph)."""
+    return {
+        "slug": source.slug,
+        "title": source.title,
+        "publisher": source.publisher,
+        "date": source.date,
+        "url": source.url,
+        "note": source.note,
+        "locator": locator,
+    }
+
+
+def _event_dict(event: Event, sources: dict[str, Source], places: dict[str, Place]):
+    return {
+        **event_ref(event),
+        "summary": event.summary,
+        "places": [
+            {
+                "slug": slug,
+                "name": places[slug].name,
+                "name_arabic": places[slug].name_arabic,
+                "url": page_address("pages.place", slug=slug),
+            }
+            for slug in event.place_slugs
+            if slug in places
+        ],
+        "sources": [
+            cited(sources[item["source"]], item.get("locator"))
+            for item in event.sources
+            if item["source"] in sources
+        ],
+    }
+
+
+def _figures(session: Session, sources: dict[str, Source]) -> list[dict[str, Any]]:
+    return [
+        {
+            "slug": figure.slug,
+            "title": figure.title,
+            "event": figure.event_slug,
+            "values": [
+                {
+                    "value": v["value"],
+                    "note": v.get("note"),
+                    "source": cited(sources[v["source"]], v.get("locator")),
+                }
+                for v in figure.values
+                if v["source"] in sources
+            ],
+        }
+        for figure in session.scalars(select(Figure).order_by(Figure.id))
+    ]
+
+
+def _week(day: dt.date) -> tuple[str, str]:
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday.isoformat(), f"Week of Monday {monday.day} {monday:%B %Y}"
+
+
+def _within(places: dict[str, Place], slug: str) -> set[str]:
+    """The place and every place inside it, by the gazetteer's parents."""
+    found = {slug}
+    grew = True
+    while grew:
+        inside = {p.slug for p in places.values() if p.parent and p.parent.slug in found}
+        grew = not inside <= found
+        found |= inside
+    return found
