@@ -100,12 +100,9 @@ def _counts(session: Session, viewer: Viewer) -> _Counts:
     # Which testimonies the viewer may see is in the key too, so that no count ever holds a
     # testimony withdrawn or restricted since, even by a change made outside the archive's
     # unit of work (which logs nothing): counts of what a reader may not see never show.
+    last_change = select(func.max(ChangeLog.id)).scalar_subquery()
     last_change, seen, seen_ids = session.execute(
-        select(
-            select(func.max(ChangeLog.id)).scalar_subquery(),
-            select(func.count(Testimony.id)).where(visible(viewer)).scalar_subquery(),
-            select(func.sum(Testimony.id)).where(visible(viewer)).scalar_subquery(),
-        )
+        select(last_change, func.count(Testimony.id), func.sum(Testimony.id)).where(visible(viewer))
     ).one()
     key = (str(session.get_bind().url), last_change, seen, seen_ids, viewer.is_archivist)
     if key not in _COUNTS:

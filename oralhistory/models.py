@@ -64,6 +64,8 @@ class Narrator(Base):
 class Testimony(Base):
     __tablename__ = "testimony"
     __test__ = False  # not a pytest test class, despite its name
+    # which testimonies a reader may see, read without the rows (`access.visible`)
+    __table_args__ = (Index("ix_testimony_visible", "access", "withdrawn_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(160), unique=True)
