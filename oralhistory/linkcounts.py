@@ -136,6 +136,8 @@ def event_testimonies(session: Session, viewer: Viewer, slug: str, limit: int) -
         .join(TestimonyEvent, TestimonyEvent.testimony_id == Testimony.id)
         .join(Event, Event.id == TestimonyEvent.event_id)
         .where(Event.slug == slug, visible(viewer))
+        .order_by(Testimony.id)
+        .limit(limit)
     ).all()
     linked = session.scalars(
         _visible_links(viewer, "event", ContextLink.testimony_id)
