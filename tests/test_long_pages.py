@@ -65,6 +65,8 @@ def test_every_anchor_of_a_long_testimony_is_reachable_from_its_first_page(clien
     assert entry.group(1) == f"/testimonies/{long_id}?page=2#p-350"
     page, _, anchor = entry.group(1).partition("#")
     assert f'<section class="passage" id="{anchor}"' in client.get(page).get_data(as_text=True)
+    permanent = client.get(f"/testimonies/{long_id}/passages/p-350").get_data(as_text=True)
+    assert f'href="/testimonies/{long_id}?page=2#p-350"' in permanent
 
 
 def test_a_passage_in_a_long_testimony_is_linked_to_the_page_that_shows_it(client, long_id):
