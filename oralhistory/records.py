@@ -237,7 +237,7 @@ def passage_ref(testimony: Testimony, passage) -> dict[str, Any]:
 
 
 # Passages on one page of a testimony: a long testimony is read a page at a time.
-PASSAGES_PER_PAGE = 200
+PASSAGES_PER_PAGE = 100
 
 
 def page_of(position: int) -> int:

@@ -16,7 +16,7 @@ from oralhistory.access import Viewer, visible
 from oralhistory.models import ContextLink, Event, Passage, Testimony, TestimonyEvent
 from tests.conftest import import_testimony, sign_in
 
-LONG = 450  # passages: pages of 200, 200 and 50
+LONG = 450  # passages: four pages of 100, and one of 50
 FALL = "haydariyah-indharat-sakhour-fall"
 
 
@@ -46,13 +46,13 @@ def section_anchors(html: str) -> list[str]:
 def test_a_long_testimony_shows_every_passage_once_across_its_pages(client, long_id):
     first = client.get(f"/testimonies/{long_id}").get_data(as_text=True)
     pages = [first] + [
-        client.get(f"/testimonies/{long_id}?page={n}").get_data(as_text=True) for n in (2, 3)
+        client.get(f"/testimonies/{long_id}?page={n}").get_data(as_text=True) for n in (2, 3, 4, 5)
     ]
     shown = [anchor for html in pages for anchor in section_anchors(html)]
-    assert [len(section_anchors(html)) for html in pages] == [200, 200, 50]
+    assert [len(section_anchors(html)) for html in pages] == [100, 100, 100, 100, 50]
     assert sorted(shown) == sorted(f"p-{n}" for n in range(1, LONG + 1))
-    assert "Page 1 of 3" in first and f'href="/testimonies/{long_id}?page=2"' in first
-    assert client.get(f"/testimonies/{long_id}?page=4").status_code == 404
+    assert "Page 1 of 5" in first and f'href="/testimonies/{long_id}?page=2"' in first
+    assert client.get(f"/testimonies/{long_id}?page=6").status_code == 404
     assert client.get(f"/testimonies/{long_id}?page=two").status_code == 400
     assert client.get(f"/testimonies/{long_id}?page=0").status_code == 400
 
@@ -62,11 +62,11 @@ def test_every_anchor_of_a_long_testimony_is_reachable_from_its_first_page(clien
     for n in range(1, LONG + 1):
         assert first.count(f'id="p-{n}"') == 1, n  # a passage, or its entry on another page
     entry = re.search(r'<a id="p-350" href="([^"]+)"', first)
-    assert entry.group(1) == f"/testimonies/{long_id}?page=2#p-350"
+    assert entry.group(1) == f"/testimonies/{long_id}?page=4#p-350"
     page, _, anchor = entry.group(1).partition("#")
     assert f'<section class="passage" id="{anchor}"' in client.get(page).get_data(as_text=True)
     permanent = client.get(f"/testimonies/{long_id}/passages/p-350").get_data(as_text=True)
-    assert f'href="/testimonies/{long_id}?page=2#p-350"' in permanent
+    assert f'href="/testimonies/{long_id}?page=4#p-350"' in permanent
 
 
 def test_a_passage_in_a_long_testimony_is_linked_to_the_page_that_shows_it(client, long_id):
@@ -74,14 +74,14 @@ def test_a_passage_in_a_long_testimony_is_linked_to_the_page_that_shows_it(clien
     urls = {hit["passage"]["anchor"]: hit["passage"]["url"] for hit in hits}
     assert urls == {
         "p-3": f"/testimonies/{long_id}#p-3",
-        "p-250": f"/testimonies/{long_id}?page=2#p-250",
-        "p-420": f"/testimonies/{long_id}?page=3#p-420",
+        "p-250": f"/testimonies/{long_id}?page=3#p-250",
+        "p-420": f"/testimonies/{long_id}?page=5#p-420",
     }
     voices = client.get("/api/places/al-indharat?page=1").get_json()
     mine = [p for p in voices["passages"] if p["testimony_id"] == long_id]
     for passage in mine:
         number = int(passage["anchor"][2:])
-        expected = "" if number <= 200 else f"?page={(number - 1) // 200 + 1}"
+        expected = "" if number <= 100 else f"?page={(number - 1) // 100 + 1}"
         assert passage["url"] == f"/testimonies/{long_id}{expected}#{passage['anchor']}"
 
 
@@ -89,10 +89,10 @@ def test_finding_words_in_a_long_testimony_counts_and_links_matches_on_every_pag
     html = client.get(f"/testimonies/{long_id}?q=zqlantern").get_data(as_text=True)
     assert "3 matches for “zqlantern” in this testimony" in html
     assert html.count('id="match-') == 1  # only page 1's match is on page 1
-    assert f"/testimonies/{long_id}?q=zqlantern&amp;page=2#match-2" in html
-    third = client.get(f"/testimonies/{long_id}?q=zqlantern&page=3").get_data(as_text=True)
+    assert f"/testimonies/{long_id}?q=zqlantern&amp;page=3#match-2" in html
+    third = client.get(f"/testimonies/{long_id}?q=zqlantern&page=5").get_data(as_text=True)
     assert 'id="match-3"' in third
-    assert f"/testimonies/{long_id}?q=zqlantern&amp;page=2#match-2" in third
+    assert f"/testimonies/{long_id}?q=zqlantern&amp;page=3#match-2" in third
 
 
 def test_a_long_testimony_as_json_and_as_text_holds_every_passage_in_order(client, long_id):
@@ -100,13 +100,13 @@ def test_a_long_testimony_as_json_and_as_text_holds_every_passage_in_order(clien
     assert [p["anchor"] for p in whole["passages"]] == [f"p-{n}" for n in range(1, LONG + 1)]
     assert whole["passage_count"] == LONG and whole["events"]
     first = client.get(f"/api/testimonies/{long_id}").get_json()
-    assert (first["page"], first["pages"], len(first["passages"])) == (1, 3, 200)
+    assert (first["page"], first["pages"], len(first["passages"])) == (1, 5, 100)
     assert (whole["page"], whole["pages"], whole["per_page"]) == (1, 1, LONG)
-    assert {**first, "pages": 1, "per_page": LONG} == {**whole, "passages": whole["passages"][:200]}
+    assert {**first, "pages": 1, "per_page": LONG} == {**whole, "passages": whole["passages"][:100]}
     second = client.get(f"/api/testimonies/{long_id}?page=2").get_json()
-    assert (second["page"], second["pages"], second["per_page"]) == (2, 3, 200)
-    assert [p["anchor"] for p in second["passages"]] == [f"p-{n}" for n in range(201, 401)]
-    assert second["passages"] == whole["passages"][200:400]
+    assert (second["page"], second["pages"], second["per_page"]) == (2, 5, 100)
+    assert [p["anchor"] for p in second["passages"]] == [f"p-{n}" for n in range(101, 201)]
+    assert second["passages"] == whole["passages"][100:200]
     text = client.get(f"/testimonies/{long_id}/export.txt").get_data(as_text=True)
     anchors = re.findall(r"^(p-\d+) \(", text, re.MULTILINE)
     assert anchors == [f"p-{n}" for n in range(1, LONG + 1)]
