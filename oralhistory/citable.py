@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from . import revisions
 from .access import Viewer
 from .models import Passage, Revision, Testimony
-from .records import NotFound, passage_segments, readable
+from .records import NotFound, passage_address, passage_segments, readable
 
 ANCHOR = re.compile(r"p-([1-9][0-9]{0,8})")
 
@@ -123,7 +123,9 @@ def get_passage(session: Session, testimony_id: int, anchor: str, viewer: Viewer
     }
     passage = find_passage(testimony, anchor)
     if passage is not None:
-        return {**found, "status": "current", "passage": _passage_dict(passage)}
+        # in the testimony, on the page that shows it
+        address = passage_address(testimony.id, passage.anchor, passage.position)
+        return {**found, "status": "current", "passage": _passage_dict(passage), "url": address}
     removed = next((r for r in testimony.removed_passages if r.number == number), None)
     if removed is None:
         raise NotFound(f"testimony {testimony_id} has no passage {anchor}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import select
@@ -38,9 +38,10 @@ CSV_COLUMNS = (
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
-def testimony_text(testimony: dict[str, Any], url: str) -> str:
-    """The testimony as plain text: its citation first, then every passage word for word,
-    each under its anchor, with the editor's note as the file gives it (`[Ed.: ...]`)."""
+def testimony_text(testimony: dict[str, Any], url: str, passages: Iterable[Any]) -> Iterator[str]:
+    """The testimony as plain text, in pieces to send as they come: its citation first, then
+    every passage (`models.Passage`) word for word, each
+    under its anchor, with the editor's note as the file gives it (`[Ed.: ...]`)."""
     citation = testimony["citation"]
     head = [
         testimony["title"],
@@ -60,11 +61,12 @@ def testimony_text(testimony: dict[str, Any], url: str) -> str:
     if testimony.get("rights"):
         head.append(f"Rights: {testimony['rights']}")
     head.append("Square brackets are the publisher's insertions; [Ed.: ...] is an editor's note.")
-    body = []
-    for passage in testimony["passages"]:
-        note = f" [Ed.: {passage['editor_note']}]" if passage["editor_note"] else ""
-        body += ["", f"{passage['anchor']} ({url}#{passage['anchor']})", passage["text"] + note]
-    return "\n".join(head + body) + "\n"
+    yield "\n".join(head)
+    for passage in passages:
+        note = f" [Ed.: {passage.editor_note}]" if passage.editor_note else ""
+        anchor = passage.anchor
+        yield "\n".join(["", "", f"{anchor} ({url}#{anchor})", passage.text + note])
+    yield "\n"
 
 
 def safe_cell(value: Any) -> Any:

@@ -9,7 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ACCESS_LEVELS = ("public", "restricted")
@@ -54,6 +64,8 @@ class Narrator(Base):
 class Testimony(Base):
     __tablename__ = "testimony"
     __test__ = False  # not a pytest test class, despite its name
+    # which testimonies a reader may see, read without the rows (`access.visible`)
+    __table_args__ = (Index("ix_testimony_visible", "access", "withdrawn_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(160), unique=True)
@@ -232,7 +244,11 @@ class ContextLink(Base):
     """
 
     __tablename__ = "context_link"
-    __table_args__ = (UniqueConstraint("testimony_id", "position", "kind", "target"),)
+    __table_args__ = (
+        UniqueConstraint("testimony_id", "position", "kind", "target"),
+        # an event's or a place's page reads its links a page at a time, in this order
+        Index("ix_context_link_target", "kind", "target", "testimony_id", "position"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     testimony_id: Mapped[int] = mapped_column(ForeignKey("testimony.id"))

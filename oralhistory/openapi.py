@@ -186,12 +186,17 @@ SCHEMAS["Testimony"] = {
                 "citation_text": STRING,
                 "rights": TEXT,
                 "corrected_at": MOMENT,
+                "page": INTEGER,
+                "pages": INTEGER,
+                "per_page": INTEGER,
                 "passages": _list(_ref("Passage")),
                 "events": _list({"allOf": [_ref("EventRef"), _object({"status": LINK_STATUS})]}),
             }
         ),
     ]
 }
+# which page of a list read a page at a time: an event's or a place's passages
+SCHEMAS["Paging"] = _object({"page": INTEGER, "pages": INTEGER, "per_page": INTEGER})
 FACET = _object({"slug": STRING, "count": INTEGER})
 READ_AS = {
     "type": ["string", "null"],
@@ -276,6 +281,9 @@ SCHEMAS["EventPage"] = {
             {
                 "figures": _list(_ref("Figure")),
                 "passages": _list(_ref("Voice")),
+                "passage_count": INTEGER,
+                "passages_page": _ref("Paging"),
+                "testimony_count": INTEGER,
                 "testimonies": _list(
                     {
                         "allOf": [
@@ -297,6 +305,8 @@ SCHEMAS["Place"] = _object(
         "variants": STRINGS,
         "events": _list(_ref("Event")),
         "passages": _list(_ref("Voice")),
+        "passage_count": INTEGER,
+        "passages_page": _ref("Paging"),
     }
 )
 SCHEMAS["ArchiveTestimony"] = {
@@ -402,8 +412,8 @@ PATHS: dict[str, Any] = {
     ),
     "/api/testimonies/{testimony_id}": _get(
         "One testimony with its passages, their links, its citation and events",
-        _answer("the testimony", _ref("Testimony"), "404"),
-        [TESTIMONY_ID],
+        _answer("the testimony, a page of its passages", _ref("Testimony"), "400", "404"),
+        [TESTIMONY_ID, _parameter("page", "query", "the page of its passages, from 1", STRING)],
     ),
     "/api/testimonies/{testimony_id}/passages/{anchor}": _get(
         "One passage by its permanent anchor; a removed one says in which revision it went",
@@ -417,8 +427,8 @@ PATHS: dict[str, Any] = {
     ),
     "/testimonies/{testimony_id}/export.json": _get(
         "The same testimony as a file to download",
-        _answer("the testimony", _ref("Testimony"), "404"),
-        [TESTIMONY_ID],
+        _answer("the testimony, a page of its passages", _ref("Testimony"), "400", "404"),
+        [TESTIMONY_ID, _parameter("page", "query", "the page of its passages, from 1", STRING)],
         "downloads",
     ),
     "/api/events": _get(
@@ -428,13 +438,13 @@ PATHS: dict[str, Any] = {
     ),
     "/api/events/{slug}": _get(
         "One event with its sources, figures and the passages linked to it",
-        _answer("the event", _ref("EventPage"), "404"),
-        [SLUG],
+        _answer("the event", _ref("EventPage"), "400", "404"),
+        [SLUG, _parameter("page", "query", "the page of its passages, from 1", STRING)],
     ),
     "/api/places/{slug}": _get(
         "One place with its spellings, events and passages",
-        _answer("the place", _ref("Place"), "404"),
-        [SLUG],
+        _answer("the place", _ref("Place"), "400", "404"),
+        [SLUG, _parameter("page", "query", "the page of its passages, from 1", STRING)],
     ),
     "/api/archive/testimonies": _get(
         "Every testimony, restricted and withdrawn too (archivists)",

@@ -11,24 +11,20 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from . import changes, search
+from . import changes, linkcounts, search
 from .access import Viewer, can_see, visible
 from .gazetteer import matchers_of, place_names
 from .models import (
-    MAX_ROW_ID,
     ChangeLog,
     ContextLink,
     Event,
-    Figure,
     Narrator,
     Passage,
     Place,
-    Source,
     Testimony,
-    TestimonyEvent,
 )
 
 
@@ -89,16 +85,27 @@ def narrator_summary(narrator: Narrator, testimony_count: int) -> dict[str, Any]
     }
 
 
-def list_narrators(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
-    """Narrators with at least one testimony the viewer may see, by name."""
+def list_narrators(
+    session: Session, viewer: Viewer, offset: int = 0, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Narrators with at least one testimony the viewer may see, by name; `limit` of them
+    from `offset`, or all."""
     rows = session.execute(
         select(Narrator, func.count(Testimony.id))
         .join(Testimony, Testimony.narrator_id == Narrator.id)
         .where(visible(viewer))
         .group_by(Narrator.id)
-        .order_by(Narrator.name)
+        .order_by(Narrator.name, Narrator.id)
+        .offset(offset)
+        .limit(limit)
     )
     return [narrator_summary(narrator, count) for narrator, count in rows.all()]
+
+
+def count_narrators(session: Session, viewer: Viewer) -> int:
+    """How many narrators have a testimony the viewer may see."""
+    query = select(func.count(func.distinct(Testimony.narrator_id))).where(visible(viewer))
+    return session.scalar(query) or 0
 
 
 def event_ref(event: Event) -> dict[str, Any]:
@@ -127,7 +134,9 @@ def citation_text(testimony: Testimony) -> str:
     return ". ".join(part for part in parts if part) + "."
 
 
-def testimony_summary(testimony: Testimony) -> dict[str, Any]:
+def testimony_summary(testimony: Testimony, passage_count: int | None = None) -> dict[str, Any]:
+    """A testimony as listed: `passage_count`, when the caller has counted the passages in
+    SQL (`linkcounts.passage_counts`), spares reading every passage."""
     return {
         "id": testimony.id,
         "slug": testimony.slug,
@@ -137,7 +146,7 @@ def testimony_summary(testimony: Testimony) -> dict[str, Any]:
         "language": testimony.language,
         "access": testimony.access,
         "withdrawn": testimony.withdrawn_at is not None,
-        "passage_count": len(testimony.passages),
+        "passage_count": len(testimony.passages) if passage_count is None else passage_count,
         "url": page_address("pages.testimony", testimony_id=testimony.id),
     }
 
@@ -150,6 +159,7 @@ def get_narrator(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
     testimonies = [t for t in (narrator.testimonies if narrator else []) if _listed(viewer, t)]
     if narrator is None or not testimonies:
         raise NotFound(f"no narrator is called '{slug}'")
+    counts = linkcounts.passage_counts(session, [t.id for t in testimonies])
     return {
         **narrator_summary(narrator, len(testimonies)),
         "name_arabic_note": narrator.name_arabic_note,
@@ -157,25 +167,20 @@ def get_narrator(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
         "origin": narrator.origin,
         "biography": narrator.biography,
         "testimonies": [
-            {**testimony_summary(t), "citation": citation_text(t)} for t in testimonies
+            {**testimony_summary(t, counts.get(t.id, 0)), "citation": citation_text(t)}
+            for t in testimonies
         ],
-        "events": _spoken_of(session, testimonies),
+        "events": spoken_of(session, [t.id for t in testimonies]),
     }
 
 
-def _spoken_of(session: Session, testimonies: list[Testimony]) -> list[dict[str, Any]]:
-    """The events these testimonies speak of, by their front matter or by a passage's link.
+def spoken_of(session: Session, testimony_ids: list[int]) -> list[dict[str, Any]]:
+    """The events these testimonies speak of, by their front matter or by a passage's link,
+    in date order.
 
     An event only a proposed link points to is marked `proposed`: no person has said so yet.
     """
-    status: dict[str, str] = {}
-    for testimony in testimonies:
-        for link in testimony.event_links:
-            status[link.event.slug] = "confirmed"
-        for link in testimony.context_links:
-            decided = status.get(link.target) == "confirmed"
-            if link.kind == "event" and link.status != "rejected" and not decided:
-                status[link.target] = link.status
+    status = linkcounts.spoken_of(session, testimony_ids)
     events = session.scalars(select(Event).where(Event.slug.in_(status)))
     return [
         {**event_ref(e), "status": status[e.slug]}
@@ -198,75 +203,6 @@ def passage_segments(text: str) -> list[dict[str, str]]:
         for part in INSERTION_RE.split(text)
         if part
     ]
-
-
-def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[str, Any]:
-    """The whole testimony: passages with anchors, citation, narrator, and its events."""
-    found = session.get(Testimony, testimony_id) if 0 < testimony_id <= MAX_ROW_ID else None
-    testimony = readable(viewer, found, testimony_id)
-    narrator = testimony.narrator
-    events, places = _events(session), _places(session)
-    shown = [l for l in testimony.context_links if viewer.is_archivist or l.status != "rejected"]
-    return {
-        **testimony_summary(testimony),
-        "narrator": {
-            "slug": narrator.slug,
-            "name": narrator.name,
-            "name_arabic": narrator.name_arabic,
-            "url": page_address("pages.narrator", slug=narrator.slug),
-        },
-        "interview_date_note": testimony.interview_date_note,
-        "interviewers": testimony.interviewers,
-        "original_language": testimony.original_language,
-        "citation": testimony.citation,
-        "citation_text": citation_text(testimony),
-        "rights": testimony.rights,
-        "corrected_at": testimony.corrected_at.isoformat(timespec="minutes")
-        if testimony.corrected_at
-        else None,
-        "passages": [
-            {
-                "anchor": passage.anchor,
-                "position": passage.position,
-                "number": passage.number,
-                "text": passage.text,
-                "segments": passage_segments(passage.text),
-                "editor_note": passage.editor_note,
-                "url": page_address(
-                    "pages.testimony", testimony_id=testimony.id, _anchor=passage.anchor
-                ),
-                # the passage's own address, which answers even if a correction removes it
-                "permalink": page_address(
-                    "citations.passage", testimony_id=testimony.id, anchor=passage.anchor
-                ),
-                "links": _passage_links(
-                    [l for l in shown if l.position == passage.number], events, places, viewer
-                ),
-            }
-            for passage in testimony.passages
-        ],
-        "events": _spoken_of(session, [testimony]),
-    }
-
-
-def mark_testimony(session: Session, testimony: dict[str, Any], q: str) -> int:
-    """Mark in the passages of `testimony` (as `get_testimony` gives it) what `q` matches:
-    each passage gets `marked` (escaped HTML, or None) and the numbers of the matches before
-    and after it (`previous_match`, `next_match`, or None). Returns the number of matches."""
-    passages = testimony["passages"]
-    marked = search.mark_matches(q, [p["text"] for p in passages], search_gazetteer(session))
-    total = 0
-    for passage, html in zip(passages, marked, strict=True):
-        count = html.count("<mark ") if html else 0
-        passage["marked"] = html
-        passage["previous_match"] = total if count and total else None
-        passage["first_match"] = total + 1 if count else None
-        total += count
-        passage["next_match"] = total + 1 if count else None
-    for passage in passages:
-        if passage["next_match"] and passage["next_match"] > total:
-            passage["next_match"] = None
-    return total
 
 
 def voice_anchor(testimony_id: int, anchor: str) -> str:
@@ -292,35 +228,6 @@ def link_summary(link: ContextLink, viewer: Viewer) -> dict[str, Any]:
     }
 
 
-def _passage_links(
-    links: list[ContextLink], events: dict[str, Event], places: dict[str, Place], viewer: Viewer
-) -> list[dict[str, Any]]:
-    # Events first, in date order, then places by name; a target gone from the timeline is
-    # left out.
-    shown = []
-    for link in links:
-        anchor = voice_anchor(link.testimony_id, link.anchor)
-        if link.kind == "event" and link.target in events:
-            event = events[link.target]
-            label, date, end_date = event.title, _date(event.date), _date(event.end_date)
-            url = page_address("pages.event", slug=event.slug, _anchor=anchor)
-        elif link.kind == "place" and link.target in places:
-            label, date, end_date = places[link.target].name, None, None
-            url = page_address("pages.place", slug=link.target, _anchor=anchor)
-        else:
-            continue
-        shown.append(
-            {
-                **link_summary(link, viewer),
-                "label": label,
-                "date": date,
-                "end_date": end_date,
-                "url": url,
-            }
-        )
-    return sorted(shown, key=lambda x: (x["kind"] != "event", x["date"] or "", x["label"]))
-
-
 def link_choices(session: Session) -> dict[str, list[dict[str, str]]]:
     """What an archivist may link a passage to: every event and place, as form options."""
     return {
@@ -335,40 +242,6 @@ def link_choices(session: Session) -> dict[str, list[dict[str, str]]]:
     }
 
 
-def _linked(
-    session: Session, viewer: Viewer, kind: str, target: str | None = None
-) -> list[tuple[ContextLink, Passage]]:
-    """Links of `kind` (to `target`) not rejected, from testimonies the viewer may see."""
-    query = (
-        select(ContextLink, Passage)
-        .join(Testimony, Testimony.id == ContextLink.testimony_id)
-        .join(
-            Passage,
-            and_(
-                Passage.testimony_id == ContextLink.testimony_id,
-                Passage.number == ContextLink.position,
-            ),
-        )
-        .where(visible(viewer), ContextLink.kind == kind, ContextLink.status != "rejected")
-        .options(selectinload(Passage.testimony).selectinload(Testimony.narrator))
-        .order_by(ContextLink.testimony_id, ContextLink.position)
-    )
-    if target is not None:
-        query = query.where(ContextLink.target == target)
-    return list(session.execute(query).all())
-
-
-def _voices(rows: list[tuple[ContextLink, Passage]], viewer: Viewer) -> list[dict[str, Any]]:
-    return [
-        {
-            **passage_ref(passage.testimony, passage),
-            "voice": voice_anchor(passage.testimony_id, passage.anchor),
-            "link": link_summary(link, viewer),
-        }
-        for link, passage in rows
-    ]
-
-
 def passage_ref(testimony: Testimony, passage) -> dict[str, Any]:
     """A passage as cited from elsewhere: narrator, text, and a link to its anchor."""
     return {
@@ -380,168 +253,24 @@ def passage_ref(testimony: Testimony, passage) -> dict[str, Any]:
         "anchor": passage.anchor,
         "text": passage.text,
         "segments": passage_segments(passage.text),
-        "url": page_address("pages.testimony", testimony_id=testimony.id, _anchor=passage.anchor),
+        "url": passage_address(testimony.id, passage.anchor, passage.position),
     }
 
 
-def _sources(session: Session) -> dict[str, Source]:
-    return {s.slug: s for s in session.scalars(select(Source))}
+# Passages on one page of a testimony: a long testimony is read a page at a time.
+PASSAGES_PER_PAGE = 100
 
 
-def _places(session: Session) -> dict[str, Place]:
-    return {p.slug: p for p in session.scalars(select(Place))}
+def page_of(position: int) -> int:
+    """The page of its testimony that shows the passage at `position` (from 1)."""
+    return (position - 1) // PASSAGES_PER_PAGE + 1
 
 
-def _events(session: Session) -> dict[str, Event]:
-    return {e.slug: e for e in session.scalars(select(Event))}
-
-
-def cited(source: Source, locator: str | None) -> dict[str, Any]:
-    return {
-        "slug": source.slug,
-        "title": source.title,
-        "publisher": source.publisher,
-        "date": source.date,
-        "url": source.url,
-        "note": source.note,
-        "locator": locator,
-    }
-
-
-def _event_dict(event: Event, sources: dict[str, Source], places: dict[str, Place]):
-    return {
-        **event_ref(event),
-        "summary": event.summary,
-        "places": [
-            {
-                "slug": slug,
-                "name": places[slug].name,
-                "name_arabic": places[slug].name_arabic,
-                "url": page_address("pages.place", slug=slug),
-            }
-            for slug in event.place_slugs
-            if slug in places
-        ],
-        "sources": [
-            cited(sources[item["source"]], item.get("locator"))
-            for item in event.sources
-            if item["source"] in sources
-        ],
-    }
-
-
-def _event_testimonies(session: Session, viewer: Viewer) -> dict[str, list[Testimony]]:
-    """Visible testimonies by event slug: by their front matter or by a passage's link."""
-    rows = session.execute(
-        select(Event.slug, Testimony)
-        .join(TestimonyEvent, TestimonyEvent.event_id == Event.id)
-        .join(Testimony, Testimony.id == TestimonyEvent.testimony_id)
-        .where(visible(viewer))
-    ).all()
-    rows += [
-        (link.target, passage.testimony) for link, passage in _linked(session, viewer, "event")
-    ]
-    linked: dict[str, dict[int, Testimony]] = {}
-    for slug, testimony in rows:
-        linked.setdefault(slug, {})[testimony.id] = testimony
-    return {slug: sorted(by_id.values(), key=lambda t: t.id) for slug, by_id in linked.items()}
-
-
-def _figures(session: Session, sources: dict[str, Source]) -> list[dict[str, Any]]:
-    return [
-        {
-            "slug": figure.slug,
-            "title": figure.title,
-            "event": figure.event_slug,
-            "values": [
-                {
-                    "value": v["value"],
-                    "note": v.get("note"),
-                    "source": cited(sources[v["source"]], v.get("locator")),
-                }
-                for v in figure.values
-                if v["source"] in sources
-            ],
-        }
-        for figure in session.scalars(select(Figure).order_by(Figure.id))
-    ]
-
-
-def _week(day: dt.date) -> tuple[str, str]:
-    monday = day - dt.timedelta(days=day.weekday())
-    return monday.isoformat(), f"Week of Monday {monday.day} {monday:%B %Y}"
-
-
-def list_events(session: Session, viewer: Viewer, place: str | None = None) -> dict[str, Any]:
-    """The timeline: events in date order, each with its week, its figures (every value each
-    source gives) and how many visible passages link to it; with `place`, only the events at
-    that place or at a place within it."""
-    sources, places = _sources(session), _places(session)
-    chosen = None
-    if place:
-        if place not in places:
-            raise NotFound(f"there is no place '{place}'")
-        chosen = _within(places, place)
-    testimonies = _event_testimonies(session, viewer)
-    passages: dict[str, int] = {}
-    for link, _ in _linked(session, viewer, "event"):
-        passages[link.target] = passages.get(link.target, 0) + 1
-    figures = _figures(session, sources)
-    events = session.scalars(select(Event).order_by(Event.date, Event.end_date, Event.id))
-    shown = []
-    for e in events:
-        if chosen is not None and not chosen.intersection(e.place_slugs):
-            continue
-        week, week_label = _week(e.date)
-        shown.append(
-            {
-                **_event_dict(e, sources, places),
-                "week": week,
-                "week_label": week_label,
-                "testimony_count": len(testimonies.get(e.slug, [])),
-                "passage_count": passages.get(e.slug, 0),
-                "figures": [f for f in figures if f["event"] == e.slug],
-            }
-        )
-    return {
-        "events": shown,
-        "figures": figures,
-        "place": {"slug": place, "name": places[place].name} if place else None,
-        "places": [
-            {"slug": p.slug, "name": p.name}
-            for p in sorted(places.values(), key=lambda p: p.name.lower())
-        ],
-    }
-
-
-def _within(places: dict[str, Place], slug: str) -> set[str]:
-    """The place and every place inside it, by the gazetteer's parents."""
-    found = {slug}
-    grew = True
-    while grew:
-        inside = {p.slug for p in places.values() if p.parent and p.parent.slug in found}
-        grew = not inside <= found
-        found |= inside
-    return found
-
-
-def get_event(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
-    """One event: when, where, its sources and figures, and the visible testimonies and
-    passages that speak of it (links an archivist rejected are left out)."""
-    event = session.scalar(select(Event).where(Event.slug == slug))
-    if event is None:
-        raise NotFound(f"there is no event '{slug}'")
-    sources = _sources(session)
-    testimonies = _event_testimonies(session, viewer).get(slug, [])
-    return {
-        **_event_dict(event, sources, _places(session)),
-        "figures": [f for f in _figures(session, sources) if f["event"] == slug],
-        "testimonies": [
-            {**testimony_summary(t), "narrator": {"slug": t.narrator.slug, "name": t.narrator.name}}
-            for t in testimonies
-        ],
-        "passages": _voices(_linked(session, viewer, "event", slug), viewer),
-    }
+def passage_address(testimony_id: int, anchor: str, position: int) -> PageAddress:
+    """A passage in its testimony: on the page that shows it, at its anchor."""
+    page = page_of(position)
+    values = {"page": page} if page > 1 else {}
+    return page_address("pages.testimony", testimony_id=testimony_id, _anchor=anchor, **values)
 
 
 @dataclass(frozen=True)
@@ -644,6 +373,7 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
         .where(Testimony.id.in_({hit.testimony_id for hit in result.hits}))
     )
     testimonies = {row.id: row for row in rows}
+    positions = _hit_positions(session, result.hits)
     names = _narrator_names(session, [slug for slug, _ in result.facets["narrator"]])
     hits = []
     for hit in result.hits:
@@ -662,8 +392,8 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
                 },
                 "passage": {
                     "anchor": hit.anchor,
-                    "url": page_address(
-                        "pages.testimony", testimony_id=testimony.id, _anchor=hit.anchor
+                    "url": passage_address(
+                        testimony.id, hit.anchor, positions.get((testimony.id, hit.anchor), 1)
                     ),
                 },
                 "snippet": hit.snippet,
@@ -709,32 +439,21 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
     }
 
 
+def _hit_positions(session: Session, hits) -> dict[tuple[int, str], int]:
+    """Where each hit's passage stands in its testimony (which page shows it), by (testimony
+    id, anchor): one query for the page of hits."""
+    wanted = [
+        and_(Passage.testimony_id == hit.testimony_id, Passage.number == int(hit.anchor[2:]))
+        for hit in hits
+        if hit.anchor.startswith("p-") and hit.anchor[2:].isdigit()
+    ]
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Passage.testimony_id, Passage.number, Passage.position).where(or_(*wanted))
+    )
+    return {(tid, f"p-{number}"): position for tid, number, position in rows}
+
+
 def _name(refs: dict[str, dict[str, Any]], slug: str, key: str) -> str:
     return refs[slug][key] if slug in refs else slug
-
-
-def get_place(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
-    """A place: its names and spellings, the events there, and the visible passages linked to
-    it (links an archivist rejected are left out)."""
-    places = _places(session)
-    place = places.get(slug)
-    if place is None:
-        raise NotFound(f"there is no place '{slug}'")
-    sources = _sources(session)
-    events = session.scalars(select(Event).order_by(Event.date, Event.id))
-    return {
-        "slug": place.slug,
-        "name": place.name,
-        "name_arabic": place.name_arabic,
-        "variants": place.variants,
-        "kind": place.kind,
-        "parent": {
-            "slug": place.parent.slug,
-            "name": place.parent.name,
-            "url": page_address("pages.place", slug=place.parent.slug),
-        }
-        if place.parent
-        else None,
-        "events": [_event_dict(e, sources, places) for e in events if slug in e.place_slugs],
-        "passages": _voices(_linked(session, viewer, "place", slug), viewer),
-    }

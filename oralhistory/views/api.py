@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from .. import db, records
+from .. import db, records, testimony_pages, timeline_pages
 from ..auth import current_viewer
-from .common import search_request
+from .common import page_number, search_request
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -28,20 +28,24 @@ def narrator(slug: str):
 
 @bp.get("/testimonies/<int:testimony_id>")
 def testimony(testimony_id: int):
-    return jsonify(records.get_testimony(db.session(), testimony_id, current_viewer()))
+    return jsonify(
+        testimony_pages.get_testimony(
+            db.session(), testimony_id, current_viewer(), page_number() or 1
+        )
+    )
 
 
 @bp.get("/events")
 def events():
     place = request.args.get("place") or None
-    return jsonify(records.list_events(db.session(), current_viewer(), place))
+    return jsonify(timeline_pages.list_events(db.session(), current_viewer(), place))
 
 
 @bp.get("/events/<slug>")
 def event(slug: str):
-    return jsonify(records.get_event(db.session(), slug, current_viewer()))
+    return jsonify(timeline_pages.get_event(db.session(), slug, current_viewer(), page_number()))
 
 
 @bp.get("/places/<slug>")
 def place(slug: str):
-    return jsonify(records.get_place(db.session(), slug, current_viewer()))
+    return jsonify(timeline_pages.get_place(db.session(), slug, current_viewer(), page_number()))

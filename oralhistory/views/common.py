@@ -6,9 +6,10 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, request, url_for
+from flask import abort, current_app, request, url_for
 
 from ..auth import current_viewer
+from ..messages import _
 from ..records import PageAddress
 from ..search import QueryError, SearchRequest
 
@@ -55,6 +56,20 @@ def whole_number(raw: str | None, what: str) -> int | None:
 def _whole_number(name: str, default: int) -> int:
     value = whole_number(request.args.get(name), f"'{name}'")
     return default if value is None else value
+
+
+def page_number() -> int | None:
+    """The `page` the reader asked for (from 1), None when not asked; a `page` that is not a
+    whole number from 1 is refused with a 400 that says so."""
+    raw = request.args.get("page", "").strip()
+    if not raw:
+        return None
+    if not WHOLE_NUMBER.fullmatch(raw) or int(raw) < 1:
+        shown = raw if len(raw) <= 20 else raw[:20] + "…"
+        abort(
+            400, description=_("'page' must be a whole number from 1, not '%(page)s'.", page=shown)
+        )
+    return int(raw)
 
 
 def search_request() -> SearchRequest:

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    request,
+    stream_with_context,
+    url_for,
+)
 
-from .. import db, downloads, oai, records
+from .. import db, downloads, oai, testimony_pages
 from ..auth import csrf, current_viewer
 from ..openapi import openapi_document
 from ..search import QueryError
@@ -15,7 +23,7 @@ from .common import absolute_url, public_host, search_request
 bp = Blueprint("interop", __name__)
 
 
-def _download(body: str | bytes, content_type: str, filename: str) -> Response:
+def _download(body, content_type: str, filename: str) -> Response:
     response = Response(body, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     if current_viewer().is_archivist:  # it may hold restricted testimony: keep it off caches
@@ -25,17 +33,28 @@ def _download(body: str | bytes, content_type: str, filename: str) -> Response:
 
 @bp.get("/testimonies/<int:testimony_id>/export.txt")
 def testimony_text(testimony_id: int):
-    testimony = records.get_testimony(db.session(), testimony_id, current_viewer())
-    text = downloads.testimony_text(testimony, absolute_url(testimony["url"]))
-    return _download(text, "text/plain; charset=utf-8", f"{testimony['slug']}.txt")
+    session = db.session()
+    testimony = testimony_pages.testimony_head(session, testimony_id, current_viewer())
+    # Sent as it is read: a long testimony is never held whole.
+    text = downloads.testimony_text(
+        testimony,
+        absolute_url(url_for("pages.testimony", testimony_id=testimony_id)),
+        testimony_pages.text_passages(session, testimony_id),
+    )
+    return _download(
+        stream_with_context(text), "text/plain; charset=utf-8", f"{testimony['slug']}.txt"
+    )
 
 
 @bp.get("/testimonies/<int:testimony_id>/export.json")
 def testimony_json(testimony_id: int):
-    testimony = records.get_testimony(db.session(), testimony_id, current_viewer())
-    response = jsonify(testimony)
-    response.headers["Content-Disposition"] = f'attachment; filename="{testimony["slug"]}.json"'
-    return response
+    session = db.session()
+    slug = testimony_pages.testimony_head(session, testimony_id, current_viewer())["slug"]
+    # every passage, sent a page at a time as it is made
+    body = testimony_pages.whole_testimony_json(
+        session, testimony_id, current_viewer(), current_app.json.dumps
+    )
+    return _download(stream_with_context(body), "application/json", f"{slug}.json")
 
 
 @bp.get("/search.csv")

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from .. import db, records
+from .. import db, records, testimony_pages, timeline_pages
 from ..auth import current_viewer
+from ..paging import paging
 from ..search import QueryError
-from .common import search_request
+from .common import page_number, search_request
+
+# Narrators the home page names; the rest are on /narrators.
+HOME_NARRATORS = 24
+NARRATORS_PER_PAGE = 100
 
 bp = Blueprint("pages", __name__)
 
@@ -17,8 +22,9 @@ def home():
     session = db.session()
     return render_template(
         "home.html",
-        narrators=records.list_narrators(session, current_viewer()),
-        timeline=records.list_events(session, current_viewer()),
+        narrators=records.list_narrators(session, current_viewer(), limit=HOME_NARRATORS),
+        narrator_count=records.count_narrators(session, current_viewer()),
+        timeline=timeline_pages.timeline_span(session),
     )
 
 
@@ -36,8 +42,14 @@ def search():
 
 @bp.get("/narrators")
 def narrators():
+    session, viewer = db.session(), current_viewer()
+    pages = paging(
+        page_number(), NARRATORS_PER_PAGE, records.count_narrators(session, viewer), "/narrators"
+    )
     return render_template(
-        "narrators.html", narrators=records.list_narrators(db.session(), current_viewer())
+        "narrators.html",
+        narrators=records.list_narrators(session, viewer, pages.offset, pages.per_page),
+        narrators_page=pages.as_dict(),
     )
 
 
@@ -51,17 +63,23 @@ def narrator(slug: str):
 @bp.get("/testimonies/<int:testimony_id>")
 def testimony(testimony_id: int):
     session, viewer = db.session(), current_viewer()
-    found = records.get_testimony(session, testimony_id, viewer)
+    found = testimony_pages.get_testimony(session, testimony_id, viewer, page_number() or 1)
     q = request.args.get("q", "").strip()
     error, matches = None, None
     if q:
         try:
-            matches = records.mark_testimony(session, found, q)
+            matches = testimony_pages.mark_testimony(session, found, q)
         except QueryError as problem:
             error = str(problem)
+    elsewhere = (
+        testimony_pages.passages_elsewhere(session, testimony_id, found["page"])
+        if found["pages"] > 1
+        else []
+    )
     page = render_template(
         "testimony.html",
         testimony=found,
+        elsewhere=elsewhere,
         link_choices=records.link_choices(session) if viewer.is_archivist else None,
         q=q,
         matches=matches,
@@ -74,19 +92,21 @@ def testimony(testimony_id: int):
 def timeline():
     place = request.args.get("place") or None
     return render_template(
-        "timeline.html", timeline=records.list_events(db.session(), current_viewer(), place)
+        "timeline.html", timeline=timeline_pages.list_events(db.session(), current_viewer(), place)
     )
 
 
 @bp.get("/events/<slug>")
 def event(slug: str):
     return render_template(
-        "event.html", event=records.get_event(db.session(), slug, current_viewer())
+        "event.html",
+        event=timeline_pages.get_event(db.session(), slug, current_viewer(), page_number()),
     )
 
 
 @bp.get("/places/<slug>")
 def place(slug: str):
     return render_template(
-        "place.html", place=records.get_place(db.session(), slug, current_viewer())
+        "place.html",
+        place=timeline_pages.get_place(db.session(), slug, current_viewer(), page_number()),
     )
