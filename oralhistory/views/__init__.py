@@ -13,7 +13,7 @@ from werkzeug.wsgi import LimitedStream
 
 from .. import changes, search
 from ..i18n import translated
-from ..messages import _
+from ..messages import Message, _
 from ..records import NotFound, PageAddress
 from .common import absolute_url, page_url, with_url
 
@@ -115,7 +115,9 @@ def register_views(app: Flask) -> None:
 
     @app.errorhandler(search.QueryError)
     def bad_query(error: search.QueryError):
-        return error_response(400, _("This search cannot be run: %(why)s.", why=str(error)))
+        # the reason in the reader's language where the catalogue has the sentence
+        why = Message(str(error))
+        return error_response(400, _("This search cannot be run: %(why)s.", why=why))
 
     @app.errorhandler(search.IndexMissing)
     @app.errorhandler(search.IndexDamaged)
