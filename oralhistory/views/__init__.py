@@ -85,7 +85,21 @@ class RecordNumber(IntegerConverter):
 
 
 def register_views(app: Flask) -> None:
-    from . import account, api, archive, citations, interop, language, links, pages, review
+    from . import (
+        account,
+        api,
+        archive,
+        citations,
+        interop,
+        language,
+        links,
+        pages,
+        review,
+        text_rule,
+    )
+
+    # before the blueprints' own hooks, which may look up what the request names
+    text_rule.init_app(app)
 
     # before any route is added: rules take their converters when they are added
     app.url_map.converters["int"] = RecordNumber
