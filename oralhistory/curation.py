@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from . import changes, revisions
 from .importer import (
+    NARRATOR_FIELDS,
     InvalidFile,
     PassageText,
     TestimonyFile,
@@ -275,7 +276,10 @@ def _narrator(session: Session, form: Form, meta: dict[str, Any], errors: dict[s
         else:
             meta["narrator"] = narrator_meta(narrator)
     elif new_name:
-        if session.scalar(
+        # a name is looked up only once it is one the record could hold; a name it could not
+        # is reported with the other fields' problems
+        name_rule = NARRATOR_FIELDS["name"][0]
+        if name_rule(new_name) is None and session.scalar(
             select(Narrator.slug).where(func.lower(Narrator.name) == new_name.lower())
         ):
             errors["narrator_name"] = _(

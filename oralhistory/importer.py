@@ -156,8 +156,8 @@ _url = valid.url
 
 NARRATOR_FIELDS = {
     "slug": (valid.slug(120), True),
-    "name": (valid.line(200), True),
-    "name_arabic": (valid.line(200), False),
+    "name": (valid.name(200), True),
+    "name_arabic": (valid.name(200), False),
     "name_arabic_note": (_text, False),
     "spellings": (_text_list, False),
     "age_at_interview": (valid.whole_number(150), False),
@@ -168,7 +168,7 @@ NARRATOR_FIELDS = {
 }
 CITATION_FIELDS = {
     "publisher": (valid.line(300), True),
-    "title": (valid.line(300), True),
+    "title": (valid.name(300), True),
     "date": (valid.date(valid.EARLIEST_INTERVIEW, up_to_today=True), False),
     "url": (_url, False),
     "editing_note": (_text, False),
@@ -176,22 +176,24 @@ CITATION_FIELDS = {
 }
 TESTIMONY_FIELDS = {
     "slug": (_slug, True),
-    "title": (valid.line(300), True),
+    "title": (valid.name(300), True),
     "narrator": (NARRATOR_FIELDS, True),
     "interview_date": (valid.interview_date, True),
     "interview_date_precision": (_one_of(DATE_PRECISIONS), False),
     "interview_date_note": (_text, False),
-    "language": (valid.line(10), False),
-    "original_language": (valid.line(10), False),
+    "language": (valid.language_tag(10), False),
+    "original_language": (valid.language_tag(10), False),
     "interviewers": (_text_list, True),
     "citation": (CITATION_FIELDS, True),
     "rights": (_text, True),
     "access": (_one_of(ACCESS_LEVELS), True),
     "events": (_slug_list, False),
 }
+# a title of the timeline may run over lines, as its sources' titles do
+_title = valid.name(valid.LONG_TEXT, lines_allowed=True)
 SOURCE_FIELDS = {
     "slug": (_slug, True),
-    "title": (_text, True),
+    "title": (_title, True),
     "publisher": (valid.line(300), False),
     "date": (valid.line(10), False),
     "url": (_url, False),
@@ -199,8 +201,8 @@ SOURCE_FIELDS = {
 }
 PLACE_FIELDS = {
     "slug": (_slug, True),
-    "name": (valid.line(200), True),
-    "name_arabic": (valid.line(200), False),
+    "name": (valid.name(200), True),
+    "name_arabic": (valid.name(200), False),
     "variants": (_text_list, False),
     "parent": (_slug, False),
     "kind": (valid.line(40), False),
@@ -211,7 +213,7 @@ EVENT_FIELDS = {
     "date": (_date, True),
     "end_date": (_date, False),
     "date_precision": (_one_of(DATE_PRECISIONS), False),
-    "title": (_text, True),
+    "title": (_title, True),
     "summary": (_text, True),
     "places": (_slug_list, False),
     "sources": ([CITED_SOURCE_FIELDS], True),
@@ -226,7 +228,7 @@ FIGURE_VALUE_FIELDS = {
 }
 FIGURE_FIELDS = {
     "slug": (_slug, True),
-    "title": (_text, True),
+    "title": (_title, True),
     "event": (_slug, False),
     "values": ([FIGURE_VALUE_FIELDS], True),
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -64,6 +65,78 @@ def text(max_length: int = LONG_TEXT, *, lines_allowed: bool = True) -> Check:
 def line(max_length: int) -> Check:
     """Text of one line: a title, a name, a publisher."""
     return text(max_length, lines_allowed=False)
+
+
+# Characters that show nothing, or change the direction of what follows: a name or a title
+# made only of them reads as empty, and one beginning with one (a right-to-left override)
+# shows other text than it holds. Unicode's format characters (Cf: U+200B-U+200F, U+202A-U+202E,
+# U+2060-U+2069, U+FEFF, U+061C, U+00AD...) and the fillers that draw as blanks.
+_BLANK_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u180e")
+
+
+def _invisible(char: str) -> bool:
+    return unicodedata.category(char) == "Cf" or char in _BLANK_FILLERS
+
+
+def _describe_char(char: str) -> str:
+    name = unicodedata.name(char, "").lower()
+    return f"U+{ord(char):04X}" + (f", {name}" if name else "")
+
+
+def visible_problem(value: str) -> str | None:
+    """Why `value` (a name, a title) would not show what it holds: only invisible or
+    direction-changing characters, or one of them first; else None."""
+    shown = [char for char in value if not char.isspace() and not _invisible(char)]
+    if not shown:
+        return "must hold visible letters, not only invisible or direction-changing characters"
+    first = value.lstrip()[:1]
+    if first and _invisible(first):
+        return (
+            f"must not begin with an invisible or direction-changing character "
+            f"({_describe_char(first)})"
+        )
+    return None
+
+
+def name(max_length: int, *, lines_allowed: bool = False) -> Check:
+    """A name or a title: text (of one line, unless `lines_allowed`) that shows what it
+    holds (`visible_problem`)."""
+    line_check = text(max_length, lines_allowed=lines_allowed)
+
+    def check(value: Any) -> str | None:
+        return line_check(value) or visible_problem(value)
+
+    return check
+
+
+# A well-formed BCP 47 language tag (RFC 5646, section 2.1), as far as the archive uses one:
+# a language of two or three letters (with extended subtags; the longer ones the RFC reserves
+# are registered for none, and would let "english" pass), script, region, variants, extensions, private use; or a
+# private-use tag alone. Case is free, as the RFC says.
+_LANGUAGE_TAG = re.compile(
+    r"""(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}
+         (?:-[a-z]{4})?
+         (?:-(?:[a-z]{2}|[0-9]{3}))?
+         (?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*
+         (?:-[a-wyz0-9](?:-[a-z0-9]{2,8})+)*
+         (?:-x(?:-[a-z0-9]{1,8})+)?
+       |x(?:-[a-z0-9]{1,8})+)""",
+    re.IGNORECASE | re.VERBOSE | re.ASCII,
+)
+
+
+def language_tag(max_length: int) -> Check:
+    """A BCP 47 language tag (`ar`, `en-GB`, `apc-Arab`) of at most `max_length` characters."""
+
+    def check(value: Any) -> str | None:
+        if not isinstance(value, str) or not _LANGUAGE_TAG.fullmatch(value):
+            shown = value if isinstance(value, str) else type(value).__name__
+            return f"must be a language tag (BCP 47) such as 'ar', 'en' or 'en-GB', not {shown!r}"
+        if len(value) > max_length:
+            return f"must be at most {max_length} characters long (this is {len(value)})"
+        return None
+
+    return check
 
 
 def text_list(max_length: int = 300, max_items: int = 100) -> Check:
