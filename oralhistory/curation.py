@@ -34,7 +34,7 @@ from .importer import (
 from .messages import _
 from .models import MAX_ROW_ID, Event, Narrator, Revision, Testimony, utcnow
 from .records import NotFound, testimony_summary
-from .validation import LONG_TEXT, text, transcript_problem
+from .validation import LONG_TEXT, long_passage, text, too_large, transcript_problem
 
 log = logging.getLogger(__name__)
 
@@ -346,10 +346,6 @@ def _sentence(problem: ValueError) -> str:
     return text[:1].upper() + text[1:] + "."
 
 
-def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):g} MB"
-
-
 def read_transcript_file(upload: Upload, limit: int) -> str:
     """The text of an uploaded transcript; raise `ValueError` saying why it cannot be used."""
     extension = PurePath(upload.filename).suffix.lower()
@@ -358,7 +354,7 @@ def read_transcript_file(upload: Upload, limit: int) -> str:
             f"‘{upload.filename}’ is not a .txt or .md file: save the transcript as plain text"
         )
     if len(upload.data) > limit:
-        raise ValueError(f"‘{upload.filename}’ is larger than the limit of {_mb(limit)}")
+        raise ValueError(too_large(f"‘{upload.filename}’", limit))
     if b"\x00" in upload.data:
         raise ValueError(
             f"‘{upload.filename}’ is a binary file (or UTF-16 text), not plain text: "
@@ -375,7 +371,7 @@ def read_transcript_file(upload: Upload, limit: int) -> str:
 
 def _check_transcript(text: str, limit: int) -> list[PassageText]:
     if len(text.encode("utf-8")) > limit:
-        raise ValueError(f"the transcript is larger than the limit of {_mb(limit)}")
+        raise ValueError(too_large("the transcript", limit))
     if "\x00" in text:
         raise ValueError("the transcript holds NUL characters: it is not plain text")
     control = transcript_problem(text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -389,6 +385,9 @@ def _check_transcript(text: str, limit: int) -> list[PassageText]:
     passages = split_passages(text)
     if not passages:
         raise ValueError("the transcript is empty: paste the testimony’s words or upload a file")
+    too_long = long_passage([passage.text for passage in passages])
+    if too_long:
+        raise ValueError(too_long[1])
     return passages
 
 

@@ -350,14 +350,22 @@ def parse_testimony(text: str, name: str) -> TestimonyFile:
     passages = split_passages(body)
     if not passages:
         doc.problems.append((end + 2, "the testimony has no text after the front matter"))
+    too_long = valid.long_passage([passage.text for passage in passages])
+    if too_long:
+        index, message = too_long
+        start = body.find(passages[index].text[:200])
+        doc.problems.append((end + 2 + body.count("\n", 0, max(start, 0)), message))
     if doc.problems:
         raise InvalidFile(name, doc.problems)
     return TestimonyFile(name, doc.data, passages)
 
 
-def read_testimony_file(path: Path) -> TestimonyFile:
-    """Read and validate one testimony file from disk."""
+def read_testimony_file(path: Path, max_bytes: int | None = None) -> TestimonyFile:
+    """Read and validate one testimony file from disk; one larger than `max_bytes` (the form's
+    limit for a transcript) is refused before it is read."""
     try:
+        if max_bytes is not None and path.stat().st_size > max_bytes:
+            raise InvalidFile(str(path), [(None, valid.too_large("the file", max_bytes))])
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise InvalidFile(str(path), [(None, f"is not UTF-8 text ({error.reason})")]) from None
@@ -647,6 +655,7 @@ def import_testimonies(
     *,
     keep_existing: bool = False,
     replace: bool = False,
+    max_bytes: int | None = None,
 ) -> ImportReport:
     """Validate and store testimony files, each in its own transaction with its revision
     (by `revisions.IMPORT_AUTHOR`) and change-log row. The caller brings the index up to date
@@ -654,12 +663,13 @@ def import_testimonies(
 
     With `keep_existing`, a testimony already in the database is left as it is. Otherwise the
     file replaces it, unless an archivist has changed it since it was last imported: then
-    the file is refused, unless `replace` is given (and the history says so).
+    the file is refused, unless `replace` is given (and the history says so). A file larger
+    than `max_bytes` (the form's limit, `MAX_TRANSCRIPT_BYTES`) is refused unread.
     """
     report = ImportReport()
     for path in paths:
         try:
-            parsed = read_testimony_file(path)
+            parsed = read_testimony_file(path, max_bytes)
             slug = parsed.meta["slug"]
             existing = session.scalar(select(Testimony).where(Testimony.slug == slug))
             if existing is not None and keep_existing:
