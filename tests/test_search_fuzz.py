@@ -106,7 +106,7 @@ operator_queries = st.lists(
     )
 )
 SEARCH_ADDRESSES = ["/search", "/api/search", "/search.csv", "/testimonies/1"]
-OPERATOR_FUZZ = settings(FUZZ, max_examples=100)
+OPERATOR_FUZZ = settings(FUZZ, max_examples=150)
 
 
 @pytest.fixture(scope="module")
