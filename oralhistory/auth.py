@@ -83,7 +83,7 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 def create_archivist(db_session: Session, username: str, password: str) -> Archivist:
     """Create an account; refuse a taken or malformed username and a short password."""
-    if not USERNAME_RE.match(username):
+    if not USERNAME_RE.fullmatch(username):
         raise AccountError(
             "the username must be 2 to 60 letters, digits, dots, hyphens or underscores"
         )
@@ -98,12 +98,16 @@ def create_archivist(db_session: Session, username: str, password: str) -> Archi
 
 
 def archivist_named(db_session: Session, username: str) -> Archivist | None:
+    """The archivist called `username`; None for a name no account can have (one holding a
+    NUL, which PostgreSQL could not even compare, is never looked up)."""
+    if not USERNAME_RE.fullmatch(username):
+        return None
     return db_session.scalar(select(Archivist).where(Archivist.username == username))
 
 
 def check_password(db_session: Session, username: str, password: str) -> Archivist | None:
     """The archivist when the password is right, else None (same work either way)."""
-    archivist = db_session.scalar(select(Archivist).where(Archivist.username == username))
+    archivist = archivist_named(db_session, username)
     stored = archivist.password_hash if archivist else _DUMMY_HASH
     try:
         _hasher.verify(stored, password)
@@ -205,9 +209,9 @@ def end_all_sessions(db_session: Session, archivist_id: int) -> int:
 
 def set_password(db_session: Session, username: str, password: str) -> Archivist:
     """Give an archivist a new password and end all their sessions (raise `AccountError`)."""
-    archivist = db_session.scalar(select(Archivist).where(Archivist.username == username))
+    archivist = archivist_named(db_session, username)
     if archivist is None:
-        raise AccountError(f"there is no archivist called '{username}'")
+        raise AccountError(f"there is no archivist called {username!r}")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
     archivist.password_hash = _hasher.hash(password)

@@ -68,7 +68,12 @@ def init_command() -> None:
         restored = restore_archive(session, transcripts)
     except InvalidFile as invalid:
         raise click.ClickException(invalid.report()) from None
-    report = import_testimonies(session, testimony_paths(transcripts), keep_existing=True)
+    report = import_testimonies(
+        session,
+        testimony_paths(transcripts),
+        keep_existing=True,
+        max_bytes=current_app.config["MAX_TRANSCRIPT_BYTES"],
+    )
     report.stored[:0] = restored
     report.skipped = [slug for slug in report.skipped if slug not in {t.slug for t in restored}]
     for invalid in report.invalid:
@@ -103,7 +108,10 @@ def import_command(paths: tuple[Path, ...], replace: bool) -> None:
     an archivist has changed that testimony since it was last imported (see --replace)."""
     db.upgrade_schema()
     session = db.session()
-    report = import_testimonies(session, paths, replace=replace)
+    # the form's limit on a transcript holds for a file too
+    report = import_testimonies(
+        session, paths, replace=replace, max_bytes=current_app.config["MAX_TRANSCRIPT_BYTES"]
+    )
     _follow(session)
     for testimony in report.stored:
         click.echo(f"Imported {testimony.slug} ({len(testimony.passages)} passages).")

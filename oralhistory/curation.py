@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from . import changes, revisions, submissions
 from .importer import (
+    NARRATOR_FIELDS,
     InvalidFile,
     PassageText,
     TestimonyFile,
@@ -33,7 +34,7 @@ from .importer import (
 from .messages import _
 from .models import MAX_ROW_ID, Event, Narrator, Revision, Testimony, utcnow
 from .records import NotFound, testimony_summary
-from .validation import LONG_TEXT, text, transcript_problem
+from .validation import LONG_TEXT, long_passage, text, too_large, transcript_problem
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +276,10 @@ def _narrator(session: Session, form: Form, meta: dict[str, Any], errors: dict[s
         else:
             meta["narrator"] = narrator_meta(narrator)
     elif new_name:
-        if session.scalar(
+        # a name is looked up only once it is one the record could hold; a name it could not
+        # is reported with the other fields' problems
+        name_rule = NARRATOR_FIELDS["name"][0]
+        if name_rule(new_name) is None and session.scalar(
             select(Narrator.slug).where(func.lower(Narrator.name) == new_name.lower())
         ):
             errors["narrator_name"] = _(
@@ -340,10 +344,6 @@ def _sentence(problem: ValueError) -> str:
     return text[:1].upper() + text[1:] + "."
 
 
-def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):g} MB"
-
-
 def read_transcript_file(upload: Upload, limit: int) -> str:
     """The text of an uploaded transcript; raise `ValueError` saying why it cannot be used."""
     extension = PurePath(upload.filename).suffix.lower()
@@ -352,7 +352,7 @@ def read_transcript_file(upload: Upload, limit: int) -> str:
             f"‘{upload.filename}’ is not a .txt or .md file: save the transcript as plain text"
         )
     if len(upload.data) > limit:
-        raise ValueError(f"‘{upload.filename}’ is larger than the limit of {_mb(limit)}")
+        raise ValueError(too_large(f"‘{upload.filename}’", limit))
     if b"\x00" in upload.data:
         raise ValueError(
             f"‘{upload.filename}’ is a binary file (or UTF-16 text), not plain text: "
@@ -369,7 +369,7 @@ def read_transcript_file(upload: Upload, limit: int) -> str:
 
 def _check_transcript(text: str, limit: int) -> list[PassageText]:
     if len(text.encode("utf-8")) > limit:
-        raise ValueError(f"the transcript is larger than the limit of {_mb(limit)}")
+        raise ValueError(too_large("the transcript", limit))
     if "\x00" in text:
         raise ValueError("the transcript holds NUL characters: it is not plain text")
     control = transcript_problem(text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -383,6 +383,9 @@ def _check_transcript(text: str, limit: int) -> list[PassageText]:
     passages = split_passages(text)
     if not passages:
         raise ValueError("the transcript is empty: paste the testimony’s words or upload a file")
+    too_long = long_passage([passage.text for passage in passages])
+    if too_long:
+        raise ValueError(too_long[1])
     return passages
 
 

@@ -156,8 +156,8 @@ _url = valid.url
 
 NARRATOR_FIELDS = {
     "slug": (valid.slug(120), True),
-    "name": (valid.line(200), True),
-    "name_arabic": (valid.line(200), False),
+    "name": (valid.name(200), True),
+    "name_arabic": (valid.name(200), False),
     "name_arabic_note": (_text, False),
     "spellings": (_text_list, False),
     "age_at_interview": (valid.whole_number(150), False),
@@ -169,7 +169,7 @@ NARRATOR_FIELDS = {
 CITATION_FIELDS = {
     "publisher": (valid.line(300), True),
     # the title it was published under; when missing, the testimony's own title
-    "title": (valid.line(300), False),
+    "title": (valid.name(300), False),
     "date": (valid.date(valid.EARLIEST_INTERVIEW, up_to_today=True), False),
     "url": (_url, False),
     "editing_note": (_text, False),
@@ -177,22 +177,24 @@ CITATION_FIELDS = {
 }
 TESTIMONY_FIELDS = {
     "slug": (_slug, True),
-    "title": (valid.line(300), True),
+    "title": (valid.name(300), True),
     "narrator": (NARRATOR_FIELDS, True),
     "interview_date": (valid.interview_date, True),
     "interview_date_precision": (_one_of(DATE_PRECISIONS), False),
     "interview_date_note": (_text, False),
-    "language": (valid.line(10), False),
-    "original_language": (valid.line(10), False),
+    "language": (valid.language_tag(10), False),
+    "original_language": (valid.language_tag(10), False),
     "interviewers": (_text_list, True),
     "citation": (CITATION_FIELDS, True),
     "rights": (_text, True),
     "access": (_one_of(ACCESS_LEVELS), True),
     "events": (_slug_list, False),
 }
+# a title of the timeline may run over lines, as its sources' titles do
+_title = valid.name(valid.LONG_TEXT, lines_allowed=True)
 SOURCE_FIELDS = {
     "slug": (_slug, True),
-    "title": (_text, True),
+    "title": (_title, True),
     "publisher": (valid.line(300), False),
     "date": (valid.line(10), False),
     "url": (_url, False),
@@ -200,8 +202,8 @@ SOURCE_FIELDS = {
 }
 PLACE_FIELDS = {
     "slug": (_slug, True),
-    "name": (valid.line(200), True),
-    "name_arabic": (valid.line(200), False),
+    "name": (valid.name(200), True),
+    "name_arabic": (valid.name(200), False),
     "variants": (_text_list, False),
     "parent": (_slug, False),
     "kind": (valid.line(40), False),
@@ -212,7 +214,7 @@ EVENT_FIELDS = {
     "date": (_date, True),
     "end_date": (_date, False),
     "date_precision": (_one_of(DATE_PRECISIONS), False),
-    "title": (_text, True),
+    "title": (_title, True),
     "summary": (_text, True),
     "places": (_slug_list, False),
     "sources": ([CITED_SOURCE_FIELDS], True),
@@ -227,7 +229,7 @@ FIGURE_VALUE_FIELDS = {
 }
 FIGURE_FIELDS = {
     "slug": (_slug, True),
-    "title": (_text, True),
+    "title": (_title, True),
     "event": (_slug, False),
     "values": ([FIGURE_VALUE_FIELDS], True),
 }
@@ -349,14 +351,22 @@ def parse_testimony(text: str, name: str) -> TestimonyFile:
     passages = split_passages(body)
     if not passages:
         doc.problems.append((end + 2, "the testimony has no text after the front matter"))
+    too_long = valid.long_passage([passage.text for passage in passages])
+    if too_long:
+        index, message = too_long
+        start = body.find(passages[index].text[:200])
+        doc.problems.append((end + 2 + body.count("\n", 0, max(start, 0)), message))
     if doc.problems:
         raise InvalidFile(name, doc.problems)
     return TestimonyFile(name, doc.data, passages)
 
 
-def read_testimony_file(path: Path) -> TestimonyFile:
-    """Read and validate one testimony file from disk."""
+def read_testimony_file(path: Path, max_bytes: int | None = None) -> TestimonyFile:
+    """Read and validate one testimony file from disk; one larger than `max_bytes` (the form's
+    limit for a transcript) is refused before it is read."""
     try:
+        if max_bytes is not None and path.stat().st_size > max_bytes:
+            raise InvalidFile(str(path), [(None, valid.too_large("the file", max_bytes))])
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise InvalidFile(str(path), [(None, f"is not UTF-8 text ({error.reason})")]) from None
@@ -646,6 +656,7 @@ def import_testimonies(
     *,
     keep_existing: bool = False,
     replace: bool = False,
+    max_bytes: int | None = None,
 ) -> ImportReport:
     """Validate and store testimony files, each in its own transaction with its revision
     (by `revisions.IMPORT_AUTHOR`) and change-log row. The caller brings the index up to date
@@ -653,12 +664,13 @@ def import_testimonies(
 
     With `keep_existing`, a testimony already in the database is left as it is. Otherwise the
     file replaces it, unless an archivist has changed it since it was last imported: then
-    the file is refused, unless `replace` is given (and the history says so).
+    the file is refused, unless `replace` is given (and the history says so). A file larger
+    than `max_bytes` (the form's limit, `MAX_TRANSCRIPT_BYTES`) is refused unread.
     """
     report = ImportReport()
     for path in paths:
         try:
-            parsed = read_testimony_file(path)
+            parsed = read_testimony_file(path, max_bytes)
             slug = parsed.meta["slug"]
             existing = session.scalar(select(Testimony).where(Testimony.slug == slug))
             if existing is not None and keep_existing:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +31,9 @@ EARLIEST_INTERVIEW = dt.date(1900, 1, 1)
 FRONT_MATTER_BYTES = 64 * 1024
 TIMELINE_BYTES = 4 * 1024 * 1024
 YAML_DEPTH = 20
+# Longest passage (paragraph) of a transcript, from the form or a file; the first collection's
+# longest is under 500.
+PASSAGE_CHARACTERS = 20_000
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Control characters (C0, DEL, C1), and those of them a long text may hold: tab and newline.
@@ -64,6 +68,78 @@ def text(max_length: int = LONG_TEXT, *, lines_allowed: bool = True) -> Check:
 def line(max_length: int) -> Check:
     """Text of one line: a title, a name, a publisher."""
     return text(max_length, lines_allowed=False)
+
+
+# Characters that show nothing, or change the direction of what follows: a name or a title
+# made only of them reads as empty, and one beginning with one (a right-to-left override)
+# shows other text than it holds. Unicode's format characters (Cf: U+200B-U+200F, U+202A-U+202E,
+# U+2060-U+2069, U+FEFF, U+061C, U+00AD...) and the fillers that draw as blanks.
+_BLANK_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u180e")
+
+
+def _invisible(char: str) -> bool:
+    return unicodedata.category(char) == "Cf" or char in _BLANK_FILLERS
+
+
+def _describe_char(char: str) -> str:
+    name = unicodedata.name(char, "").lower()
+    return f"U+{ord(char):04X}" + (f", {name}" if name else "")
+
+
+def visible_problem(value: str) -> str | None:
+    """Why `value` (a name, a title) would not show what it holds: only invisible or
+    direction-changing characters, or one of them first; else None."""
+    shown = [char for char in value if not char.isspace() and not _invisible(char)]
+    if not shown:
+        return "must hold visible letters, not only invisible or direction-changing characters"
+    first = value.lstrip()[:1]
+    if first and _invisible(first):
+        return (
+            f"must not begin with an invisible or direction-changing character "
+            f"({_describe_char(first)})"
+        )
+    return None
+
+
+def name(max_length: int, *, lines_allowed: bool = False) -> Check:
+    """A name or a title: text (of one line, unless `lines_allowed`) that shows what it
+    holds (`visible_problem`)."""
+    line_check = text(max_length, lines_allowed=lines_allowed)
+
+    def check(value: Any) -> str | None:
+        return line_check(value) or visible_problem(value)
+
+    return check
+
+
+# A well-formed BCP 47 language tag (RFC 5646, section 2.1), as far as the archive uses one:
+# a language of two or three letters (with extended subtags; the longer ones the RFC reserves
+# are registered for none, and would let "english" pass), script, region, variants, extensions, private use; or a
+# private-use tag alone. Case is free, as the RFC says.
+_LANGUAGE_TAG = re.compile(
+    r"""(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}
+         (?:-[a-z]{4})?
+         (?:-(?:[a-z]{2}|[0-9]{3}))?
+         (?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*
+         (?:-[a-wyz0-9](?:-[a-z0-9]{2,8})+)*
+         (?:-x(?:-[a-z0-9]{1,8})+)?
+       |x(?:-[a-z0-9]{1,8})+)""",
+    re.IGNORECASE | re.VERBOSE | re.ASCII,
+)
+
+
+def language_tag(max_length: int) -> Check:
+    """A BCP 47 language tag (`ar`, `en-GB`, `apc-Arab`) of at most `max_length` characters."""
+
+    def check(value: Any) -> str | None:
+        if not isinstance(value, str) or not _LANGUAGE_TAG.fullmatch(value):
+            shown = value if isinstance(value, str) else type(value).__name__
+            return f"must be a language tag (BCP 47) such as 'ar', 'en' or 'en-GB', not {shown!r}"
+        if len(value) > max_length:
+            return f"must be at most {max_length} characters long (this is {len(value)})"
+        return None
+
+    return check
 
 
 def text_list(max_length: int = 300, max_items: int = 100) -> Check:
@@ -142,6 +218,32 @@ def date(earliest: dt.date | None = None, *, up_to_today: bool = False) -> Check
 
 
 interview_date = date(EARLIEST_INTERVIEW, up_to_today=True)
+
+
+def megabytes(size: int) -> str:
+    """A size in bytes as a reader reads a limit: "5 MB"."""
+    return f"{size / (1024 * 1024):g} MB"
+
+
+def too_large(what: str, limit: int) -> str:
+    """The one sentence for a transcript, or its file, over the size limit (`limit` bytes)."""
+    return f"{what} is larger than the limit of {megabytes(limit)}"
+
+
+def long_passage(passages: list[str]) -> tuple[int, str] | None:
+    """(index, message) of the first passage longer than `PASSAGE_CHARACTERS`, else None.
+
+    A passage is the unit of search and of citation: one of many pages (a transcript that was
+    never split into paragraphs) would be cited and searched as one, at a cost in time and
+    memory that grows with it (a 10 MB paragraph took 116 s and 1.17 GB to import).
+    """
+    for index, passage in enumerate(passages):
+        if len(passage) > PASSAGE_CHARACTERS:
+            return index, (
+                f"passage {index + 1} is {len(passage):,} characters long; a passage may be "
+                f"at most {PASSAGE_CHARACTERS:,}: split it into paragraphs at blank lines"
+            )
+    return None
 
 
 def transcript_problem(body: str) -> tuple[int, str] | None:

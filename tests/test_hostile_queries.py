@@ -104,3 +104,22 @@ def test_a_review_queue_number_that_is_not_plain_digits_gets_a_400(app, value):
     response = client.get("/api/archive/links", query_string={"testimony": value})
     assert response.status_code == 400
     assert "'testimony' must be a whole number" in response.get_json()["error"]
+
+
+SEARCH_ADDRESSES = ["/search", "/api/search", "/search.csv", "/testimonies/1"]
+
+
+@pytest.mark.parametrize("address", SEARCH_ADDRESSES)
+@pytest.mark.parametrize(
+    "q", ["NOT -Idlib", "NOT NOT Idlib", 'NOT -"barrel bombs"', "bread OR NOT -Idlib", "-NOT x"]
+)
+def test_leaving_out_twice_in_a_row_is_refused_saying_why_not_a_crash(client, address, q):
+    response = client.get(address, query_string={"q": q})
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    assert "leave out" in response.get_data(as_text=True)
+
+
+def test_leaving_out_twice_in_a_row_is_explained_in_arabic(client):
+    client.set_cookie("lang", "ar")
+    page = client.get("/search", query_string={"q": "NOT -Idlib"}).get_data(as_text=True)
+    assert "مرتين" in page

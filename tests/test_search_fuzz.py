@@ -82,6 +82,33 @@ FUZZ = settings(
 )
 
 
+# The query language's operators and what they join, for combinations of them: every one is
+# either searched or refused with a reason.
+OPERANDS = [
+    "Idlib",
+    "orphans",
+    '"barrel bombs"',
+    "the",
+    "حلب",
+    "narrator:halabi",
+    'place:"east Aleppo"',
+    "event:evacuation",
+    "year:2017",
+    "year:x",
+]
+OPERATORS = ["NOT", "-", "OR", "AND", "(", ")", '"']
+operator_queries = st.lists(
+    st.one_of(st.sampled_from(OPERANDS), st.sampled_from(OPERATORS)), min_size=1, max_size=7
+).flatmap(
+    # a minus sign is written against what follows it, or apart
+    lambda parts: st.sampled_from([" ", ""]).map(
+        lambda glue: " ".join(parts).replace("- ", "-" if glue == "" else "- ")
+    )
+)
+SEARCH_ADDRESSES = ["/search", "/api/search", "/search.csv", "/testimonies/1"]
+OPERATOR_FUZZ = settings(FUZZ, max_examples=150)
+
+
 @pytest.fixture(scope="module")
 def reader(built_archive, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("fuzz")
@@ -113,3 +140,13 @@ def test_no_generated_search_gives_a_500_from_the_api(reader, q, page, per_page,
 @given(q=queries, page=numbers, per_page=numbers, narrator=st.one_of(st.none(), queries))
 def test_no_generated_search_gives_a_500_on_the_search_page(reader, q, page, per_page, narrator):
     _check(reader.get("/search", query_string=_params(q, page, per_page, narrator)))
+
+
+@OPERATOR_FUZZ
+@given(q=operator_queries)
+def test_no_combination_of_operators_gives_a_500_anywhere_a_query_is_read(reader, q):
+    for address in SEARCH_ADDRESSES:
+        response = reader.get(address, query_string={"q": q})
+        _check(response)
+        if response.status_code == 400 and address == "/api/search":
+            assert response.get_json()["error"].startswith("This search cannot be run: ")

@@ -10,7 +10,7 @@
     year:2017                  the year of the interview
 
 A query that cannot mean what the reader wants (an unclosed quotation mark or bracket, an
-operator with nothing on one side, an unknown `name:` filter) is refused with a `QueryError`
+operator with nothing on one side, NOT twice in a row, an unknown `name:` filter) is refused with a `QueryError`
 that says what is wrong, rather than searched for something else.
 
 This module only reads the text; `search/__init__.py` turns it into a Whoosh query.
@@ -42,6 +42,12 @@ _FILTER = re.compile(r"(?P<name>[^\W\d_]\w*):(?P<value>.*)", re.DOTALL)
 # Whoosh's parser (`FILTER_MARK`), so none may come from a reader.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 FILTER_MARK = "\x01"  # not white space, as \x1c-\x1f are to Whoosh
+
+
+NOT_TWICE = (
+    "'NOT' and '-' each leave out the word or phrase right after them, and cannot be written "
+    "twice in a row; write one of them once, as in: Aleppo -Idlib"
+)
 
 
 class QueryError(ValueError):
@@ -129,6 +135,10 @@ def _check_operators(tokens: list[Token]) -> None:
     wants_operand = False  # an operator was read and its right-hand side is still to come
     previous = None
     for token in tokens:
+        if _is_not(token) and previous is not None and _is_not(previous):
+            # Whoosh's parser cannot read a NOT of a NOT (it raised IndexError); a reader who
+            # types one most likely meant to leave the word out once.
+            raise QueryError(NOT_TWICE)
         if token.kind == "op" and token.text != "NOT" or token.kind == "close":
             if wants_operand or previous is None or previous.kind == "open":
                 _missing_operand(token if token.kind == "op" else previous)
@@ -138,6 +148,10 @@ def _check_operators(tokens: list[Token]) -> None:
         previous = token
     if wants_operand:
         _missing_operand(previous)
+
+
+def _is_not(token: Token) -> bool:
+    return token.kind == "op" and token.text == "NOT"
 
 
 def _missing_operand(operator: Token) -> None:

@@ -13,7 +13,7 @@ from werkzeug.wsgi import LimitedStream
 
 from .. import changes, db, outage, search
 from ..i18n import translated
-from ..messages import _
+from ..messages import Message, _
 from ..records import NotFound, PageAddress, Withdrawn
 from .common import absolute_url, page_url, with_url
 
@@ -85,7 +85,21 @@ class RecordNumber(IntegerConverter):
 
 
 def register_views(app: Flask) -> None:
-    from . import account, api, archive, citations, interop, language, links, pages, review
+    from . import (
+        account,
+        api,
+        archive,
+        citations,
+        interop,
+        language,
+        links,
+        pages,
+        review,
+        text_rule,
+    )
+
+    # before the blueprints' own hooks, which may look up what the request names
+    text_rule.init_app(app)
 
     # before any route is added: rules take their converters when they are added
     app.url_map.converters["int"] = RecordNumber
@@ -126,7 +140,9 @@ def register_views(app: Flask) -> None:
 
     @app.errorhandler(search.QueryError)
     def bad_query(error: search.QueryError):
-        return error_response(400, _("This search cannot be run: %(why)s.", why=str(error)))
+        # the reason in the reader's language where the catalogue has the sentence
+        why = Message(str(error))
+        return error_response(400, _("This search cannot be run: %(why)s.", why=why))
 
     @app.errorhandler(search.IndexMissing)
     @app.errorhandler(search.IndexDamaged)
