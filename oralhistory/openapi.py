@@ -392,6 +392,10 @@ def _get(summary: str, responses: dict, parameters: list | None = None, tag: str
     operation = {"summary": summary, "tags": [tag], "responses": responses}
     if parameters:
         operation["parameters"] = parameters
+    if any(p["in"] == "query" for p in parameters or []) and "400" not in responses:
+        # a control character in any parameter is refused before the operation reads it
+        responses = {**responses, "400": _answer("", {}, "400")["400"]}
+        operation["responses"] = responses
     return {"get": operation}
 
 

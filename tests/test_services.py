@@ -68,5 +68,6 @@ def test_the_views_turn_page_addresses_into_the_same_urls_as_before(client):
     narrator = client.get("/api/narrators/omar-al-halabi").get_json()
     assert narrator["url"] == "/narrators/omar-al-halabi"
     html = client.get("/search?q=Aleppo").get_data(as_text=True)
-    assert f'href="/testimonies/{testimony}#{hit["passage"]["anchor"]}"' in html
+    # a result opens its passage with the reader's query (its words marked there)
+    assert f'href="/testimonies/{testimony}?q=Aleppo#{hit["passage"]["anchor"]}"' in html
     assert "PageAddress" not in html

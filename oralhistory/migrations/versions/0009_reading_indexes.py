@@ -9,6 +9,7 @@ Create Date: 2026-12-04
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
@@ -17,11 +18,18 @@ branch_labels = None
 depends_on = None
 
 
+INDEXES = {
+    "ix_testimony_visible": ("testimony", ["access", "withdrawn_at"]),
+    "ix_context_link_target": ("context_link", ["kind", "target", "testimony_id", "position"]),
+}
+
+
 def upgrade() -> None:
-    op.create_index("ix_testimony_visible", "testimony", ["access", "withdrawn_at"])
-    op.create_index(
-        "ix_context_link_target", "context_link", ["kind", "target", "testimony_id", "position"]
-    )
+    # an archive made at the current schema already has them (see db.upgrade_schema)
+    inspector = sa.inspect(op.get_bind())
+    for name, (table, columns) in INDEXES.items():
+        if name not in {index["name"] for index in inspector.get_indexes(table)}:
+            op.create_index(name, table, columns)
 
 
 def downgrade() -> None:
