@@ -246,6 +246,22 @@ def get_testimony(session: Session, testimony_id: int, viewer: Viewer) -> dict[s
             for passage in testimony.passages
         ],
         "events": _spoken_of(session, [testimony]),
+        "recording": recording_ref(testimony),
+    }
+
+
+def recording_ref(testimony: Testimony) -> dict[str, Any] | None:
+    """The testimony's recording as its readers see it (the caller has checked they may read
+    the testimony): address, media type, duration in seconds, SHA-256 and size; or None."""
+    recording = testimony.recording
+    if recording is None:
+        return None
+    return {
+        "url": page_address("media.recording", testimony_id=testimony.id),
+        "media_type": recording.media_type,
+        "duration": recording.duration,
+        "sha256": recording.sha256,
+        "size": recording.size,
     }
 
 

@@ -85,7 +85,7 @@ class RecordNumber(IntegerConverter):
 
 
 def register_views(app: Flask) -> None:
-    from . import account, api, archive, citations, interop, language, links, pages, review
+    from . import account, api, archive, citations, interop, language, links, media, pages, review
 
     # before any route is added: rules take their converters when they are added
     app.url_map.converters["int"] = RecordNumber
@@ -101,6 +101,7 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(review.api_bp)
     app.register_blueprint(language.bp)
     app.register_blueprint(interop.bp)
+    media.init_app(app)
     app.add_template_filter(without_key, "reject_key")
     app.add_template_global(absolute_url)
     # Services name pages (`records.PageAddress`); the URLs are made here, for JSON and HTML.
