@@ -13,6 +13,7 @@ import math
 import struct
 import wave
 
+import jsonschema
 import pytest
 from sqlalchemy import select
 
@@ -250,6 +251,12 @@ def test_the_api_gives_the_recording_or_null(app, archivist):
         "size": len(TONE),
     }
     assert found["passages"] and found["title"]  # every other field is still there
+    document = reader.get("/api/openapi.json").get_json()
+    schema = {
+        **document["components"]["schemas"]["Testimony"],
+        "components": document["components"],
+    }
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(found)) == []
 
 
 def test_the_testimony_page_plays_the_recording_without_autoplay(app, archivist):

@@ -17,6 +17,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # an archive stamped back to an earlier revision and upgraded again has the table already
+    if sa.inspect(op.get_bind()).has_table("recording"):
+        return
     op.create_table(
         "recording",
         sa.Column("id", sa.Integer(), nullable=False),
