@@ -361,3 +361,29 @@ def test_the_kind_of_media_is_read_from_the_first_bytes(head, media_type):
 def test_what_is_not_media_is_named(head, found):
     assert media.sniff(head) is None
     assert media.what_it_is(head).startswith(found)
+
+
+def test_an_upload_to_a_testimony_that_does_not_exist_leaves_nothing(app, archivist):
+    tid = id_of(app)
+    token = csrf_token(archivist, f"/archive/testimonies/{tid}/edit")
+    response = archivist.post(
+        "/archive/testimonies/999999/recording",
+        data={"csrf_token": token, "recording": (io.BytesIO(TONE), "tone.wav")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 404
+    assert media_files(app) == []
+
+
+def test_the_same_file_for_two_testimonies_is_kept_once_and_outlives_one_removal(
+    app, archivist, tmp_path
+):
+    import_testimony(app, tmp_path, "second-telling", "Another telling.")
+    first, second = id_of(app), id_of(app, "second-telling")
+    upload(archivist, first, TONE)
+    upload(archivist, second, TONE)
+    assert media_files(app) == [f"{TONE_SHA[:2]}/{TONE_SHA}"]
+    token = csrf_token(archivist, f"/archive/testimonies/{first}/edit")
+    archivist.post(f"/archive/testimonies/{first}/recording/remove", data={"csrf_token": token})
+    assert media_files(app) == [f"{TONE_SHA[:2]}/{TONE_SHA}"]
+    assert app.test_client().get(f"/testimonies/{second}/recording").data == TONE
