@@ -31,6 +31,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         TRANSCRIPTS_DIR=str(PROJECT_ROOT / "transcripts"),
         MAX_CONTENT_LENGTH=6 * 1024 * 1024,
         MAX_TRANSCRIPT_BYTES=5 * 1024 * 1024,
+        # recordings: kept under MEDIA_DIR (default instance/media/), each at most this large
+        MEDIA_DIR=None,
+        MAX_RECORDING_BYTES=4 * 1024**3,
         # a pasted transcript is one form field: let it reach the form's own size check
         MAX_FORM_MEMORY_SIZE=6 * 1024 * 1024,
         PERMANENT_SESSION_LIFETIME=12 * 60 * 60,
@@ -54,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         f"sqlite:///{instance / 'oralhistory.db'}"
     )
     app.config["INDEX_DIR"] = app.config["INDEX_DIR"] or str(instance / "index")
+    app.config["MEDIA_DIR"] = app.config["MEDIA_DIR"] or str(instance / "media")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance)
     app.json.ensure_ascii = False

@@ -11,8 +11,10 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -107,10 +109,18 @@ class Testimony(Base):
     removed_passages: Mapped[list[RemovedPassage]] = relationship(
         back_populates="testimony", order_by="RemovedPassage.number", cascade="all, delete-orphan"
     )
+    recordings: Mapped[list[Recording]] = relationship(
+        back_populates="testimony", order_by="Recording.part", cascade="all, delete-orphan"
+    )
 
     @property
     def is_public(self) -> bool:
         return self.access == "public" and self.withdrawn_at is None
+
+    @property
+    def recording(self) -> Recording | None:
+        """The testimony's recording (its first part), or None."""
+        return self.recordings[0] if self.recordings else None
 
 
 class Passage(Base):
@@ -158,6 +168,29 @@ class RemovedPassage(Base):
     @property
     def anchor(self) -> str:
         return f"p-{self.number}"
+
+
+class Recording(Base):
+    """A testimony's audio or video, one row per part (one part for now).
+
+    The file lives under the media directory named by its SHA-256 (`media.path_of`); the row
+    keeps what identifies and describes it. The type is the one read from the file's content.
+    """
+
+    __tablename__ = "recording"
+    __table_args__ = (UniqueConstraint("testimony_id", "part"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    testimony_id: Mapped[int] = mapped_column(ForeignKey("testimony.id"))
+    part: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(100))
+    duration: Mapped[float | None] = mapped_column(Float)  # seconds, None when unreadable
+    original_filename: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    testimony: Mapped[Testimony] = relationship(back_populates="recordings")
 
 
 class Source(Base):

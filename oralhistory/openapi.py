@@ -191,12 +191,26 @@ SCHEMAS["Testimony"] = {
                 "per_page": INTEGER,
                 "passages": _list(_ref("Passage")),
                 "events": _list({"allOf": [_ref("EventRef"), _object({"status": LINK_STATUS})]}),
+                "recording": {"oneOf": [{"type": "null"}, _ref("Recording")]},
             }
         ),
     ]
 }
 # which page of a list read a page at a time: an event's or a place's passages
 SCHEMAS["Paging"] = _object({"page": INTEGER, "pages": INTEGER, "per_page": INTEGER})
+SCHEMAS["Recording"] = _object(
+    {
+        "url": {
+            "type": "string",
+            "description": "/testimonies/{id}/recording: the file itself, with HTTP Range, HEAD "
+            "and ETag (its SHA-256); to whoever may read the testimony",
+        },
+        "media_type": {"type": "string", "description": "read from the file's content"},
+        "duration": {"type": ["number", "null"], "description": "seconds"},
+        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "size": {"type": "integer", "minimum": 0, "description": "bytes"},
+    }
+)
 FACET = _object({"slug": STRING, "count": INTEGER})
 READ_AS = {
     "type": ["string", "null"],

@@ -205,6 +205,21 @@ def passage_segments(text: str) -> list[dict[str, str]]:
     ]
 
 
+def recording_ref(testimony: Testimony) -> dict[str, Any] | None:
+    """The testimony's recording as its readers see it (the caller has checked they may read
+    the testimony): address, media type, duration in seconds, SHA-256 and size; or None."""
+    recording = testimony.recording
+    if recording is None:
+        return None
+    return {
+        "url": page_address("media.recording", testimony_id=testimony.id),
+        "media_type": recording.media_type,
+        "duration": recording.duration,
+        "sha256": recording.sha256,
+        "size": recording.size,
+    }
+
+
 def voice_anchor(testimony_id: int, anchor: str) -> str:
     """The anchor of a quoted passage on an event's or a place's page."""
     return f"voice-{testimony_id}-{anchor}"

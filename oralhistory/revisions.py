@@ -9,14 +9,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Revision, Testimony, utcnow
+from .models import Recording, Revision, Testimony, utcnow
 
 IMPORT_AUTHOR = "(import)"  # parentheses never occur in an archivist's username
 
 
 def snapshot(testimony: Testimony) -> dict[str, Any]:
-    """The testimony as it stands: metadata, passages and context links, as plain data."""
-    return {
+    """The testimony as it stands: metadata, passages, context links and (when it has one)
+    its recording, as plain data."""
+    state = {
         "title": testimony.title,
         "narrator": testimony.narrator.slug if testimony.narrator else None,
         "interview_date": testimony.interview_date.isoformat()
@@ -45,6 +46,21 @@ def snapshot(testimony: Testimony) -> dict[str, Any]:
             )
         ],
     }
+    # only when there is one: revisions from before recordings compare equal without it
+    if testimony.recording is not None:
+        state["recording"] = recording_state(testimony.recording)
+    return state
+
+
+def recording_state(recording: Recording) -> dict[str, Any]:
+    """What a revision keeps of a recording: enough to know the very file again."""
+    return {
+        "sha256": recording.sha256,
+        "size": recording.size,
+        "media_type": recording.media_type,
+        "duration": recording.duration,
+        "original_filename": recording.original_filename,
+    }
 
 
 def record(session: Session, testimony: Testimony, author: str, summary: str) -> Revision:
@@ -72,8 +88,9 @@ def keep_first_state(session: Session, testimony: Testimony) -> None:
     first.created_at = testimony.created_at
 
 
-# What an import does not replace: links follow their passages, a withdrawal stays.
-_KEPT_BY_IMPORT = ("links", "withdrawn", "withdrawn_reason")
+# What an import does not replace: links follow their passages, a withdrawal and a
+# recording stay.
+_KEPT_BY_IMPORT = ("links", "withdrawn", "withdrawn_reason", "recording")
 
 
 def _replaced_by_import(state: dict[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from .records import (
     passage_address,
     passage_segments,
     readable,
+    recording_ref,
     search_gazetteer,
     spoken_of,
     testimony_summary,
@@ -148,6 +149,7 @@ def _head(testimony: Testimony, passage_count: int) -> dict[str, Any]:
         "corrected_at": testimony.corrected_at.isoformat(timespec="minutes")
         if testimony.corrected_at
         else None,
+        "recording": recording_ref(testimony),
     }
 
 

@@ -103,6 +103,7 @@ def make_app(tmp: Path, **overrides):
         "INDEX_DIR": str(tmp / "index"),
         "SECRET_KEY": "test-secret",
         "TRANSCRIPTS_DIR": str(TRANSCRIPTS),
+        "MEDIA_DIR": str(tmp / "media"),
     }
     config.update(overrides)
     app = create_app(config)

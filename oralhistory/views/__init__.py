@@ -93,6 +93,7 @@ def register_views(app: Flask) -> None:
         interop,
         language,
         links,
+        media,
         pages,
         review,
         text_rule,
@@ -115,6 +116,7 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(review.api_bp)
     app.register_blueprint(language.bp)
     app.register_blueprint(interop.bp)
+    media.init_app(app)
     app.add_template_filter(without_key, "reject_key")
     app.add_template_global(absolute_url)
     # Services name pages (`records.PageAddress`); the URLs are made here, for JSON and HTML.

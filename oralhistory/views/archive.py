@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_babel import gettext
 
-from .. import curation, db, submissions
+from .. import curation, db, recordings, submissions
 from ..auth import current_viewer
 from ..i18n import translated
 from ..search import QueryError
@@ -74,6 +74,8 @@ def _form_page(values: dict, errors: dict, testimony=None, status: int = 200):
         values=values,
         errors=errors,
         testimony=curation.archive_summary(testimony) if testimony else None,
+        recording=recordings.archive_view(testimony) if testimony else None,
+        recording_limit_gb=current_app.config["MAX_RECORDING_BYTES"] / 1024**3,
         labels=curation.LABELS,
         limit_mb=_limit() / (1024 * 1024),
         **curation.choices(session),
