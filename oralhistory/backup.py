@@ -22,8 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +30,7 @@ import bagit
 from sqlalchemy import Date, DateTime, Table, func, select, text
 from sqlalchemy.orm import Session
 
-from .exporter import export_archive
+from .exporter import export_archive, written_whole
 from .models import Base
 
 TABLES = "tables"
@@ -98,10 +96,8 @@ def backup_archive(
     """
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise BackupError(f"{directory} is not an empty directory")
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    partial = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
     report = BackupReport(accounts=include_accounts)
-    try:
+    with written_whole(directory) as partial:
         (partial / TABLES).mkdir()
         for table in _tables(include_accounts):
             path = partial / TABLES / f"{table.name}.jsonl"
@@ -117,12 +113,6 @@ def backup_archive(
             },
             checksums=["sha256"],
         )
-        if directory.exists():
-            directory.rmdir()
-        partial.rename(directory)
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
     return report
 
 

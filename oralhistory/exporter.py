@@ -17,6 +17,8 @@ import datetime as dt
 import json
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -171,19 +173,27 @@ def export_archive(
     The files are written beside it and moved into place at the end: an export that fails
     leaves nothing behind. Returns the testimonies written.
     """
+    with written_whole(directory) as partial:
+        return _write_export(session, partial, names_file, include_restricted)
+
+
+@contextmanager
+def written_whole(directory: Path) -> Iterator[Path]:
+    """A new directory to write into, beside `directory` (absent or empty), moved into its
+    place when the block ends cleanly and removed if it raises: nothing half-written stays.
+    Raises FileExistsError when `directory` holds anything."""
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise FileExistsError(f"{directory} is not an empty directory")
     directory.parent.mkdir(parents=True, exist_ok=True)
     partial = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
     try:
-        testimonies = _write_export(session, partial, names_file, include_restricted)
+        yield partial
         if directory.exists():
             directory.rmdir()
         partial.rename(directory)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
-    return testimonies
 
 
 def _write_export(
