@@ -91,9 +91,11 @@ def register_views(app: Flask) -> None:
         archive,
         citations,
         interop,
+        kept_forms,
         language,
         links,
         pages,
+        reasons,
         review,
         text_rule,
     )
@@ -115,6 +117,8 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(review.api_bp)
     app.register_blueprint(language.bp)
     app.register_blueprint(interop.bp)
+    reasons.init_app(app)
+    kept_forms.init_app(app)
     app.add_template_filter(without_key, "reject_key")
     app.add_template_global(absolute_url)
     # Services name pages (`records.PageAddress`); the URLs are made here, for JSON and HTML.
@@ -165,6 +169,8 @@ def register_views(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        if kept_forms.is_kept_form():  # what was typed comes back, not a bare refusal
+            return kept_forms.kept_form(token_refused=True)
         return error_response(
             400,
             _(
