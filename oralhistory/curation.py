@@ -493,7 +493,7 @@ def get_testimony(session: Session, testimony_id: int) -> Testimony:
     """Any testimony, restricted or withdrawn too: for archivists' pages only."""
     testimony = session.get(Testimony, testimony_id) if 0 < testimony_id <= MAX_ROW_ID else None
     if testimony is None:
-        raise NotFound(f"there is no testimony {testimony_id}")
+        raise NotFound(_("there is no testimony %(number)s", number=testimony_id))
     return testimony
 
 

@@ -22,12 +22,16 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path.endswith(".json")
 
 
-def error_response(status: int, message: str):
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
+def error_response(status: int, message: str, shown: str | None = None):
     """A clear error: JSON under /api/ (in English), a readable page elsewhere (in the
-    reader's language). Never a stack trace."""
+    reader's language, or as `shown`). Never a stack trace."""
     if wants_json():
         return jsonify(error=message), status
-    text = translated(message)
+    text = shown if shown is not None else translated(message)
     # A message the catalogue does not have is shown in English, and marked as English.
     page = render_template(
         "error.html", status=status, message=text, message_lang="en" if text == message else None
@@ -129,7 +133,12 @@ def register_views(app: Flask) -> None:
 
     @app.errorhandler(NotFound)
     def not_found(error: NotFound):
-        return error_response(404, str(error).capitalize() + ".")
+        said = error.args[0] if error.args else ""
+        english = str(said)[:1].upper() + str(said)[1:] + "."
+        if isinstance(said, Message) and not wants_json():
+            # in the reader's language where the catalogue has the sentence
+            return error_response(404, english, shown=_sentence(translated(said)))
+        return error_response(404, english)
 
     @app.errorhandler(Withdrawn)
     def withdrawn(error: Withdrawn):
