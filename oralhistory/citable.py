@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from . import revisions
 from .access import Viewer
+from .messages import _
 from .models import Passage, Revision, Testimony
 from .records import NotFound, passage_address, passage_segments, readable
 
@@ -128,7 +129,9 @@ def get_passage(session: Session, testimony_id: int, anchor: str, viewer: Viewer
         return {**found, "status": "current", "passage": _passage_dict(passage), "url": address}
     removed = next((r for r in testimony.removed_passages if r.number == number), None)
     if removed is None:
-        raise NotFound(f"testimony {testimony_id} has no passage {anchor}")
+        raise NotFound(
+            _("testimony %(number)s has no passage %(anchor)s", number=testimony_id, anchor=anchor)
+        )
     holding = [
         n
         for n, (_r, snapshot) in enumerate(states, start=1)

@@ -31,7 +31,7 @@ from .importer import (
     split_passages,
     store_testimony,
 )
-from .messages import _
+from .messages import Message, _
 from .models import MAX_ROW_ID, Event, Narrator, Revision, Testimony, utcnow
 from .records import NotFound, testimony_summary
 from .validation import LONG_TEXT, long_passage, text, too_large, transcript_problem
@@ -297,12 +297,17 @@ def _narrator(session: Session, form: Form, meta: dict[str, Any], errors: dict[s
 
 REASON_RULE = text(LONG_TEXT)
 _FIELD_PREFIX = re.compile(r"^'[^']*' ")
+_WHERE = "'%(where)s' "
 
 
 def _message(name: str, problem: str) -> str:
     if " is missing from " in problem:
         return _("%(field)s must be given.", field=LABELS[name])
     # the importer's message begins with the field's path in the file: "'citation.date' ..."
+    if isinstance(problem, Message) and problem.msgid.startswith(_WHERE):
+        params = {key: value for key, value in problem.params.items() if key != "where"}
+        said = Message(problem.msgid.removeprefix(_WHERE), **params)
+        return _("%(field)s %(problem)s.", field=LABELS[name], problem=said)
     return f"{LABELS[name]} {_FIELD_PREFIX.sub('', problem)}."
 
 
@@ -488,7 +493,7 @@ def get_testimony(session: Session, testimony_id: int) -> Testimony:
     """Any testimony, restricted or withdrawn too: for archivists' pages only."""
     testimony = session.get(Testimony, testimony_id) if 0 < testimony_id <= MAX_ROW_ID else None
     if testimony is None:
-        raise NotFound(f"there is no testimony {testimony_id}")
+        raise NotFound(_("there is no testimony %(number)s", number=testimony_id))
     return testimony
 
 

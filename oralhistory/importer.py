@@ -22,6 +22,7 @@ from . import validation as valid
 from .anchors import match_passages
 from .gazetteer import find_mentions
 from .linking import Rules, link_testimony
+from .messages import Message
 from .models import (
     ACCESS_LEVELS,
     DATE_PRECISIONS,
@@ -265,7 +266,11 @@ def _check(doc: _Document, value: Any, rules: Any, path: tuple) -> None:
             _check(doc, item, rules[0], path + (index,))
     else:
         message = rules(value)
-        if message:
+        if isinstance(message, Message):  # kept translatable, for the form to word it
+            doc.problem(
+                path, Message(f"'%(where)s' {message.msgid}", where=where, **message.params)
+            )
+        elif message:
             doc.problem(path, f"'{where}' {message}")
 
 

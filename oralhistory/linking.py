@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
@@ -98,8 +99,10 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _reason(rule: str, words: str, says: str) -> dict[str, str]:
-    return {"rule": rule, "words": words, "says": says}
+def _reason(rule: str, words: str, says: str, **params: Any) -> dict[str, Any]:
+    # `says` is the English sentence (the JSON API's, and all a reason stored before the
+    # parameters were kept has); the parameters let a page word it in the reader's language.
+    return {"rule": rule, "words": words, "says": says, **params}
 
 
 def _day(value: dt.date) -> str:
@@ -126,6 +129,7 @@ class Rules:
 
     events: dict[str, Event]
     place_names: dict[str, str]
+    place_arabic: dict[str, str | None]
     place_matchers: list[tuple[Hashable, list[list[str]]]]
     narrow_places: set[str]
     events_at: dict[str, list[Event]]
@@ -149,6 +153,7 @@ class Rules:
         return cls(
             events={event.slug: event for event in events},
             place_names={place.slug: place.name for place in places},
+            place_arabic={place.slug: place.name_arabic for place in places},
             place_matchers=place_matchers(session),
             narrow_places={
                 place.slug
@@ -197,7 +202,7 @@ def _outermost(mentions: list[Mention]) -> list[Mention]:
     ]
 
 
-Proposals = dict[tuple[int, str, str], list[dict[str, str]]]
+Proposals = dict[tuple[int, str, str], list[dict[str, Any]]]
 
 
 def propose(testimony: Testimony, rules: Rules) -> Proposals:
@@ -205,7 +210,7 @@ def propose(testimony: Testimony, rules: Rules) -> Proposals:
     reasons."""
     proposals: Proposals = {}
 
-    def add(position: int, kind: str, target: str, reason: dict[str, str]) -> None:
+    def add(position: int, kind: str, target: str, reason: dict[str, Any]) -> None:
         reasons = proposals.setdefault((position, kind, target), [])
         if reason not in reasons:
             reasons.append(reason)
@@ -219,9 +224,16 @@ def propose(testimony: Testimony, rules: Rules) -> Proposals:
         for m in mentions:
             name = rules.place_names[m.key]
             says = f"names the place {name}"
-            if re.sub(r"[\[\]]", "", m.words).lower() != name.lower():
+            variant = re.sub(r"[\[\]]", "", m.words).lower() != name.lower()
+            if variant:
                 says += ", in a spelling the gazetteer lists"
-            add(position, "place", m.key, _reason("place-name", m.words, says))
+            place = _place(rules, m.key)
+            add(
+                position,
+                "place",
+                m.key,
+                _reason("place-name", m.words, says, **place, variant=variant),
+            )
         named_places[position] = [m for m in mentions if m.key in rules.narrow_places]
         for m in _outermost(find_mentions(text, rules.cue_matchers)):
             slug, rule = m.key
@@ -253,17 +265,28 @@ def propose(testimony: Testimony, rules: Rules) -> Proposals:
                         ", in the time the testimony tells of (from the earliest event it "
                         f"speaks of, {_day(begins)}, to the interview)"
                     )
-                add(position, "event", event.slug, _reason("place-event", m.words, says))
+                reason = _reason(
+                    "place-event",
+                    m.words,
+                    says,
+                    **_place(rules, m.key),
+                    begins=begins.isoformat() if begins else None,
+                )
+                add(position, "event", event.slug, reason)
     return proposals
+
+
+def _place(rules: Rules, slug: str) -> dict[str, Any]:
+    return {"place": rules.place_names[slug], "place_arabic": rules.place_arabic.get(slug)}
 
 
 def relative_dates(
     text: str, testimony: Testimony, events: list[Event]
-) -> list[tuple[Event, dict[str, str]]]:
+) -> list[tuple[Event, dict[str, Any]]]:
     """Events that expressions such as "one year ago" in `text` point to, with the reason."""
     interview = testimony.interview_date
     precision = testimony.interview_date_precision or "day"
-    found: list[tuple[Event, dict[str, str]]] = []
+    found: list[tuple[Event, dict[str, Any]]] = []
     if not TIME_WORDS.search(text):
         return found
     for pattern in RELATIVE_DATES:
@@ -288,9 +311,19 @@ def relative_dates(
             words = text[start:end]
             counted = f"counted back from the interview ({_day(interview)}"
             counted += f", within the {precision})" if precision != "day" else ")"
-            for event, how in _events_at_time(events, centre, low, high):
+            for event, how, when in _events_at_time(events, centre, low, high):
                 says = f"{counted}: {how} ({_span_text(event)})"
-                found.append((event, _reason("relative-date", words, says)))
+                reason = _reason(
+                    "relative-date",
+                    words,
+                    says,
+                    interview=interview.isoformat(),
+                    precision=precision,
+                    match=when,
+                    event_start=event.date.isoformat(),
+                    event_end=event.end_date.isoformat() if event.end_date else None,
+                )
+                found.append((event, reason))
     return found
 
 
@@ -329,20 +362,25 @@ def _last(unit: str, interview: dt.date) -> tuple[dt.date, dt.date]:
 
 def _events_at_time(
     events: list[Event], centre: dt.date, low: dt.date, high: dt.date
-) -> list[tuple[Event, str]]:
+) -> list[tuple[Event, str, dict[str, str]]]:
     # The events under way on the day counted back to; failing those, the periods of the
     # timeline that overlap the time meant; failing those, the nearest event within it.
     containing = [e for e in events if event_span(e)[0] <= centre <= event_span(e)[1]]
     if containing:
-        return [(e, f"about {_day(centre)}, during this event") for e in containing]
+        when = {"how": "during", "about": centre.isoformat()}
+        return [(e, f"about {_day(centre)}, during this event", when) for e in containing]
     around = [e for e in events if event_span(e)[0] <= high and event_span(e)[1] >= low]
     periods = [e for e in around if e.end_date]
     meant = f"{_day(low)} – {_day(high)}"
+    span = {"from": low.isoformat(), "to": high.isoformat()}
     if periods:
-        return [(e, f"the time meant ({meant}) overlaps this period") for e in periods]
+        when = {"how": "overlaps", **span}
+        return [(e, f"the time meant ({meant}) overlaps this period", when) for e in periods]
     if around:
         nearest = min(around, key=lambda e: abs((event_span(e)[0] - centre).days))
-        return [(nearest, f"the time meant ({meant}) includes this event")]
+        return [
+            (nearest, f"the time meant ({meant}) includes this event", {"how": "includes", **span})
+        ]
     return []
 
 
@@ -548,7 +586,7 @@ def add_link(
         raise LinkError(f"'note' {problem}")
     position = int(number)
     link = next((x for x in testimony.context_links if _key(x) == (position, kind, slug)), None)
-    reason = _reason("archivist", "", note or "added by an archivist")
+    reason = _reason("archivist", "", note or "added by an archivist", note=note)
     if link is None:
         link = ContextLink(
             position=position,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from . import changes, linkcounts, search
 from .access import Viewer, can_see, visible
 from .gazetteer import matchers_of, place_names
+from .messages import _
 from .models import (
     ChangeLog,
     ContextLink,
@@ -49,7 +50,7 @@ def readable(viewer: Viewer, testimony: Testimony | None, testimony_id: int) -> 
         return testimony
     if testimony is not None and testimony.withdrawn_at and testimony.access == "public":
         raise Withdrawn(testimony_id, testimony.withdrawn_at.date())
-    raise NotFound(f"there is no testimony {testimony_id}")
+    raise NotFound(_("there is no testimony %(number)s", number=testimony_id))
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ def get_narrator(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
     )
     testimonies = [t for t in (narrator.testimonies if narrator else []) if _listed(viewer, t)]
     if narrator is None or not testimonies:
-        raise NotFound(f"no narrator is called '{slug}'")
+        raise NotFound(_("no narrator is called ‘%(slug)s’", slug=slug))
     counts = linkcounts.passage_counts(session, [t.id for t in testimonies])
     return {
         **narrator_summary(narrator, len(testimonies)),

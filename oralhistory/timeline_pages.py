@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from . import linkcounts
 from .access import Viewer
+from .messages import _
 from .models import Event, Figure, Place, Source
 from .paging import paging
 from .records import (
@@ -40,7 +41,7 @@ def list_events(session: Session, viewer: Viewer, place: str | None = None) -> d
     chosen = None
     if place:
         if place not in places:
-            raise NotFound(f"there is no place '{place}'")
+            raise NotFound(_("there is no place ‘%(slug)s’", slug=place))
         chosen = _within(places, place)
     counts = linkcounts.event_counts(session, viewer)
     figures = _figures(session, sources)
@@ -108,7 +109,7 @@ def get_event(
     `EVENT_TESTIMONIES_SHOWN` of them, with their count."""
     event = session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
-        raise NotFound(f"there is no event '{slug}'")
+        raise NotFound(_("there is no event ‘%(slug)s’", slug=slug))
     sources = _sources(session)
     voices, paged = _voices(session, viewer, "event", slug, page)
     testimonies = linkcounts.event_testimonies(session, viewer, slug, EVENT_TESTIMONIES_SHOWN)
@@ -142,7 +143,7 @@ def get_place(
     places = places_by_slug(session)
     place = places.get(slug)
     if place is None:
-        raise NotFound(f"there is no place '{slug}'")
+        raise NotFound(_("there is no place ‘%(slug)s’", slug=slug))
     sources = _sources(session)
     events = session.scalars(select(Event).order_by(Event.date, Event.id))
     voices, paged = _voices(session, viewer, "place", slug, page)

@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from .messages import Message, _
+
 Check = Callable[[Any], str | None]
 
 # Longest text held in a column without a length of its own (a biography, a note, rights).
@@ -176,7 +178,7 @@ def whole_number(below: int) -> Check:
     def check(value: Any) -> str | None:
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < below:
             return None
-        return f"must be a whole number from 0 to {below - 1}"
+        return _("must be a whole number from 0 to %(highest)s", highest=below - 1)
 
     return check
 
@@ -207,8 +209,10 @@ def date(earliest: dt.date | None = None, *, up_to_today: bool = False) -> Check
             day = dt.date.fromisoformat(value) if written else None
         except ValueError:
             day = None
+        if day is None and written:
+            return _impossible_date(value)
         if day is None:
-            return f"must be a date written YYYY-MM-DD, not {value!r}"
+            return _("must be a date written YYYY-MM-DD, not %(value)s", value=repr(value))
         if earliest and day < earliest or up_to_today and day > dt.date.today():
             latest = "today" if up_to_today else "9999"
             return f"must be a date from {earliest or '0001-01-01'} to {latest}, not {value}"
@@ -218,6 +222,35 @@ def date(earliest: dt.date | None = None, *, up_to_today: bool = False) -> Check
 
 
 interview_date = date(EARLIEST_INTERVIEW, up_to_today=True)
+
+MONTHS = [
+    _("January"),
+    _("February"),
+    _("March"),
+    _("April"),
+    _("May"),
+    _("June"),
+    _("July"),
+    _("August"),
+    _("September"),
+    _("October"),
+    _("November"),
+    _("December"),
+]
+
+
+def _impossible_date(value: str) -> Message:
+    # Written as asked but not on the calendar: say which part does not exist, not that the
+    # form of writing is wrong.
+    year, month, day = (int(part) for part in value.split("-"))
+    if not 1 <= month <= 12:
+        return _("is not a date: there is no month %(month)s (months run 01 to 12)", month=month)
+    return _(
+        "is not a date: there is no %(day)s %(month)s %(year)s",
+        day=day,
+        month=MONTHS[month - 1],
+        year=year,
+    )
 
 
 def megabytes(size: int) -> str:

@@ -250,7 +250,8 @@ def test_a_form_sent_without_its_csrf_token_is_refused_and_changes_nothing(app, 
     response = archivist.post(NEW, data=form_for_testimony(title="Forged"))
     assert response.status_code == 400
     text = response.get_data(as_text=True)
-    assert "security token is missing" in text and "nothing was changed" in text
+    assert "security token was missing" in text and "nothing was changed" in text
+    assert "Forged" in text  # what was typed comes back, to be sent again if it was meant
     assert record_counts(app) == before
     forged_login = app.test_client().post("/login", data={"username": "ada", "password": PASSWORD})
     assert forged_login.status_code == 400

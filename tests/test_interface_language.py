@@ -148,7 +148,7 @@ def test_an_error_page_is_in_arabic_and_an_untranslated_detail_is_marked_english
     client.set_cookie("lang", "ar")
     page = client.get("/no/such/page").get_data(as_text=True)
     assert "غير موجود" in page and "لا يوجد شيء على هذا العنوان." in page
-    page = client.get("/narrators/nobody").get_data(as_text=True)
+    page = client.get("/testimonies/1/revisions/999").get_data(as_text=True)
     assert '<p class="error" role="alert" lang="en" dir="ltr">' in page
 
 

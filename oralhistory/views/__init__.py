@@ -22,12 +22,16 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path.endswith(".json")
 
 
-def error_response(status: int, message: str):
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
+def error_response(status: int, message: str, shown: str | None = None):
     """A clear error: JSON under /api/ (in English), a readable page elsewhere (in the
-    reader's language). Never a stack trace."""
+    reader's language, or as `shown`). Never a stack trace."""
     if wants_json():
         return jsonify(error=message), status
-    text = translated(message)
+    text = shown if shown is not None else translated(message)
     # A message the catalogue does not have is shown in English, and marked as English.
     page = render_template(
         "error.html", status=status, message=text, message_lang="en" if text == message else None
@@ -91,10 +95,12 @@ def register_views(app: Flask) -> None:
         archive,
         citations,
         interop,
+        kept_forms,
         language,
         links,
         media,
         pages,
+        reasons,
         review,
         text_rule,
     )
@@ -117,6 +123,8 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(language.bp)
     app.register_blueprint(interop.bp)
     media.init_app(app)
+    reasons.init_app(app)
+    kept_forms.init_app(app)
     app.add_template_filter(without_key, "reject_key")
     app.add_template_global(absolute_url)
     # Services name pages (`records.PageAddress`); the URLs are made here, for JSON and HTML.
@@ -127,7 +135,12 @@ def register_views(app: Flask) -> None:
 
     @app.errorhandler(NotFound)
     def not_found(error: NotFound):
-        return error_response(404, str(error).capitalize() + ".")
+        said = error.args[0] if error.args else ""
+        english = str(said)[:1].upper() + str(said)[1:] + "."
+        if isinstance(said, Message) and not wants_json():
+            # in the reader's language where the catalogue has the sentence
+            return error_response(404, english, shown=_sentence(translated(said)))
+        return error_response(404, english)
 
     @app.errorhandler(Withdrawn)
     def withdrawn(error: Withdrawn):
@@ -167,6 +180,8 @@ def register_views(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        if kept_forms.is_kept_form():  # what was typed comes back, not a bare refusal
+            return kept_forms.kept_form(token_refused=True)
         return error_response(
             400,
             _(

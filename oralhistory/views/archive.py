@@ -63,22 +63,36 @@ def _typed() -> dict:
     return values
 
 
-def _form_page(values: dict, errors: dict, testimony=None, status: int = 200):
+def _form_page(
+    values: dict,
+    errors: dict,
+    testimony=None,
+    status: int = 200,
+    *,
+    kept_only: dict | None = None,
+    narrators: list | None = None,
+):
+    """The testimony form, filled in with `values`; `kept_only` (with `narrators`) shows back
+    a form sent by someone no longer signed in, with nothing of the record but the timeline."""
     session = db.session()
     # A form shown again after a problem keeps its key (nothing was stored under it),
     # unless it is not one the archive gives.
     if not submissions.KEY.fullmatch(values.get(submissions.FIELD) or ""):
         values[submissions.FIELD] = submissions.new_key()
+    choices = curation.choices(session)
+    if narrators is not None:
+        choices["narrators"] = narrators
     return render_template(
         "archive_form.html",
         values=values,
         errors=errors,
-        testimony=curation.archive_summary(testimony) if testimony else None,
+        testimony=kept_only or (curation.archive_summary(testimony) if testimony else None),
+        kept_only=kept_only is not None,
         recording=recordings.archive_view(testimony) if testimony else None,
         recording_limit_gb=current_app.config["MAX_RECORDING_BYTES"] / 1024**3,
         labels=curation.LABELS,
         limit_mb=_limit() / (1024 * 1024),
-        **curation.choices(session),
+        **choices,
     ), status
 
 
