@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
-from whoosh.filedb.filestore import RamStorage
+from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
@@ -72,7 +74,11 @@ def flat_index(app):
         schema = documents.build_schema(
             documents.gazetteer_table(session), documents.gazetteer_names(session)
         )
-        ix = RamStorage().create_index(schema)
+        # in the test's own directory: Whoosh's temporary files beside a RamStorage go to
+        # /tmp/MAIN.tmp, shared with every other process building one at the same moment
+        folder = Path(app.config["INDEX_DIR"]).parent / "flat-index"
+        folder.mkdir(exist_ok=True)
+        ix = FileStorage(str(folder)).create_index(schema)
         with ix.writer() as writer:
             for testimony, *passages in documents.testimony_documents(
                 documents.read_passages(session, None)
