@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from . import revisions
 from .access import Viewer
+from .citing import revision_count
 from .messages import _
 from .models import Passage, Revision, Testimony
 from .records import NotFound, passage_address, passage_segments, readable
@@ -39,7 +40,7 @@ def _states(session: Session, testimony: Testimony) -> list[tuple[Revision | Non
 
 def current_revision(session: Session, testimony: Testimony) -> int:
     """The number of the revision a reader sees now, which a citation names."""
-    return len(_states(session, testimony))
+    return revision_count(session, testimony.id)
 
 
 def _readable(viewer: Viewer, snapshot: dict[str, Any]) -> bool:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from . import search
+from .citing import Citer, current_work
 from .models import Testimony
 from .records import PageAddress, search_page
 
@@ -33,15 +34,23 @@ CSV_COLUMNS = (
     "text",
     "editor_note",
     "score",
+    "permalink",
+    "citation",
 )
 # A spreadsheet reads a cell that begins with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
-def testimony_text(testimony: dict[str, Any], url: str, passages: Iterable[Any]) -> Iterator[str]:
+def testimony_text(
+    testimony: dict[str, Any],
+    url: str,
+    passages: Iterable[Any],
+    passage_url: Callable[[str], str],
+) -> Iterator[str]:
     """The testimony as plain text, in pieces to send as they come: its citation first, then
-    every passage (`models.Passage`) word for word, each
-    under its anchor, with the editor's note as the file gives it (`[Ed.: ...]`)."""
+    every passage (`models.Passage`) word for word, each under its anchor and permanent
+    address (`passage_url`), with the editor's note as the file gives it (`[Ed.: ...]`), and
+    the citation again at the end, where a reader who has read it all looks for it."""
     citation = testimony["citation"]
     head = [
         testimony["title"],
@@ -65,8 +74,8 @@ def testimony_text(testimony: dict[str, Any], url: str, passages: Iterable[Any])
     for passage in passages:
         note = f" [Ed.: {passage.editor_note}]" if passage.editor_note else ""
         anchor = passage.anchor
-        yield "\n".join(["", "", f"{anchor} ({url}#{anchor})", passage.text + note])
-    yield "\n"
+        yield "\n".join(["", "", f"{anchor} ({passage_url(anchor)})", passage.text + note])
+    yield f"\n\nCite as: {testimony['citation_text']}\n"
 
 
 def safe_cell(value: Any) -> Any:
@@ -77,10 +86,14 @@ def safe_cell(value: Any) -> Any:
 
 
 def search_rows(
-    session: Session, request: search.SearchRequest, absolute: Callable[[PageAddress], str]
+    session: Session,
+    request: search.SearchRequest,
+    absolute: Callable[[PageAddress], str],
+    cite: Citer,
 ) -> tuple[int, list[dict[str, Any]]]:
     """The total and the rows (at most `CSV_PAGE_SIZE * CSV_MAX_PAGES`) of a search, each
-    with the passage's whole text; `absolute` turns the pages the hits name into full URLs."""
+    with the passage's whole text, its permanent address and its citation (made by `cite`);
+    `absolute` turns the pages the hits name into full URLs."""
     hits, total, page = [], 0, 1
     while page <= CSV_MAX_PAGES:
         asked = dataclasses.replace(request, page=page, per_page=CSV_PAGE_SIZE)
@@ -91,16 +104,16 @@ def search_rows(
             break
         page += 1
     ids = {hit["testimony"]["id"] for hit in hits}
-    passages = {
-        (t.id, p.anchor): p
-        for t in session.scalars(
-            select(Testimony).where(Testimony.id.in_(ids)).options(selectinload(Testimony.passages))
-        )
-        for p in t.passages
-    }
+    testimonies = session.scalars(
+        select(Testimony).where(Testimony.id.in_(ids)).options(selectinload(Testimony.passages))
+    ).all()
+    passages = {(t.id, p.anchor): p for t in testimonies for p in t.passages}
+    works = {t.id: current_work(session, t) for t in testimonies}
     rows = []
     for rank, hit in enumerate(hits, start=1):
-        passage = passages.get((hit["testimony"]["id"], hit["passage"]["anchor"]))
+        testimony_id, anchor = hit["testimony"]["id"], hit["passage"]["anchor"]
+        passage = passages.get((testimony_id, anchor))
+        cited = cite(works[testimony_id], anchor) if testimony_id in works else None
         rows.append(
             {
                 "rank": rank,
@@ -113,6 +126,8 @@ def search_rows(
                 "text": passage.text if passage else "",
                 "editor_note": (passage.editor_note if passage else None) or "",
                 "score": hit["score"],
+                "permalink": cited["url"] if cited else "",
+                "citation": cited["citation_text"] if cited else "",
             }
         )
     return total, rows

@@ -27,8 +27,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from .citing import Citer, current_work
 from .models import ChangeLog, Narrator, Testimony, TestimonyEvent
-from .records import citation_text
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -76,6 +76,7 @@ class Repository:
     secret: str  # signs resumption tokens
     page_size: int = 50
     testimony_url: Callable[[int], str] = str
+    cite: Citer | None = None  # a testimony's citation, as its page gives it (dc:source)
 
 
 def _q(namespace: str, name: str) -> str:
@@ -205,8 +206,9 @@ def _header(parent: ET.Element, repo: Repository, testimony: Testimony, stamp: d
     return header
 
 
-def dublin_core(testimony: Testimony, url: str) -> dict[str, list[str]]:
-    """The testimony as unqualified Dublin Core: element name to values, in the usual order."""
+def dublin_core(testimony: Testimony, url: str, cited: str | None) -> dict[str, list[str]]:
+    """The testimony as unqualified Dublin Core: element name to values, in the usual order;
+    `cited` is its citation as its page gives it."""
     citation, narrator = testimony.citation, testimony.narrator
     return {
         "title": [testimony.title],
@@ -223,14 +225,20 @@ def dublin_core(testimony: Testimony, url: str) -> dict[str, list[str]]:
         "type": ["Text"],
         "format": ["text/html"],
         "identifier": [url],
-        "source": [citation_text(testimony)],
+        "source": [cited] if cited else [],
         "language": [testimony.language],
         "relation": [citation["url"]] if citation.get("url") else [],
         "rights": [testimony.rights] if testimony.rights else [],
     }
 
 
-def _record(parent: ET.Element, repo: Repository, testimony: Testimony, stamp: dt.datetime):
+def _record(
+    session: Session,
+    parent: ET.Element,
+    repo: Repository,
+    testimony: Testimony,
+    stamp: dt.datetime,
+):
     record = _add(parent, OAI, "record")
     _header(record, repo, testimony, stamp)
     if testimony.withdrawn_at is not None:
@@ -238,7 +246,9 @@ def _record(parent: ET.Element, repo: Repository, testimony: Testimony, stamp: d
     metadata = _add(record, OAI, "metadata")
     dc = _add(metadata, OAI_DC, "dc")
     dc.set(_q(XSI, "schemaLocation"), f"{OAI_DC} {OAI_DC_SCHEMA}")
-    for name, values in dublin_core(testimony, repo.testimony_url(testimony.id)).items():
+    cited = repo.cite(current_work(session, testimony), None) if repo.cite else None
+    url = repo.testimony_url(testimony.id)
+    for name, values in dublin_core(testimony, url, cited and cited["citation_text"]).items():
         for value in values:
             _add(dc, DC, name, value)
 
@@ -299,7 +309,7 @@ def _prefix(args: dict[str, str]) -> None:
 def _get_record(session: Session, repo: Repository, body: ET.Element, args) -> None:
     _prefix(args)
     testimony, stamp = _find(session, repo, args["identifier"])
-    _record(_add(body, OAI, "GetRecord"), repo, testimony, stamp)
+    _record(session, _add(body, OAI, "GetRecord"), repo, testimony, stamp)
 
 
 def _serializer(repo: Repository) -> URLSafeSerializer:
@@ -344,7 +354,7 @@ def _list(verb: str, session: Session, repo: Repository, body: ET.Element, args)
     listing = _add(body, OAI, verb)
     for testimony, moment in rows[: repo.page_size]:
         if verb == "ListRecords":
-            _record(listing, repo, testimony, moment)
+            _record(session, listing, repo, testimony, moment)
         else:
             _header(listing, repo, testimony, moment)
     if after > 0 or len(rows) > repo.page_size:  # a list in parts: say where this part is

@@ -143,7 +143,7 @@ SCHEMAS["Narrator"] = {
                     {
                         "allOf": [
                             _ref("TestimonySummary"),
-                            _object({"citation": STRING}),
+                            _object({"citation": STRING, "citation_html": STRING}),
                         ]
                     }
                 ),
@@ -184,6 +184,7 @@ SCHEMAS["Testimony"] = {
                 "original_language": TEXT,
                 "citation": _object({"publisher": STRING, "title": STRING}),
                 "citation_text": STRING,
+                "citation_html": STRING,
                 "rights": TEXT,
                 "corrected_at": MOMENT,
                 "page": INTEGER,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from . import changes, linkcounts, search
 from .access import Viewer, can_see, visible
+from .citing import Citer, current_work
 from .gazetteer import matchers_of, place_names
 from .messages import _
 from .models import (
@@ -120,21 +121,6 @@ def event_ref(event: Event) -> dict[str, Any]:
     }
 
 
-def citation_text(testimony: Testimony) -> str:
-    """The testimony's citation in one line, as a reader would copy it."""
-    citation = testimony.citation
-    parts = [
-        f"{testimony.narrator.name}, interviewed by {' and '.join(testimony.interviewers)}"
-        if testimony.interviewers
-        else testimony.narrator.name,
-        f"“{citation.get('title') or testimony.title}”",
-        citation.get("publisher"),
-        citation.get("date"),
-        citation.get("url"),
-    ]
-    return ". ".join(part for part in parts if part) + "."
-
-
 def testimony_summary(testimony: Testimony, passage_count: int | None = None) -> dict[str, Any]:
     """A testimony as listed: `passage_count`, when the caller has counted the passages in
     SQL (`linkcounts.passage_counts`), spares reading every passage."""
@@ -152,8 +138,9 @@ def testimony_summary(testimony: Testimony, passage_count: int | None = None) ->
     }
 
 
-def get_narrator(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
-    """The narrator's profile: biography, visible testimonies, and the events they speak of."""
+def get_narrator(session: Session, slug: str, viewer: Viewer, cite: Citer) -> dict[str, Any]:
+    """The narrator's profile: biography, visible testimonies, each with its citation (made
+    by `cite`), and the events they speak of."""
     narrator = session.scalar(
         select(Narrator).where(Narrator.slug == slug).options(selectinload(Narrator.testimonies))
     )
@@ -168,11 +155,19 @@ def get_narrator(session: Session, slug: str, viewer: Viewer) -> dict[str, Any]:
         "origin": narrator.origin,
         "biography": narrator.biography,
         "testimonies": [
-            {**testimony_summary(t, counts.get(t.id, 0)), "citation": citation_text(t)}
+            {
+                **testimony_summary(t, counts.get(t.id, 0)),
+                **_cited(cite(current_work(session, t), None)),
+            }
             for t in testimonies
         ],
         "events": spoken_of(session, [t.id for t in testimonies]),
     }
+
+
+def _cited(cited: dict[str, str]) -> dict[str, str]:
+    # the cite page's first style, as text (the JSON's "citation", as before) and as HTML
+    return {"citation": cited["citation_text"], "citation_html": cited["citation"]}
 
 
 def spoken_of(session: Session, testimony_ids: list[int]) -> list[dict[str, Any]]:

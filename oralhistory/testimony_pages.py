@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 
 from . import search
 from .access import Viewer
+from .citing import Citer, current_work
 from .linkcounts import passage_counts
 from .models import MAX_ROW_ID, ContextLink, Event, Passage, Place, Testimony
 from .paging import Paging, paging
 from .records import (
     PASSAGES_PER_PAGE,
     _date,
-    citation_text,
     link_summary,
     page_address,
     page_of,
@@ -48,16 +48,16 @@ def readable_testimony(session: Session, testimony_id: int, viewer: Viewer) -> T
 
 
 def get_testimony(
-    session: Session, testimony_id: int, viewer: Viewer, page: int = 1
+    session: Session, testimony_id: int, viewer: Viewer, cite: Citer, page: int = 1
 ) -> dict[str, Any]:
-    """The testimony: citation, narrator, its events, and page `page` (from 1) of its
-    passages, `PASSAGES_PER_PAGE` to a page, with anchors and links (a testimony of no more
+    """The testimony: citation (made by `cite`), narrator, its events, and page `page`
+    (from 1) of its passages, `PASSAGES_PER_PAGE` to a page, with anchors and links (a testimony of no more
     passages is whole on its one page); `page`, `pages` and `per_page` say which."""
     testimony = readable_testimony(session, testimony_id, viewer)
     total = passage_counts(session, [testimony.id]).get(testimony.id, 0)
     chosen = paging(page, PASSAGES_PER_PAGE, total, f"testimony {testimony_id}")
     return {
-        **_head(testimony, total),
+        **_head(session, testimony, total, cite),
         **chosen.as_dict(),
         "passages": _passages(session, testimony, viewer, chosen.offset, chosen.per_page),
         "events": spoken_of(session, [testimony.id]),
@@ -65,7 +65,11 @@ def get_testimony(
 
 
 def whole_testimony_json(
-    session: Session, testimony_id: int, viewer: Viewer, dumps: Callable[[Any], str]
+    session: Session,
+    testimony_id: int,
+    viewer: Viewer,
+    cite: Citer,
+    dumps: Callable[[Any], str],
 ) -> Iterator[str]:
     """The testimony as `get_testimony` gives it, but with every passage on its one page, as JSON (`dumps`
     writes one value) in pieces to send as they are made, a page of passages at a time."""
@@ -74,7 +78,7 @@ def whole_testimony_json(
     # one page holding them all: for a testimony of one page, what the API answers
     whole = Paging(1, max(total, PASSAGES_PER_PAGE), total)
     head = {
-        **_head(testimony, total),
+        **_head(session, testimony, total, cite),
         **whole.as_dict(),
         "events": spoken_of(session, [testimony.id]),
     }
@@ -123,15 +127,20 @@ def _passages(
     ]
 
 
-def testimony_head(session: Session, testimony_id: int, viewer: Viewer) -> dict[str, Any]:
+def testimony_head(
+    session: Session, testimony_id: int, viewer: Viewer, cite: Citer
+) -> dict[str, Any]:
     """What `get_testimony` says of the testimony, without its passages and events."""
     testimony = readable_testimony(session, testimony_id, viewer)
     total = passage_counts(session, [testimony.id]).get(testimony.id, 0)
-    return _head(testimony, total)
+    return _head(session, testimony, total, cite)
 
 
-def _head(testimony: Testimony, passage_count: int) -> dict[str, Any]:
+def _head(
+    session: Session, testimony: Testimony, passage_count: int, cite: Citer
+) -> dict[str, Any]:
     narrator = testimony.narrator
+    cited = cite(current_work(session, testimony), None)
     return {
         **testimony_summary(testimony, passage_count),
         "narrator": {
@@ -144,7 +153,9 @@ def _head(testimony: Testimony, passage_count: int) -> dict[str, Any]:
         "interviewers": testimony.interviewers,
         "original_language": testimony.original_language,
         "citation": testimony.citation,
-        "citation_text": citation_text(testimony),
+        # the cite page's first style, as text and as HTML (its titles in italics)
+        "citation_text": cited["citation_text"],
+        "citation_html": cited["citation"],
         "rights": testimony.rights,
         "corrected_at": testimony.corrected_at.isoformat(timespec="minutes")
         if testimony.corrected_at

@@ -23,15 +23,21 @@ def test_a_testimony_as_plain_text_begins_with_its_citation_and_keeps_every_word
     text = response.get_data(as_text=True)
     first = text.splitlines()
     assert first[0] == "Hisham Skeif on the first anniversary of the evacuation of Aleppo"
-    assert first[2].startswith("Cite as: Hisham Skeif, interviewed by Alaa Nassar and Waleed")
+    testimony = client.get("/api/testimonies/2").get_json()
+    # the cite page's Chicago note, with the permanent address, first and last
+    cited = f"Cite as: {testimony['citation_text']}"
+    assert cited.startswith("Cite as: Hisham Skeif, “Hisham Skeif on the First Anniversary")
+    assert cited.endswith(", http://localhost/testimonies/2.")
+    assert first[2] == cited
     assert "Archive URL: http://localhost/testimonies/2" in text
-    passages = client.get("/api/testimonies/2").get_json()["passages"]
+    passages = testimony["passages"]
     position = 0
     for passage in passages:
         anchor = passage["anchor"]
-        position = text.index(f"{anchor} (http://localhost/testimonies/2#{anchor})\n", position)
+        permanent = f"http://localhost/testimonies/2/passages/{anchor}"
+        position = text.index(f"{anchor} ({permanent})\n", position)
         assert text.index(passage["text"], position) > position
-    assert text.endswith(passages[-1]["text"] + "\n")
+    assert text.endswith(passages[-1]["text"] + f"\n\n{cited}\n")
 
 
 def test_a_testimony_as_json_is_the_apis_answer_as_a_file(client):

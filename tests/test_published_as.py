@@ -7,6 +7,8 @@ Real app, real database and index, the real forms, the Flask test client.
 
 from __future__ import annotations
 
+from xml.sax.saxutils import escape as xml_escape
+
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
@@ -101,7 +103,10 @@ def test_citations_name_the_current_title_where_published_as_is_empty(app, archi
         "/oai?verb=GetRecord&metadataPrefix=oai_dc"
         f"&identifier=oai:localhost:testimonies/{testimony_id}"
     ).get_data(as_text=True)
-    assert f"“{PUBLIC_TITLE}”" in oai  # dc:source
+    # dc:source: the testimony's citation as its page gives it, naming the title now
+    cited = testimony["citation_text"]
+    assert "“The Last Convoy from the Old City,”" in cited
+    assert f"<dc:source>{xml_escape(cited)}</dc:source>" in oai
 
 
 def test_published_as_given_is_kept_through_a_change_of_title(app, archivist):

@@ -4,9 +4,10 @@ test or a view; the views make the URLs. Only the search package talks to Whoosh
 from __future__ import annotations
 
 import ast
+import datetime as dt
 from pathlib import Path
 
-from oralhistory import PROJECT_ROOT, db, records, search
+from oralhistory import PROJECT_ROOT, citation, db, records, search
 from oralhistory.access import Viewer
 from oralhistory.records import PageAddress
 
@@ -52,11 +53,22 @@ def test_a_search_runs_from_the_command_line_without_a_request(app):
     # an application context, as a CLI command has, and no request
     with app.app_context():
         page = records.search_page(db.session(), search.SearchRequest(q="Aleppo"))
-        narrator = records.get_narrator(db.session(), "omar-al-halabi", Viewer())
+        # the caller names the permanent address a citation gives, as the web layer does
+        narrator = records.get_narrator(db.session(), "omar-al-halabi", Viewer(), _cite)
     hit = page["hits"][0]
     assert isinstance(hit["passage"]["url"], PageAddress)
     assert hit["passage"]["url"].fragment == hit["passage"]["anchor"]
     assert isinstance(narrator["url"], PageAddress)
+    assert narrator["testimonies"][0]["citation"].startswith("Omar al-Halabi, “")
+    assert narrator["testimonies"][0]["citation"].endswith(", https://archive.example.org/t.")
+
+
+def _cite(work: dict, anchor: str | None) -> dict:
+    url = "https://archive.example.org/t"
+    cited = citation.cite(
+        work, url=url, accessed=dt.date(2026, 1, 1), archive="Testimony Archive", anchor=anchor
+    )
+    return {**cited, "url": url}
 
 
 def test_the_views_turn_page_addresses_into_the_same_urls_as_before(client):

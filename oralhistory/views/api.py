@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, request
 
 from .. import db, records, testimony_pages, timeline_pages
 from ..auth import current_viewer
+from .citing import cite_now
 from .common import page_number, search_request
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -23,14 +24,14 @@ def narrators():
 
 @bp.get("/narrators/<slug>")
 def narrator(slug: str):
-    return jsonify(records.get_narrator(db.session(), slug, current_viewer()))
+    return jsonify(records.get_narrator(db.session(), slug, current_viewer(), cite_now))
 
 
 @bp.get("/testimonies/<int:testimony_id>")
 def testimony(testimony_id: int):
     return jsonify(
         testimony_pages.get_testimony(
-            db.session(), testimony_id, current_viewer(), page_number() or 1
+            db.session(), testimony_id, current_viewer(), cite_now, page_number() or 1
         )
     )
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from flask import (
@@ -20,6 +19,7 @@ from flask import (
 from .. import citable, citation, db, metadata
 from ..auth import current_viewer
 from ..records import NotFound
+from .citing import cited_url, today
 from .common import WHOLE_NUMBER, absolute_url
 
 bp = Blueprint("citations", __name__)
@@ -37,10 +37,6 @@ METADATA = {
 def page_metadata(kind: str, page: dict) -> dict:
     """Dublin Core pairs and JSON-LD for a testimony's, narrator's or event's page."""
     return METADATA[kind](page, absolute_url)
-
-
-def _today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
 
 
 def _asked_revision() -> int | None:
@@ -75,16 +71,11 @@ def _item(testimony_id: int, anchor: str | None) -> tuple[dict, dict]:
     revision_url = url_for(
         ".revision", testimony_id=testimony_id, number=work["number"], _anchor=anchor
     )
-    if not work["is_current"]:
-        url = absolute_url(revision_url)
-    elif anchor is not None:
-        url = absolute_url(url_for(".passage", testimony_id=testimony_id, anchor=anchor))
-    else:
-        url = absolute_url(url_for("pages.testimony", testimony_id=testimony_id))
+    url = cited_url(work, anchor)
     item = citation.csl_item(
         work,
         url=url,
-        accessed=_today(),
+        accessed=today(),
         archive=current_app.config["ARCHIVE_NAME"],
         anchor=anchor,
     )

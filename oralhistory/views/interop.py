@@ -18,6 +18,7 @@ from .. import db, downloads, oai, testimony_pages
 from ..auth import csrf, current_viewer
 from ..openapi import openapi_document
 from ..search import QueryError
+from .citing import cite_now, permanent_url
 from .common import absolute_url, public_host, search_request
 
 bp = Blueprint("interop", __name__)
@@ -34,12 +35,13 @@ def _download(body, content_type: str, filename: str) -> Response:
 @bp.get("/testimonies/<int:testimony_id>/export.txt")
 def testimony_text(testimony_id: int):
     session = db.session()
-    testimony = testimony_pages.testimony_head(session, testimony_id, current_viewer())
+    testimony = testimony_pages.testimony_head(session, testimony_id, current_viewer(), cite_now)
     # Sent as it is read: a long testimony is never held whole.
     text = downloads.testimony_text(
         testimony,
         absolute_url(url_for("pages.testimony", testimony_id=testimony_id)),
         testimony_pages.text_passages(session, testimony_id),
+        lambda anchor: permanent_url(testimony_id, anchor),
     )
     return _download(
         stream_with_context(text), "text/plain; charset=utf-8", f"{testimony['slug']}.txt"
@@ -49,10 +51,11 @@ def testimony_text(testimony_id: int):
 @bp.get("/testimonies/<int:testimony_id>/export.json")
 def testimony_json(testimony_id: int):
     session = db.session()
-    slug = testimony_pages.testimony_head(session, testimony_id, current_viewer())["slug"]
+    viewer = current_viewer()
+    slug = testimony_pages.testimony_head(session, testimony_id, viewer, cite_now)["slug"]
     # every passage, sent a page at a time as it is made
     body = testimony_pages.whole_testimony_json(
-        session, testimony_id, current_viewer(), current_app.json.dumps
+        session, testimony_id, viewer, cite_now, current_app.json.dumps
     )
     return _download(stream_with_context(body), "application/json", f"{slug}.json")
 
@@ -62,7 +65,7 @@ def search_csv():
     asked = search_request()
     if not any((asked.q.strip(), asked.narrator, asked.place, asked.event)):
         raise QueryError("say what to look for: 'q', or a 'narrator', 'place' or 'event'")
-    total, rows = downloads.search_rows(db.session(), asked, absolute_url)
+    total, rows = downloads.search_rows(db.session(), asked, absolute_url, cite_now)
     # A byte-order mark, so that spreadsheets read the Arabic script as UTF-8.
     response = _download(
         "\ufeff" + downloads.rows_csv(rows), "text/csv; charset=utf-8", "search-results.csv"
@@ -81,9 +84,8 @@ def repository() -> oai.Repository:
         identifier=config.get("OAI_REPOSITORY_IDENTIFIER") or public_host(),
         secret=config["SECRET_KEY"],
         page_size=int(config.get("OAI_PAGE_SIZE", 50)),
-        testimony_url=lambda testimony_id: absolute_url(
-            url_for("pages.testimony", testimony_id=testimony_id)
-        ),
+        testimony_url=permanent_url,
+        cite=cite_now,
     )
 
 

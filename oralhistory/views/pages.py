@@ -8,6 +8,7 @@ from .. import db, records, testimony_pages, timeline_pages
 from ..auth import current_viewer
 from ..paging import paging
 from ..search import QueryError
+from .citing import cite_now
 from .common import page_number, search_request
 
 # Narrators the home page names; the rest are on /narrators.
@@ -56,14 +57,17 @@ def narrators():
 @bp.get("/narrators/<slug>")
 def narrator(slug: str):
     return render_template(
-        "narrator.html", narrator=records.get_narrator(db.session(), slug, current_viewer())
+        "narrator.html",
+        narrator=records.get_narrator(db.session(), slug, current_viewer(), cite_now),
     )
 
 
 @bp.get("/testimonies/<int:testimony_id>")
 def testimony(testimony_id: int):
     session, viewer = db.session(), current_viewer()
-    found = testimony_pages.get_testimony(session, testimony_id, viewer, page_number() or 1)
+    found = testimony_pages.get_testimony(
+        session, testimony_id, viewer, cite_now, page_number() or 1
+    )
     q = request.args.get("q", "").strip()
     error, matches = None, None
     if q:
