@@ -154,7 +154,7 @@ class Passage(Base):
     start: Mapped[float | None] = mapped_column("start_seconds", Float)
     end: Mapped[float | None] = mapped_column("end_seconds", Float)
     timing: Mapped[str | None] = mapped_column(String(10))
-    timing_stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    timing_stale: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
     testimony: Mapped[Testimony] = relationship(back_populates="passages")
 
