@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import changes, revisions, submissions
+from . import changes, revisions, submissions, timecodes
 from .importer import (
     NARRATOR_FIELDS,
     InvalidFile,
@@ -195,6 +195,7 @@ def form_values(session: Session, testimony: Testimony) -> dict[str, Any]:
     }
     for passage in testimony.passages:
         values[f"passage_{passage.position}"] = passage_source(passage)
+        values[f"start_{passage.position}"] = timecodes.clock_text(passage.start)
     return values
 
 
@@ -546,6 +547,9 @@ def correct_testimony(
         )
     meta = _meta_from_form(session, form, testimony_meta(testimony), errors)
     passages = _corrected_passages(form, testimony, limit, errors)
+    duration = testimony.recording.duration if testimony.recording is not None else None
+    times, time_errors = timecodes.times_from_form(form, testimony.passages, duration)
+    errors.update(time_errors)
     if errors:
         raise FormProblems(errors)
     before = revisions.snapshot(testimony)
@@ -553,6 +557,7 @@ def correct_testimony(
     _keep_first_state(session, testimony)
     try:
         store_testimony(session, TestimonyFile("the form", meta, passages, from_file=False))
+        timecodes.set_manual(testimony.passages, times)
         session.flush()
     except (InvalidFile, IntegrityError) as error:
         session.rollback()

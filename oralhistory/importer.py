@@ -481,8 +481,9 @@ def fill_testimony(
 def replace_passages(testimony: Testimony, passages: list[PassageText]) -> bool:
     """Make the testimony's passages read as `passages`; return whether anything changed.
 
-    Passages keep their anchors through the change (`anchors.match_passages`); a new one
-    gets the next number never given, and a removed one's number is kept as removed.
+    Passages keep their anchors through the change (`anchors.match_passages`), and their
+    times in the recording; a timed passage whose words changed is marked `timing_stale`. A
+    new one gets the next number never given, and a removed one's number is kept as removed.
     """
     current = list(testimony.passages)
     if [(p.text, p.editor_note) for p in current] == [(p.text, p.editor_note) for p in passages]:
@@ -507,6 +508,8 @@ def replace_passages(testimony: Testimony, passages: list[PassageText]) -> bool:
             passage = Passage(number=last)
         else:
             passage = current[index]
+            if passage.timing and passage.text != new.text:
+                passage.timing_stale = True  # its times stay, to be checked against its words
         passage.position = position
         _apply(passage, {"text": new.text, "editor_note": new.editor_note})
         ordered.append(passage)

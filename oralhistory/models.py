@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -129,6 +131,12 @@ class Passage(Base):
     `position` is its place in the reading order, which corrections change; `number` is
     its identifier, the N of its anchor `p-N`, which never changes once given (a corrected
     passage keeps it, an inserted one gets a new one: see `anchors.py`).
+
+    `start` and `end` are where it is heard in the recording, in seconds (either may be
+    unknown), and `timing` where they came from: `imported` (a WebVTT file), `aligned`
+    (automatic alignment) or `manual` (typed by an archivist). A correction that changes a
+    timed passage's words keeps its times and sets `timing_stale`: they are to be checked
+    again (re-aligned), not trusted as they were.
     """
 
     __tablename__ = "passage"
@@ -143,6 +151,10 @@ class Passage(Base):
     number: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     editor_note: Mapped[str | None] = mapped_column(Text)
+    start: Mapped[float | None] = mapped_column("start_seconds", Float)
+    end: Mapped[float | None] = mapped_column("end_seconds", Float)
+    timing: Mapped[str | None] = mapped_column(String(10))
+    timing_stale: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
     testimony: Mapped[Testimony] = relationship(back_populates="passages")
 

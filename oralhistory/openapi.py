@@ -18,6 +18,13 @@ STRINGS = {"type": "array", "items": STRING}
 PRECISION = {"type": "string", "enum": ["day", "week", "month", "year"]}
 ACCESS = {"type": "string", "enum": ["public", "restricted"]}
 LINK_STATUS = {"type": "string", "enum": ["proposed", "confirmed", "rejected"]}
+SECONDS = {"type": ["number", "null"], "minimum": 0, "description": "seconds into the recording"}
+TIMING = {
+    "type": ["string", "null"],
+    "enum": ["imported", "aligned", "manual", None],
+    "description": "where the passage's times came from: a WebVTT file, automatic alignment, "
+    "or typed by an archivist",
+}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -159,6 +166,14 @@ SCHEMAS["Passage"] = _object(
         "text": STRING,
         "segments": _list(_ref("Segment")),
         "editor_note": TEXT,
+        "start": SECONDS,
+        "end": SECONDS,
+        "timing": TIMING,
+        "timing_stale": {
+            "type": "boolean",
+            "description": "the passage's words were corrected after it was timed: its times "
+            "are to be checked again",
+        },
         "url": STRING,
         "links": _list(
             {
@@ -231,7 +246,17 @@ SCHEMAS["SearchResults"] = _object(
                     "testimony": _object(
                         {"id": INTEGER, "title": STRING, "url": STRING, "access": ACCESS}
                     ),
-                    "passage": _object({"anchor": STRING, "url": STRING}),
+                    "passage": _object(
+                        {
+                            "anchor": STRING,
+                            "start": SECONDS,
+                            "url": {
+                                "type": "string",
+                                "description": "the passage in its testimony; with a start, "
+                                "`?t=` plays the recording from there",
+                            },
+                        }
+                    ),
                     "snippet": {"type": "string", "description": "HTML: escaped text, <mark>"},
                     "score": {"type": "number"},
                     "matched_in": STRINGS,

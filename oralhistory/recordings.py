@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import changes, media, revisions
+from . import changes, media, revisions, timecodes
 from .curation import Saved, get_testimony
 from .messages import Message, _
 from .models import Recording, Testimony
@@ -142,6 +142,47 @@ def remove(session: Session, testimony_id: int, author: str, media_dir: Path) ->
     saved = Saved(testimony, changes.commit(session))
     _forget_unused(session, media_dir, sha256)
     return saved
+
+
+def import_times(
+    session: Session, testimony_id: int, data: bytes, filename: str | None, author: str
+) -> Saved | None:
+    """Set the passages' times from a WebVTT file (`timecodes.read_webvtt`, cues matched to
+    passages by `timecodes.match_cues`), as `imported`, in a revision and a change-log entry.
+    Passages the file does not name keep theirs. Returns None when nothing changed.
+
+    Raises `timecodes.TimesRefused` naming the cue or the line that is wrong, and then
+    stores nothing; `records.NotFound` for an unknown testimony.
+    """
+    testimony = get_testimony(session, testimony_id)
+    cues = timecodes.read_webvtt(data)
+    passages = {p.anchor: p for p in testimony.passages}
+    matched = timecodes.match_cues(cues, list(passages))
+    duration = testimony.recording.duration if testimony.recording is not None else None
+    for _anchor, cue in matched:
+        if duration is not None and cue.start > duration + 1:
+            raise timecodes.TimesRefused(
+                _(
+                    "Cue %(cue)s (line %(line)s of the WebVTT file) starts after the end of "
+                    "the recording.",
+                    cue=cue.name,
+                    line=cue.line,
+                )
+            )
+    before = revisions.snapshot(testimony)
+    revisions.keep_first_state(session, testimony)
+    for anchor, cue in matched:
+        passage = passages[anchor]
+        passage.start, passage.end, passage.timing = cue.start, cue.end, "imported"
+        passage.timing_stale = False
+    if revisions.snapshot(testimony) == before:
+        session.rollback()
+        return None
+    name = (filename or "").strip()[:MAX_NAME] or "a WebVTT file"
+    first, last = matched[0][0], matched[-1][0]
+    summary = f"Times imported from {name}: {len(matched)} passages ({first} to {last})"
+    changes.record(session, testimony, "corrected", author, summary)
+    return Saved(testimony, changes.commit(session))
 
 
 def archive_view(testimony: Testimony) -> dict[str, Any] | None:

@@ -28,6 +28,7 @@ from .models import (
     Place,
     Testimony,
 )
+from .timecodes import url_seconds
 
 
 class NotFound(LookupError):
@@ -401,12 +402,7 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
                     "access": testimony.access,
                     "language": testimony.language,
                 },
-                "passage": {
-                    "anchor": hit.anchor,
-                    "url": passage_address(
-                        testimony.id, hit.anchor, positions.get((testimony.id, hit.anchor), 1)
-                    ),
-                },
+                "passage": _hit_passage(testimony.id, hit.anchor, positions),
                 "snippet": hit.snippet,
                 "score": hit.score,
                 "matched_in": hit.matched_in,
@@ -450,9 +446,21 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
     }
 
 
-def _hit_positions(session: Session, hits) -> dict[tuple[int, str], int]:
-    """Where each hit's passage stands in its testimony (which page shows it), by (testimony
-    id, anchor): one query for the page of hits."""
+def _hit_passage(testimony_id: int, anchor: str, positions: dict) -> dict[str, Any]:
+    """A hit's passage: its anchor, its start in the recording (or None), and its address,
+    which plays from that start (`?t=`)."""
+    position, start = positions.get((testimony_id, anchor), (1, None))
+    url = passage_address(testimony_id, anchor, position)
+    if start is not None:
+        url = page_address(
+            url.endpoint, _anchor=url.fragment, **dict(url.values), t=url_seconds(start)
+        )
+    return {"anchor": anchor, "start": start, "url": url}
+
+
+def _hit_positions(session: Session, hits) -> dict[tuple[int, str], tuple[int, float | None]]:
+    """Where each hit's passage stands in its testimony (which page shows it) and where it
+    starts in the recording, by (testimony id, anchor): one query for the page of hits."""
     wanted = [
         and_(Passage.testimony_id == hit.testimony_id, Passage.number == int(hit.anchor[2:]))
         for hit in hits
@@ -461,9 +469,11 @@ def _hit_positions(session: Session, hits) -> dict[tuple[int, str], int]:
     if not wanted:
         return {}
     rows = session.execute(
-        select(Passage.testimony_id, Passage.number, Passage.position).where(or_(*wanted))
+        select(Passage.testimony_id, Passage.number, Passage.position, Passage.start).where(
+            or_(*wanted)
+        )
     )
-    return {(tid, f"p-{number}"): position for tid, number, position in rows}
+    return {(tid, f"p-{number}"): (position, start) for tid, number, position, start in rows}
 
 
 def _name(refs: dict[str, dict[str, Any]], slug: str, key: str) -> str:

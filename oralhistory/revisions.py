@@ -49,6 +49,14 @@ def snapshot(testimony: Testimony) -> dict[str, Any]:
     # only when there is one: revisions from before recordings compare equal without it
     if testimony.recording is not None:
         state["recording"] = recording_state(testimony.recording)
+    times = [
+        {"anchor": p.anchor, "start": p.start, "end": p.end, "timing": p.timing}
+        | ({"stale": True} if p.timing_stale else {})
+        for p in testimony.passages
+        if p.timing
+    ]
+    if times:  # likewise: revisions from before passage times compare equal without them
+        state["times"] = times
     return state
 
 
@@ -89,8 +97,8 @@ def keep_first_state(session: Session, testimony: Testimony) -> None:
 
 
 # What an import does not replace: links follow their passages, a withdrawal and a
-# recording stay.
-_KEPT_BY_IMPORT = ("links", "withdrawn", "withdrawn_reason", "recording")
+# recording stay, and so do the passages' times (an import keeps them with the anchors).
+_KEPT_BY_IMPORT = ("links", "withdrawn", "withdrawn_reason", "recording", "times")
 
 
 def _replaced_by_import(state: dict[str, Any]) -> dict[str, Any]:
@@ -130,6 +138,13 @@ def _lines(state: dict[str, Any]) -> list[str]:
                 lines.append(f"{passage['anchor']}: {passage['text']}")
                 if passage.get("editor_note"):
                     lines.append(f"{passage['anchor']} editor's note: {passage['editor_note']}")
+        elif key == "times":
+            for time in value:
+                stale = ", words changed since" if time.get("stale") else ""
+                lines.append(
+                    f"{time['anchor']} heard at {time['start']}–{time['end']} s "
+                    f"({time['timing']}{stale})"
+                )
         elif key == "links":
             for link in value:
                 lines.append(

@@ -64,6 +64,22 @@ def get_testimony(
     }
 
 
+def heard_at(session: Session, testimony_id: int, seconds: float) -> tuple[int, str] | None:
+    """The passage heard at `seconds` into the recording (the last to start by then), as its
+    (position, anchor); None when no timed passage starts by then."""
+    found = session.execute(
+        select(Passage.position, Passage.number)
+        .where(
+            Passage.testimony_id == testimony_id,
+            Passage.start.is_not(None),
+            Passage.start <= seconds,
+        )
+        .order_by(Passage.start.desc(), Passage.position.desc())
+        .limit(1)
+    ).first()
+    return (found.position, f"p-{found.number}") if found else None
+
+
 def whole_testimony_json(
     session: Session,
     testimony_id: int,
@@ -116,6 +132,10 @@ def _passages(
             "text": passage.text,
             "segments": passage_segments(passage.text),
             "editor_note": passage.editor_note,
+            "start": passage.start,
+            "end": passage.end,
+            "timing": passage.timing,
+            "timing_stale": passage.timing_stale,
             "url": passage_address(testimony.id, passage.anchor, passage.position),
             # the passage's own address, which answers even if a correction removes it
             "permalink": page_address(

@@ -264,7 +264,10 @@ def test_the_testimony_page_plays_the_recording_without_autoplay(app, archivist)
     upload(archivist, tid, TONE)
     reader = app.test_client()
     page = reader.get(f"/testimonies/{tid}").get_data(as_text=True)
-    assert '<audio controls preload="metadata" aria-labelledby="recording-h">' in page
+    assert (
+        '<audio id="recording-player" controls preload="metadata" aria-labelledby="recording-h">'
+        in page
+    )
     assert f'<source src="/testimonies/{tid}/recording" type="audio/wav">' in page
     assert "autoplay" not in page
     assert f'href="/testimonies/{tid}/recording?download=1" download' in page

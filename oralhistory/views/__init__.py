@@ -103,6 +103,7 @@ def register_views(app: Flask) -> None:
         reasons,
         review,
         text_rule,
+        timecodes,
     )
 
     # before the blueprints' own hooks, which may look up what the request names
@@ -123,6 +124,7 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(language.bp)
     app.register_blueprint(interop.bp)
     media.init_app(app)
+    timecodes.init_app(app)
     reasons.init_app(app)
     kept_forms.init_app(app)
     app.add_template_filter(without_key, "reject_key")

@@ -72,6 +72,16 @@ def page_number() -> int | None:
     return int(raw)
 
 
+def listening_from() -> float | None:
+    """The moment of the recording the reader's link starts at (`?t=95`, seconds), or None;
+    a `t` that is not such a number is left aside, as a player leaves a fragment it cannot
+    read."""
+    raw = request.args.get("t", "").strip()
+    if not re.fullmatch(r"[0-9]{1,7}(?:\.[0-9]{1,3})?", raw):
+        return None
+    return float(raw)
+
+
 def search_request() -> SearchRequest:
     """The search the reader asked for, as a `SearchRequest` (raises `QueryError`)."""
     return SearchRequest(

@@ -7,9 +7,10 @@ from flask import Blueprint, render_template, request
 from .. import db, records, testimony_pages, timeline_pages
 from ..auth import current_viewer
 from ..paging import paging
+from ..records import page_of
 from ..search import QueryError
 from .citing import cite_now
-from .common import page_number, search_request
+from .common import listening_from, page_number, search_request
 
 # Narrators the home page names; the rest are on /narrators.
 HOME_NARRATORS = 24
@@ -65,9 +66,10 @@ def narrator(slug: str):
 @bp.get("/testimonies/<int:testimony_id>")
 def testimony(testimony_id: int):
     session, viewer = db.session(), current_viewer()
-    found = testimony_pages.get_testimony(
-        session, testimony_id, viewer, cite_now, page_number() or 1
-    )
+    moment = listening_from()
+    heard = testimony_pages.heard_at(session, testimony_id, moment) if moment is not None else None
+    page = page_number() or (page_of(heard[0]) if heard else 1)
+    found = testimony_pages.get_testimony(session, testimony_id, viewer, cite_now, page)
     q = request.args.get("q", "").strip()
     error, matches = None, None
     if q:
@@ -88,6 +90,8 @@ def testimony(testimony_id: int):
         q=q,
         matches=matches,
         error=error,
+        moment=moment,
+        heard=heard[1] if heard else None,
     )
     return page, 400 if error else 200
 

@@ -1,0 +1,68 @@
+// Reading in step with the recording. Without JavaScript each passage's time is a link that
+// opens the recording at that moment (#t=); with it, the link moves the page's own player
+// there and plays, and while the recording plays the passage being heard is marked (class
+// "heard", aria-current). The page follows it only while the reader is following too: once
+// they scroll away, it stays where they are. Nothing plays until the reader asks.
+(function () {
+  const player = document.getElementById("recording-player");
+  if (!player) return;
+  const passages = Array.from(document.querySelectorAll(".passage[data-start]"));
+  const starts = passages.map((p) => parseFloat(p.dataset.start));
+  const calm = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  let heard = document.querySelector(".passage.heard");
+
+  function onScreen(element) {
+    const box = element.getBoundingClientRect();
+    return box.bottom > 0 && box.top < window.innerHeight;
+  }
+
+  function passageAt(seconds) {
+    let found = null;
+    for (let i = 0; i < starts.length && starts[i] <= seconds; i++) found = passages[i];
+    return found;
+  }
+
+  function mark(passage, follow) {
+    if (passage === heard) return;
+    const wasFollowed = heard !== null && onScreen(heard);
+    if (heard) {
+      heard.classList.remove("heard");
+      heard.removeAttribute("aria-current");
+    }
+    heard = passage;
+    if (!passage) return;
+    passage.classList.add("heard");
+    passage.setAttribute("aria-current", "true");
+    if (follow && wasFollowed && !onScreen(passage)) {
+      passage.scrollIntoView({ block: "nearest", behavior: calm ? "auto" : "smooth" });
+    }
+  }
+
+  function seek(seconds) {
+    if (player.readyState >= 1) player.currentTime = seconds;
+    else player.addEventListener("loadedmetadata", () => { player.currentTime = seconds; }, { once: true });
+  }
+
+  player.addEventListener("timeupdate", () => {
+    if (!player.paused) mark(passageAt(player.currentTime), true);
+  });
+
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a.listen[data-start]");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    const seconds = parseFloat(link.dataset.start);
+    mark(link.closest(".passage"), false);
+    seek(seconds);
+    player.play().catch(() => {});  // the reader asked: a refused play leaves the player ready
+  });
+
+  // A link to a moment (?t=95) readies the player there and marks the passage; it does not play.
+  const moment = parseFloat(player.dataset.moment);
+  if (!Number.isNaN(moment)) {
+    seek(moment);
+    const passage = passageAt(moment);
+    mark(passage, false);
+    if (passage && !location.hash) passage.scrollIntoView({ block: "center" });
+  }
+})();
