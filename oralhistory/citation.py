@@ -66,7 +66,7 @@ def csl_item(
     work: dict[str, Any],
     *,
     url: str,
-    accessed: dt.date,
+    accessed: dt.date | None,
     archive: str,
     anchor: str | None = None,
 ) -> dict[str, Any]:
@@ -150,7 +150,7 @@ def cite(
     work: dict[str, Any],
     *,
     url: str,
-    accessed: dt.date,
+    accessed: dt.date | None,
     archive: str,
     anchor: str | None = None,
     style: str = DEFAULT_STYLE,

@@ -40,11 +40,22 @@ def permanent_url(testimony_id: int, anchor: str | None = None) -> str:
 def cite_now(work: dict[str, Any], anchor: str | None = None) -> dict[str, str]:
     """The testimony's (or its passage's) citation in the default style as the cite page
     shows it today, with the address it names as "url" (a `citing.Citer`)."""
+    return _cite(work, anchor, today())
+
+
+def cite_undated(work: dict[str, Any], anchor: str | None = None) -> dict[str, str]:
+    """The same citation without a day of access: for harvesters (OAI-PMH `dc:source`),
+    whose copy of a record must not change from one day to the next while the record does
+    not."""
+    return _cite(work, anchor, None)
+
+
+def _cite(work: dict[str, Any], anchor: str | None, accessed: dt.date | None) -> dict[str, str]:
     url = cited_url(work, anchor)
     cited = citation.cite(
         work,
         url=url,
-        accessed=today(),
+        accessed=accessed,
         archive=current_app.config["ARCHIVE_NAME"],
         anchor=anchor,
     )

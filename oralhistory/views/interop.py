@@ -18,7 +18,7 @@ from .. import db, downloads, oai, testimony_pages
 from ..auth import csrf, current_viewer
 from ..openapi import openapi_document
 from ..search import QueryError
-from .citing import cite_now, permanent_url
+from .citing import cite_now, cite_undated, permanent_url
 from .common import absolute_url, public_host, search_request
 
 bp = Blueprint("interop", __name__)
@@ -85,7 +85,7 @@ def repository() -> oai.Repository:
         secret=config["SECRET_KEY"],
         page_size=int(config.get("OAI_PAGE_SIZE", 50)),
         testimony_url=permanent_url,
-        cite=cite_now,
+        cite=cite_undated,
     )
 
 
