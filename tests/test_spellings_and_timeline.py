@@ -269,8 +269,10 @@ def test_q_on_a_testimony_page_marks_its_matches_with_next_and_previous(client):
     assert "3 matches for “Aleppo” in this testimony" in page
     assert '<a href="#match-2">next match</a>' in page
     assert '<a href="#match-2">previous match</a>' in page
-    # no JavaScript needed: the only script is main's JSON-LD metadata, which runs nothing
-    assert re.findall(r"<script(?![^>]*application/ld\+json)", page) == []
+    # no JavaScript needed: the match links are plain links; the page's scripts are JSON-LD
+    # metadata, which runs nothing, and enhancements from static/ (Copy), never inline code
+    scripts = re.findall(r"<script(?![^>]*application/ld\+json)[^>]*>", page)
+    assert all(re.fullmatch(r'<script src="/static/[\w.-]+\.js\?v=\w+" defer>', s) for s in scripts)
 
 
 def test_q_on_a_testimony_page_marks_a_phrase_as_one(client):
