@@ -692,12 +692,12 @@ def import_testimonies(
         new_sha = None
         try:
             parsed = read_testimony_file(path, max_bytes)
-            planned = recording_files.plan(parsed, store)
             slug = parsed.meta["slug"]
             existing = session.scalar(select(Testimony).where(Testimony.slug == slug))
             if existing is not None and keep_existing:
                 report.skipped.append(slug)
                 continue
+            planned = recording_files.plan(parsed, store)
             overridden = existing and revisions.changed_since_import(session, existing)
             if overridden and not replace:
                 report.refused.append(_refusal(path, slug, overridden))
