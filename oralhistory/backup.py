@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from .exporter import export_archive, written_whole
 from .models import Base
+from .recording_files import restore_media
 
 TABLES = "tables"
 COLLECTION = "collection"
@@ -55,6 +56,7 @@ class BackupReport:
 
     rows: dict[str, int] = field(default_factory=dict)
     accounts: bool = False
+    recordings: int = 0  # recording files put back in the media directory
 
 
 def _tables(include_accounts: bool) -> list[Table]:
@@ -88,6 +90,7 @@ def backup_archive(
     schema_revision: str | None,
     names_file: Path | None = None,
     include_accounts: bool = False,
+    media_dir: Path | None = None,
 ) -> BackupReport:
     """Write the whole record into a new bag at `directory` (absent or empty).
 
@@ -102,7 +105,10 @@ def backup_archive(
         for table in _tables(include_accounts):
             path = partial / TABLES / f"{table.name}.jsonl"
             report.rows[table.name] = _write_table(session, table, path)
-        export_archive(session, partial / COLLECTION, names_file, include_restricted=True)
+        # the recordings go in the collection, and so in the bag's manifest
+        export_archive(
+            session, partial / COLLECTION, names_file, include_restricted=True, media_dir=media_dir
+        )
         bagit.make_bag(
             str(partial),
             {
@@ -235,9 +241,10 @@ def _follow_sequences(session: Session, tables: list[Table]) -> None:
 
 
 def restore_archive(
-    session: Session, directory: Path, *, schema_revision: str | None
+    session: Session, directory: Path, *, schema_revision: str | None, media_dir: Path | None = None
 ) -> BackupReport:
-    """Put back the record a bag holds into this empty archive, in one transaction.
+    """Put back the record a bag holds into this empty archive, in one transaction, and its
+    recordings into `media_dir` (from the bag's collection, checked by its manifest).
 
     Raises `BackupError` (nothing restored) for a damaged bag, naming the file; for a bag of
     another schema revision; or when the archive holds anything already.
@@ -270,6 +277,11 @@ def restore_archive(
             restored.append(table)
             report.rows[table.name] = len(rows)
         _follow_sequences(session, restored)
+        if media_dir is not None:
+            try:
+                report.recordings = restore_media(directory / "data" / COLLECTION, media_dir)
+            except OSError as error:
+                raise BackupError(f"The recordings could not be put back: {error}") from None
         session.commit()
     except BaseException:
         session.rollback()

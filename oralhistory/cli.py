@@ -46,6 +46,13 @@ def _load_timeline(session) -> None:
         session.commit()
 
 
+def _media_store():
+    from .recording_files import MediaStore
+
+    config = current_app.config
+    return MediaStore(Path(config["MEDIA_DIR"]), int(config["MAX_RECORDING_BYTES"]))
+
+
 def _follow(session) -> None:
     """The one ending of every command that writes: commit, the index follows."""
     warning = changes.commit(session)
@@ -65,7 +72,7 @@ def init_command() -> None:
     try:
         _load_timeline(session)
         # An export's own record of its testimonies comes first: they keep their numbers.
-        restored = restore_archive(session, transcripts)
+        restored = restore_archive(session, transcripts, _media_store())
     except InvalidFile as invalid:
         raise click.ClickException(invalid.report()) from None
     report = import_testimonies(
@@ -73,11 +80,14 @@ def init_command() -> None:
         testimony_paths(transcripts),
         keep_existing=True,
         max_bytes=current_app.config["MAX_TRANSCRIPT_BYTES"],
+        store=_media_store(),
     )
     report.stored[:0] = restored
     report.skipped = [slug for slug in report.skipped if slug not in {t.slug for t in restored}]
     for invalid in report.invalid:
         click.echo(invalid.report(), err=True)
+    for note in report.notes:
+        click.echo(note)
     # Testimonies kept as they were still get what a changed timeline now proposes.
     for testimony_id in link_testimonies(session):
         changes.log(
@@ -110,11 +120,18 @@ def import_command(paths: tuple[Path, ...], replace: bool) -> None:
     session = db.session()
     # the form's limit on a transcript holds for a file too
     report = import_testimonies(
-        session, paths, replace=replace, max_bytes=current_app.config["MAX_TRANSCRIPT_BYTES"]
+        session,
+        paths,
+        replace=replace,
+        max_bytes=current_app.config["MAX_TRANSCRIPT_BYTES"],
+        store=_media_store(),
     )
     _follow(session)
     for testimony in report.stored:
-        click.echo(f"Imported {testimony.slug} ({len(testimony.passages)} passages).")
+        recorded = ", with its recording" if testimony.recording is not None else ""
+        click.echo(f"Imported {testimony.slug} ({len(testimony.passages)} passages{recorded}).")
+    for note in report.notes:
+        click.echo(note)
     for slug in report.unchanged:
         click.echo(f"{slug} is in the archive as the file has it: nothing changed.")
     for message in [invalid.report() for invalid in report.invalid] + report.refused:
@@ -138,10 +155,27 @@ def reindex_command() -> None:
 @with_appcontext
 @click.option("--repair", is_flag=True, help="Bring the index in line with the record.")
 def check_command(repair: bool) -> None:
-    """Compare the record and the search index, passage by passage, and report drift."""
-    from .check import check_index, repair_index
+    """Check every recording's file against its size and SHA-256, compare the record and the
+    search index passage by passage, and report what is wrong."""
+    from .fixity import check_recordings
 
     session = db.session()
+    checked, damaged = check_recordings(session, _media_store().directory)
+    for line in damaged:
+        click.echo(line)
+    if not damaged:
+        click.echo(f"Every recording is as recorded: {checked} file(s) checked.")
+    _check_index(session, repair)
+    if damaged:
+        raise click.ClickException(
+            f"{len(damaged)} recording(s) missing or altered: put the file back from a backup "
+            "(`flask restore` or a copy from an export), or replace the recording"
+        )
+
+
+def _check_index(session, repair: bool) -> None:
+    from .check import check_index, repair_index
+
     drift = check_index(session)
     for line in drift.lines():
         click.echo(line)
@@ -216,7 +250,9 @@ def export_command(directory: Path, include_restricted: bool) -> None:
     """Write the whole archive as files that `init` (TRANSCRIPTS_DIR=DIRECTORY) reads back."""
     names = Path(current_app.config["TRANSCRIPTS_DIR"]) / "names.yaml"
     try:
-        written = export_archive(db.session(), directory, names, include_restricted)
+        written = export_archive(
+            db.session(), directory, names, include_restricted, _media_store().directory
+        )
     except (FileExistsError, OSError) as error:
         raise click.ClickException(f"Nothing was exported: {error}") from None
     left_out = (
@@ -262,6 +298,7 @@ def backup_command(directory: Path, include_accounts: bool) -> None:
             schema_revision=db.schema_revision(),
             names_file=names,
             include_accounts=include_accounts,
+            media_dir=_media_store().directory,
         )
     except (BackupError, OSError) as error:
         raise click.ClickException(f"Nothing was backed up: {error}") from None
@@ -284,7 +321,12 @@ def restore_command(directory: Path) -> None:
     db.upgrade_schema()
     session = db.session()
     try:
-        report = restore_archive(session, directory, schema_revision=db.schema_revision())
+        report = restore_archive(
+            session,
+            directory,
+            schema_revision=db.schema_revision(),
+            media_dir=_media_store().directory,
+        )
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     count = changes.rebuild(session)

@@ -26,7 +26,7 @@ import yaml
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from . import changes
+from . import changes, recording_files
 from .curation import passage_source, testimony_meta
 from .importer import InvalidFile, read_testimony_file, store_testimony, upsert_narrator
 from .models import ChangeLog, ContextLink, Event, Figure, Place, Revision, Source, Testimony
@@ -49,10 +49,14 @@ def _yaml(data: Any) -> str:
     return yaml.safe_dump(_plain(data), allow_unicode=True, sort_keys=False, width=100)
 
 
-def testimony_file(testimony: Testimony) -> str:
-    """The testimony as a `testimonies/*.md` file: front matter, then its passages word for word."""
+def testimony_file(testimony: Testimony, recording: dict[str, Any] | None = None) -> str:
+    """The testimony as a `testimonies/*.md` file: front matter (naming its `recording`
+    files when given), then its passages word for word."""
     body = "\n\n".join(passage_source(passage) for passage in testimony.passages)
-    return f"---\n{_yaml(testimony_meta(testimony))}---\n{body}\n"
+    meta = testimony_meta(testimony)
+    if recording:
+        meta["recording"] = recording
+    return f"---\n{_yaml(meta)}---\n{body}\n"
 
 
 def timeline_data(session: Session) -> dict[str, Any]:
@@ -124,6 +128,7 @@ def testimony_state(
         "withdrawn_at": _when(testimony.withdrawn_at),
         "withdrawn_by": testimony.withdrawn_by,
         "withdrawn_reason": testimony.withdrawn_reason,
+        "times": recording_files.times_state(testimony),
         "context_links": [
             {
                 "id": link.id,
@@ -166,15 +171,22 @@ def exported_testimonies(session: Session, include_restricted: bool) -> list[Tes
 
 
 def export_archive(
-    session: Session, directory: Path, names_file: Path | None, include_restricted: bool
+    session: Session,
+    directory: Path,
+    names_file: Path | None,
+    include_restricted: bool,
+    media_dir: Path | None = None,
 ) -> list[Testimony]:
-    """Write the archive into `directory`, which must not exist yet or be empty.
+    """Write the archive into `directory`, which must not exist yet or be empty, each
+    recording (from `media_dir`) beside its testimony with its times as WebVTT, and their
+    SHA-256 in `recordings.sha256`.
 
     The files are written beside it and moved into place at the end: an export that fails
-    leaves nothing behind. Returns the testimonies written.
+    leaves nothing behind (OSError naming a recording that is missing or altered). Returns
+    the testimonies written.
     """
     with written_whole(directory) as partial:
-        return _write_export(session, partial, names_file, include_restricted)
+        return _write_export(session, partial, names_file, include_restricted, media_dir)
 
 
 @contextmanager
@@ -197,14 +209,24 @@ def written_whole(directory: Path) -> Iterator[Path]:
 
 
 def _write_export(
-    session: Session, directory: Path, names_file: Path | None, include_restricted: bool
+    session: Session,
+    directory: Path,
+    names_file: Path | None,
+    include_restricted: bool,
+    media_dir: Path | None,
 ) -> list[Testimony]:
     folder = directory / "testimonies"
     folder.mkdir()
     testimonies = exported_testimonies(session, include_restricted)
     states = []
     for testimony in testimonies:
-        (folder / f"{testimony.slug}.md").write_text(testimony_file(testimony), encoding="utf-8")
+        recording = None
+        if testimony.recording is not None:
+            if media_dir is None:
+                raise OSError(f"the recording of {testimony.slug}: no media directory given")
+            recording = recording_files.write_recording(testimony, folder, media_dir)
+        text = testimony_file(testimony, recording)
+        (folder / f"{testimony.slug}.md").write_text(text, encoding="utf-8")
         revisions = session.scalars(
             select(Revision).where(Revision.testimony_id == testimony.id).order_by(Revision.id)
         )
@@ -212,6 +234,7 @@ def _write_export(
             select(ChangeLog).where(ChangeLog.testimony_id == testimony.id).order_by(ChangeLog.id)
         )
         states.append(testimony_state(testimony, list(revisions), list(logged)))
+    recording_files.write_sums(directory, testimonies)
     (directory / "timeline.yaml").write_text(_yaml(timeline_data(session)), encoding="utf-8")
     if names_file is not None and names_file.exists():
         shutil.copyfile(names_file, directory / "names.yaml")
@@ -248,8 +271,11 @@ def read_state(directory: Path) -> list[dict[str, Any]]:
     return sorted(state["testimonies"], key=lambda entry: entry["id"])
 
 
-def _restore(session: Session, directory: Path, entry: dict[str, Any]) -> Testimony:
+def _restore(
+    session: Session, directory: Path, entry: dict[str, Any], store: Any
+) -> tuple[Testimony, str | None]:
     parsed = read_testimony_file(directory / "testimonies" / f"{entry['slug']}.md")
+    planned = recording_files.plan(parsed, store)
     # The testimony keeps its number: its URL is what readers cite.
     testimony = Testimony(
         id=entry["id"],
@@ -260,6 +286,11 @@ def _restore(session: Session, directory: Path, entry: dict[str, Any]) -> Testim
     session.add(testimony)
     session.flush()
     store_testimony(session, parsed)
+    session.flush()
+    new_sha = None
+    if planned is not None:
+        new_sha = recording_files.bring_in(session, testimony, planned, store, parsed.name)
+    recording_files.restore_times(testimony, entry.get("times") or [])
     testimony.context_links.clear()  # the rules' proposals give way to the exported links
     session.flush()
     testimony.context_links = [
@@ -304,32 +335,42 @@ def _restore(session: Session, directory: Path, entry: dict[str, Any]) -> Testim
             summary=change.get("summary"),
         )
         row.changed_at = _time(change["changed_at"]) or row.changed_at
-    return testimony
+    return testimony, new_sha
 
 
-def restore_archive(session: Session, directory: Path) -> list[Testimony]:
-    """Store the testimonies an export's `archive.json` describes, as they were; commit.
+def restore_archive(session: Session, directory: Path, store: Any = None) -> list[Testimony]:
+    """Store the testimonies an export's `archive.json` describes, as they were, their
+    recordings kept in `store` (a `recording_files.MediaStore`); commit.
 
     A testimony already in the database (same slug) is left as it is, so `init` may run
     twice. Raises `InvalidFile` naming the file at fault; then nothing is stored.
     """
-    restored = []
+    restored: list[Testimony] = []
+    kept: list[str | None] = []
     try:
         for entry in read_state(directory):
             if session.scalar(select(Testimony.id).where(Testimony.slug == entry["slug"])):
                 continue
-            restored.append(_restore(session, directory, entry))
+            testimony, new_sha = _restore(session, directory, entry, store)
+            restored.append(testimony)
+            kept.append(new_sha)
             session.flush()
             _follow_sequences(session)
         session.commit()
     except (KeyError, TypeError, ValueError) as error:
-        session.rollback()
+        _undo(session, store, kept)
         path = str(directory / STATE_FILE)
         raise InvalidFile(path, [(None, f"does not describe a testimony ({error!r})")]) from None
     except InvalidFile:
-        session.rollback()
+        _undo(session, store, kept)
         raise
     return restored
+
+
+def _undo(session: Session, store: Any, kept: list[str | None]) -> None:
+    session.rollback()
+    for sha256 in kept:
+        recording_files.forget_unused(session, store, sha256)
 
 
 def _follow_sequences(session: Session) -> None:

@@ -190,6 +190,8 @@ TESTIMONY_FIELDS = {
     "rights": (_text, True),
     "access": (_one_of(ACCESS_LEVELS), True),
     "events": (_slug_list, False),
+    # the recording and its times, paths relative to the testimony file (`recording_files`)
+    "recording": ({"file": (valid.line(300), True), "timecodes": (valid.line(300), False)}, False),
 }
 # a title of the timeline may run over lines, as its sources' titles do
 _title = valid.name(valid.LONG_TEXT, lines_allowed=True)
@@ -303,6 +305,8 @@ class TestimonyFile:
     passages: list[PassageText]
     # False when the testimony comes from the archivist's form rather than a file
     from_file: bool = True
+    # the line of each field of the front matter, by its path
+    lines: dict[tuple, int] = field(default_factory=dict)
 
 
 def check_testimony_meta(meta: dict[str, Any]) -> list[tuple[tuple, str]]:
@@ -363,7 +367,7 @@ def parse_testimony(text: str, name: str) -> TestimonyFile:
         doc.problems.append((end + 2 + body.count("\n", 0, max(start, 0)), message))
     if doc.problems:
         raise InvalidFile(name, doc.problems)
-    return TestimonyFile(name, doc.data, passages)
+    return TestimonyFile(name, doc.data, passages, lines=doc.lines)
 
 
 def read_testimony_file(path: Path, max_bytes: int | None = None) -> TestimonyFile:
@@ -656,6 +660,8 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     # files not imported over an archivist's changes (without `replace`): why, per file
     refused: list[str] = field(default_factory=list)
+    # what the archivist should know of a stored file (a recording without times)
+    notes: list[str] = field(default_factory=list)
 
 
 def import_testimonies(
@@ -665,6 +671,7 @@ def import_testimonies(
     keep_existing: bool = False,
     replace: bool = False,
     max_bytes: int | None = None,
+    store: Any = None,
 ) -> ImportReport:
     """Validate and store testimony files, each in its own transaction with its revision
     (by `revisions.IMPORT_AUTHOR`) and change-log row. The caller brings the index up to date
@@ -674,9 +681,15 @@ def import_testimonies(
     file replaces it, unless an archivist has changed it since it was last imported: then
     the file is refused, unless `replace` is given (and the history says so). A file larger
     than `max_bytes` (the form's limit, `MAX_TRANSCRIPT_BYTES`) is refused unread.
+
+    A file's `recording` (`recording_files`) is kept in `store` (a `MediaStore`), checked
+    first; a file naming one is refused when no store is given.
     """
+    from . import recording_files
+
     report = ImportReport()
     for path in paths:
+        new_sha = None
         try:
             parsed = read_testimony_file(path, max_bytes)
             slug = parsed.meta["slug"]
@@ -684,6 +697,7 @@ def import_testimonies(
             if existing is not None and keep_existing:
                 report.skipped.append(slug)
                 continue
+            planned = recording_files.plan(parsed, store)
             overridden = existing and revisions.changed_since_import(session, existing)
             if overridden and not replace:
                 report.refused.append(_refusal(path, slug, overridden))
@@ -693,6 +707,9 @@ def import_testimonies(
                 revisions.keep_first_state(session, existing)
             testimony = store_testimony(session, parsed)
             session.flush()
+            if planned is not None:
+                new_sha = recording_files.bring_in(session, testimony, planned, store, str(path))
+                session.flush()
             if before == revisions.snapshot(testimony):
                 session.rollback()
                 report.unchanged.append(slug)
@@ -702,11 +719,17 @@ def import_testimonies(
                 summary += (
                     f" (with --replace, over revision {overridden.id} by {overridden.author})"
                 )
+            if planned is not None:
+                summary += f", with its recording {planned.path.name}"
             changes.record(session, testimony, "imported", revisions.IMPORT_AUTHOR, summary)
             session.commit()
             report.stored.append(testimony)
+            note = recording_files.untimed_note(testimony) if planned is not None else None
+            if note:
+                report.notes.append(note)
         except InvalidFile as invalid:
             session.rollback()
+            recording_files.forget_unused(session, store, new_sha)
             report.invalid.append(invalid)
     return report
 

@@ -24,6 +24,20 @@ HEAD_BYTES = 64  # enough of a file's start to tell every accepted kind
 # What the archive accepts, in words for the message that refuses anything else.
 ACCEPTED = "WAV, MP3, Ogg (Vorbis or Opus), FLAC, MP4 or M4A, QuickTime (MOV), WebM or Matroska"
 
+# the file name ending a recording of each kind is given when it leaves the archive
+EXTENSIONS = {
+    "audio/wav": ".wav",
+    "audio/mpeg": ".mp3",
+    "audio/ogg": ".ogg",
+    "video/ogg": ".ogv",
+    "audio/flac": ".flac",
+    "audio/mp4": ".m4a",
+    "video/mp4": ".mp4",
+    "video/quicktime": ".mov",
+    "video/webm": ".webm",
+    "video/x-matroska": ".mkv",
+}
+
 # ISO base media file format brands that are sound only
 _AUDIO_BRANDS = {b"M4A ", b"M4B ", b"M4P ", b"F4A ", b"F4B "}
 
@@ -236,3 +250,35 @@ def keep(media_dir: Path, incoming: Incoming) -> tuple[Path, bool]:
 def forget(media_dir: Path, sha256: str) -> None:
     """Remove the kept file with this SHA-256 (the caller checks no recording uses it)."""
     path_of(media_dir, sha256).unlink(missing_ok=True)
+
+
+DAMAGED = ".damaged"  # the media directory's folder of marks left by `flask check`
+
+
+def _damage_mark(media_dir: Path, sha256: str) -> Path:
+    return Path(media_dir) / DAMAGED / sha256
+
+
+def mark_damaged(media_dir: Path, sha256: str, damaged: bool) -> None:
+    """Remember (or forget) that the kept file with this SHA-256 no longer has these bytes,
+    as `flask check` found: readers are then told it cannot be played."""
+    mark = _damage_mark(media_dir, sha256)
+    if damaged:
+        mark.parent.mkdir(parents=True, exist_ok=True)
+        mark.touch()
+    else:
+        mark.unlink(missing_ok=True)
+
+
+def available(media_dir: Path, sha256: str, size: int) -> bool:
+    """Whether the recording with this SHA-256 and size can be served: its file is there,
+    of its size, and `flask check` has not found its bytes changed. (Cheap: no hashing.)"""
+    try:
+        path = path_of(media_dir, sha256)
+        return (
+            path.is_file()
+            and path.stat().st_size == size
+            and not _damage_mark(media_dir, sha256).exists()
+        )
+    except (OSError, ValueError):
+        return False

@@ -225,7 +225,13 @@ SCHEMAS["Recording"] = _object(
         "duration": {"type": ["number", "null"], "description": "seconds"},
         "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
         "size": {"type": "integer", "minimum": 0, "description": "bytes"},
-    }
+        "available": {
+            "type": "boolean",
+            "description": "false when the file is missing or was found altered (`flask check`): "
+            "the recording cannot be played right now (given by /api/testimonies/{id})",
+        },
+    },
+    optional=("available",),
 )
 FACET = _object({"slug": STRING, "count": INTEGER})
 READ_AS = {

@@ -249,6 +249,7 @@ def test_the_api_gives_the_recording_or_null(app, archivist):
         "duration": pytest.approx(2.0, abs=0.01),
         "sha256": TONE_SHA,
         "size": len(TONE),
+        "available": True,
     }
     assert found["passages"] and found["title"]  # every other field is still there
     document = reader.get("/api/openapi.json").get_json()

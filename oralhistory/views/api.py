@@ -8,6 +8,7 @@ from .. import db, records, testimony_pages, timeline_pages
 from ..auth import current_viewer
 from .citing import cite_now
 from .common import page_number, search_request
+from .media import with_availability
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -29,11 +30,10 @@ def narrator(slug: str):
 
 @bp.get("/testimonies/<int:testimony_id>")
 def testimony(testimony_id: int):
-    return jsonify(
-        testimony_pages.get_testimony(
-            db.session(), testimony_id, current_viewer(), cite_now, page_number() or 1
-        )
+    found = testimony_pages.get_testimony(
+        db.session(), testimony_id, current_viewer(), cite_now, page_number() or 1
     )
+    return jsonify(with_availability(found))
 
 
 @bp.get("/events")

@@ -43,18 +43,21 @@ UPLOAD_ENDPOINT = "archive_media.upload_recording"
 # room for the form's other fields and the multipart boundaries around the file
 FORM_ALLOWANCE = 64 * 1024
 _INCOMING = "oralhistory.incoming"
-EXTENSIONS = {
-    "audio/wav": ".wav",
-    "audio/mpeg": ".mp3",
-    "audio/ogg": ".ogg",
-    "video/ogg": ".ogv",
-    "audio/flac": ".flac",
-    "audio/mp4": ".m4a",
-    "video/mp4": ".mp4",
-    "video/quicktime": ".mov",
-    "video/webm": ".webm",
-    "video/x-matroska": ".mkv",
-}
+EXTENSIONS = media.EXTENSIONS
+
+
+UNAVAILABLE = _("The recording cannot be played right now.")
+
+
+def with_availability(found: dict) -> dict:
+    """A testimony's dict (`testimony_pages.get_testimony`) with its recording marked
+    `available` or not (`media.available`: the file is there, whole as far as is known)."""
+    recording = found.get("recording")
+    if recording is not None:
+        recording["available"] = media.available(
+            media_dir(), recording["sha256"], recording["size"]
+        )
+    return found
 
 
 def media_dir() -> Path:
@@ -159,9 +162,11 @@ def recording(testimony_id: int):
     if kept is None:
         raise records.NotFound(f"testimony {testimony_id} has no recording")
     path = media.path_of(media_dir(), kept.sha256)
-    if not path.is_file():
-        current_app.logger.error("the recording of testimony %s is missing: %s", testimony_id, path)
-        return error_response(404, _("The recording of this testimony is not available now."))
+    if not media.available(media_dir(), kept.sha256, kept.size):
+        current_app.logger.error(
+            "the recording of testimony %s is missing or altered: %s", testimony_id, path
+        )
+        return error_response(503, UNAVAILABLE)
     download = request.args.get("download") is not None
     response = send_file(
         path,

@@ -11,6 +11,7 @@ from ..records import page_of
 from ..search import QueryError
 from .citing import cite_now
 from .common import listening_from, page_number, search_request
+from .media import with_availability
 
 # Narrators the home page names; the rest are on /narrators.
 HOME_NARRATORS = 24
@@ -69,7 +70,9 @@ def testimony(testimony_id: int):
     moment = listening_from()
     heard = testimony_pages.heard_at(session, testimony_id, moment) if moment is not None else None
     page = page_number() or (page_of(heard[0]) if heard else 1)
-    found = testimony_pages.get_testimony(session, testimony_id, viewer, cite_now, page)
+    found = with_availability(
+        testimony_pages.get_testimony(session, testimony_id, viewer, cite_now, page)
+    )
     q = request.args.get("q", "").strip()
     error, matches = None, None
     if q:
