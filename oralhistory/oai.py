@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from .citing import Citer, current_work
 from .models import ChangeLog, Narrator, Testimony, TestimonyEvent
-from .recording_exports import dc_type, iso_duration
+from .recording_exports import recording_dc
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -211,13 +211,7 @@ def dublin_core(testimony: Testimony, url: str, cited: str | None) -> dict[str, 
     """The testimony as unqualified Dublin Core: element name to values, in the usual order;
     `cited` is its citation as its page gives it."""
     citation, narrator = testimony.citation, testimony.narrator
-    recording = testimony.recording
-    heard: dict[str, list[str]] = {"type": [], "format": []}
-    if recording is not None:  # the recording's DCMI type, media type and length
-        heard["type"].append(dc_type(recording))
-        heard["format"].append(recording.media_type)
-        if recording.duration:
-            heard["format"].append(iso_duration(recording.duration))
+    heard = recording_dc(testimony.recording)
     return {
         "title": [testimony.title],
         "creator": [narrator.name],

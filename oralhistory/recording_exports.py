@@ -50,6 +50,17 @@ def dc_type(recording: Recording) -> str:
     return "MovingImage" if is_video(recording.media_type) else "Sound"
 
 
+def recording_dc(recording: Recording | None) -> dict[str, list[str]]:
+    """The Dublin Core `type` (DCMI Type) and `format` values (media type, then length as
+    an ISO 8601 duration) a recording adds to its testimony's record; none without one."""
+    if recording is None:
+        return {"type": [], "format": []}
+    formats = [recording.media_type]
+    if recording.duration:
+        formats.append(iso_duration(recording.duration))
+    return {"type": [dc_type(recording)], "format": formats}
+
+
 def iso_duration(seconds: float) -> str:
     """`seconds` as an ISO 8601 duration, to the whole second: 3723.4 gives "PT1H2M3S"."""
     whole = max(0, round(seconds))
