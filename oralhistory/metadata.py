@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from .access import ANONYMOUS, visible
 from .models import Event, Place, Testimony
+from .recording_exports import is_video, iso_duration
 from .records import PageAddress
 
 SCHEMA = "https://schema.org"
+DCTERMS_EXTENT = "http://purl.org/dc/terms/extent"
 
 # the full URL of a page the reading services name
 Absolute = Callable[[PageAddress], str]
@@ -36,6 +38,7 @@ def testimony_metadata(testimony: dict[str, Any], absolute: Absolute) -> dict[st
     citation = testimony.get("citation") or {}
     url = absolute(testimony["url"])
     narrator = testimony["narrator"]
+    recording = testimony.get("recording")
     dublin_core = [
         ("DC.title", testimony["title"]),
         ("DC.creator", narrator["name"]),
@@ -44,6 +47,7 @@ def testimony_metadata(testimony: dict[str, Any], absolute: Absolute) -> dict[st
         ("DC.date", citation.get("date") or testimony.get("interview_date")),
         ("DC.type", "Text"),
         ("DC.format", "text/html"),
+        *_recording_dc(recording),
         ("DC.language", testimony.get("language")),
         ("DC.identifier", url),
         ("DC.source", citation.get("url") or citation.get("title") or testimony["title"]),
@@ -79,9 +83,38 @@ def testimony_metadata(testimony: dict[str, Any], absolute: Absolute) -> dict[st
             ),
             "copyrightNotice": testimony.get("rights"),
             "about": [_event_ref(event, absolute) for event in testimony.get("events") or []],
+            "associatedMedia": _media_object(recording, absolute) if recording else None,
         }
     )
     return {"dublin_core": [(k, v) for k, v in dublin_core if v], "linked_data": linked}
+
+
+def _recording_dc(recording: dict[str, Any] | None) -> list[tuple[str, str]]:
+    # the recording's DCMI type, media type and length (ISO 8601), as OAI-PMH gives them
+    if recording is None:
+        return []
+    video = is_video(recording["media_type"])
+    pairs = [
+        ("DC.type", "MovingImage" if video else "Sound"),
+        ("DC.format", recording["media_type"]),
+    ]
+    if recording.get("duration"):
+        pairs.append(("DC.format", iso_duration(recording["duration"])))
+    return pairs
+
+
+def _media_object(recording: dict[str, Any], absolute: Absolute) -> dict[str, Any]:
+    # schema.org's AudioObject or VideoObject; its duration is the Dublin Core extent
+    duration = iso_duration(recording["duration"]) if recording.get("duration") else None
+    return _clean(
+        {
+            "@type": "VideoObject" if is_video(recording["media_type"]) else "AudioObject",
+            "contentUrl": absolute(recording["url"]),
+            "encodingFormat": recording["media_type"],
+            "duration": duration,
+            DCTERMS_EXTENT: duration,
+        }
+    )
 
 
 def _event_ref(event: dict[str, Any], absolute: Absolute) -> dict[str, Any]:

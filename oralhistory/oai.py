@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from .citing import Citer, current_work
 from .models import ChangeLog, Narrator, Testimony, TestimonyEvent
+from .recording_exports import recording_dc
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -210,6 +211,7 @@ def dublin_core(testimony: Testimony, url: str, cited: str | None) -> dict[str, 
     """The testimony as unqualified Dublin Core: element name to values, in the usual order;
     `cited` is its citation as its page gives it."""
     citation, narrator = testimony.citation, testimony.narrator
+    heard = recording_dc(testimony.recording)
     return {
         "title": [testimony.title],
         "creator": [narrator.name],
@@ -222,8 +224,8 @@ def dublin_core(testimony: Testimony, url: str, cited: str | None) -> dict[str, 
         ],
         "publisher": [citation["publisher"]] if citation.get("publisher") else [],
         "date": [testimony.interview_date.isoformat()] if testimony.interview_date else [],
-        "type": ["Text"],
-        "format": ["text/html"],
+        "type": ["Text", *heard["type"]],
+        "format": ["text/html", *heard["format"]],
         "identifier": [url],
         "source": [cited] if cited else [],
         "language": [testimony.language],

@@ -101,6 +101,7 @@ def register_views(app: Flask) -> None:
         media,
         pages,
         reasons,
+        recording_interop,
         review,
         text_rule,
         timecodes,
@@ -125,6 +126,7 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(interop.bp)
     media.init_app(app)
     timecodes.init_app(app)
+    recording_interop.init_app(app)
     reasons.init_app(app)
     kept_forms.init_app(app)
     app.add_template_filter(without_key, "reject_key")
