@@ -14,9 +14,9 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from xml.etree import ElementTree
 
 import iiif_prezi3
+from lxml import etree as ElementTree  # namespaces per document, not per process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -233,8 +233,9 @@ def ohms_xml(testimony: Testimony, passages: list[dict[str, Any]], urls: Recordi
     `_alt` translation left empty."""
     recording = testimony.recording
     assert recording is not None, "the caller checks that there is a recording"
-    ElementTree.register_namespace("", OHMS_NAMESPACE)
     ns = f"{{{OHMS_NAMESPACE}}}"
+    # the default namespace for this document only (xml.etree's register_namespace would
+    # change every other document the process writes, OAI-PMH's answers among them)
     root = ElementTree.Element(
         f"{ns}ROOT",
         {
@@ -242,6 +243,7 @@ def ohms_xml(testimony: Testimony, passages: list[dict[str, Any]], urls: Recordi
                 f"{OHMS_NAMESPACE} {OHMS_SCHEMA}"
             )
         },
+        nsmap={None: OHMS_NAMESPACE, "xsi": "http://www.w3.org/2001/XMLSchema-instance"},
     )
     changed = testimony.corrected_at or testimony.created_at or dt.datetime.now(dt.UTC)
     record = ElementTree.SubElement(
