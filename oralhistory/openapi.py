@@ -481,6 +481,18 @@ PATHS: dict[str, Any] = {
         [TESTIMONY_ID, _parameter("page", "query", "the page of its passages, from 1", STRING)],
         "downloads",
     ),
+    "/testimonies/{testimony_id}/manifest.json": _get(
+        "The IIIF Presentation 3 Manifest of the testimony's recording and its timed passages",
+        {
+            "200": {
+                "description": "the Manifest (README: For other archives' tools)",
+                "content": {"application/ld+json": {"schema": {"type": "object"}}},
+            },
+            **{code: answer for code, answer in _answer("", {}, "404").items() if code != "200"},
+        },
+        [TESTIMONY_ID],
+        "downloads",
+    ),
     "/api/events": _get(
         "The timeline: events by week, figures and places",
         _answer("the timeline", _ref("Timeline"), "404"),

@@ -20,3 +20,19 @@ def test_page_never_scrolls_sideways(site, open_page, page_type, signed_in, lang
     for w, h in WIDTHS.values():
         page.set_viewport_size({"width": w, "height": h})
         assert page.evaluate(SIDEWAYS) == 0, f"at {w} px the page is wider than the window"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_passages_cite_link_stands_beside_its_words_not_over_them(site, open_page, language):
+    # the link sits at the passage's start side: the right in Arabic, the left in English
+    page = open_page(False, "phone", language)
+    page.goto(address(site, "testimony"))
+    overlaps = page.evaluate(
+        """() => [...document.querySelectorAll('.passage')].filter((p) => {
+             const link = p.querySelector('.cite-link'), words = p.querySelector('.words');
+             if (!link || !words) return false;
+             const a = link.getBoundingClientRect(), b = words.getBoundingClientRect();
+             return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+           }).map((p) => p.id)"""
+    )
+    assert overlaps == []
