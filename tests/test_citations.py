@@ -259,3 +259,15 @@ def test_a_title_with_markup_is_cited_as_text_not_markup(archivist, client):
     cite = client.get(f"/testimonies/{testimony['id']}/cite").get_data(as_text=True)
     assert "<script>alert(1)" not in cite and "<b>Aleppo</b>" not in cite
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in cite
+
+
+def test_markup_an_archivist_typed_reaches_every_shown_citation_escaped(archivist, client):
+    # the testimony page and the narrator's profile show the citation as HTML (italics):
+    # what was typed stays text there too
+    form = form_for_testimony(title='A <script>alert("x")</script> <i>night</i>')
+    assert submit(archivist, "/archive/testimonies/new", form).status_code == 302
+    testimony = archivist.get("/api/narrators/layla-haddad").get_json()["testimonies"][0]
+    for address in (f"/testimonies/{testimony['id']}", "/narrators/layla-haddad"):
+        page = client.get(address).get_data(as_text=True)
+        assert "<script>alert" not in page and "<i>night</i>" not in page, address
+        assert "&lt;script&gt;alert" in page, address

@@ -174,28 +174,37 @@ def test_a_server_restarted_between_two_requests_goes_unnoticed(postgres, archiv
     assert archivist.get("/archive/").status_code == 200
 
 
-def test_a_save_committed_just_before_an_outage_is_confirmed_not_denied(postgres, archive):
+def save_as_the_database_stops(postgres, archive, moment: str):
+    """A new testimony sent through the form, the server stopped at the session's `moment`
+    ("before_commit": as the COMMIT is sent; "after_commit": just after it) and started
+    again once the answer is made."""
     app, archivist = archive
-    before = record_counts(app)
     page = archivist.get("/archive/testimonies/new").get_data(as_text=True)
     token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     stopped = []
 
-    def outage_after_the_commit(_session) -> None:
+    def outage(_session) -> None:
         if not stopped:
             stopped.append(True)
             postgres.stop()
 
     factory = app.extensions["oralhistory.sessionmaker"]
-    event.listen(factory, "after_commit", outage_after_the_commit)
+    event.listen(factory, moment, outage)
     try:
         response = archivist.post(
             "/archive/testimonies/new", data={**form_for_testimony(), "csrf_token": token}
         )
     finally:
-        event.remove(factory, "after_commit", outage_after_the_commit)
+        event.remove(factory, moment, outage)
         postgres.start()
     assert stopped
+    return response
+
+
+def test_a_save_committed_just_before_an_outage_is_confirmed_not_denied(postgres, archive):
+    app, archivist = archive
+    before = record_counts(app)
+    response = save_as_the_database_stops(postgres, archive, "after_commit")
     assert "nothing was changed" not in response.get_data(as_text=True).lower()
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     assert response.headers["Location"].startswith("/testimonies/")
@@ -205,26 +214,7 @@ def test_a_save_committed_just_before_an_outage_is_confirmed_not_denied(postgres
 
 def test_a_save_whose_commit_meets_an_outage_never_says_nothing_was_changed(postgres, archive):
     # The server goes away as the COMMIT is sent: whether it was kept cannot be known.
-    app, archivist = archive
-    page = archivist.get("/archive/testimonies/new").get_data(as_text=True)
-    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    stopped = []
-
-    def outage_at_the_commit(_session) -> None:
-        if not stopped:
-            stopped.append(True)
-            postgres.stop()
-
-    factory = app.extensions["oralhistory.sessionmaker"]
-    event.listen(factory, "before_commit", outage_at_the_commit)
-    try:
-        response = archivist.post(
-            "/archive/testimonies/new", data={**form_for_testimony(), "csrf_token": token}
-        )
-    finally:
-        event.remove(factory, "before_commit", outage_at_the_commit)
-        postgres.start()
-    assert stopped
+    response = save_as_the_database_stops(postgres, archive, "before_commit")
     page = response.get_data(as_text=True)
     assert response.status_code == 503, page[:500]
     assert "nothing was changed" not in page.lower()
