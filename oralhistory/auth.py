@@ -29,6 +29,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import db, outage
 from .access import ANONYMOUS, Viewer
+from .errors import AccountError, SignInRefused
 from .messages import _
 from .models import Archivist, ArchivistSession, LoginAttempt, utcnow
 
@@ -37,18 +38,6 @@ MIN_PASSWORD_LENGTH = 10
 
 csrf = CSRFProtect()
 _hasher = PasswordHasher()
-
-
-class AccountError(ValueError):
-    pass
-
-
-class SignInRefused(Exception):
-    """A sign-in that did not succeed, with a message that never says whether the name exists."""
-
-    def __init__(self, message: str, throttled: bool = False):
-        super().__init__(message)
-        self.throttled = throttled
 
 
 WRONG_CREDENTIALS = _("The username or the password is not right.")

@@ -30,6 +30,7 @@ import bagit
 from sqlalchemy import Date, DateTime, Table, func, select, text
 from sqlalchemy.orm import Session
 
+from .errors import BackupError
 from .exporter import export_archive, written_whole
 from .models import Base
 from .recording_files import restore_media
@@ -44,10 +45,6 @@ SEEDED_TABLES = ("change_log_head",)
 SCHEMA_FIELD = "Oralhistory-Schema-Revision"
 ACCOUNTS_FIELD = "Oralhistory-Accounts"
 BATCH = 1000
-
-
-class BackupError(Exception):
-    """A backup that cannot be written or restored; the message says why, naming the file."""
 
 
 @dataclass

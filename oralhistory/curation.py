@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import changes, revisions, submissions, timecodes
+from .errors import FormProblems
 from .importer import (
     NARRATOR_FIELDS,
     InvalidFile,
@@ -109,14 +110,6 @@ class Upload:
 
     filename: str
     data: bytes
-
-
-class FormProblems(Exception):
-    """A form that cannot be saved: a message for each wrong field ("" for the whole form)."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 @dataclass

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, object_session
 from . import changes, revisions
 from . import validation as valid
 from .anchors import match_passages
+from .errors import InvalidFile
 from .gazetteer import find_mentions
 from .linking import Rules, link_testimony
 from .messages import Message
@@ -39,21 +40,6 @@ from .models import (
 from .search.analysis import name_tokens
 
 EDITOR_NOTE_RE = re.compile(r"\s*\[Ed\.:\s*(?P<note>.+?)\]\s*$", re.DOTALL)
-
-
-class InvalidFile(Exception):
-    """A file that cannot be stored, with every problem found in it."""
-
-    def __init__(self, name: str, problems: list[tuple[int | None, str]]):
-        self.name = name
-        self.problems = problems
-        super().__init__(self.report())
-
-    def report(self) -> str:
-        return "\n".join(
-            f"{self.name}:{line}: {message}" if line else f"{self.name}: {message}"
-            for line, message in self.problems
-        )
 
 
 # --- YAML with line numbers ---------------------------------------------------------------

@@ -38,6 +38,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import changes, validation
+from .errors import LinkError
 from .gazetteer import Mention, find_mentions, name_groups, place_matchers
 from .models import LINK_KINDS, ContextLink, Event, Place, Testimony, utcnow
 from .records import NotFound
@@ -88,10 +89,6 @@ TIME_WORDS = re.compile(r"\b(?:ago|later|passed|been|gone|away|last|anniversary)
 # Words that move the day an anniversary is counted from.
 REFERENCE_DAYS = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1}
 SENTENCE_END = re.compile(r"[.!?…]\s")
-
-
-class LinkError(ValueError):
-    """An archivist's change to the links that cannot be made, said in plain words."""
 
 
 def digest(text: str) -> str:

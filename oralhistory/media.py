@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from .errors import NotMedia, TooLarge
 from .messages import Message, _
 
 INCOMING = ".incoming"  # the media directory's folder for uploads being received
@@ -119,10 +120,6 @@ def what_it_is(head: bytes) -> Message:
     return _("text")
 
 
-class NotMedia(ValueError):
-    """The file is not audio or video the archive accepts; the message says what it is."""
-
-
 def read_kind(path: Path) -> MediaKind:
     """The kind of media the file at `path` is; raise `NotMedia` saying what it is instead."""
     with open(path, "rb") as file:
@@ -151,11 +148,6 @@ def read_duration(path: Path) -> float | None:
         return None
     length = getattr(getattr(found, "info", None), "length", None)
     return round(float(length), 3) if length else None
-
-
-class TooLarge(Exception):
-    """The upload is larger than the archive takes. (Not a ValueError: the form parser
-    would take that for a malformed body and quietly drop the whole form.)"""
 
 
 class Incoming:

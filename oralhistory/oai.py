@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from .citing import Citer, current_work
+from .errors import OAIError
 from .models import ChangeLog, Narrator, Testimony, TestimonyEvent
 from .recording_exports import recording_dc
 
@@ -56,14 +57,6 @@ PAGED = {"ListIdentifiers", "ListRecords", "ListSets"}
 # as the protocol's schema writes them
 PREFIX_RE = re.compile(r"[A-Za-z0-9\-_\.!~\*'\(\)]+")
 SET_SPEC_RE = re.compile(r"([A-Za-z0-9\-_\.!~\*'\(\)])+(:[A-Za-z0-9\-_\.!~\*'\(\)]+)*")
-
-
-class OAIError(Exception):
-    """A protocol error: `code` is one of the protocol's error codes."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
 
 
 @dataclasses.dataclass(frozen=True)

@@ -17,21 +17,14 @@ from sqlalchemy.orm import Session
 
 from . import changes, media, revisions, timecodes
 from .curation import Saved, get_testimony
-from .messages import Message, _
+from .errors import RecordingRefused
+from .messages import _
 from .models import Recording, Testimony
 from .records import recording_ref
 
 logger = logging.getLogger(__name__)
 
 MAX_NAME = 300  # the length of `Recording.original_filename`
-
-
-class RecordingRefused(Exception):
-    """The upload was refused; `message` says why, for the archivist. Nothing was stored."""
-
-    def __init__(self, message: Message):
-        super().__init__(message)
-        self.message = message
 
 
 def _in_use(session: Session, sha256: str) -> bool:

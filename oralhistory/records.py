@@ -6,7 +6,6 @@ reader cannot see is never in what these functions return.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from . import changes, linkcounts, search
 from .access import Viewer, can_see, visible
 from .citing import Citer, current_work
+from .errors import NotFound, Withdrawn
 from .gazetteer import matchers_of, place_names
 from .messages import _
 from .models import (
@@ -29,20 +29,6 @@ from .models import (
     Testimony,
 )
 from .timecodes import url_seconds
-
-
-class NotFound(LookupError):
-    """Nothing the viewer may see answers to this name."""
-
-
-class Withdrawn(NotFound):
-    """A public testimony was here and has been withdrawn: readers hold citations to it, so its
-    addresses say so (410 Gone) and when, and nothing else of it (a withdrawal may protect a
-    person)."""
-
-    def __init__(self, testimony_id: int, withdrawn_on: dt.date):
-        super().__init__(f"testimony {testimony_id} was withdrawn")
-        self.testimony_id, self.withdrawn_on = testimony_id, withdrawn_on
 
 
 def readable(viewer: Viewer, testimony: Testimony | None, testimony_id: int) -> Testimony:

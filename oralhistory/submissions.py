@@ -17,6 +17,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .errors import AlreadySent
 from .messages import _
 from .models import FormSubmission, utcnow
 
@@ -28,14 +29,6 @@ BAD_KEY = _(
     "The form’s one-time key is not one this archive gives: reload the form and send it "
     "again. Nothing was stored."
 )
-
-
-class AlreadySent(Exception):
-    """This form was stored before: `kind` and `testimony_id` say what it stored."""
-
-    def __init__(self, kind: str, testimony_id: int | None):
-        super().__init__(f"this form was stored already ({kind}, testimony {testimony_id})")
-        self.kind, self.testimony_id = kind, testimony_id
 
 
 def new_key() -> str:

@@ -17,6 +17,7 @@ from typing import Any
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
+from .errors import TimesRefused
 from .messages import Message, _
 
 TIMINGS = ("imported", "aligned", "manual")
@@ -26,14 +27,6 @@ CLOCK_RE = re.compile(r"(?:(\d{1,3}):)?(\d{1,4}):(\d{2})(?:[.,](\d{1,3}))?")
 TIMESTAMP = r"(?:\d{2,}:)?\d{2}:\d{2}\.\d{3}"
 TIMINGS_RE = re.compile(rf"({TIMESTAMP})[ \t]+-->[ \t]+({TIMESTAMP})(?:[ \t].*)?")
 MAX_VTT_BYTES = 8 * 1024 * 1024
-
-
-class TimesRefused(Exception):
-    """The times were refused; `message` says why, for the archivist. Nothing was stored."""
-
-    def __init__(self, message: Message):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
