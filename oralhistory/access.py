@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, true
 
+from .kinds import AccessLevel
 from .models import Testimony
 
 
@@ -31,7 +32,7 @@ def visible(viewer: Viewer) -> ColumnElement[bool]:
     """
     condition = Testimony.withdrawn_at.is_(None)
     if not viewer.is_archivist:
-        condition = and_(condition, Testimony.access == "public")
+        condition = and_(condition, Testimony.access == AccessLevel.PUBLIC)
     return and_(condition, true())
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -87,17 +89,43 @@ def upgrade_schema() -> None:
     An empty database gets the current schema at once; one made by any earlier version of
     the archive, with or without migrations, is upgraded in place.
     """
-    with engine().begin() as connection:
-        config = alembic_config(connection)
-        tables = inspect(connection)
-        if not tables.has_table("alembic_version"):
-            if not tables.has_table("testimony"):
-                Base.metadata.create_all(connection)
-                connection.execute(ChangeLogHead.__table__.insert().values(id=1, last_id=0))
-                command.stamp(config, "head")
-                return
-            command.stamp(config, FIRST_REVISION)
-        command.upgrade(config, "head")
+    with engine().connect() as connection, _foreign_keys_checked_after(connection):
+        with connection.begin():
+            config = alembic_config(connection)
+            tables = inspect(connection)
+            if not tables.has_table("alembic_version"):
+                if not tables.has_table("testimony"):
+                    Base.metadata.create_all(connection)
+                    connection.execute(ChangeLogHead.__table__.insert().values(id=1, last_id=0))
+                    command.stamp(config, "head")
+                    return
+                command.stamp(config, FIRST_REVISION)
+            command.upgrade(config, "head")
+            _check_foreign_keys(connection)
+
+
+@contextmanager
+def _foreign_keys_checked_after(connection: Connection) -> Iterator[None]:
+    """On SQLite, foreign keys off while migrations run (SQLite alters a table by copying it
+    and dropping the old one, which a table others point at cannot survive with them on; the
+    switch works only outside a transaction), checked before the commit, on again after."""
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+    try:
+        yield
+    finally:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migrations left rows pointing at nothing: {broken[:5]}")
 
 
 def schema_revision() -> str | None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from . import search
 from .citing import Citer, current_work
+from .kinds import DatePrecision
 from .models import Testimony
 from .records import PageAddress, search_page
 
@@ -60,7 +61,7 @@ def testimony_text(
         f"Interview: {testimony['interview_date']}"
         + (
             f" (within the {testimony['interview_date_precision']})"
-            if testimony["interview_date_precision"] != "day"
+            if testimony["interview_date_precision"] != DatePrecision.DAY
             else ""
         ),
         f"Interviewers: {', '.join(testimony['interviewers'])}",

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from . import changes, recording_files
 from .curation import passage_source, testimony_meta
 from .importer import InvalidFile, read_testimony_file, store_testimony, upsert_narrator
+from .kinds import AccessLevel
 from .models import ChangeLog, ContextLink, Event, Figure, Place, Revision, Source, Testimony
 
 STATE_FILE = "archive.json"
@@ -166,7 +167,9 @@ def exported_testimonies(session: Session, include_restricted: bool) -> list[Tes
     """The testimonies an export holds: the public ones, or every one when asked."""
     query = select(Testimony).order_by(Testimony.id)
     if not include_restricted:
-        query = query.where(Testimony.access == "public", Testimony.withdrawn_at.is_(None))
+        query = query.where(
+            Testimony.access == AccessLevel.PUBLIC, Testimony.withdrawn_at.is_(None)
+        )
     return list(session.scalars(query))
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Select, and_, case, func, select, union
 from sqlalchemy.orm import Session, selectinload
 
 from .access import Viewer, visible
+from .kinds import LinkKind, LinkStatus
 from .models import ChangeLog, ContextLink, Event, Passage, Testimony, TestimonyEvent
 
 
@@ -33,7 +34,7 @@ def _visible_links(viewer: Viewer, kind: str, *columns) -> Select:
                 Passage.number == ContextLink.position,
             ),
         )
-        .where(visible(viewer), ContextLink.kind == kind, ContextLink.status != "rejected")
+        .where(visible(viewer), ContextLink.kind == kind, ContextLink.status != LinkStatus.REJECTED)
     )
 
 
@@ -57,14 +58,14 @@ def _passages_by_target(session: Session, viewer: Viewer, kind: str) -> dict[str
 
 
 def _read_counts(session: Session, viewer: Viewer) -> _Counts:
-    passages = _passages_by_target(session, viewer, "event")
+    passages = _passages_by_target(session, viewer, LinkKind.EVENT)
     front = (
         select(Event.slug.label("slug"), Testimony.id.label("testimony_id"))
         .join(TestimonyEvent, TestimonyEvent.event_id == Event.id)
         .join(Testimony, Testimony.id == TestimonyEvent.testimony_id)
         .where(visible(viewer))
     )
-    linked = _visible_links(viewer, "event", ContextLink.target, ContextLink.testimony_id)
+    linked = _visible_links(viewer, LinkKind.EVENT, ContextLink.target, ContextLink.testimony_id)
     both = union(front, linked).subquery()  # UNION: a testimony counts once per event
     testimonies = dict(
         session.execute(select(both.c.slug, func.count()).group_by(both.c.slug)).all()
@@ -73,7 +74,7 @@ def _read_counts(session: Session, viewer: Viewer) -> _Counts:
         slug: EventCounts(testimonies.get(slug, 0), passages.get(slug, 0))
         for slug in set(passages) | set(testimonies)
     }
-    return _Counts(events, _passages_by_target(session, viewer, "place"))
+    return _Counts(events, _passages_by_target(session, viewer, LinkKind.PLACE))
 
 
 # Per process: (database, last change, visible testimonies, archivist?) -> the counts.
@@ -88,7 +89,7 @@ def event_counts(session: Session, viewer: Viewer) -> dict[str, EventCounts]:
 def linked_count(session: Session, viewer: Viewer, kind: str, target: str) -> int:
     """How many visible passages link to the event or place `target` (see `_counts`)."""
     counts = _counts(session, viewer)
-    if kind == "event":
+    if kind == LinkKind.EVENT:
         return counts.events.get(target, EventCounts()).passages
     return counts.place_passages.get(target, 0)
 
@@ -140,7 +141,7 @@ def event_testimonies(session: Session, viewer: Viewer, slug: str, limit: int) -
         .limit(limit)
     ).all()
     linked = session.scalars(
-        _visible_links(viewer, "event", ContextLink.testimony_id)
+        _visible_links(viewer, LinkKind.EVENT, ContextLink.testimony_id)
         .where(ContextLink.target == slug)
         .distinct()
         .order_by(ContextLink.testimony_id)
@@ -173,24 +174,24 @@ def spoken_of(session: Session, testimony_ids) -> dict[str, str]:
     link, not yet reviewed, points to it)."""
     ids = list(testimony_ids)
     status = {
-        slug: "confirmed"
+        slug: LinkStatus.CONFIRMED
         for slug in session.scalars(
             select(Event.slug)
             .join(TestimonyEvent, TestimonyEvent.event_id == Event.id)
             .where(TestimonyEvent.testimony_id.in_(ids))
         )
     }
-    confirmed = func.max(case((ContextLink.status == "confirmed", 1), else_=0))
+    confirmed = func.max(case((ContextLink.status == LinkStatus.CONFIRMED, 1), else_=0))
     rows = session.execute(
         select(ContextLink.target, confirmed)
         .where(
             ContextLink.testimony_id.in_(ids),
-            ContextLink.kind == "event",
-            ContextLink.status != "rejected",
+            ContextLink.kind == LinkKind.EVENT,
+            ContextLink.status != LinkStatus.REJECTED,
         )
         .group_by(ContextLink.target)
     )
     for slug, any_confirmed in rows:
-        if status.get(slug) != "confirmed":
-            status[slug] = "confirmed" if any_confirmed else "proposed"
+        if status.get(slug) != LinkStatus.CONFIRMED:
+            status[slug] = LinkStatus.CONFIRMED if any_confirmed else LinkStatus.PROPOSED
     return status

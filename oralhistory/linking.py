@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from . import changes, validation
 from .errors import LinkError
 from .gazetteer import Mention, find_mentions, name_groups, place_matchers
+from .kinds import LinkOrigin, LinkStatus
 from .models import LINK_KINDS, ContextLink, Event, Place, Testimony, utcnow
 from .records import NotFound
 from .search.analysis import name_tokens
@@ -389,7 +390,7 @@ def _key(link: ContextLink) -> tuple[int, str, str]:
 
 
 def _weight(link: ContextLink) -> int:
-    return {"rejected": 2, "confirmed": 1}.get(link.status, 0)
+    return {LinkStatus.REJECTED: 2, LinkStatus.CONFIRMED: 1}.get(link.status, 0)
 
 
 def link_testimony(session: Session, testimony: Testimony, rules: Rules | None = None) -> bool:
@@ -414,20 +415,20 @@ def link_testimony(session: Session, testimony: Testimony, rules: Rules | None =
                         position=position,
                         kind=kind,
                         target=target,
-                        status="proposed",
-                        origin="automatic",
+                        status=LinkStatus.PROPOSED,
+                        origin=LinkOrigin.AUTOMATIC,
                         reason=reasons,
                         passage_digest=digests[position],
                     )
                 )
                 changed = True
-            elif link.origin == "automatic" and (
+            elif link.origin == LinkOrigin.AUTOMATIC and (
                 link.reason != reasons or link.passage_digest != digests[key[0]]
             ):
                 link.reason, link.passage_digest = reasons, digests[key[0]]
                 changed = True
         for link in existing.values():
-            if link.status == "proposed" and link.origin == "automatic":
+            if link.status == LinkStatus.PROPOSED and link.origin == LinkOrigin.AUTOMATIC:
                 testimony.context_links.remove(link)
                 changed = True
     return changed
@@ -506,7 +507,7 @@ def _save_all(session: Session, changed: dict[Testimony, list[str]], archivist: 
     changes.commit(session)
 
 
-DECISIONS = {"confirm": "confirmed", "reject": "rejected"}
+DECISIONS = {"confirm": LinkStatus.CONFIRMED, "reject": LinkStatus.REJECTED}
 MAX_DECISIONS = 500
 
 
@@ -589,15 +590,15 @@ def add_link(
             position=position,
             kind=kind,
             target=slug,
-            origin="archivist",
+            origin=LinkOrigin.ARCHIVIST,
             reason=[reason],
             passage_digest=digest(passages[position].text),
         )
         testimony.context_links.append(link)
-    elif link.status == "confirmed" and not note:
+    elif link.status == LinkStatus.CONFIRMED and not note:
         return link
     elif note:
         link.reason = [*link.reason, reason]
-    link.status, link.decided_by, link.decided_at = "confirmed", archivist, utcnow()
+    link.status, link.decided_by, link.decided_at = LinkStatus.CONFIRMED, archivist, utcnow()
     _save(session, testimony, archivist, f"Added {_describe(session, link)}.")
     return link

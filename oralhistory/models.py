@@ -26,11 +26,21 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-ACCESS_LEVELS = ("public", "restricted")
-DATE_PRECISIONS = ("day", "week", "month", "year")
-LINK_KINDS = ("event", "place")
-LINK_STATUSES = ("proposed", "confirmed", "rejected")
-LINK_ORIGINS = ("automatic", "archivist")
+from .kinds import (
+    AccessLevel,
+    ChangeKind,
+    DatePrecision,
+    LinkKind,
+    LinkOrigin,
+    LinkStatus,
+    check,
+)
+
+ACCESS_LEVELS = tuple(AccessLevel)
+DATE_PRECISIONS = tuple(DatePrecision)
+LINK_KINDS = tuple(LinkKind)
+LINK_STATUSES = tuple(LinkStatus)
+LINK_ORIGINS = tuple(LinkOrigin)
 
 
 # The largest id an INTEGER column holds (PostgreSQL refuses to even look up a larger one).
@@ -69,14 +79,18 @@ class Testimony(Base):
     __tablename__ = "testimony"
     __test__ = False  # not a pytest test class, despite its name
     # which testimonies a reader may see, read without the rows (`access.visible`)
-    __table_args__ = (Index("ix_testimony_visible", "access", "withdrawn_at"),)
+    __table_args__ = (
+        Index("ix_testimony_visible", "access", "withdrawn_at"),
+        check("testimony", "access"),
+        check("testimony", "interview_date_precision"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(160), unique=True)
     narrator_id: Mapped[int] = mapped_column(ForeignKey("narrator.id"))
     title: Mapped[str] = mapped_column(String(300))
     interview_date: Mapped[dt.date | None] = mapped_column(Date)
-    interview_date_precision: Mapped[str] = mapped_column(String(10), default="day")
+    interview_date_precision: Mapped[str] = mapped_column(String(10), default=DatePrecision.DAY)
     interview_date_note: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(10), default="en")
     original_language: Mapped[str | None] = mapped_column(String(10))
@@ -84,7 +98,7 @@ class Testimony(Base):
     # publisher, title, date, url, editing_note, partnership_note
     citation: Mapped[dict[str, Any]] = mapped_column(default=dict)
     rights: Mapped[str | None] = mapped_column(Text)
-    access: Mapped[str] = mapped_column(String(20), default="public")
+    access: Mapped[str] = mapped_column(String(20), default=AccessLevel.PUBLIC)
     source_file: Mapped[str | None] = mapped_column(String(300))
     # Set when consent is revoked: the record keeps the testimony, the public never sees it.
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -117,7 +131,7 @@ class Testimony(Base):
 
     @property
     def is_public(self) -> bool:
-        return self.access == "public" and self.withdrawn_at is None
+        return self.access == AccessLevel.PUBLIC and self.withdrawn_at is None
 
     @property
     def recording(self) -> Recording | None:
@@ -143,6 +157,7 @@ class Passage(Base):
     __table_args__ = (
         UniqueConstraint("testimony_id", "position"),
         UniqueConstraint("testimony_id", "number", name="uq_passage_testimony_id_number"),
+        check("passage", "timing"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -233,12 +248,13 @@ class Place(Base):
 
 class Event(Base):
     __tablename__ = "event"
+    __table_args__ = (check("event", "date_precision"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(160), unique=True)
     date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
-    date_precision: Mapped[str] = mapped_column(String(10), default="day")
+    date_precision: Mapped[str] = mapped_column(String(10), default=DatePrecision.DAY)
     title: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text)
     # [{"source": slug, "locator": str | None}], in the order the file gives them
@@ -293,6 +309,9 @@ class ContextLink(Base):
         UniqueConstraint("testimony_id", "position", "kind", "target"),
         # an event's or a place's page reads its links a page at a time, in this order
         Index("ix_context_link_target", "kind", "target", "testimony_id", "position"),
+        check("context_link", "kind"),
+        check("context_link", "status"),
+        check("context_link", "origin"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -300,8 +319,8 @@ class ContextLink(Base):
     position: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(10))  # one of LINK_KINDS
     target: Mapped[str] = mapped_column(String(160))  # the event's or the place's slug
-    status: Mapped[str] = mapped_column(String(12), default="proposed")
-    origin: Mapped[str] = mapped_column(String(12), default="automatic")
+    status: Mapped[str] = mapped_column(String(12), default=LinkStatus.PROPOSED)
+    origin: Mapped[str] = mapped_column(String(12), default=LinkOrigin.AUTOMATIC)
     # why: [{"rule": name, "words": the words as the passage writes them, "says": plain words}]
     reason: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     passage_digest: Mapped[str | None] = mapped_column(String(64))
@@ -371,9 +390,7 @@ class Revision(Base):
     snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
-# What a change-log row says changed. A testimony's kinds name one testimony (`testimony_id`);
-# a timeline change touches what every passage is indexed with (the gazetteer).
-CHANGE_KINDS = ("added", "corrected", "imported", "withdrawn", "reinstated", "links", "timeline")
+CHANGE_KINDS = tuple(ChangeKind)
 
 
 class ChangeLog(Base):
@@ -383,6 +400,7 @@ class ChangeLog(Base):
     """
 
     __tablename__ = "change_log"
+    __table_args__ = (check("change_log", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(String(20))  # one of CHANGE_KINDS
@@ -409,6 +427,7 @@ class FormSubmission(Base):
     answered with what the first stored, and stores nothing. Kept for `KEPT_FOR` days."""
 
     __tablename__ = "form_submission"
+    __table_args__ = (check("form_submission", "kind"),)
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))  # "added" or "corrected"

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .kinds import AccessLevel
 from .models import ChangeLog, Narrator, Testimony
 from .records import page_address
 from .search.naming import NameIndex, query_keys
@@ -38,7 +39,7 @@ def named_in(session: Session, query: str, include_restricted: bool) -> list[dic
 def _readable(include_restricted: bool):
     readable = Testimony.withdrawn_at.is_(None)
     if not include_restricted:
-        readable = readable & (Testimony.access == "public")
+        readable = readable & (Testimony.access == AccessLevel.PUBLIC)
     return readable
 
 

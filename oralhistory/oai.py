@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from .citing import Citer, current_work
 from .errors import OAIError
+from .kinds import AccessLevel
 from .models import ChangeLog, Narrator, Testimony, TestimonyEvent
 from .recording_exports import recording_dc
 
@@ -158,7 +159,7 @@ def _datestamp() -> ColumnElement:
 def _harvested(set_spec: str | None) -> list[ColumnElement[bool]]:
     # Withdrawn public testimonies stay in, as deleted records in no set; restricted ones
     # never appear.
-    conditions: list[ColumnElement[bool]] = [Testimony.access == "public"]
+    conditions: list[ColumnElement[bool]] = [Testimony.access == AccessLevel.PUBLIC]
     if set_spec:
         conditions.append(Testimony.withdrawn_at.is_(None))
     if set_spec and set_spec != SET_ROOT:

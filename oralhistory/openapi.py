@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .kinds import AccessLevel, DatePrecision, LinkStatus, Timing
+
 STRING = {"type": "string"}
 TEXT = {"type": ["string", "null"]}
 INTEGER = {"type": "integer"}
@@ -15,13 +17,13 @@ DAY = {"type": "string", "format": "date"}
 MAYBE_DAY = {"type": ["string", "null"], "format": "date"}
 MOMENT = {"type": ["string", "null"], "description": "UTC, ISO 8601"}
 STRINGS = {"type": "array", "items": STRING}
-PRECISION = {"type": "string", "enum": ["day", "week", "month", "year"]}
-ACCESS = {"type": "string", "enum": ["public", "restricted"]}
-LINK_STATUS = {"type": "string", "enum": ["proposed", "confirmed", "rejected"]}
+PRECISION = {"type": "string", "enum": list(DatePrecision)}
+ACCESS = {"type": "string", "enum": list(AccessLevel)}
+LINK_STATUS = {"type": "string", "enum": list(LinkStatus)}
 SECONDS = {"type": ["number", "null"], "minimum": 0, "description": "seconds into the recording"}
 TIMING = {
     "type": ["string", "null"],
-    "enum": ["imported", "aligned", "manual", None],
+    "enum": [*Timing, None],
     "description": "where the passage's times came from: a WebVTT file, automatic alignment, "
     "or typed by an archivist",
 }

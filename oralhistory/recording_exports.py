@@ -20,6 +20,7 @@ from lxml import etree as ElementTree  # namespaces per document, not per proces
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .kinds import LinkStatus
 from .models import ContextLink, Event, Passage, Place, Recording, Testimony
 
 OHMS_NAMESPACE = "https://www.weareavp.com/nunncenter/ohms"
@@ -81,7 +82,7 @@ def timed_passages(session: Session, testimony: Testimony) -> list[dict[str, Any
     ).all()
     links = session.scalars(
         select(ContextLink)
-        .where(ContextLink.testimony_id == testimony.id, ContextLink.status != "rejected")
+        .where(ContextLink.testimony_id == testimony.id, ContextLink.status != LinkStatus.REJECTED)
         .order_by(ContextLink.kind, ContextLink.target)
     ).all()
     slugs = {link.target for link in links}

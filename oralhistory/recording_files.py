@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from . import media, timecodes
 from .importer import InvalidFile, TestimonyFile
+from .kinds import Timing
 from .models import Recording, Testimony
 
 SUMS_FILE = "recordings.sha256"  # at the top of an export, as `sha256sum -c` reads it
@@ -138,7 +139,7 @@ def bring_in(
         recording.original_filename = planned.path.name[:300]
     for anchor, cue in matched:
         passage = next(p for p in testimony.passages if p.anchor == anchor)
-        passage.start, passage.end, passage.timing = cue.start, cue.end, "imported"
+        passage.start, passage.end, passage.timing = cue.start, cue.end, Timing.IMPORTED
         passage.timing_stale = False
     return new_sha
 

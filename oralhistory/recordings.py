@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from . import changes, media, revisions, timecodes
 from .curation import Saved, get_testimony
 from .errors import RecordingRefused
+from .kinds import Timing
 from .messages import _
 from .models import Recording, Testimony
 from .records import recording_ref
@@ -166,7 +167,7 @@ def import_times(
     revisions.keep_first_state(session, testimony)
     for anchor, cue in matched:
         passage = passages[anchor]
-        passage.start, passage.end, passage.timing = cue.start, cue.end, "imported"
+        passage.start, passage.end, passage.timing = cue.start, cue.end, Timing.IMPORTED
         passage.timing_stale = False
     if revisions.snapshot(testimony) == before:
         session.rollback()

@@ -18,6 +18,7 @@ from .access import Viewer, can_see, visible
 from .citing import Citer, current_work
 from .errors import NotFound, Withdrawn
 from .gazetteer import matchers_of, place_names
+from .kinds import AccessLevel
 from .messages import _
 from .models import (
     ChangeLog,
@@ -36,7 +37,7 @@ def readable(viewer: Viewer, testimony: Testimony | None, testimony_id: int) -> 
     withdrawn, NotFound for any other (a restricted one is never said to exist)."""
     if testimony is not None and can_see(viewer, testimony):
         return testimony
-    if testimony is not None and testimony.withdrawn_at and testimony.access == "public":
+    if testimony is not None and testimony.withdrawn_at and testimony.access == AccessLevel.PUBLIC:
         raise Withdrawn(testimony_id, testimony.withdrawn_at.date())
     raise NotFound(_("there is no testimony %(number)s", number=testimony_id))
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from .kinds import LinkKind, LinkStatus
 from .linking import LinkError
 from .models import ContextLink, Event, Passage, Place, Testimony
 
@@ -111,11 +112,11 @@ def proposed_links(session: Session, asked: QueueRequest) -> dict[str, Any]:
         link
         for link in session.scalars(
             select(ContextLink)
-            .where(ContextLink.status == "proposed")
+            .where(ContextLink.status == LinkStatus.PROPOSED)
             .options(selectinload(ContextLink.testimony).selectinload(Testimony.narrator))
             .order_by(ContextLink.testimony_id, ContextLink.position, ContextLink.id)
         )
-        if link.target in (events if link.kind == "event" else places)
+        if link.target in (events if link.kind == LinkKind.EVENT else places)
     ]
     choices = _choices(every, events, places)
     _check(asked, session, events, places, {c["rule"] for c in choices["rules"]})
@@ -156,7 +157,7 @@ def _queue_entry(
 ) -> dict[str, Any]:
     testimony = link.testimony
     passage = texts.get((link.testimony_id, link.position))
-    if link.kind == "event":
+    if link.kind == LinkKind.EVENT:
         event = events[link.target]
         label, date = event.title, event.date.isoformat()
     else:

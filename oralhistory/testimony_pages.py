@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from . import search
 from .access import Viewer
 from .citing import Citer, current_work
+from .kinds import LinkKind, LinkStatus
 from .linkcounts import passage_counts
 from .models import MAX_ROW_ID, ContextLink, Event, Passage, Place, Testimony
 from .paging import Paging, paging
@@ -192,7 +193,7 @@ def _links_by_number(
         ContextLink.testimony_id == testimony_id, ContextLink.position.in_(numbers)
     )
     if not viewer.is_archivist:
-        query = query.where(ContextLink.status != "rejected")
+        query = query.where(ContextLink.status != LinkStatus.REJECTED)
     found: dict[int, list[ContextLink]] = {}
     for link in session.scalars(
         query.order_by(ContextLink.position, ContextLink.kind, ContextLink.target)
@@ -281,11 +282,11 @@ def _passage_links(
     shown = []
     for link in links:
         anchor = voice_anchor(link.testimony_id, link.anchor)
-        if link.kind == "event" and link.target in events:
+        if link.kind == LinkKind.EVENT and link.target in events:
             event = events[link.target]
             label, date, end_date = event.title, _date(event.date), _date(event.end_date)
             url = page_address("pages.event", slug=event.slug, _anchor=anchor)
-        elif link.kind == "place" and link.target in places:
+        elif link.kind == LinkKind.PLACE and link.target in places:
             label, date, end_date = places[link.target].name, None, None
             url = page_address("pages.place", slug=link.target, _anchor=anchor)
         else:
@@ -299,4 +300,4 @@ def _passage_links(
                 "url": url,
             }
         )
-    return sorted(shown, key=lambda x: (x["kind"] != "event", x["date"] or "", x["label"]))
+    return sorted(shown, key=lambda x: (x["kind"] != LinkKind.EVENT, x["date"] or "", x["label"]))

@@ -18,9 +18,10 @@ import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from .errors import TimesRefused
+from .kinds import Timing
 from .messages import Message, _
 
-TIMINGS = ("imported", "aligned", "manual")
+TIMINGS = tuple(Timing)
 ANCHOR_RE = re.compile(r"p-[1-9][0-9]{0,8}")
 CLOCK_RE = re.compile(r"(?:(\d{1,3}):)?(\d{1,4}):(\d{2})(?:[.,](\d{1,3}))?")
 # the timings line of a cue: a WebVTT timestamp is [hh:]mm:ss.ttt
@@ -127,7 +128,7 @@ def set_manual(passages: list, wanted: dict[int, float | None]) -> None:
         if start is None:
             passage.start = passage.end = passage.timing = None
         else:
-            passage.start, passage.timing = start, "manual"
+            passage.start, passage.timing = start, Timing.MANUAL
             if passage.end is not None and passage.end <= start:
                 passage.end = None
         passage.timing_stale = False
