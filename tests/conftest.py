@@ -184,3 +184,11 @@ def sign_in(app, client, username: str = "keeper") -> None:
     with client.session_transaction() as cookie:
         cookie["archivist"] = username
         cookie["sid"] = token
+
+
+@pytest.fixture
+def archivist(app):
+    """A test client of its own, signed in through the sign-in form as a new archivist."""
+    from tests.archive_helpers import archivist_client
+
+    return archivist_client(app)

@@ -18,6 +18,7 @@ from oralhistory.search.analysis import (
 )
 from oralhistory.search.quick import QuickAnalyzer, vocabulary_words
 from tests.conftest import import_testimony, run_cli
+from tests.helpers import hits
 
 
 @pytest.fixture
@@ -26,11 +27,6 @@ def analyse(app):
     with app.app_context():
         analyzer = text_analyzer(search.gazetteer_table(db.session()))
     return lambda text: [token.text for token in analyzer(text)]
-
-
-def hits(client, q, **params):
-    body = client.get("/api/search", query_string={"q": q, "per_page": 50, **params}).get_json()
-    return [f"{h['narrator']['slug']}#{h['passage']['anchor']}" for h in body["hits"]]
 
 
 # --- case and accents ----------------------------------------------------------------------

@@ -5,18 +5,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from oralhistory.anchors import match_passages
-from tests.archive_helpers import archivist_client, submit
+from tests.archive_helpers import submit
 from tests.test_archivists import edit_form, first_testimony_of
 
 INSERTED = "A paragraph the publisher added at the top of the testimony."
-
-
-@pytest.fixture
-def archivist(app):
-    return archivist_client(app)
 
 
 def correct_transcript(archivist, testimony_id: int, change) -> None:

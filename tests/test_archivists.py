@@ -30,11 +30,6 @@ from tests.conftest import make_app
 NEW = "/archive/testimonies/new"
 
 
-@pytest.fixture
-def archivist(app):
-    return archivist_client(app)
-
-
 def is_signed_in(client) -> bool:
     return client.get("/archive/").status_code == 200
 

@@ -15,18 +15,13 @@ from oralhistory.models import ChangeLog, Testimony
 from oralhistory.search import documents
 from tests.archive_helpers import archivist_client, form_for_testimony, submit
 from tests.conftest import import_testimony, run_cli
+from tests.helpers import hit_count
 
 
 def change_log(app) -> list[tuple[str, int | None, str | None]]:
     with app.app_context():
         rows = db.session().scalars(select(ChangeLog).order_by(ChangeLog.id))
         return [(row.kind, row.testimony_id, row.author) for row in rows]
-
-
-def hits(client, q: str) -> int:
-    response = client.get("/api/search", query_string={"q": q})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()["total"]
 
 
 def correct_without_the_index(app, text: str) -> None:
@@ -84,7 +79,7 @@ def test_changes_since_reads_the_log_by_time_for_harvesters(app, tmp_path):
 
 def test_a_change_the_index_missed_is_found_at_the_next_search(app, client):
     correct_without_the_index(app, "Zanzibarian marmalade was all we had.")
-    assert hits(client, "zanzibarian") == 1
+    assert hit_count(client, "zanzibarian") == 1
     with app.app_context():
         assert check_index(db.session()).clean
 
@@ -103,11 +98,11 @@ def test_a_reader_does_not_wait_for_a_busy_index_and_the_next_one_finds_the_chan
     try:
         assert held.wait(10)
         # a reader does not wait for the writer: it searches what the index holds
-        assert hits(client, "quokkas") == 0
+        assert hit_count(client, "quokkas") == 0
     finally:
         release.set()
         writer.join(10)
-    assert hits(client, "quokkas") == 1
+    assert hit_count(client, "quokkas") == 1
 
 
 def build_as_an_earlier_version(app) -> str:
@@ -138,7 +133,7 @@ def test_init_rebuilds_an_index_an_earlier_version_built_with_other_fields(app):
 def test_a_search_on_an_index_of_an_earlier_version_is_answered_while_it_is_rebuilt(app):
     earlier = build_as_an_earlier_version(app)
     client = app.test_client()
-    assert hits(client, "Aleppo") > 0  # from the earlier index, while the new one is built
+    assert hit_count(client, "Aleppo") > 0  # from the earlier index, while the new one is built
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         with app.app_context():
@@ -147,4 +142,4 @@ def test_a_search_on_an_index_of_an_earlier_version_is_answered_while_it_is_rebu
         time.sleep(0.1)
     else:
         raise AssertionError("the index of an earlier version was not rebuilt")
-    assert hits(client, "Aleppo") > 0
+    assert hit_count(client, "Aleppo") > 0

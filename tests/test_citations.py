@@ -15,7 +15,7 @@ from sqlalchemy import select
 from oralhistory import citable, citation, db
 from oralhistory.access import ANONYMOUS
 from oralhistory.models import Testimony
-from tests.archive_helpers import archivist_client, form_for_testimony, submit
+from tests.archive_helpers import form_for_testimony, submit
 from tests.test_archivists import edit_form, first_testimony_of
 
 URL = "https://archive.example.org/testimonies/2/passages/p-2"
@@ -58,11 +58,6 @@ EXPECTED = {
         ),
     },
 }
-
-
-@pytest.fixture
-def archivist(app):
-    return archivist_client(app)
 
 
 def skeif_item(app) -> dict:

@@ -7,13 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from sqlalchemy import make_url, text, update
 
 from oralhistory import db
 from oralhistory.models import ArchivistSession
 from tests.archive_helpers import (
-    archivist_client,
     create_archivist,
     form_for_testimony,
     record_counts,
@@ -47,11 +45,6 @@ def signed_in_copy(client, app):
     other = app.test_client()
     other.set_cookie("session", client.get_cookie("session").value)
     return other
-
-
-@pytest.fixture
-def archivist(app):
-    return archivist_client(app)
 
 
 def test_a_save_to_a_read_only_archive_is_refused_with_503_saying_nothing_was_changed(

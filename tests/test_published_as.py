@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape as xml_escape
 
-import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import select
@@ -18,7 +17,6 @@ from sqlalchemy import select
 from oralhistory import db
 from oralhistory.models import Revision, Testimony
 from tests.archive_helpers import (
-    archivist_client,
     form_for_testimony,
     saved_testimony_id,
     submit,
@@ -29,11 +27,6 @@ from tests.test_export import crawl
 
 EARLY_TITLE = "Kept back under the working title Quince"
 PUBLIC_TITLE = "The last convoy from the old city"
-
-
-@pytest.fixture
-def archivist(app):
-    return archivist_client(app)
 
 
 def _made_public_under_a_new_title(archivist) -> int:

@@ -5,15 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import import_testimony, sign_in
-
-
-def search(client, q="", **params):
-    return client.get("/api/search", query_string={"q": q, "per_page": 50, **params})
-
-
-def hits(client, q="", **params):
-    body = search(client, q, **params).get_json()
-    return [f"{h['narrator']['slug']}#{h['passage']['anchor']}" for h in body["hits"]]
+from tests.helpers import hits, search
 
 
 def narrators(client, q="", **params):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-import pytest
-
 from tests.archive_helpers import archivist_client, submit
 from tests.test_archivists import edit_form, first_testimony_of
 
@@ -33,11 +31,6 @@ def tab_stops(page: str) -> list[dict[str, str]]:
     parser = TabStops()
     parser.feed(page)
     return parser.stops
-
-
-@pytest.fixture
-def archivist(app):
-    return archivist_client(app)
 
 
 # --- search ----------------------------------------------------------------------------------

@@ -6,21 +6,14 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from oralhistory import db
 from oralhistory.linking import link_testimonies
 from oralhistory.models import ContextLink
-from tests.archive_helpers import archivist_client
 
 QUEUE = "/archive/links?per_page=200"
 ARABIC = {"Accept-Language": "ar"}
-
-
-@pytest.fixture
-def archivist(app):
-    return archivist_client(app)
 
 
 def outside_english(page: str) -> str:

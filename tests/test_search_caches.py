@@ -11,7 +11,7 @@ from oralhistory import search as archive_search
 from oralhistory.models import Place
 from oralhistory.search import postings
 from tests import conftest
-from tests.conftest import TESTIMONY, run_cli
+from tests.conftest import TESTIMONY, run_cli, sign_in
 
 
 def search(client, q, **params):
@@ -25,10 +25,6 @@ def import_text(app, tmp_path, text, access="public", slug="cache-test"):
     )
     result = run_cli(app, "import", str(path))
     assert result.exit_code == 0, result.output
-
-
-def sign_in(app, client):
-    conftest.sign_in(app, client, "keeper")
 
 
 def test_facets_count_a_testimony_added_after_earlier_searches(app, client, tmp_path):

@@ -13,17 +13,13 @@ from whoosh.searching import Searcher
 from oralhistory import db, records, search
 from oralhistory.search import arrays, documents, postings, ranking
 from tests.conftest import import_testimony
+from tests.helpers import hits
 
 JOURNEY = (
     "We walked for days through the countryside and the villages, past the checkpoints and "
     "the fields, and we spoke of the city we had left behind. Then we reached Jarablus, and "
     "the orphans were safe."
 )
-
-
-def hits(client, q):
-    body = client.get("/api/search", query_string={"q": q, "per_page": 50}).get_json()
-    return [f"{h['narrator']['slug']}#{h['passage']['anchor']}" for h in body["hits"]]
 
 
 def test_repeated_short_passages_do_not_crowd_out_the_rest(app, client, tmp_path):

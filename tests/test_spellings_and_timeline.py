@@ -8,6 +8,7 @@ import pytest
 
 from oralhistory.search.transliteration import name_key
 from tests.conftest import TESTIMONY, import_testimony, run_cli, sign_in
+from tests.helpers import hit_names
 
 QASIM = ["muhammad-haj-qasim#p-1", "muhammad-haj-qasim#p-2", "muhammad-haj-qasim#p-3"]
 
@@ -15,10 +16,6 @@ QASIM = ["muhammad-haj-qasim#p-1", "muhammad-haj-qasim#p-2", "muhammad-haj-qasim
 def ask(client, q, **params):
     response = client.get("/api/search", query_string={"q": q, "per_page": 100, **params})
     return response.get_json()
-
-
-def hits(body) -> list[str]:
-    return [f"{h['narrator']['slug']}#{h['passage']['anchor']}" for h in body["hits"]]
 
 
 # --- the key ---------------------------------------------------------------------------------
@@ -55,7 +52,7 @@ def test_a_city_is_not_read_as_a_family_name_made_from_it(client):
 
 def test_an_unlisted_spelling_finds_the_narrator_and_says_what_it_was_read_as(client):
     body = ask(client, "Kassem")
-    assert hits(body) == QASIM
+    assert hit_names(body) == QASIM
     assert {hit["read_as"] for hit in body["hits"]} == {"Qasim"}
     page = client.get("/search?q=Kassem").get_data(as_text=True)
     assert "Read as a spelling of Qasim." in page
@@ -80,7 +77,7 @@ def test_the_exact_spelling_ranks_above_a_key_match(app, client, tmp_path):
     exact = import_testimony(app, tmp_path, "exact", "We waited for Kassem at the bridge.")
     keyed = import_testimony(app, tmp_path, "keyed", "We waited for Qasem at the bridge.")
     body = ask(client, "Kassem")
-    found = hits(body)
+    found = hit_names(body)
     assert found.index(f"{exact}#p-1") < found.index(f"{keyed}#p-1")
     by_passage = {f"{h['narrator']['slug']}#{h['passage']['anchor']}": h for h in body["hits"]}
     assert by_passage[f"{exact}#p-1"]["read_as"] is None
@@ -132,13 +129,13 @@ def test_the_totals_of_common_english_words_do_not_change(client, word, total):
 
 
 def test_leaving_out_an_unlisted_spelling_leaves_out_every_spelling_it_matches(client):
-    found = hits(ask(client, "Aleppo -Kassem"))
+    found = hit_names(ask(client, "Aleppo -Kassem"))
     assert found and not set(found) & set(QASIM)
 
 
 def test_a_key_does_not_widen_a_phrase(client):
     # The key of "western Aleppo" would be Aleppo's alone.
-    found = hits(ask(client, '"western Aleppo"'))
+    found = hit_names(ask(client, '"western Aleppo"'))
     assert found and "asmar-al-halabi#p-2" not in found
 
 
@@ -162,7 +159,7 @@ def test_a_key_match_never_shows_restricted_text_to_a_reader(app, client, tmp_pa
     assert body["suggestion"] is None
     assert "Qawwas" not in client.get("/search?q=Zobeir+Kawas").get_data(as_text=True)
     sign_in(app, client)
-    assert hits(ask(client, "Zobeir Kawas")) == [f"{narrator}#p-1"]
+    assert hit_names(ask(client, "Zobeir Kawas")) == [f"{narrator}#p-1"]
 
 
 # --- suggestions from everything a reader may see --------------------------------------------

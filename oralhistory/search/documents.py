@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
-# the module, not its names: the gazetteer reads names with `analysis`, so it may be the one
+# the module, not its names: the gazetteer imports `search.places`, so it may be the one
 # importing this package
 from .. import gazetteer
 from ..models import ContextLink, Passage, Testimony

@@ -14,11 +14,9 @@ from whoosh.qparser import QueryParser, plugins
 from whoosh.query import And, AndMaybe, Every, NullQuery, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
-# the module, not its names: the gazetteer reads names with `analysis`, so it may be the one
-# importing this package
-from .. import gazetteer
 from . import marks, postings, querylang
 from .analysis import SpellingFilter, name_tokens
+from .places import places_in, places_named
 from .querylang import QueryError
 from .transliteration import NameKeyFilter
 
@@ -122,7 +120,7 @@ def _place_boost(query: Query, tokens: list[querylang.Token], places: Gazetteer)
     # A passage about a place the reader names (its `place` field) ranks above one that only
     # shares the word, by a biography for instance; it is not required to be about it.
     words = " ".join(word for _, word in querylang.plain_words(tokens))
-    named = gazetteer.places_in(words, places.place_matchers)
+    named = places_in(words, places.place_matchers)
     if not named:
         return query
     return AndMaybe(query, Or([Term("place", slug) for slug in named], boost=PLACE_WEIGHT))
@@ -183,7 +181,7 @@ def _filter_query(
     elif places is None:
         slugs = [slug]
     elif name == "place":
-        slugs = gazetteer.places_named(value, places.places, partial(_words, searcher.schema))
+        slugs = places_named(value, places.places, partial(_words, searcher.schema))
     else:
         slugs = _events_named(places, value, partial(_words, searcher.schema))
     return FilterQuery([Term(name, s) for s in slugs or [slug]])

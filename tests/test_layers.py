@@ -1,0 +1,147 @@
+"""The layers: imports run one way, web -> services and formats -> record, collection, search;
+search imports nothing else of the archive; Flask only in the web layer.
+
+The modules are still flat, so each is given its layer here (the target layout is in
+`ARCHITECTURE.md`, "Layout"). `ALLOWED` lists today's imports against the direction, each as
+a pair; it may only shrink: an entry that no longer occurs fails the test until removed.
+`python -m benchmarks.import_graph` prints the graph's longest chain, cycles and violations.
+"""
+
+from __future__ import annotations
+
+from benchmarks.import_graph import FLASK, imports
+
+# What may import what: a layer imports its own modules and the layers it lists.
+MAY_IMPORT = {
+    "app": {"web", "services", "formats", "record", "collection", "search", "base", "flask"},
+    "web": {"services", "formats", "record", "collection", "search", "base", "flask"},
+    "services": {"record", "collection", "search", "base", "sqlalchemy"},
+    "formats": {"record", "base", "sqlalchemy"},
+    "record": {"base", "sqlalchemy"},
+    "collection": {"record", "base", "sqlalchemy"},  # export and backup read the record
+    "search": set(),
+    "base": set(),
+}
+
+LAYERS = {
+    "app": ["oralhistory", "cli"],
+    "base": ["messages", "errors"],
+    "record": [
+        "models",
+        "db",
+        "kinds",
+        "access",
+        "revisions",
+        "anchors",
+        "changes",
+        "outage",
+        "submissions",
+        "media",
+        "fixity",
+        "citing",
+    ],
+    "collection": ["importer", "exporter", "backup", "validation", "recording_files"],
+    "services": [
+        "records",
+        "curation",
+        "linking",
+        "linkcounts",
+        "narrators_named",
+        "paging",
+        "review",
+        "recordings",
+        "testimony_pages",
+        "timeline_pages",
+        "check",
+        "citable",
+        "auth",
+        "gazetteer",
+    ],
+    "formats": [
+        "citation",
+        "metadata",
+        "oai",
+        "downloads",
+        "openapi",
+        "recording_exports",
+        "timecodes",
+    ],
+    "web": ["views", "views.*", "security", "i18n", "request_deadline"],
+    "search": ["search", "search.*"],
+}
+
+# Today's imports against the direction: (importer, imported). Only ever shrinks.
+ALLOWED = {
+    ("auth", "flask"),
+    ("auth", "flask_wtf"),
+    ("auth", "werkzeug"),
+    ("changes", "flask"),
+    ("changes", "search"),
+    ("curation", "timecodes"),
+    ("db", "flask"),
+    ("downloads", "records"),
+    ("downloads", "search"),
+    ("exporter", "curation"),
+    ("importer", "gazetteer"),
+    ("importer", "linking"),
+    ("importer", "search"),
+    ("importer", "search.analysis"),
+    ("linking", "flask"),
+    ("metadata", "records"),
+    ("recording_files", "timecodes"),
+    ("recordings", "timecodes"),
+    ("records", "timecodes"),
+    ("search", "flask"),
+    ("search", "models"),
+    ("search", "sqlalchemy"),
+    ("search.documents", "flask"),
+    ("search.documents", "gazetteer"),
+    ("search.documents", "models"),
+    ("search.documents", "sqlalchemy"),
+    ("views.timecodes", "sqlalchemy"),
+}
+
+
+def layer_of(module: str) -> str:
+    """The layer `module` belongs to (by `LAYERS`); the libraries are their own layers."""
+    if module in FLASK:
+        return "flask"
+    if module == "sqlalchemy":
+        return "sqlalchemy"
+    for layer, names in LAYERS.items():
+        for name in names:
+            if module == name or (name.endswith(".*") and module.startswith(name[:-1])):
+                return layer
+    raise LookupError(f"{module} has no layer: add it to LAYERS in tests/test_layers.py")
+
+
+def violations(graph: dict[str, set[str]] | None = None) -> set[tuple[str, str]]:
+    """Every import against the layers' direction, as (importer, imported)."""
+    graph = imports() if graph is None else graph
+    found = set()
+    for module, targets in graph.items():
+        layer = layer_of(module)
+        for target in targets:
+            other = layer_of(target)
+            if other != layer and other not in MAY_IMPORT[layer]:
+                found.add((module, target))
+    return found
+
+
+def test_every_module_of_the_archive_has_a_layer():
+    for module in imports():
+        layer_of(module)
+
+
+def test_no_import_runs_against_the_layers_beyond_the_known_ones():
+    new = violations() - ALLOWED
+    assert not new, "imports against the layers (see MAY_IMPORT): " + ", ".join(
+        f"{a} -> {b}" for a, b in sorted(new)
+    )
+
+
+def test_the_list_of_known_violations_only_shrinks():
+    gone = ALLOWED - violations()
+    assert not gone, "no longer imported: remove from ALLOWED: " + ", ".join(
+        f"{a} -> {b}" for a, b in sorted(gone)
+    )
