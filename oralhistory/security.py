@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, request
 from werkzeug.wrappers import Response
 
+from .errors import Forbidden
 from .validation import url as url_problem
 
 CONTENT_SECURITY_POLICY = (
@@ -63,7 +64,8 @@ def _origin_of(address: str) -> tuple[str, str, int | None] | None:
 
 
 def refuse_other_sites():
-    """A 403 for a state-changing request whose `Origin` is another site (or "null")."""
+    """Raise `Forbidden` (a 403, rendered by the views) for a state-changing request whose
+    `Origin` is another site (or "null")."""
     origin = request.headers.get("Origin")
     if request.method in SAFE_METHODS or origin is None:
         return None
@@ -72,12 +74,8 @@ def refuse_other_sites():
     own = {_origin_of(request.host_url), *([_origin_of(public)] if public else [])}
     if _origin_of(origin) in own:
         return None
-    from .views import discard_request_body, error_response
-
-    discard_request_body()
     shown = origin if len(origin) <= 100 else origin[:100] + "…"
-    return error_response(
-        403,
+    raise Forbidden(
         f"This request came from another site (Origin: {shown}) and was refused; nothing "
-        "was changed. Send it from the archive's own pages.",
+        "was changed. Send it from the archive's own pages."
     )

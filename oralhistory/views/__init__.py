@@ -9,59 +9,15 @@ from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
-from werkzeug.wsgi import LimitedStream
 
 from .. import changes, db, outage, search
+from ..errors import BadParameter, Forbidden
 from ..i18n import translated
 from ..messages import Message, _
 from ..records import NotFound, PageAddress, Withdrawn
+from .answers import as_sentence, discard_request_body, error_response
 from .common import absolute_url, page_url, with_url
-
-
-def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path.endswith(".json")
-
-
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:] + "."
-
-
-def error_response(status: int, message: str, shown: str | None = None):
-    """A clear error: JSON under /api/ (in English), a readable page elsewhere (in the
-    reader's language, or as `shown`). Never a stack trace."""
-    if wants_json():
-        return jsonify(error=message), status
-    text = shown if shown is not None else translated(message)
-    # A message the catalogue does not have is shown in English, and marked as English.
-    page = render_template(
-        "error.html", status=status, message=text, message_lang="en" if text == message else None
-    )
-    return page, status
-
-
-DISCARD_LIMIT = 100 * 1024 * 1024
-
-
-def discard_request_body() -> None:
-    """Read and drop what is left of a refused request's body, up to `DISCARD_LIMIT`.
-
-    A server that answers before the client has finished sending, and then closes the
-    connection, makes most clients report a reset connection instead of the answer. Past
-    the limit the connection is dropped all the same: no worker is kept busy for ever.
-    """
-    # The body stream, if reading the request began; else one bounded by Content-Length.
-    stream = request.__dict__.get("stream")
-    if stream is None and request.content_length is not None:
-        stream = LimitedStream(request.environ["wsgi.input"], request.content_length)
-    remaining = DISCARD_LIMIT
-    try:
-        while stream is not None and remaining > 0:
-            chunk = stream.read(min(remaining, 1024 * 1024))
-            if not chunk:
-                break
-            remaining -= len(chunk)
-    except (HTTPException, OSError):  # the client went away, or the body has no end
-        pass
+from .guards import wants_json
 
 
 def without_key(args: dict, key: str) -> dict:
@@ -143,7 +99,7 @@ def register_views(app: Flask) -> None:
         english = str(said)[:1].upper() + str(said)[1:] + "."
         if isinstance(said, Message) and not wants_json():
             # in the reader's language where the catalogue has the sentence
-            return error_response(404, english, shown=_sentence(translated(said)))
+            return error_response(404, english, shown=as_sentence(translated(said)))
         return error_response(404, english)
 
     @app.errorhandler(Withdrawn)
@@ -156,6 +112,19 @@ def register_views(app: Flask) -> None:
             )
             return jsonify(error=message, withdrawn=error.withdrawn_on.isoformat()), 410
         return render_template("withdrawn.html", withdrawn_on=error.withdrawn_on), 410
+
+    @app.errorhandler(BadParameter)
+    def bad_parameter(error: BadParameter):
+        said = error.args[0] if error.args else ""
+        english = as_sentence(str(said))
+        if isinstance(said, Message) and not wants_json():
+            return error_response(400, english, shown=as_sentence(translated(said)))
+        return error_response(400, english)
+
+    @app.errorhandler(Forbidden)
+    def forbidden(error: Forbidden):
+        discard_request_body()
+        return error_response(403, str(error))
 
     @app.errorhandler(search.QueryError)
     def bad_query(error: search.QueryError):

@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, request, url_for
 
 from ..auth import current_viewer
+from ..errors import BadParameter
 from ..messages import _
 from ..records import PageAddress
-from ..search import QueryError, SearchRequest
+from ..search import SearchRequest
 
 # Digits 0-9 only: `str.isdigit` also takes "²" and "٣", which `int()` then refuses or
 # reads; and a bound on the length, so that a 5,000-digit number is refused, not converted.
@@ -43,13 +44,19 @@ def public_host() -> str:
 
 
 def whole_number(raw: str | None, what: str) -> int | None:
-    """`raw` read as a whole number, None when empty; raise `QueryError` naming `what`."""
+    """`raw` read as a whole number, None when empty; raise `BadParameter` naming `what`."""
     raw = (raw or "").strip()
     if not raw:
         return None
     if not WHOLE_NUMBER.fullmatch(raw):
         shown = raw if len(raw) <= 20 else raw[:20] + "…"
-        raise QueryError(f"{what} must be a whole number of at most 9 digits, not '{shown}'")
+        raise BadParameter(
+            _(
+                "%(what)s must be a whole number of at most 9 digits, not '%(shown)s'",
+                what=what,
+                shown=shown,
+            )
+        )
     return int(raw)
 
 
@@ -83,7 +90,8 @@ def listening_from() -> float | None:
 
 
 def search_request() -> SearchRequest:
-    """The search the reader asked for, as a `SearchRequest` (raises `QueryError`)."""
+    """The search the reader asked for, as a `SearchRequest` (raises `BadParameter` for a
+    page or a page size that is not a number)."""
     return SearchRequest(
         q=request.args.get("q", ""),
         narrator=request.args.get("narrator") or None,

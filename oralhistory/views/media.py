@@ -32,7 +32,7 @@ from ..auth import current_viewer
 from ..i18n import translated
 from ..messages import _
 from ..models import MAX_ROW_ID, Testimony
-from . import error_response
+from .answers import discard_request_body, error_response
 from .archive import require_archivist
 
 bp = Blueprint("media", __name__)
@@ -115,8 +115,6 @@ def _discard_incoming(_error: BaseException | None) -> None:
 
 
 def _too_large(_error=None):
-    from . import discard_request_body
-
     discard_request_body()
     return error_response(
         413,

@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 
 from .. import db, records, testimony_pages, timeline_pages
 from ..auth import current_viewer
+from ..errors import BadParameter
 from ..paging import paging
 from ..records import page_of
 from ..search import QueryError
@@ -38,7 +39,7 @@ def search():
         return render_template("search.html", asked=asked, result=None, error=None)
     try:
         result = records.search_page(db.session(), search_request())
-    except QueryError as error:
+    except (QueryError, BadParameter) as error:
         return render_template("search.html", asked=asked, result=None, error=str(error)), 400
     return render_template("search.html", asked=asked, result=result, error=None)
 

@@ -14,28 +14,20 @@ from flask_babel import gettext, ngettext
 from .. import changes, db, linking, records, review
 from ..auth import current_viewer
 from ..records import NotFound
-from ..search import QueryError
-from .archive import require_archivist
 from .common import WHOLE_NUMBER, whole_number
+from .guards import refuse_unless_archivist, wants_json
 
 bp = Blueprint("review", __name__, url_prefix="/archive")
 api_bp = Blueprint("review_api", __name__, url_prefix="/api/archive")
 FILTERS = ("testimony", "event", "place", "rule")
 
 
-@bp.before_request
-@api_bp.before_request
-def _archivists_only():
-    if request.blueprint == api_bp.name and not current_viewer().is_archivist:
-        return jsonify(error="Sign in as an archivist to use the archive."), 401
-    return require_archivist()
+bp.before_request(refuse_unless_archivist)
+api_bp.before_request(refuse_unless_archivist)
 
 
 def _whole_number(name: str, default: int | None) -> int | None:
-    try:
-        value = whole_number(request.values.get(name), f"'{name}'")
-    except QueryError as error:
-        raise linking.LinkError(str(error)) from None
+    value = whole_number(request.values.get(name), f"'{name}'")
     return default if value is None else value
 
 
@@ -139,10 +131,6 @@ def _back_to_queue():
     return redirect(url_for("review.queue_page", **kept), 303)
 
 
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
-
-
 @bp.post("/links")
 def decide_many():
     decision = request.form.get("decision", "")
@@ -154,13 +142,13 @@ def decide_many():
         links = linking.decide_links(db.session(), ids, decision, current_viewer().archivist)
     except (linking.LinkError, NotFound) as error:
         status = 404 if isinstance(error, NotFound) else 400
-        if _wants_json():
+        if wants_json():
             return jsonify(error=f"No link was changed: {error}."), status
         flash(gettext("No link was changed: %(why)s.", why=error), "error")
         return _back_to_queue()
     testimonies = len({link.testimony_id for link in links})
     warning = changes.index_warning(db.session())
-    if _wants_json():
+    if wants_json():
         return jsonify(
             index_warning=warning,
             message=f"{len(links)} {'link' if len(links) == 1 else 'links'} "

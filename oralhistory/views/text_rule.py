@@ -17,6 +17,8 @@ from flask import Flask, abort, jsonify, request
 
 from .. import curation
 from ..messages import Message, _
+from .answers import error_response
+from .guards import wants_json
 
 # C0 but tab, line feed and carriage return; DEL; C1; and lone surrogates (no UTF-8 text holds
 # one, so no database can store it).
@@ -37,17 +39,9 @@ def refused_character(text: str) -> str | None:
     return f"U+{ord(found.group()):04X}" if found else None
 
 
-def _wants_json() -> bool:
-    return (
-        request.path.startswith("/api/")
-        or request.path.endswith(".json")
-        or request.accept_mimetypes.best == "application/json"
-    )
-
-
 def _refusal(name: str, code: str, *, in_form: bool) -> Message:
     # A JSON client reads the parameter's own name; a page names the form's field by its label.
-    labelled = in_form and not _wants_json() and name in _LABELS
+    labelled = in_form and not wants_json() and name in _LABELS
     field = _LABELS[name] if labelled else f"'{name}'"
     if in_form:
         return _(
@@ -86,9 +80,7 @@ def refuse_control_characters():
 
 
 def _answer(message: Message):
-    from . import error_response
-
-    if _wants_json():
+    if wants_json():
         return jsonify(error=str(message)), 400
     return error_response(400, message)
 
