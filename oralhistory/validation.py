@@ -168,7 +168,7 @@ def slug(max_length: int = 160) -> Check:
             return None
         return (
             "must be a slug: lower-case letters, digits and single hyphens (e.g. "
-            f"'omar-al-halabi'), at most {max_length} characters"
+            f"'narrator-slug-2017'), at most {max_length} characters"
         )
 
     return check

@@ -25,10 +25,11 @@ from dataclasses import dataclass
 MAX_QUERY_LENGTH = 500
 FILTERS = ("narrator", "place", "event", "year")
 OPERATORS = ("AND", "OR", "NOT")
+# what each filter's value looks like, for the messages (no collection's names: they are data)
 EXAMPLES = {
-    "narrator": "narrator:omar-al-halabi",
-    "place": "place:al-indharat",
-    "event": "event:evacuation-of-east-aleppo",
+    "narrator": "narrator:narrator-slug",
+    "place": "place:place-slug",
+    "event": "event:event-slug",
     "year": "year:2017",
 }
 # Quotation marks that phones and word processors type, read as the plain one.

@@ -13,6 +13,7 @@ from flask_babel import gettext, ngettext
 
 from .. import changes, db, linking, records, review
 from ..auth import current_viewer
+from ..errors import BadParameter
 from ..records import NotFound
 from .common import WHOLE_NUMBER, whole_number
 from .guards import refuse_unless_archivist, wants_json
@@ -112,7 +113,7 @@ def _page(queue: dict | None, error: str | None = None, status: int = 200):
 def queue_page():
     try:
         queue = _queue(_asked())
-    except linking.LinkError as error:
+    except (linking.LinkError, BadParameter) as error:
         return _page(None, gettext("The queue cannot be shown: %(why)s.", why=error), 400)
     return _page(queue)
 
@@ -121,7 +122,7 @@ def queue_page():
 def queue_json():
     try:
         return jsonify(_queue(_asked()))
-    except linking.LinkError as error:
+    except (linking.LinkError, BadParameter) as error:
         return jsonify(error=f"The queue cannot be shown: {error}."), 400
 
 
