@@ -71,8 +71,10 @@
   // Search matches and the player together: going to a match (previous / next, or an address
   // with ?q= and #p-N) readies the player at that passage's start, without playing.
   function readyAt(anchor) {
-    const passage = anchor && document.getElementById(anchor);
-    if (!passage || !passage.matches(".passage[data-start]")) return;
+    // a match (#match-2) or a passage (#p-3): the timed passage that holds it
+    const target = anchor && document.getElementById(anchor);
+    const passage = target && target.closest(".passage[data-start]");
+    if (!passage) return;
     seek(parseFloat(passage.dataset.start));
     mark(passage, false);
   }
