@@ -138,9 +138,25 @@ def clock(seconds: float | None) -> str:
     return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
 
 
+REMOVED_AT_START = "oralhistory.incoming_removed"
+
+
+def _remove_stale_incoming(app: Flask) -> None:
+    # uploads a killed process left half-received; `flask check` reports them
+    try:
+        removed = media.remove_stale_incoming(Path(app.config["MEDIA_DIR"]))
+    except OSError:
+        app.logger.warning("the media directory's .incoming/ could not be cleared", exc_info=True)
+        removed = []
+    for name, size in removed:
+        app.logger.warning("removed a half-received upload: %s (%s bytes)", name, size)
+    app.extensions[REMOVED_AT_START] = removed
+
+
 def init_app(app: Flask) -> None:
     """The request class that streams recordings, the clean-up after each request, the
     routes, and the `clock` filter."""
+    _remove_stale_incoming(app)
     app.request_class = ArchiveRequest
     app.teardown_request(_discard_incoming)
     app.register_blueprint(bp)
