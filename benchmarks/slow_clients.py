@@ -98,15 +98,20 @@ def start_gunicorn(environment: dict[str, str], *arguments: str) -> tuple[subpro
     return process, port
 
 
-def nginx_config(workdir: Path, port: int, upstream_port: int) -> Path:
+def nginx_config(
+    workdir: Path, port: int, upstream_port: int, media_dir: Path | None = None
+) -> Path:
     """`deploy/nginx.conf` as a whole nginx configuration in `workdir`: listening on
     127.0.0.1:`port`, passing to gunicorn on `upstream_port`, serving `static/` from the
-    project, with its pid file, logs and buffers in `workdir`."""
+    project (and the recordings' internal location from `media_dir`, when given), with its
+    pid file, logs and buffers in `workdir`."""
     site = DEPLOYED_NGINX.read_text()
+    media = workdir / "no-media" if media_dir is None else media_dir
     for deployed, here in (
         ("listen 80;", f"listen 127.0.0.1:{port};"),
         ("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};"),
         ("/srv/oralhistory/static/", f"{PROJECT_ROOT / 'static'}/"),
+        ("/srv/oralhistory/instance/media/", f"{media}/"),
     ):
         if site.count(deployed) != 1:
             raise ValueError(f"deploy/nginx.conf should hold `{deployed}` once")
@@ -136,12 +141,14 @@ def nginx_config(workdir: Path, port: int, upstream_port: int) -> Path:
     return config
 
 
-def start_nginx(workdir: Path, upstream_port: int) -> tuple[subprocess.Popen, int]:
-    """Debian's nginx with `deploy/nginx.conf` in front of gunicorn on `upstream_port`,
-    answering on a free port; and that port."""
+def start_nginx(
+    workdir: Path, upstream_port: int, media_dir: Path | None = None
+) -> tuple[subprocess.Popen, int]:
+    """Debian's nginx with `deploy/nginx.conf` in front of gunicorn on `upstream_port`
+    (recordings sent from `media_dir` when given), answering on a free port; and that port."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    config = nginx_config(workdir, port, upstream_port)
+    config = nginx_config(workdir, port, upstream_port, media_dir)
     checked = subprocess.run(
         [str(NGINX), "-t", "-e", str(workdir / "error.log"), "-p", str(workdir), "-c", str(config)],
         capture_output=True,

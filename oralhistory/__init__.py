@@ -34,6 +34,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # recordings: kept under MEDIA_DIR (default instance/media/), each at most this large
         MEDIA_DIR=None,
         MAX_RECORDING_BYTES=4 * 1024**3,
+        # e.g. "/_media/": nginx sends the recordings' bytes (X-Accel-Redirect), deploy/nginx.conf
+        MEDIA_ACCEL=None,
         # a pasted transcript is one form field: let it reach the form's own size check
         MAX_FORM_MEMORY_SIZE=6 * 1024 * 1024,
         PERMANENT_SESSION_LIFETIME=12 * 60 * 60,

@@ -165,11 +165,28 @@ def check_command(repair: bool) -> None:
         click.echo(line)
     if not damaged:
         click.echo(f"Every recording is as recorded: {checked} file(s) checked.")
+    _report_incoming()
     _check_index(session, repair)
     if damaged:
         raise click.ClickException(
             f"{len(damaged)} recording(s) missing or altered: put the file back from a backup "
             "(`flask restore` or a copy from an export), or replace the recording"
+        )
+
+
+def _report_incoming() -> None:
+    from . import media
+    from .views.media import REMOVED_AT_START
+
+    for name, size in current_app.extensions.get(REMOVED_AT_START, []):
+        click.echo(
+            f"Removed a half-received upload left by an interrupted process: "
+            f".incoming/{name} ({size} bytes)"
+        )
+    for path, size, idle in media.incoming_files(_media_store().directory):
+        click.echo(
+            f"An upload is being received, or was cut off {int(idle // 60)} min ago: "
+            f".incoming/{path.name} ({size} bytes); it is removed after an hour"
         )
 
 

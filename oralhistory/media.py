@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -274,3 +275,42 @@ def available(media_dir: Path, sha256: str, size: int) -> bool:
         )
     except (OSError, ValueError):
         return False
+
+
+STALE_INCOMING_SECONDS = 3600  # an upload not written to for an hour was cut off
+
+
+def incoming_files(media_dir: Path) -> list[tuple[Path, int, float]]:
+    """The files in the media directory's `.incoming/` folder: (path, size, seconds since it
+    was last written to), oldest first."""
+    folder = Path(media_dir) / INCOMING
+    if not folder.is_dir():
+        return []
+    now = time.time()
+    found = []
+    for path in folder.iterdir():
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # kept or discarded meanwhile
+            continue
+        if path.is_file():
+            found.append((path, stat.st_size, now - stat.st_mtime))
+    return sorted(found, key=lambda item: -item[2])
+
+
+def remove_stale_incoming(
+    media_dir: Path, older_than: float = STALE_INCOMING_SECONDS
+) -> list[tuple[str, int]]:
+    """Remove the half-received uploads a killed process left in `.incoming/` (not written to
+    for `older_than` seconds: an upload being received is written to every few seconds);
+    return (name, size) of each removed."""
+    removed = []
+    for path, size, idle in incoming_files(media_dir):
+        if idle < older_than:
+            continue
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append((path.name, size))
+    return removed

@@ -229,8 +229,8 @@ def _first_words(text: str, count: int = PARTIAL_WORDS) -> str:
 
 def ohms_xml(testimony: Testimony, passages: list[dict[str, Any]], urls: RecordingUrls) -> bytes:
     """The testimony as an OHMS XML record: its description, the recording's address and
-    length, and an index of one point per timed passage (time in seconds, "Passage N", its
-    first words, its linked events and places as keywords and subjects); each field's
+    length, and an index of one point per timed passage (time in seconds, "Passage N (p-N)",
+    which `ohms_times` reads back to the same passage, its first words, its linked events and places as keywords and subjects); each field's
     `_alt` translation left empty."""
     recording = testimony.recording
     assert recording is not None, "the caller checks that there is a recording"
@@ -256,30 +256,32 @@ def ohms_xml(testimony: Testimony, passages: list[dict[str, Any]], urls: Recordi
         element.text = text
         return element
 
+    # the elements in the order of the OHMS schema (5.4: tests/schemas/ohms.xsd)
     interviewed = testimony.interview_date
+    publisher = (testimony.citation or {}).get("publisher") or ""
+    kind = "video" if is_video(recording.media_type) else "audio"
     field(record, "version", OHMS_VERSION)
-    field(
-        record,
-        "date",
-        interviewed.isoformat() if interviewed else "",
-        value=interviewed.isoformat() if interviewed else "",
-    )
+    if interviewed:
+        field(record, "date", value=interviewed.isoformat(), format="yyyy-mm-dd")
+    else:
+        field(record, "date")
     field(record, "date_nonpreferred_format")
     field(record, "cms_record_id", str(testimony.id))
     field(record, "title", testimony.title)
     field(record, "accession", testimony.slug)
     field(record, "duration", _clock(recording.duration))
     field(record, "collection_id")
-    field(record, "collection_name", (testimony.citation or {}).get("publisher") or "")
+    field(record, "collection_name", publisher)
     field(record, "series_id")
     field(record, "series_name")
-    field(record, "repository", (testimony.citation or {}).get("publisher") or "")
+    field(record, "repository", publisher)
     field(record, "funding")
     field(record, "repository_url", urls.page)
     field(record, "subject")
     field(record, "keyword")
     field(record, "interviewee", testimony.narrator.name)
-    field(record, "interviewer", "; ".join(testimony.interviewers or []))
+    for interviewer in testimony.interviewers or [""]:
+        field(record, "interviewer", interviewer)
     field(record, "format", recording.media_type)
     field(record, "file_name")
     field(record, "sync")
@@ -287,25 +289,20 @@ def ohms_xml(testimony: Testimony, passages: list[dict[str, Any]], urls: Recordi
     field(record, "transcript_alt_lang")
     field(record, "translate", "0")
     field(record, "media_id")
+    field(record, "media_url", urls.recording)
     mediafile = field(record, "mediafile")
     field(mediafile, "host", "Other")
     field(mediafile, "host_account_id")
     field(mediafile, "host_player_id")
     field(mediafile, "host_clip_id")
-    field(mediafile, "clip_format", "video" if is_video(recording.media_type) else "audio")
-    field(record, "media_url", urls.recording)
-    field(record, "rights", testimony.rights or "")
-    field(record, "usage")
-    field(record, "userestrict")
-    field(record, "fmt", "video" if is_video(recording.media_type) else "audio")
-    field(record, "type", "oral history")
-    field(record, "description")
+    field(mediafile, "clip_format", kind)
+    field(record, "kembed")
     field(record, "language", testimony.language or "")
     index = field(record, "index")
     for passage in passages:
         point = field(index, "point")
         field(point, "time", str(math.floor(passage["start"])))
-        field(point, "title", f"Passage {passage['number']}")
+        field(point, "title", f"Passage {passage['number']} ({passage['anchor']})")
         field(point, "title_alt")
         field(point, "partial_transcript", _first_words(passage["text"]))
         field(point, "partial_transcript_alt")
@@ -316,9 +313,14 @@ def ohms_xml(testimony: Testimony, passages: list[dict[str, Any]], urls: Recordi
         field(point, "keywords_alt")
         field(point, "subjects", "; ".join(names))
         field(point, "subjects_alt")
+    field(record, "type", "oral history")
+    field(record, "description")
     field(record, "transcript")
     field(record, "transcript_alt")
-    field(record, "kembed")
+    field(record, "rights", testimony.rights or "")
+    field(record, "fmt", kind)
+    field(record, "usage")
+    field(record, "userestrict", "0" if testimony.is_public else "1")
     return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 

@@ -4,7 +4,7 @@ list of the recordings), and a backup's recordings put back in the media directo
 
 A recording named by a testimony file is checked as an upload is (its kind read from its
 content, its size against the limit) before anything of the testimony is stored, and its
-timecodes file is read as WebVTT; a problem is reported with the testimony file and the
+timecodes file is read as WebVTT or OHMS XML; a problem is reported with the testimony file and the
 line of the front matter. No Flask here.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import media, timecodes
+from . import media, ohms_times, timecodes
 from .importer import InvalidFile, TestimonyFile
 from .kinds import Timing
 from .models import Recording, Testimony
@@ -42,7 +42,7 @@ class PlannedRecording:
     """A testimony file's recording, checked and ready to store."""
 
     path: Path
-    cues: list[timecodes.Cue] | None
+    cues: list[timecodes.Cue] | ohms_times.OhmsRecord | None
     timecodes_line: int | None
 
 
@@ -79,7 +79,7 @@ def plan(parsed: TestimonyFile, store: MediaStore | None) -> PlannedRecording | 
         times_path = Path(name).parent / wanted["timecodes"]
         try:
             data = times_path.read_bytes()
-            cues = timecodes.read_webvtt(data)
+            cues = ohms_times.read_timecodes(data)
         except OSError as error:
             problem = f"the timecodes '{wanted['timecodes']}' cannot be read: {error.strerror}"
             raise InvalidFile(name, [(times_line, problem)]) from None
@@ -113,7 +113,9 @@ def bring_in(
     matched = []
     if planned.cues is not None:
         try:
-            matched = timecodes.match_cues(planned.cues, [p.anchor for p in testimony.passages])
+            matched = ohms_times.match_timecodes(
+                planned.cues, [(p.anchor, p.text) for p in testimony.passages]
+            )
         except timecodes.TimesRefused as refused:
             raise InvalidFile(name, [(planned.timecodes_line, str(refused.message))]) from None
     try:

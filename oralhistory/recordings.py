@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import changes, media, revisions, timecodes
+from . import changes, media, ohms_times, revisions, timecodes
 from .curation import Saved, get_testimony
 from .errors import RecordingRefused
 from .kinds import Timing
@@ -141,17 +141,17 @@ def remove(session: Session, testimony_id: int, author: str, media_dir: Path) ->
 def import_times(
     session: Session, testimony_id: int, data: bytes, filename: str | None, author: str
 ) -> Saved | None:
-    """Set the passages' times from a WebVTT file (`timecodes.read_webvtt`, cues matched to
-    passages by `timecodes.match_cues`), as `imported`, in a revision and a change-log entry.
+    """Set the passages' times from a WebVTT or OHMS XML file (`ohms_times.read_timecodes`,
+    matched to passages by `ohms_times.match_timecodes`), as `imported`, in a revision and a change-log entry.
     Passages the file does not name keep theirs. Returns None when nothing changed.
 
     Raises `timecodes.TimesRefused` naming the cue or the line that is wrong, and then
     stores nothing; `records.NotFound` for an unknown testimony.
     """
     testimony = get_testimony(session, testimony_id)
-    cues = timecodes.read_webvtt(data)
+    read = ohms_times.read_timecodes(data)
     passages = {p.anchor: p for p in testimony.passages}
-    matched = timecodes.match_cues(cues, list(passages))
+    matched = ohms_times.match_timecodes(read, [(a, p.text) for a, p in passages.items()])
     duration = testimony.recording.duration if testimony.recording is not None else None
     for _anchor, cue in matched:
         if duration is not None and cue.start > duration + 1:
@@ -172,9 +172,10 @@ def import_times(
     if revisions.snapshot(testimony) == before:
         session.rollback()
         return None
-    name = (filename or "").strip()[:MAX_NAME] or "a WebVTT file"
+    name = (filename or "").strip()[:MAX_NAME] or "a timecodes file"
     first, last = matched[0][0], matched[-1][0]
     summary = f"Times imported from {name}: {len(matched)} passages ({first} to {last})"
+    summary += ohms_times.dropped_note(read)
     changes.record(session, testimony, "corrected", author, summary)
     return Saved(testimony, changes.commit(session))
 

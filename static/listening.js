@@ -2,7 +2,9 @@
 // opens the recording at that moment (#t=); with it, the link moves the page's own player
 // there and plays, and while the recording plays the passage being heard is marked (class
 // "heard", aria-current). The page follows it only while the reader is following too: once
-// they scroll away, it stays where they are. Nothing plays until the reader asks.
+// they scroll away, it stays where they are. Nothing plays until the reader asks. Going to a
+// search match readies the player at its passage; an archivist's "this passage starts here"
+// sends the player's time.
 (function () {
   const player = document.getElementById("recording-player");
   if (!player) return;
@@ -64,5 +66,33 @@
     const passage = passageAt(moment);
     mark(passage, false);
     if (passage && !location.hash) passage.scrollIntoView({ block: "center" });
+  }
+
+  // Search matches and the player together: going to a match (previous / next, or an address
+  // with ?q= and #p-N) readies the player at that passage's start, without playing.
+  function readyAt(anchor) {
+    // a match (#match-2) or a passage (#p-3): the timed passage that holds it
+    const target = anchor && document.getElementById(anchor);
+    const passage = target && target.closest(".passage[data-start]");
+    if (!passage) return;
+    seek(parseFloat(passage.dataset.start));
+    mark(passage, false);
+  }
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest(".match-nav a, .in-testimony a");
+    if (!link || link.origin !== location.origin || link.pathname !== location.pathname) return;
+    if (link.search.replace(/[?&]page=\d+/, "") !== location.search.replace(/[?&]page=\d+/, "")) return;
+    readyAt(decodeURIComponent(link.hash.slice(1)));
+  });
+  if (Number.isNaN(moment) && new URLSearchParams(location.search).get("q") && location.hash) {
+    readyAt(decodeURIComponent(location.hash.slice(1)));
+  }
+
+  // "This passage starts here" (archivists): the button sends the player's time.
+  for (const form of document.querySelectorAll("form.starts-here")) {
+    form.hidden = false;
+    form.addEventListener("submit", () => {
+      form.elements.start.value = player.currentTime.toFixed(3);
+    });
   }
 })();

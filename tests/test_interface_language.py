@@ -209,3 +209,12 @@ def test_every_word_of_the_interface_has_its_arabic():
         )
     )
     assert untranslated == [], f"{len(untranslated)} without Arabic: run `make translations`"
+
+
+def test_the_arabic_catalogue_says_each_message_once():
+    """Branches merged side by side can leave one message twice; gettext keeps only one of them."""
+    ids = re.findall(
+        r'^msgid ("(?:[^"\\]|\\.)*"(?:\n"(?:[^"\\]|\\.)*")*)', CATALOGUE.read_text(), re.M
+    )
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    assert repeated == []

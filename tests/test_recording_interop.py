@@ -166,14 +166,14 @@ def test_the_ohms_record_indexes_each_timed_passage_with_its_linked_events(
     assert text["accession"] == "zorbel-quay"
     assert text["interviewee"] == "Test Narrator"
     assert text["interviewer"] == "Someone"
-    assert text["date"] == "2020-01-02"
+    assert record.find(f"{OHMS}date").get("value") == "2020-01-02"  # the schema: no text
     assert text["duration"] == "00:00:12"
     assert text["media_url"] == f"http://localhost/testimonies/{tid}/recording"
     points = record.findall(f"{OHMS}index/{OHMS}point")
     assert len(points) == 3
     fields = [{c.tag.removeprefix(OHMS): c.text or "" for c in point} for point in points]
     assert [f["time"] for f in fields] == ["0", "3", "7"]
-    assert [f["title"] for f in fields] == ["Passage 1", "Passage 2", "Passage 3"]
+    assert [f["title"] for f in fields] == ["Passage 1 (p-1)", "Passage 2 (p-2)", "Passage 3 (p-3)"]
     assert fields[0]["partial_transcript"].startswith("Zorbel lanterns hummed")
     assert fields[1]["keywords"].startswith("The last convoy leaves")
     assert fields[1]["subjects"] == fields[1]["keywords"]

@@ -54,6 +54,7 @@ def register_views(app: Flask) -> None:
         kept_forms,
         language,
         links,
+        listening,
         media,
         pages,
         reasons,
@@ -82,6 +83,7 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(interop.bp)
     media.init_app(app)
     timecodes.init_app(app)
+    listening.init_app(app)
     recording_interop.init_app(app)
     reasons.init_app(app)
     kept_forms.init_app(app)

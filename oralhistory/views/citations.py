@@ -19,6 +19,7 @@ from flask import (
 from .. import citable, citation, db, metadata
 from ..auth import current_viewer
 from ..records import NotFound
+from . import listening
 from .citing import cited_url, today
 from .common import WHOLE_NUMBER, absolute_url
 
@@ -94,7 +95,8 @@ def _item(testimony_id: int, anchor: str | None) -> tuple[dict, dict]:
 @bp.get("/testimonies/<int:testimony_id>/passages/<anchor>")
 def passage(testimony_id: int, anchor: str):
     found = citable.get_passage(db.session(), testimony_id, anchor, current_viewer())
-    return render_template("passage.html", found=found)
+    player = listening.passage_player(testimony_id, found)
+    return render_template("passage.html", found=found, player=player)
 
 
 @api_bp.get("/testimonies/<int:testimony_id>/passages/<anchor>")

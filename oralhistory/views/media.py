@@ -136,9 +136,25 @@ def clock(seconds: float | None) -> str:
     return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
 
 
+REMOVED_AT_START = "oralhistory.incoming_removed"
+
+
+def _remove_stale_incoming(app: Flask) -> None:
+    # uploads a killed process left half-received; `flask check` reports them
+    try:
+        removed = media.remove_stale_incoming(Path(app.config["MEDIA_DIR"]))
+    except OSError:
+        app.logger.warning("the media directory's .incoming/ could not be cleared", exc_info=True)
+        removed = []
+    for name, size in removed:
+        app.logger.warning("removed a half-received upload: %s (%s bytes)", name, size)
+    app.extensions[REMOVED_AT_START] = removed
+
+
 def init_app(app: Flask) -> None:
     """The request class that streams recordings, the clean-up after each request, the
     routes, and the `clock` filter."""
+    _remove_stale_incoming(app)
     app.request_class = ArchiveRequest
     app.teardown_request(_discard_incoming)
     app.register_blueprint(bp)
@@ -166,18 +182,35 @@ def recording(testimony_id: int):
         )
         return error_response(503, UNAVAILABLE)
     download = request.args.get("download") is not None
-    response = send_file(
-        path,
-        mimetype=kept.media_type,
-        as_attachment=download,
-        download_name=f"{testimony.slug}-recording{EXTENSIONS.get(kept.media_type, '')}",
-        conditional=True,
-        etag=kept.sha256,
-        last_modified=kept.created_at,
-    )
+    download_name = f"{testimony.slug}-recording{EXTENSIONS.get(kept.media_type, '')}"
+    if current_app.config.get("MEDIA_ACCEL"):
+        response = _accelerated(kept, download, download_name)
+    else:
+        response = send_file(
+            path,
+            mimetype=kept.media_type,
+            as_attachment=download,
+            download_name=download_name,
+            conditional=True,
+            etag=kept.sha256,
+            last_modified=kept.created_at,
+        )
     # Caches may keep it, but ask each time: a withdrawal or a restriction takes effect at once.
     scope = "public" if testimony.is_public else "private"
     response.headers["Cache-Control"] = f"{scope}, no-cache"
+    return response
+
+
+def _accelerated(kept, download: bool, download_name: str):
+    """The answer that lets nginx send the recording: no body, and `X-Accel-Redirect` to the
+    file's place under the internal location `MEDIA_ACCEL` (deploy/nginx.conf), which nginx
+    serves with Range and conditional requests. The access check has been made."""
+    prefix = "/" + current_app.config["MEDIA_ACCEL"].strip("/") + "/"
+    response = current_app.response_class(b"", mimetype=kept.media_type)
+    response.headers["X-Accel-Redirect"] = f"{prefix}{kept.sha256[:2]}/{kept.sha256}"
+    response.headers["Accept-Ranges"] = "bytes"
+    if download:
+        response.headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
     return response
 
 
