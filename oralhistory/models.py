@@ -7,7 +7,7 @@ and nothing in this module knows about the index.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -25,6 +25,9 @@ from sqlalchemy import (
     false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+if TYPE_CHECKING:
+    from .language_models import LanguageText, TestimonyLanguage
 
 ACCESS_LEVELS = ("public", "restricted")
 DATE_PRECISIONS = ("day", "week", "month", "year")
@@ -114,6 +117,10 @@ class Testimony(Base):
     recordings: Mapped[list[Recording]] = relationship(
         back_populates="testimony", order_by="Recording.part", cascade="all, delete-orphan"
     )
+    # the languages it is held in besides its main text's (`language_models`)
+    other_languages: Mapped[list[TestimonyLanguage]] = relationship(
+        back_populates="testimony", order_by="TestimonyLanguage.id", cascade="all, delete-orphan"
+    )
 
     @property
     def is_public(self) -> bool:
@@ -157,6 +164,10 @@ class Passage(Base):
     timing_stale: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
     testimony: Mapped[Testimony] = relationship(back_populates="passages")
+    # its words in its testimony's other languages (`language_models`)
+    texts: Mapped[list[LanguageText]] = relationship(
+        back_populates="passage", order_by="LanguageText.language", cascade="all, delete-orphan"
+    )
 
     @property
     def anchor(self) -> str:
@@ -415,3 +426,7 @@ class FormSubmission(Base):
     testimony_id: Mapped[int | None] = mapped_column(Integer)
     author: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+# The other languages' tables, mapped with the rest (they name `Base`, so they come after it).
+from . import language_models  # noqa: E402, F401
