@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from . import revisions
+from . import languages, revisions
 from .access import Viewer
 from .citing import revision_count
 from .messages import _
@@ -122,12 +122,17 @@ def get_passage(session: Session, testimony_id: int, anchor: str, viewer: Viewer
         "anchor": anchor,
         "number": number,
         "revision": len(states),
+        "languages": languages.languages(testimony),
     }
     passage = find_passage(testimony, anchor)
     if passage is not None:
         # in the testimony, on the page that shows it
         address = passage_address(testimony.id, passage.anchor, passage.position)
-        return {**found, "status": "current", "passage": _passage_dict(passage), "url": address}
+        held = {
+            "texts": languages.texts(passage, testimony.language),
+            "editor_notes": languages.editor_notes(passage, testimony.language),
+        }
+        return {**found, "status": "current", "passage": _passage_dict(passage) | held, "url": address}
     removed = next((r for r in testimony.removed_passages if r.number == number), None)
     if removed is None:
         raise NotFound(

@@ -176,3 +176,29 @@ def snapshot_lines(texts: list[dict[str, Any]]) -> list[str]:
                     f"{passage['anchor']} [{code}] editor's note: {passage['editor_note']}"
                 )
     return lines
+
+
+# Languages written right to left (their primary subtags), and scripts that are.
+RTL_LANGUAGES = frozenset(
+    "ar arc apc acm acw aeb ajp arq ars ary arz afb ckb dv fa he ku-arab prs ps sd syr ug ur yi".split()
+)
+RTL_SCRIPTS = frozenset(["arab", "hebr", "syrc", "thaa", "nkoo", "adlm"])
+
+
+def direction(code: str) -> str:
+    """`rtl` or `ltr`: the direction a text in the language `code` (BCP 47) is written in."""
+    subtags = code.lower().split("-")
+    if any(subtag in RTL_SCRIPTS for subtag in subtags[1:]):
+        return "rtl"
+    if any(subtag in {"latn", "cyrl"} for subtag in subtags[1:]):
+        return "ltr"
+    return "rtl" if subtags[0] in RTL_LANGUAGES else "ltr"
+
+
+
+def editor_notes(passage: Passage, main_language: str) -> dict[str, str]:
+    """The passage's editor's notes in each language that has one, the main text's first."""
+    notes = {main_language: passage.editor_note} | {
+        held.language: held.editor_note for held in passage.texts
+    }
+    return {code: note for code, note in notes.items() if note}

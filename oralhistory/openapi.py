@@ -164,6 +164,12 @@ SCHEMAS["Passage"] = _object(
         "anchor": STRING,
         "position": INTEGER,
         "text": STRING,
+        "texts": {
+            "type": "object",
+            "additionalProperties": STRING,
+            "description": "its words in each language the testimony is held in, by code "
+            "(BCP 47), the main text's first",
+        },
         "segments": _list(_ref("Segment")),
         "editor_note": TEXT,
         "start": SECONDS,
@@ -197,6 +203,16 @@ SCHEMAS["Testimony"] = {
                 "interviewers": STRINGS,
                 "language": STRING,
                 "original_language": TEXT,
+                # every language the text is held in, the main text's first
+                "languages": _list(
+                    _object(
+                        {
+                            "code": STRING,
+                            "kind": {"enum": ["original", "translation"]},
+                            "translator": TEXT,
+                        }
+                    )
+                ),
                 "citation": _object({"publisher": STRING, "title": STRING}),
                 "citation_text": STRING,
                 "citation_html": STRING,

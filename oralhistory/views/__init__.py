@@ -103,6 +103,7 @@ def register_views(app: Flask) -> None:
         reasons,
         recording_interop,
         review,
+        text_languages,
         text_rule,
         timecodes,
     )
@@ -129,6 +130,7 @@ def register_views(app: Flask) -> None:
     recording_interop.init_app(app)
     reasons.init_app(app)
     kept_forms.init_app(app)
+    text_languages.init_app(app)
     app.add_template_filter(without_key, "reject_key")
     app.add_template_global(absolute_url)
     # Services name pages (`records.PageAddress`); the URLs are made here, for JSON and HTML.

@@ -1,0 +1,58 @@
+"""Reading a testimony held in two languages: the API gives every language of every passage,
+the permanent passage page shows each in its own language and direction, and the languages
+share the passages' times."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from oralhistory import db
+from oralhistory.models import Testimony
+from tests.language_fixtures import ARABIC, ENGLISH, import_pair
+
+
+def test_the_api_gives_every_language_of_the_testimony_and_of_each_passage(app, tmp_path):
+    testimony_id = import_pair(app, tmp_path)
+    found = app.test_client().get(f"/api/testimonies/{testimony_id}").get_json()
+    assert found["languages"] == [
+        {"code": "en", "kind": "translation", "translator": None},
+        {"code": "ar", "kind": "original", "translator": None},
+    ]
+    assert [p["text"] for p in found["passages"]] == ENGLISH
+    assert [p["texts"] for p in found["passages"]] == [
+        {"en": english, "ar": arabic} for english, arabic in zip(ENGLISH, ARABIC, strict=True)
+    ]
+
+
+def test_a_testimony_in_one_language_says_so(client):
+    found = client.get("/api/testimonies/1").get_json()
+    # the first collection's files name no original language: their English is the main text
+    assert found["languages"] == [{"code": "en", "kind": "original", "translator": None}]
+    assert found["passages"][0]["texts"] == {"en": found["passages"][0]["text"]}
+
+
+def test_the_texts_of_a_timed_passage_share_its_times(app, tmp_path):
+    testimony_id = import_pair(app, tmp_path)
+    with app.app_context():
+        session = db.session()
+        testimony = session.get(Testimony, testimony_id)
+        testimony.passages[1].start, testimony.passages[1].end = 12.5, 19.0
+        testimony.passages[1].timing = "manual"
+        session.commit()
+    passage = app.test_client().get(f"/api/testimonies/{testimony_id}").get_json()["passages"][1]
+    assert (passage["start"], passage["end"]) == (12.5, 19.0)
+    assert passage["texts"] == {"en": ENGLISH[1], "ar": ARABIC[1]}
+
+
+def test_the_permanent_passage_page_shows_every_language_in_its_own_direction(app, tmp_path):
+    testimony_id = import_pair(app, tmp_path)
+    client = app.test_client()
+    page = client.get(f"/testimonies/{testimony_id}/passages/p-2").get_data(as_text=True)
+    assert ENGLISH[1] in page
+    assert f'<blockquote class="passage-text" lang="ar" dir="rtl"' in page
+    assert ARABIC[1] in page
+    assert "Arabic (original)" in page
+    found = client.get(f"/api/testimonies/{testimony_id}/passages/p-2").get_json()
+    assert found["passage"]["texts"] == {"en": ENGLISH[1], "ar": ARABIC[1]}
+    with app.app_context():
+        assert db.session().scalar(select(Testimony.slug).where(Testimony.id == testimony_id))
