@@ -132,7 +132,12 @@ def get_passage(session: Session, testimony_id: int, anchor: str, viewer: Viewer
             "texts": languages.texts(passage, testimony.language),
             "editor_notes": languages.editor_notes(passage, testimony.language),
         }
-        return {**found, "status": "current", "passage": _passage_dict(passage) | held, "url": address}
+        return {
+            **found,
+            "status": "current",
+            "passage": _passage_dict(passage) | held,
+            "url": address,
+        }
     removed = next((r for r in testimony.removed_passages if r.number == number), None)
     if removed is None:
         raise NotFound(

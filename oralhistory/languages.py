@@ -195,7 +195,6 @@ def direction(code: str) -> str:
     return "rtl" if subtags[0] in RTL_LANGUAGES else "ltr"
 
 
-
 def editor_notes(passage: Passage, main_language: str) -> dict[str, str]:
     """The passage's editor's notes in each language that has one, the main text's first."""
     notes = {main_language: passage.editor_note} | {

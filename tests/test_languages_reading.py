@@ -49,7 +49,7 @@ def test_the_permanent_passage_page_shows_every_language_in_its_own_direction(ap
     client = app.test_client()
     page = client.get(f"/testimonies/{testimony_id}/passages/p-2").get_data(as_text=True)
     assert ENGLISH[1] in page
-    assert f'<blockquote class="passage-text" lang="ar" dir="rtl"' in page
+    assert '<blockquote class="passage-text" lang="ar" dir="rtl"' in page
     assert ARABIC[1] in page
     assert "Arabic (original)" in page
     found = client.get(f"/api/testimonies/{testimony_id}/passages/p-2").get_json()
