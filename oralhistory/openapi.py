@@ -280,6 +280,11 @@ SCHEMAS["SearchResults"] = _object(
                         }
                     ),
                     "snippet": {"type": "string", "description": "HTML: escaped text, <mark>"},
+                    "language": {
+                        "type": "string",
+                        "description": "the language (BCP 47) of the text that matched, which "
+                        "the snippet shows",
+                    },
                     "score": {"type": "number"},
                     "matched_in": STRINGS,
                     "read_as": READ_AS,
