@@ -56,3 +56,30 @@ def test_the_permanent_passage_page_shows_every_language_in_its_own_direction(ap
     assert found["passage"]["texts"] == {"en": ENGLISH[1], "ar": ARABIC[1]}
     with app.app_context():
         assert db.session().scalar(select(Testimony.slug).where(Testimony.id == testimony_id))
+
+
+def test_the_reader_chooses_the_texts_language_or_both_and_the_choice_is_remembered(
+    app, tmp_path
+):
+    testimony_id = import_pair(app, tmp_path)
+    client = app.test_client()
+    address = f"/testimonies/{testimony_id}"
+    # by default, the interface language: English here
+    page = client.get(address).get_data(as_text=True)
+    assert ENGLISH[0] in page and ARABIC[0] not in page
+    assert f'href="/testimonies/{testimony_id}?text=both"' in page  # a link: no script needed
+    # in Arabic, the Arabic the testimony holds
+    arabic_page = app.test_client().get(address, headers={"Accept-Language": "ar"})
+    text = arabic_page.get_data(as_text=True)
+    assert ARABIC[0] in text and ENGLISH[0] not in text
+    # both side by side, each column in its own language and direction
+    both = client.get(address, query_string={"text": "both"})
+    text = both.get_data(as_text=True)
+    assert '<div class="side-by-side">' in text
+    assert f'<div class="in-language" lang="ar" dir="rtl">\n    <p class="words">{ARABIC[0]}' in text
+    assert '<p class="words" lang="en" dir="ltr">' + ENGLISH[0] in text
+    # remembered for the next visit
+    text = client.get(address).get_data(as_text=True)
+    assert ARABIC[0] in text and ENGLISH[0] in text
+    text = client.get(address, query_string={"text": "ar"}).get_data(as_text=True)
+    assert ARABIC[0] in text and ENGLISH[0] not in text

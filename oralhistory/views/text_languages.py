@@ -17,11 +17,11 @@ TEXT_COOKIE = "text"
 COOKIE_AGE = 365 * 24 * 3600
 
 
-def language_name(code: str) -> str:
-    """The name of the language `code` (BCP 47) in the reader's language; the code itself
-    when Babel does not know it."""
+def language_name(code: str, in_language: str | None = None) -> str:
+    """The name of the language `code` (BCP 47) in the reader's language (or `in_language`:
+    a language named in itself); the code itself when Babel does not know it."""
     try:
-        name = Locale.parse(code, sep="-").get_display_name(current_language())
+        name = Locale.parse(code, sep="-").get_display_name(in_language or current_language())
     except (ValueError, TypeError, UnknownLocaleError):
         return code
     return name or code
