@@ -9,8 +9,8 @@ from ..auth import current_viewer
 from ..paging import paging
 from ..records import page_of
 from ..search import QueryError
-from .citing import cite_now
 from . import text_languages
+from .citing import cite_now
 from .common import listening_from, page_number, search_request
 from .media import with_availability
 
