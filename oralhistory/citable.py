@@ -70,6 +70,7 @@ def get_revision(
     if not 1 <= number <= len(states) or not _readable(viewer, states[number - 1][1]):
         raise NotFound(f"testimony {testimony_id} has no revision {number} you may read")
     revision, snapshot = states[number - 1]
+    other = languages.revision_texts(snapshot)
     readable = [n for n, (_r, s) in enumerate(states, start=1) if _readable(viewer, s)]
     created = revision.created_at if revision else testimony.created_at
     return {
@@ -93,7 +94,12 @@ def get_revision(
         "rights": snapshot.get("rights"),
         "access": snapshot.get("access"),
         "withdrawn": bool(snapshot.get("withdrawn")),
-        "passages": [_passage_dict(p) for p in snapshot.get("passages", [])],
+        "passages": [
+            _passage_dict(p)
+            | {"texts": {testimony.language: p["text"]} | other.get(p["anchor"], {})}
+            for p in snapshot.get("passages", [])
+        ],
+        "languages": languages.revision_languages(testimony, snapshot),
     }
 
 

@@ -55,7 +55,7 @@ def text_direction(language: str | None = None) -> str:
     code = language or current_language()
     if code in LANGUAGES:
         return LANGUAGES[code][1]
-    from .languages import direction  # any language a testimony is held in
+    from .language_names import direction  # any language a testimony is held in
 
     return direction(code)
 

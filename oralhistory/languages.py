@@ -178,26 +178,28 @@ def snapshot_lines(texts: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-# Languages written right to left (their primary subtags), and scripts that are.
-RTL_LANGUAGES = frozenset(
-    "ar arc apc acm acw aeb ajp arq ars ary arz afb ckb dv fa he ku-arab prs ps sd syr ug ur yi".split()
-)
-RTL_SCRIPTS = frozenset(["arab", "hebr", "syrc", "thaa", "nkoo", "adlm"])
-
-
-def direction(code: str) -> str:
-    """`rtl` or `ltr`: the direction a text in the language `code` (BCP 47) is written in."""
-    subtags = code.lower().split("-")
-    if any(subtag in RTL_SCRIPTS for subtag in subtags[1:]):
-        return "rtl"
-    if any(subtag in {"latn", "cyrl"} for subtag in subtags[1:]):
-        return "ltr"
-    return "rtl" if subtags[0] in RTL_LANGUAGES else "ltr"
-
-
 def editor_notes(passage: Passage, main_language: str) -> dict[str, str]:
     """The passage's editor's notes in each language that has one, the main text's first."""
     notes = {main_language: passage.editor_note} | {
         held.language: held.editor_note for held in passage.texts
     }
     return {code: note for code, note in notes.items() if note}
+
+
+def revision_languages(testimony: Testimony, state: dict[str, Any]) -> list[dict[str, Any]]:
+    """The languages a revision's snapshot (`state`) holds the testimony in, the main text's
+    first (its language and kind as the testimony has them now: revisions do not keep them)."""
+    main = languages(testimony)[0]
+    return [main] + [
+        {"code": held["language"], "kind": held["kind"], "translator": held.get("translator")}
+        for held in state.get("texts") or []
+    ]
+
+
+def revision_texts(state: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """A revision's passages in its other languages: anchor -> {code: text}."""
+    found: dict[str, dict[str, str]] = {}
+    for held in state.get("texts") or []:
+        for passage in held["passages"]:
+            found.setdefault(passage["anchor"], {})[held["language"]] = passage["text"]
+    return found

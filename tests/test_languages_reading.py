@@ -58,9 +58,7 @@ def test_the_permanent_passage_page_shows_every_language_in_its_own_direction(ap
         assert db.session().scalar(select(Testimony.slug).where(Testimony.id == testimony_id))
 
 
-def test_the_reader_chooses_the_texts_language_or_both_and_the_choice_is_remembered(
-    app, tmp_path
-):
+def test_the_reader_chooses_the_texts_language_or_both_and_the_choice_is_remembered(app, tmp_path):
     testimony_id = import_pair(app, tmp_path)
     client = app.test_client()
     address = f"/testimonies/{testimony_id}"
@@ -76,10 +74,45 @@ def test_the_reader_chooses_the_texts_language_or_both_and_the_choice_is_remembe
     both = client.get(address, query_string={"text": "both"})
     text = both.get_data(as_text=True)
     assert '<div class="side-by-side">' in text
-    assert f'<div class="in-language" lang="ar" dir="rtl">\n    <p class="words">{ARABIC[0]}' in text
+    assert (
+        f'<div class="in-language" lang="ar" dir="rtl">\n    <p class="words">{ARABIC[0]}' in text
+    )
     assert '<p class="words" lang="en" dir="ltr">' + ENGLISH[0] in text
     # remembered for the next visit
     text = client.get(address).get_data(as_text=True)
     assert ARABIC[0] in text and ENGLISH[0] in text
     text = client.get(address, query_string={"text": "ar"}).get_data(as_text=True)
     assert ARABIC[0] in text and ENGLISH[0] not in text
+
+
+def test_a_citation_names_the_language_of_the_text_and_its_translator(app, tmp_path):
+    from tests.conftest import run_cli
+    from tests.language_fixtures import SLUG, arabic_file, main_text_file, write_pair
+
+    testimony_id = import_pair(app, tmp_path / "first")
+    found = app.test_client().get(f"/api/testimonies/{testimony_id}").get_json()
+    assert "English translation from Arabic" in found["citation_text"]
+    # an English original translated into Arabic by a credited translator
+    source = write_pair(
+        tmp_path / "second",
+        slug="credited",
+        arabic=arabic_file(slug="credited", kind="translation"),
+    )
+    source.write_text(
+        main_text_file("credited").replace("original_language: ar\n", ""), encoding="utf-8"
+    )
+    assert run_cli(app, "import", str(source)).exit_code == 0
+    with app.app_context():
+        credited = db.session().scalar(select(Testimony.id).where(Testimony.slug == "credited"))
+    cite_page = app.test_client().get(f"/testimonies/{credited}/cite").get_data(as_text=True)
+    assert "English original" in cite_page
+    # the Arabic text, cited from its passage page, names its language and its translator
+    passage = app.test_client().get(f"/testimonies/{credited}/passages/p-1").get_data(as_text=True)
+    assert f'href="/testimonies/{credited}/passages/p-1/cite?text=ar"' in passage
+    cite_arabic = app.test_client().get(
+        f"/testimonies/{credited}/passages/p-1/cite", query_string={"text": "ar"}
+    )
+    text = cite_arabic.get_data(as_text=True)
+    assert "Arabic translation from English" in text
+    assert "Invented Translator" in text
+    assert SLUG != "credited"
