@@ -116,3 +116,27 @@ def test_a_citation_names_the_language_of_the_text_and_its_translator(app, tmp_p
     assert "Arabic translation from English" in text
     assert "Invented Translator" in text
     assert SLUG != "credited"
+
+
+def test_harvesters_and_linked_data_carry_every_language(app, tmp_path):
+    import json
+    import re
+
+    testimony_id = import_pair(app, tmp_path)
+    client = app.test_client()
+    record = client.get(
+        "/oai",
+        query_string={
+            "verb": "GetRecord",
+            "identifier": f"oai:localhost:testimonies/{testimony_id}",
+            "metadataPrefix": "oai_dc",
+        },
+    ).get_data(as_text=True)
+    assert re.findall(r"<dc:language>([^<]*)</dc:language>", record) == ["en", "ar"]
+    page = client.get(f"/testimonies/{testimony_id}").get_data(as_text=True)
+    assert '<meta name="DC.language" content="ar">' in page
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    linked = json.loads(found.group(1))
+    assert linked["inLanguage"] == ["en", "ar"]
+    assert linked["translationOfWork"]["inLanguage"] == "ar"
+    assert linked["translationOfWork"]["url"].endswith(f"/testimonies/{testimony_id}?text=ar")
