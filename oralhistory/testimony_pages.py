@@ -258,6 +258,7 @@ def text_passages(session: Session, testimony_id: int) -> Iterator[Passage]:
         batch = session.scalars(
             select(Passage)
             .where(Passage.testimony_id == testimony_id)
+            .options(selectinload(Passage.texts))
             .order_by(Passage.position)
             .offset(offset)
             .limit(TEXT_BATCH)

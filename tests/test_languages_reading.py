@@ -140,3 +140,9 @@ def test_harvesters_and_linked_data_carry_every_language(app, tmp_path):
     assert linked["inLanguage"] == ["en", "ar"]
     assert linked["translationOfWork"]["inLanguage"] == "ar"
     assert linked["translationOfWork"]["url"].endswith(f"/testimonies/{testimony_id}?text=ar")
+
+
+def test_the_plain_text_download_carries_every_language(app, tmp_path):
+    testimony_id = import_pair(app, tmp_path)
+    text = app.test_client().get(f"/testimonies/{testimony_id}/export.txt").get_data(as_text=True)
+    assert f"{ENGLISH[1]}\n[ar] {ARABIC[1]}" in text
