@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from . import revisions
+from . import languages, revisions
 from .access import Viewer
 from .citing import revision_count
 from .messages import _
@@ -70,6 +70,7 @@ def get_revision(
     if not 1 <= number <= len(states) or not _readable(viewer, states[number - 1][1]):
         raise NotFound(f"testimony {testimony_id} has no revision {number} you may read")
     revision, snapshot = states[number - 1]
+    other = languages.revision_texts(snapshot)
     readable = [n for n, (_r, s) in enumerate(states, start=1) if _readable(viewer, s)]
     created = revision.created_at if revision else testimony.created_at
     return {
@@ -93,7 +94,12 @@ def get_revision(
         "rights": snapshot.get("rights"),
         "access": snapshot.get("access"),
         "withdrawn": bool(snapshot.get("withdrawn")),
-        "passages": [_passage_dict(p) for p in snapshot.get("passages", [])],
+        "passages": [
+            _passage_dict(p)
+            | {"texts": {testimony.language: p["text"]} | other.get(p["anchor"], {})}
+            for p in snapshot.get("passages", [])
+        ],
+        "languages": languages.revision_languages(testimony, snapshot),
     }
 
 
@@ -122,12 +128,22 @@ def get_passage(session: Session, testimony_id: int, anchor: str, viewer: Viewer
         "anchor": anchor,
         "number": number,
         "revision": len(states),
+        "languages": languages.languages(testimony),
     }
     passage = find_passage(testimony, anchor)
     if passage is not None:
         # in the testimony, on the page that shows it
         address = passage_address(testimony.id, passage.anchor, passage.position)
-        return {**found, "status": "current", "passage": _passage_dict(passage), "url": address}
+        held = {
+            "texts": languages.texts(passage, testimony.language),
+            "editor_notes": languages.editor_notes(passage, testimony.language),
+        }
+        return {
+            **found,
+            "status": "current",
+            "passage": _passage_dict(passage) | held,
+            "url": address,
+        }
     removed = next((r for r in testimony.removed_passages if r.number == number), None)
     if removed is None:
         raise NotFound(

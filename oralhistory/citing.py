@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from . import languages
 from .models import Revision, Testimony
 
 # (the work as `current_work` or `citable.get_revision` gives it, a passage's anchor or None)
@@ -44,4 +45,5 @@ def current_work(session: Session, testimony: Testimony) -> dict[str, Any]:
         else None,
         "interviewers": list(testimony.interviewers),
         "citation": dict(testimony.citation or {}),
+        "languages": languages.languages(testimony),
     }

@@ -622,6 +622,7 @@ def archive_summary(testimony: Testimony) -> dict[str, Any]:
         "withdrawn_by": testimony.withdrawn_by,
         "withdrawn_reason": testimony.withdrawn_reason,
         "anchors": [passage.anchor for passage in testimony.passages],
+        "other_languages": [held.code for held in testimony.other_languages],
     }
 
 

@@ -75,7 +75,13 @@ def testimony_text(
     for passage in passages:
         note = f" [Ed.: {passage.editor_note}]" if passage.editor_note else ""
         anchor = passage.anchor
-        yield "\n".join(["", "", f"{anchor} ({passage_url(anchor)})", passage.text + note])
+        # then its words in the testimony's other languages, each marked with its language
+        others = [
+            f"[{held.language}] {held.text}"
+            + (f" [Ed.: {held.editor_note}]" if held.editor_note else "")
+            for held in getattr(passage, "texts", ())
+        ]
+        yield "\n".join(["", "", f"{anchor} ({passage_url(anchor)})", passage.text + note, *others])
     yield f"\n\nCite as: {testimony['citation_text']}\n"
 
 

@@ -26,7 +26,7 @@ import yaml
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from . import changes, recording_files
+from . import changes, recording_files, translation_file
 from .curation import passage_source, testimony_meta
 from .importer import InvalidFile, read_testimony_file, store_testimony, upsert_narrator
 from .kinds import AccessLevel
@@ -230,6 +230,8 @@ def _write_export(
             recording = recording_files.write_recording(testimony, folder, media_dir)
         text = testimony_file(testimony, recording)
         (folder / f"{testimony.slug}.md").write_text(text, encoding="utf-8")
+        for name, content in translation_file.translation_files(testimony).items():
+            (folder / name).write_text(content, encoding="utf-8")
         revisions = session.scalars(
             select(Revision).where(Revision.testimony_id == testimony.id).order_by(Revision.id)
         )
@@ -277,7 +279,8 @@ def read_state(directory: Path) -> list[dict[str, Any]]:
 def _restore(
     session: Session, directory: Path, entry: dict[str, Any], store: Any
 ) -> tuple[Testimony, str | None]:
-    parsed = read_testimony_file(directory / "testimonies" / f"{entry['slug']}.md")
+    path = directory / "testimonies" / f"{entry['slug']}.md"
+    parsed = read_testimony_file(path)
     planned = recording_files.plan(parsed, store)
     # The testimony keeps its number: its URL is what readers cite.
     testimony = Testimony(
@@ -290,6 +293,7 @@ def _restore(
     session.flush()
     store_testimony(session, parsed)
     session.flush()
+    translation_file.store_translations_beside(testimony, path)
     new_sha = None
     if planned is not None:
         new_sha = recording_files.bring_in(session, testimony, planned, store, parsed.name)

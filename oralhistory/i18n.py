@@ -52,7 +52,12 @@ def current_language() -> str:
 
 def text_direction(language: str | None = None) -> str:
     """`rtl` or `ltr`: the direction of the interface language (or of `language`)."""
-    return LANGUAGES.get(language or current_language(), ("", "ltr"))[1]
+    code = language or current_language()
+    if code in LANGUAGES:
+        return LANGUAGES[code][1]
+    from .language_names import direction  # any language a testimony is held in
+
+    return direction(code)
 
 
 def _is_arabic_letter(char: str) -> bool:

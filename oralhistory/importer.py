@@ -633,8 +633,9 @@ def read_timeline_file(path: Path) -> dict[str, Any]:
 
 
 def testimony_paths(transcripts_dir: Path) -> list[Path]:
-    """The collection's testimony files, in a stable order."""
-    return sorted((transcripts_dir / "testimonies").glob("*.md"))
+    """The collection's testimony files, in a stable order (not the translation files beside
+    them, `<slug>.<lang>.md`, which are imported with their testimony)."""
+    return sorted(p for p in (transcripts_dir / "testimonies").glob("*.md") if "." not in p.stem)
 
 
 @dataclass
@@ -671,10 +672,10 @@ def import_testimonies(
     A file's `recording` (`recording_files`) is kept in `store` (a `MediaStore`), checked
     first; a file naming one is refused when no store is given.
     """
-    from . import recording_files
+    from . import recording_files, translation_file
 
     report = ImportReport()
-    for path in paths:
+    for path in translation_file.testimony_paths_for(paths):
         new_sha = None
         try:
             parsed = read_testimony_file(path, max_bytes)
@@ -693,6 +694,9 @@ def import_testimonies(
                 revisions.keep_first_state(session, existing)
             testimony = store_testimony(session, parsed)
             session.flush()
+            # its texts in other languages, from the files beside it
+            translated = translation_file.store_translations_beside(testimony, path)
+            session.flush()
             if planned is not None:
                 new_sha = recording_files.bring_in(session, testimony, planned, store, str(path))
                 session.flush()
@@ -707,6 +711,8 @@ def import_testimonies(
                 )
             if planned is not None:
                 summary += f", with its recording {planned.path.name}"
+            if translated:
+                summary += f", with its texts in {', '.join(translated)}"
             changes.record(session, testimony, "imported", revisions.IMPORT_AUTHOR, summary)
             session.commit()
             report.stored.append(testimony)

@@ -48,7 +48,7 @@ def testimony_metadata(testimony: dict[str, Any], absolute: Absolute) -> dict[st
         ("DC.type", "Text"),
         ("DC.format", "text/html"),
         *_recording_dc(recording),
-        ("DC.language", testimony.get("language")),
+        *(("DC.language", code) for code in _language_codes(testimony)),
         ("DC.identifier", url),
         ("DC.source", citation.get("url") or citation.get("title") or testimony["title"]),
         ("DC.rights", testimony.get("rights")),
@@ -62,7 +62,7 @@ def testimony_metadata(testimony: dict[str, Any], absolute: Absolute) -> dict[st
             "url": url,
             "name": testimony["title"],
             "genre": "oral history interview",
-            "inLanguage": testimony.get("language"),
+            **_languages_ld(testimony, url),
             "author": _person(narrator["name"], absolute(narrator["url"])),
             "contributor": [
                 _person(name, role="interviewer") for name in testimony.get("interviewers") or []
@@ -87,6 +87,43 @@ def testimony_metadata(testimony: dict[str, Any], absolute: Absolute) -> dict[st
         }
     )
     return {"dublin_core": [(k, v) for k, v in dublin_core if v], "linked_data": linked}
+
+
+def _language_codes(testimony: dict[str, Any]) -> list[str]:
+    held = testimony.get("languages") or [{"code": testimony.get("language")}]
+    return [entry["code"] for entry in held if entry.get("code")]
+
+
+def _languages_ld(testimony: dict[str, Any], url: str) -> dict[str, Any]:
+    """schema.org's words for the languages the text is held in: `inLanguage` (each), the
+    original the main text translates (`translationOfWork`) and the translations held
+    beside it (`workTranslation`), each at the address that shows it (`?text=`)."""
+    held = testimony.get("languages") or []
+    codes = _language_codes(testimony)
+    found: dict[str, Any] = {"inLanguage": codes[0] if len(codes) == 1 else codes or None}
+    if not held:
+        return found
+
+    def work(entry: dict[str, Any]) -> dict[str, Any]:
+        translator = _person(entry["translator"]) if entry.get("translator") else None
+        address = f"{url}?text={entry['code']}"
+        return _clean(
+            {
+                "@type": "CreativeWork",
+                "inLanguage": entry["code"],
+                "url": address,
+                "translator": translator,
+            }
+        )
+
+    main, others = held[0], held[1:]
+    original = next((entry for entry in others if entry["kind"] == "original"), None)
+    if main["kind"] == "translation" and original is not None:
+        found["translationOfWork"] = work(original)
+    translations = [work(entry) for entry in others if entry["kind"] == "translation"]
+    if translations:
+        found["workTranslation"] = translations
+    return found
 
 
 def _recording_dc(recording: dict[str, Any] | None) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ and nothing in this module knows about the index.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -35,6 +35,9 @@ from .kinds import (
     LinkStatus,
     check,
 )
+
+if TYPE_CHECKING:
+    from .language_models import LanguageText, TestimonyLanguage
 
 ACCESS_LEVELS = tuple(AccessLevel)
 DATE_PRECISIONS = tuple(DatePrecision)
@@ -128,6 +131,10 @@ class Testimony(Base):
     recordings: Mapped[list[Recording]] = relationship(
         back_populates="testimony", order_by="Recording.part", cascade="all, delete-orphan"
     )
+    # the languages it is held in besides its main text's (`language_models`)
+    other_languages: Mapped[list[TestimonyLanguage]] = relationship(
+        back_populates="testimony", order_by="TestimonyLanguage.id", cascade="all, delete-orphan"
+    )
 
     @property
     def is_public(self) -> bool:
@@ -172,6 +179,10 @@ class Passage(Base):
     timing_stale: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
     testimony: Mapped[Testimony] = relationship(back_populates="passages")
+    # its words in its testimony's other languages (`language_models`)
+    texts: Mapped[list[LanguageText]] = relationship(
+        back_populates="passage", order_by="LanguageText.language", cascade="all, delete-orphan"
+    )
 
     @property
     def anchor(self) -> str:
@@ -434,3 +445,7 @@ class FormSubmission(Base):
     testimony_id: Mapped[int | None] = mapped_column(Integer)
     author: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+# The other languages' tables, mapped with the rest (they name `Base`, so they come after it).
+from . import language_models  # noqa: E402, F401

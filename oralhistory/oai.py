@@ -222,7 +222,8 @@ def dublin_core(testimony: Testimony, url: str, cited: str | None) -> dict[str, 
         "format": ["text/html", *heard["format"]],
         "identifier": [url],
         "source": [cited] if cited else [],
-        "language": [testimony.language],
+        # every language the text is held in, the main text's first
+        "language": [testimony.language, *(held.code for held in testimony.other_languages)],
         "relation": [citation["url"]] if citation.get("url") else [],
         "rights": [testimony.rights] if testimony.rights else [],
     }

@@ -166,6 +166,12 @@ SCHEMAS["Passage"] = _object(
         "anchor": STRING,
         "position": INTEGER,
         "text": STRING,
+        "texts": {
+            "type": "object",
+            "additionalProperties": STRING,
+            "description": "its words in each language the testimony is held in, by code "
+            "(BCP 47), the main text's first",
+        },
         "segments": _list(_ref("Segment")),
         "editor_note": TEXT,
         "start": SECONDS,
@@ -199,6 +205,16 @@ SCHEMAS["Testimony"] = {
                 "interviewers": STRINGS,
                 "language": STRING,
                 "original_language": TEXT,
+                # every language the text is held in, the main text's first
+                "languages": _list(
+                    _object(
+                        {
+                            "code": STRING,
+                            "kind": {"enum": ["original", "translation"]},
+                            "translator": TEXT,
+                        }
+                    )
+                ),
                 "citation": _object({"publisher": STRING, "title": STRING}),
                 "citation_text": STRING,
                 "citation_html": STRING,
@@ -266,6 +282,11 @@ SCHEMAS["SearchResults"] = _object(
                         }
                     ),
                     "snippet": {"type": "string", "description": "HTML: escaped text, <mark>"},
+                    "language": {
+                        "type": "string",
+                        "description": "the language (BCP 47) of the text that matched, which "
+                        "the snippet shows",
+                    },
                     "score": {"type": "number"},
                     "matched_in": STRINGS,
                     "read_as": READ_AS,

@@ -391,6 +391,8 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
                 },
                 "passage": _hit_passage(testimony.id, hit.anchor, positions),
                 "snippet": hit.snippet,
+                # the language of the text that matched (and that the snippet shows)
+                "language": hit.language or testimony.language,
                 "score": hit.score,
                 "matched_in": hit.matched_in,
                 "read_as": hit.read_as,

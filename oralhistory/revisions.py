@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import languages
 from .models import Recording, Revision, Testimony, utcnow
 
 IMPORT_AUTHOR = "(import)"  # parentheses never occur in an archivist's username
@@ -57,6 +58,7 @@ def snapshot(testimony: Testimony) -> dict[str, Any]:
     ]
     if times:  # likewise: revisions from before passage times compare equal without them
         state["times"] = times
+    state.update(languages.snapshot(testimony))  # the texts in its other languages, if any
     return state
 
 
@@ -138,6 +140,8 @@ def _lines(state: dict[str, Any]) -> list[str]:
                 lines.append(f"{passage['anchor']}: {passage['text']}")
                 if passage.get("editor_note"):
                     lines.append(f"{passage['anchor']} editor's note: {passage['editor_note']}")
+        elif key == "texts":
+            lines += languages.snapshot_lines(value)
         elif key == "times":
             for time in value:
                 stale = ", words changed since" if time.get("stale") else ""

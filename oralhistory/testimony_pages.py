@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from . import search
+from . import languages, search
 from .access import Viewer
 from .citing import Citer, current_work
 from .kinds import LinkKind, LinkStatus
@@ -119,6 +119,7 @@ def _passages(
     passages = session.scalars(
         select(Passage)
         .where(Passage.testimony_id == testimony.id)
+        .options(selectinload(Passage.texts))
         .order_by(Passage.position)
         .offset(offset)
         .limit(limit)
@@ -131,6 +132,8 @@ def _passages(
             "position": passage.position,
             "number": passage.number,
             "text": passage.text,
+            # its words in every language the testimony is held in, the main text's first
+            "texts": languages.texts(passage, testimony.language),
             "segments": passage_segments(passage.text),
             "editor_note": passage.editor_note,
             "start": passage.start,
@@ -173,6 +176,7 @@ def _head(
         "interview_date_note": testimony.interview_date_note,
         "interviewers": testimony.interviewers,
         "original_language": testimony.original_language,
+        "languages": languages.languages(testimony),
         "citation": testimony.citation,
         # the cite page's first style, as text and as HTML (its titles in italics)
         "citation_text": cited["citation_text"],
@@ -255,6 +259,7 @@ def text_passages(session: Session, testimony_id: int) -> Iterator[Passage]:
         batch = session.scalars(
             select(Passage)
             .where(Passage.testimony_id == testimony_id)
+            .options(selectinload(Passage.texts))
             .order_by(Passage.position)
             .offset(offset)
             .limit(TEXT_BATCH)

@@ -25,7 +25,7 @@ MAY_IMPORT = {
 
 LAYERS = {
     "app": ["oralhistory", "cli"],
-    "base": ["messages", "errors"],
+    "base": ["messages", "errors", "language_names"],
     "record": [
         "models",
         "db",
@@ -39,8 +39,10 @@ LAYERS = {
         "media",
         "fixity",
         "citing",
+        "language_models",
+        "languages",
     ],
-    "collection": ["importer", "exporter", "backup", "validation", "recording_files"],
+    "collection": ["importer", "exporter", "backup", "validation", "recording_files", "translation_file"],
     "services": [
         "records",
         "curation",
@@ -53,6 +55,7 @@ LAYERS = {
         "testimony_pages",
         "timeline_pages",
         "listening_times",
+        "text_corrections",
         "check",
         "citable",
         "auth",

@@ -23,7 +23,7 @@ from whoosh.fields import Schema
 from whoosh.searching import Results, Searcher
 
 from ..models import ChangeLog, Passage
-from . import marks, postings, querylang, ranking, snippets
+from . import marks, postings, querylang, ranking, snippets, translated
 from .documents import (
     RepeatedText,
     build_schema,
@@ -207,6 +207,8 @@ class SearchHit:
     matched_in: list[str] = field(default_factory=list)
     # the name a spelling nobody wrote here was read as (matched by its key alone), else None
     read_as: str | None = None
+    # the language of the text that matched, when not the main text's (`translated`)
+    language: str | None = None
 
     @property
     def anchor(self) -> str:
@@ -317,20 +319,22 @@ def search(request: SearchRequest, places: Gazetteer | None = None) -> SearchRes
         by_key_only = bool(matched_in) and set(matched_in) <= set(KEY_WEIGHTS)
         # where the keys stand in the passage: for its snippet and for what it was read as
         spans = snippets.key_spans(searcher.schema, hit["text"], want) if by_key_only else None
+        in_other = translated.matched_language(results, hit, matched_in, want, spans)
         result.hits.append(
             SearchHit(
                 passage_id=int(hit["passage_id"]),
                 testimony_id=int(hit["testimony_id"]),
                 position=hit["position"],
                 narrator_slug=hit["narrator"],
-                snippet=snippets.snippet(results, hit, spans),
+                snippet=in_other[1] if in_other else snippets.snippet(results, hit, spans),
                 score=round(hit.score or 0.0, 4),
                 matched_in=matched_in,
                 read_as=snippets.read_as(
                     searcher.schema, hit, _narrator_name(searcher, hit.docnum), want, spans
                 )
-                if by_key_only
+                if by_key_only and not in_other
                 else None,
+                language=in_other[0] if in_other else None,
             )
         )
     for facet in ("narrator", "place", "event"):

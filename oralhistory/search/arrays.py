@@ -53,7 +53,10 @@ from . import integrity
 FORMAT = "oh3"  # in every file name: a new layout gets new files
 # The fields searches read postings of: the scored ones, then the filters and facets.
 # (`search.FIELD_WEIGHTS`: the name keys are scored too, below the words as written)
-SCORED_FIELDS = ("text", "note", "narrator_name", "title", "context", "name_keys", "narrator_keys")
+SCORED_FIELDS = (
+    *("text", "note", "narrator_name", "title", "context", "name_keys", "narrator_keys"),
+    "translation",
+)
 KEY_FIELDS = ("narrator", "place", "event", "year", "access")
 # the fields a length is kept for: those scored (a passage about a place is scored higher)
 LENGTH_FIELDS = (*SCORED_FIELDS, "place")

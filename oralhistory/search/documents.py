@@ -58,6 +58,10 @@ def build_schema(table: dict[str, str], names: Iterable[str] = ()) -> Schema:
         # archive says of them, weighted below the narrator's own words
         context=RepeatedText(slot="context", analyzer=analyzer),
         text=TEXT(stored=True, analyzer=analyzer, phrase=True),
+        # the passage's words in its testimony's other languages, analysed alike (spellings,
+        # Arabic normalisation, name keys, suggestions); `translations` keeps each by language
+        translation=TEXT(analyzer=analyzer, phrase=True),
+        translations=STORED,
         # the editor's note printed with the passage ("[Ed.: ...]"), apart from its words
         note=TEXT(stored=True, analyzer=analyzer, phrase=True),
         # the keys of the names in the passage's words and note, and in the narrator's names,
@@ -184,8 +188,12 @@ def passage_document(
         "position": passage.number,
         "narrator": testimony.narrator.slug,
         "text": passage.text,
+        "translation": "\n\n".join(other.text for other in passage.texts),
+        "translations": [[other.language, other.text] for other in passage.texts],
         "note": passage.editor_note or "",
-        "name_keys": " ".join(filter(None, [passage.text, passage.editor_note])),
+        "name_keys": " ".join(
+            filter(None, [passage.text, passage.editor_note, *(o.text for o in passage.texts)])
+        ),
         # sorted: the same links give the same document (and `version`), however loaded
         "place": ",".join(sorted(link.target for link in linked if link.kind == "place")),
         "event": ",".join(sorted(link.target for link in linked if link.kind == "event")),
@@ -225,7 +233,18 @@ def testimony_document(
     narrator (searched as part of each passage: `narrator_fields`, made when not given), and
     the "did you mean" words of them all."""
     narrator = testimony.narrator
-    words = [((narrator.name, passage.text, passage.editor_note or ""), 1) for passage in passages]
+    words = [
+        (
+            (
+                narrator.name,
+                passage.text,
+                passage.editor_note or "",
+                *(o.text for o in passage.texts),
+            ),
+            1,
+        )
+        for passage in passages
+    ]
     about = " ".join(
         filter(
             None,
@@ -307,7 +326,10 @@ def read_passages(
         query = (
             select(Passage)
             .where(Passage.testimony_id.in_(batch))
-            .options(selectinload(Passage.testimony).selectinload(Testimony.narrator))
+            .options(
+                selectinload(Passage.testimony).selectinload(Testimony.narrator),
+                selectinload(Passage.texts),
+            )
             .order_by(Passage.testimony_id, Passage.position)
         )
         link_rows = session.execute(

@@ -22,6 +22,8 @@ from .transliteration import NameKeyFilter
 
 # The fields a reader's words are looked for in, and how much a match in each counts.
 FIELD_WEIGHTS = {"text": 1.0, "note": 0.5, "narrator_name": 2.0, "title": 0.5, "context": 0.3}
+# the passage in its testimony's other languages counts as its words do
+FIELD_WEIGHTS["translation"] = 1.0
 # The keys of the names in a passage and in what the archive says of its narrator
 # (`transliteration`): a spelling nobody listed finds them, ranked below the exact spelling.
 KEY_WEIGHTS = {"name_keys": 0.2, "narrator_keys": 0.2}

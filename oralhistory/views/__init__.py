@@ -49,6 +49,7 @@ def register_views(app: Flask) -> None:
         account,
         api,
         archive,
+        archive_texts,
         citations,
         interop,
         kept_forms,
@@ -60,6 +61,7 @@ def register_views(app: Flask) -> None:
         reasons,
         recording_interop,
         review,
+        text_languages,
         text_rule,
         timecodes,
     )
@@ -87,6 +89,8 @@ def register_views(app: Flask) -> None:
     recording_interop.init_app(app)
     reasons.init_app(app)
     kept_forms.init_app(app)
+    text_languages.init_app(app)
+    archive_texts.init_app(app)
     app.add_template_filter(without_key, "reject_key")
     app.add_template_global(absolute_url)
     # Services name pages (`records.PageAddress`); the URLs are made here, for JSON and HTML.

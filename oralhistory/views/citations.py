@@ -69,6 +69,9 @@ def _item(testimony_id: int, anchor: str | None) -> tuple[dict, dict]:
     work = citable.get_revision(session, testimony_id, number, viewer)
     if anchor is not None and not any(p["anchor"] == anchor for p in work["passages"]):
         raise NotFound(f"revision {work['number']} of testimony {testimony_id} has no {anchor}")
+    # the text cited: the main one, or another language it is held in (`?text=ar`)
+    if request.args.get("text") in [held["code"] for held in work["languages"]]:
+        work["cited_language"] = request.args["text"]
     revision_url = url_for(
         ".revision", testimony_id=testimony_id, number=work["number"], _anchor=anchor
     )

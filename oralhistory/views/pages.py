@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, make_response, render_template, request
 
 from .. import db, records, testimony_pages, timeline_pages
 from ..auth import current_viewer
@@ -10,6 +10,7 @@ from ..errors import BadParameter
 from ..paging import paging
 from ..records import page_of
 from ..search import QueryError
+from . import text_languages
 from .citing import cite_now
 from .common import listening_from, page_number, search_request
 from .media import with_availability
@@ -86,9 +87,12 @@ def testimony(testimony_id: int):
         if found["pages"] > 1
         else []
     )
+    codes = [language["code"] for language in found["languages"]]
+    text_choice = text_languages.chosen_text(codes) if len(codes) > 1 else None
     page = render_template(
         "testimony.html",
         testimony=found,
+        text_choice=text_choice,
         elsewhere=elsewhere,
         link_choices=records.link_choices(session) if viewer.is_archivist else None,
         q=q,
@@ -97,7 +101,8 @@ def testimony(testimony_id: int):
         moment=moment,
         heard=heard[1] if heard else None,
     )
-    return page, 400 if error else 200
+    response = make_response(page, 400 if error else 200)
+    return text_languages.remember_choice(response) if text_choice else response
 
 
 @bp.get("/timeline")
