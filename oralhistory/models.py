@@ -415,3 +415,7 @@ class FormSubmission(Base):
     testimony_id: Mapped[int | None] = mapped_column(Integer)
     author: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+# Alignment jobs live in their own module; imported here so that the schema is whole.
+from .alignment_record import AlignmentJob  # noqa: E402, F401

@@ -91,6 +91,7 @@ class RecordNumber(IntegerConverter):
 def register_views(app: Flask) -> None:
     from . import (
         account,
+        alignment,
         api,
         archive,
         citations,
@@ -127,6 +128,7 @@ def register_views(app: Flask) -> None:
     media.init_app(app)
     timecodes.init_app(app)
     recording_interop.init_app(app)
+    alignment.init_app(app)
     reasons.init_app(app)
     kept_forms.init_app(app)
     app.add_template_filter(without_key, "reject_key")
