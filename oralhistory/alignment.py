@@ -188,7 +188,11 @@ def _align_here(audio: str, voice: str, spoken: list[list[str]]) -> list[dict]:
     _say(progress=0.1, stage="reading the recording")
     task.audio_file_path_absolute = audio
     _say(progress=0.2, stage="synthesising the transcript and matching it to the recording")
-    rconf = RuntimeConfiguration("tts=espeak|cew=True|allow_unlisted_languages=True")
+    # the DTW matches speech to speech: pauses and background noise are masked out of it
+    # (without it, noise drew boundaries into pauses inside sentences, 2 s early)
+    rconf = RuntimeConfiguration(
+        "tts=espeak|cew=True|allow_unlisted_languages=True|mfcc_mask_nonspeech=True"
+    )
     ExecuteTask(task, rconf=rconf).execute()
     wanted = {anchor for anchor, _words in spoken}
     found = [
