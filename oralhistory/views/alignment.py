@@ -11,6 +11,7 @@ import logging
 import threading
 from pathlib import Path
 
+import click
 from flask import (
     Blueprint,
     Flask,
@@ -51,8 +52,16 @@ def init_app(app: Flask) -> None:
     app.extensions[_WAKE] = threading.Event()
     app.extensions[_STOP] = threading.Event()
     wanted = app.config.get("ALIGN_WORKER") or ("off" if app.testing else "thread")
-    if wanted == "thread":
+    if wanted == "thread" and _serving():
         start_worker(app)
+
+
+def _serving() -> bool:
+    """Whether this process serves the web (a WSGI server, `flask run`, a test's app) rather
+    than running another command: `flask align` and `flask import` need no worker of their
+    own beside them, and `flask align` must not have its job taken by one."""
+    command = click.get_current_context(silent=True)
+    return command is None or command.info_name == "run"
 
 
 def start_worker(app: Flask) -> threading.Thread | None:
