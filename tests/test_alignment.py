@@ -280,3 +280,40 @@ def test_without_an_aligner_the_page_and_the_command_say_how_to_install_it(
     assert result.exit_code == 1
     assert "not available on this server" in result.output and "Traceback" not in result.output
     assert Path(spoken["en"]["folder"]).exists()
+
+
+def test_a_proposal_for_a_recording_since_replaced_cannot_be_accepted(app, spoken):
+    testimony_id = imported(app, spoken, "en")
+    assert run_cli(app, "align", spoken["en"]["slug"]).exit_code == 0
+    client = archivist_client(app)
+    edit = f"/archive/testimonies/{testimony_id}/edit"
+    other = spoken["ar"]["recording"].path
+    replaced = client.post(
+        f"/archive/testimonies/{testimony_id}/recording",
+        data={"csrf_token": csrf_token(client, edit), "recording": (other.open("rb"), other.name)},
+        content_type="multipart/form-data",
+    )
+    assert replaced.status_code in (302, 303)
+    job = latest_job(app, testimony_id)
+    refused = client.post(
+        f"/archive/alignments/{job.id}/accept",
+        data={"csrf_token": csrf_token(client, edit)},
+        follow_redirects=True,
+    )
+    assert refused.status_code == 200
+    assert "The recording changed since this alignment ran" in refused.get_data(as_text=True)
+    passages = client.get(f"/api/testimonies/{testimony_id}").get_json()["passages"]
+    assert {p["timing"] for p in passages} == {None}
+
+
+def test_an_arabic_archivist_reads_the_alignment_in_arabic(app, spoken):
+    testimony_id = imported(app, spoken, "ar")
+    assert run_cli(app, "align", spoken["ar"]["slug"]).exit_code == 0
+    client = archivist_client(app)
+    arabic = {"Accept-Language": "ar"}
+    edit = client.get(f"/archive/testimonies/{testimony_id}/edit", headers=arabic)
+    assert "حاذِ النص مع التسجيل" in edit.get_data(as_text=True)
+    page = client.get(f"/archive/testimonies/{testimony_id}/alignment", headers=arabic)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'dir="rtl"' in text
+    assert "البداية المقترحة" in text and "اقبل هذه الأوقات" in text
