@@ -65,7 +65,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     _check_public_url(app.config.get("PUBLIC_URL"))
 
-    from . import auth, cli, db, i18n, request_deadline, search, security
+    from . import align_cli, auth, cli, db, i18n, request_deadline, search, security
     from .views import register_views, static_files
 
     i18n.init_app(app)
@@ -74,6 +74,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     security.init_app(app)
     cli.init_app(app)
+    align_cli.init_app(app)
     register_views(app)
     static_files.init_app(app)
     request_deadline.init_app(app)

@@ -719,11 +719,22 @@ def import_testimonies(
             note = recording_files.untimed_note(testimony) if planned is not None else None
             if note:
                 report.notes.append(note)
+                _queue_alignment(session, testimony)
         except InvalidFile as invalid:
             session.rollback()
             recording_files.forget_unused(session, store, new_sha)
             report.invalid.append(invalid)
     return report
+
+
+def _queue_alignment(session: Session, testimony: Testimony) -> None:
+    """A recording imported without times is queued for automatic alignment."""
+    from . import align_jobs
+
+    try:
+        align_jobs.queue(session, testimony.id, revisions.IMPORT_AUTHOR)
+    except align_jobs.AlignmentRefused:
+        session.rollback()
 
 
 def _refusal(path: Path, slug: str, revision: Any) -> str:

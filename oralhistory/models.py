@@ -447,5 +447,6 @@ class FormSubmission(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
-# The other languages' tables, mapped with the rest (they name `Base`, so they come after it).
-from . import language_models  # noqa: E402, F401
+# The other languages' tables and the alignment jobs live in their own modules, mapped with the
+# rest so that the schema is whole (they name `Base`, so they come after it).
+from . import alignment_record, language_models  # noqa: E402, F401

@@ -163,7 +163,7 @@ def untimed_note(testimony: Testimony) -> str | None:
         return None
     return (
         f"{testimony.slug}: the recording is stored, but its passages have no times yet "
-        "(no timecodes file was given; automatic alignment is not available yet)."
+        "(no timecodes file was given): it is queued for automatic alignment."
     )
 
 

@@ -103,7 +103,7 @@ def test_a_recording_without_timecodes_is_stored_and_the_import_says_it_has_no_t
     result = run_cli(app, "import", str(path))
     assert result.exit_code == 0, result.output
     assert "no times yet" in result.output
-    assert "alignment is not available yet" in result.output
+    assert "queued for automatic alignment" in result.output
     tid = id_of(app, SLUG)
     assert client.get(f"/api/testimonies/{tid}").get_json()["recording"]["sha256"] == TONE_SHA
     assert set(times(client, tid).values()) == {(None, None, None)}

@@ -47,6 +47,7 @@ class RecordNumber(IntegerConverter):
 def register_views(app: Flask) -> None:
     from . import (
         account,
+        alignment,
         api,
         archive,
         archive_texts,
@@ -87,6 +88,7 @@ def register_views(app: Flask) -> None:
     timecodes.init_app(app)
     listening.init_app(app)
     recording_interop.init_app(app)
+    alignment.init_app(app)
     reasons.init_app(app)
     kept_forms.init_app(app)
     text_languages.init_app(app)
