@@ -37,6 +37,7 @@ from pathlib import Path
 
 from oralhistory import PROJECT_ROOT, create_app, db, records, search, warm_up
 from oralhistory.importer import parse_testimony, store_testimony
+from oralhistory.linking import link_testimony
 
 from .generate import SEED, Collection, Query, extra_testimony, generate, load, load_timeline
 
@@ -528,6 +529,7 @@ def time_additions(app, collection: Collection, port: int, count: int) -> dict[s
             session = db.session()
             started = time.perf_counter()
             stored = store_testimony(session, parse_testimony(text, f"{testimony.slug}.md"))
+            link_testimony(session, stored)
             session.commit()
             timings["commit"].append(time.perf_counter() - started)
             search.index_testimonies(session, [stored.id])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ARCHIVE_NAME="Testimony Archive",
         # readers see links no archivist has reviewed apart and quietly, or (False) not at all
         SHOW_PROPOSED_LINKS=True,
+        # a thread keeps this process's index in step with the change log (`index_follower`):
+        # on in a server, off in `flask` commands (they bring the index up to date themselves)
+        INDEX_FOLLOWER=os.environ.get("FLASK_RUN_FROM_CLI") != "true",
     )
     app.config.from_prefixed_env("ORALHISTORY")
     if config:
@@ -63,7 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     _check_public_url(app.config.get("PUBLIC_URL"))
 
-    from . import auth, cli, db, i18n, request_deadline, search, security
+    from . import auth, cli, db, i18n, index_follower, request_deadline, search, security
     from .views import register_views, static_files
 
     i18n.init_app(app)
@@ -75,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_views(app)
     static_files.init_app(app)
     request_deadline.init_app(app)
+    index_follower.init_app(app)
     return app
 
 

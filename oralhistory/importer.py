@@ -17,11 +17,11 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from . import changes, revisions
+from . import revisions
 from . import validation as valid
 from .anchors import match_passages
 from .gazetteer import find_mentions
-from .linking import Rules, link_testimony
+from .linking import link_testimony
 from .messages import Message
 from .models import (
     ACCESS_LEVELS,
@@ -37,6 +37,7 @@ from .models import (
     TestimonyEvent,
 )
 from .search.analysis import name_tokens
+from .unit_of_work import UnitOfWork
 
 EDITOR_NOTE_RE = re.compile(r"\s*\[Ed\.:\s*(?P<note>.+?)\]\s*$", re.DOTALL)
 
@@ -422,7 +423,8 @@ def fill_narrator(narrator: Narrator, meta: dict[str, Any]) -> None:
 def store_testimony(session: Session, parsed: TestimonyFile) -> Testimony:
     """Store a validated testimony file (creating or replacing by slug) in `session`.
 
-    The caller commits; on any error it rolls back and nothing of the file is kept.
+    The caller's unit of work commits; on any error nothing of the file is kept. The links
+    the rules propose are not made here: the caller asks for them (`linking.link_testimony`).
     """
     meta = parsed.meta
     events = []
@@ -448,12 +450,11 @@ def fill_testimony(
     parsed: TestimonyFile,
     narrator: Narrator,
     events: list[Event],
-    rules: Rules | None = None,
 ) -> None:
     """Make `testimony` hold what `parsed` says, told by `narrator` of `events` (the events
-    its front matter names): its fields, its passages, its event links and the context links
-    the rules propose (`linking.link_testimony`, with `rules` if given). Nothing is looked up:
-    this is `store_testimony` once the narrator, the testimony and the events are found.
+    its front matter names): its fields, its passages and its event links. Nothing is looked
+    up: this is `store_testimony` once the narrator, the testimony and the events are found.
+    The context links the rules propose are the writer's to ask for (`linking.link_testimony`).
     """
     meta = parsed.meta
     citation = {key: value for key, value in meta["citation"].items() if value}
@@ -479,7 +480,6 @@ def fill_testimony(
     testimony.event_links = [link for link in testimony.event_links if link.event_id in wanted]
     have = {link.event_id for link in testimony.event_links}
     testimony.event_links += [TestimonyEvent(event=e) for e in events if e.id not in have]
-    link_testimony(session, testimony, rules)
 
 
 def replace_passages(testimony: Testimony, passages: list[PassageText]) -> bool:
@@ -673,9 +673,9 @@ def import_testimonies(
     max_bytes: int | None = None,
     store: Any = None,
 ) -> ImportReport:
-    """Validate and store testimony files, each in its own transaction with its revision
-    (by `revisions.IMPORT_AUTHOR`) and change-log row. The caller brings the index up to date
-    (`changes.commit` or `changes.catch_up`).
+    """Validate and store testimony files, each in a unit of work of its own with its
+    revision (by `revisions.IMPORT_AUTHOR`), its change-log row and the links the rules
+    propose. The caller brings the index up to date once after (`unit_of_work.follow`).
 
     With `keep_existing`, a testimony already in the database is left as it is. Otherwise the
     file replaces it, unless an archivist has changed it since it was last imported: then
@@ -691,47 +691,73 @@ def import_testimonies(
     for path in paths:
         new_sha = None
         try:
-            parsed = read_testimony_file(path, max_bytes)
-            slug = parsed.meta["slug"]
-            existing = session.scalar(select(Testimony).where(Testimony.slug == slug))
-            if existing is not None and keep_existing:
-                report.skipped.append(slug)
-                continue
-            planned = recording_files.plan(parsed, store)
-            overridden = existing and revisions.changed_since_import(session, existing)
-            if overridden and not replace:
-                report.refused.append(_refusal(path, slug, overridden))
-                continue
-            before = revisions.snapshot(existing) if existing is not None else None
-            if existing is not None:
-                revisions.keep_first_state(session, existing)
-            testimony = store_testimony(session, parsed)
-            session.flush()
-            if planned is not None:
-                new_sha = recording_files.bring_in(session, testimony, planned, store, str(path))
-                session.flush()
-            if before == revisions.snapshot(testimony):
-                session.rollback()
-                report.unchanged.append(slug)
-                continue
-            summary = f"{'Replaced by' if existing else 'Imported from'} the file {path.name}"
-            if overridden:
-                summary += (
-                    f" (with --replace, over revision {overridden.id} by {overridden.author})"
+            # each file in its own unit of work: a bad file leaves the others stored
+            with UnitOfWork(session, index=False) as work:
+                stored = _import_one(
+                    session, work, path, report, max_bytes, keep_existing, replace, store
                 )
-            if planned is not None:
-                summary += f", with its recording {planned.path.name}"
-            changes.record(session, testimony, "imported", revisions.IMPORT_AUTHOR, summary)
-            session.commit()
-            report.stored.append(testimony)
-            note = recording_files.untimed_note(testimony) if planned is not None else None
-            if note:
-                report.notes.append(note)
+                if stored is not None:
+                    testimony, new_sha, planned = stored
         except InvalidFile as invalid:
-            session.rollback()
             recording_files.forget_unused(session, store, new_sha)
             report.invalid.append(invalid)
+            continue
+        if stored is None or not work.committed:
+            continue
+        report.stored.append(testimony)
+        note = recording_files.untimed_note(testimony) if planned is not None else None
+        if note:
+            report.notes.append(note)
     return report
+
+
+def _import_one(
+    session: Session,
+    work: UnitOfWork,
+    path: Path,
+    report: ImportReport,
+    max_bytes: int | None,
+    keep_existing: bool,
+    replace: bool,
+    store: Any,
+) -> tuple[Testimony, str | None, Any] | None:
+    """Store one testimony file in `work`; None when it is left as it is (said in `report`);
+    else the testimony, the SHA-256 of a recording file new to the store, and the plan of
+    its recording. `work` is discarded when the file changes nothing."""
+    from . import recording_files
+
+    parsed = read_testimony_file(path, max_bytes)
+    slug = parsed.meta["slug"]
+    existing = session.scalar(select(Testimony).where(Testimony.slug == slug))
+    if existing is not None and keep_existing:
+        report.skipped.append(slug)
+        return None
+    planned = recording_files.plan(parsed, store)
+    overridden = existing and revisions.changed_since_import(session, existing)
+    if overridden and not replace:
+        report.refused.append(_refusal(path, slug, overridden))
+        return None
+    before = revisions.snapshot(existing) if existing is not None else None
+    if existing is not None:
+        revisions.keep_first_state(session, existing)
+    testimony = store_testimony(session, parsed)
+    link_testimony(session, testimony)
+    session.flush()
+    new_sha = None
+    if planned is not None:
+        new_sha = recording_files.bring_in(session, testimony, planned, store, str(path))
+        session.flush()
+    if before == revisions.snapshot(testimony):
+        work.discard()
+        report.unchanged.append(slug)
+        return testimony, new_sha, planned
+    summary = f"{'Replaced by' if existing else 'Imported from'} the file {path.name}"
+    if overridden:
+        summary += f" (with --replace, over revision {overridden.id} by {overridden.author})"
+    if planned is not None:
+        summary += f", with its recording {planned.path.name}"
+    work.record(testimony, "imported", revisions.IMPORT_AUTHOR, summary)
+    return testimony, new_sha, planned
 
 
 def _refusal(path: Path, slug: str, revision: Any) -> str:

@@ -7,7 +7,7 @@ from urllib.parse import quote
 from flask import Blueprint, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext
 
-from .. import changes, db, linking
+from .. import db, linking
 from ..auth import current_viewer
 
 bp = Blueprint("links", __name__, url_prefix="/archive")
@@ -26,8 +26,8 @@ def _signed_out():
     return redirect(f"/login?next={quote(request.path)}")
 
 
-def _done(link, message: str):
-    warning = changes.index_warning(db.session())
+def _done(decided: linking.Decided, message: str):
+    link, warning = decided.link, decided.index_warning
     if _wants_json():
         return jsonify(id=link.id, status=link.status, message=message, index_warning=warning)
     flash(message, "success")
@@ -48,13 +48,15 @@ def _refused(testimony_id: int, error: linking.LinkError):
 def decide(link_id: int, decision: str):
     if (refusal := _signed_out()) is not None:
         return refusal
-    link = linking.decide_link(db.session(), link_id, decision, current_viewer().archivist)
+    decided = linking.decide_link(db.session(), link_id, decision, current_viewer().archivist)
+    link = decided.link
     if decision == "confirm":
         return _done(
-            link, gettext("The link from passage %(number)s was confirmed.", number=link.position)
+            decided,
+            gettext("The link from passage %(number)s was confirmed.", number=link.position),
         )
     return _done(
-        link, gettext("The link from passage %(number)s was rejected.", number=link.position)
+        decided, gettext("The link from passage %(number)s was rejected.", number=link.position)
     )
 
 
@@ -64,7 +66,7 @@ def add(testimony_id: int):
         return refusal
     form = request.form
     try:
-        link = linking.add_link(
+        decided = linking.add_link(
             db.session(),
             testimony_id,
             form.get("passage", ""),
@@ -75,6 +77,9 @@ def add(testimony_id: int):
     except linking.LinkError as error:
         return _refused(testimony_id, error)
     return _done(
-        link,
-        gettext("The link from passage %(number)s was added and confirmed.", number=link.position),
+        decided,
+        gettext(
+            "The link from passage %(number)s was added and confirmed.",
+            number=decided.link.position,
+        ),
     )
