@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -47,8 +46,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # readers see links no archivist has reviewed apart and quietly, or (False) not at all
         SHOW_PROPOSED_LINKS=True,
         # a thread keeps this process's index in step with the change log (`index_follower`):
-        # on in a server, off in `flask` commands (they bring the index up to date themselves)
-        INDEX_FOLLOWER=os.environ.get("FLASK_RUN_FROM_CLI") != "true",
+        # None: as the entry point says (on in a server, `wsgi.py`; off in `flask` commands and
+        # scripts, which bring the index up to date themselves); True or False: so
+        INDEX_FOLLOWER=None,
     )
     app.config.from_prefixed_env("ORALHISTORY")
     if config:

@@ -13,10 +13,10 @@ A search that finds the index damaged or missing asks the follower to rebuild it
 sharing one index directory (gunicorn's workers) each run a follower: the index's write lock
 lets one apply a change, and the others find it applied.
 
-The follower starts with the app when `INDEX_FOLLOWER` is true (`ORALHISTORY_INDEX_FOLLOWER`;
-the default for servers, not for `flask` commands, which bring the index up to date
-themselves), once per process: a process forked from one that ran it (gunicorn's
-`--preload`) starts its own.
+The follower starts with the app when `INDEX_FOLLOWER` is true, and in a server (`wsgi.py`,
+`start_in_server`) unless it is false (`ORALHISTORY_INDEX_FOLLOWER=false`); not in `flask`
+commands and scripts, which bring the index up to date themselves. Once per process: a
+process forked from one that ran it (gunicorn's `--preload`) starts its own.
 """
 
 from __future__ import annotations
@@ -179,6 +179,12 @@ def init_app(app: Flask) -> None:
     app.extensions["oralhistory.follower"] = follower
     if app.config.get("INDEX_FOLLOWER"):
         follower.start()
+
+
+def start_in_server(app: Flask) -> None:
+    """Start the app's follower, as a server does, unless `INDEX_FOLLOWER` is false."""
+    if app.config.get("INDEX_FOLLOWER") is not False:
+        app.extensions["oralhistory.follower"].start()
 
 
 def request_heal(app: Flask) -> bool:

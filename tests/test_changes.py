@@ -107,9 +107,7 @@ def test_a_change_the_index_missed_is_applied_by_the_follower_and_found(app, cli
         assert check_index(db.session()).clean
 
 
-def test_a_reader_does_not_wait_for_a_busy_index_and_finds_the_change_once_followed(
-    app, client
-):
+def test_a_reader_does_not_wait_for_a_busy_index_and_finds_the_change_once_followed(app, client):
     correct_without_the_index(app, "Quokkas crossed the square.")
     held, release = threading.Event(), threading.Event()
 
