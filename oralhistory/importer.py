@@ -696,7 +696,9 @@ def import_testimonies(
                 stored = _import_one(
                     session, work, path, report, max_bytes, keep_existing, replace, store
                 )
-                if stored is not None:
+                if stored is None:
+                    work.discard()  # skipped or refused: nothing to commit
+                else:
                     testimony, new_sha, planned = stored
         except InvalidFile as invalid:
             recording_files.forget_unused(session, store, new_sha)
