@@ -1,7 +1,9 @@
 """Entry point for a WSGI server: `gunicorn wsgi:app` (which reads `gunicorn.conf.py`)."""
 
-from oralhistory import create_app, warm_up
+from oralhistory import create_app, index_follower, warm_up
 
 app = create_app()
+# a server keeps its index in step with the change log by itself (readers never write it)
+index_follower.start_in_server(app)
 # each worker imports this module: its first reader's search is then as quick as the next
 warm_up(app)

@@ -32,7 +32,7 @@ from oralhistory.importer import (
     fill_testimony,
     split_passages,
 )
-from oralhistory.linking import Rules
+from oralhistory.linking import Rules, link_testimony
 from oralhistory.models import Narrator, Testimony
 
 # The rows a testimony holds (passages, event links, context links...), table by table.
@@ -147,7 +147,8 @@ def _rows_of(sources: list[TestimonySource]) -> list[TestimonyRows]:
         fill_narrator(narrator, meta["narrator"])
         testimony = Testimony(slug=meta["slug"])
         events = [_rules.events[slug] for slug in meta.get("events") or []]
-        fill_testimony(session, testimony, parsed, narrator, events, _rules)
+        fill_testimony(session, testimony, parsed, narrator, events)
+        link_testimony(session, testimony, _rules)
         held = [[_row(item) for item in getattr(testimony, r.key)] for r in HELD]
         made.append((_row(narrator), _row(testimony), held))
     return made

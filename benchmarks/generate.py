@@ -38,6 +38,7 @@ from oralhistory.importer import (
     store_testimony,
     store_timeline,
 )
+from oralhistory.linking import link_testimony
 
 from .bulk import store_testimonies
 
@@ -492,7 +493,7 @@ def load_through_importer(session: Session, collection: Collection, batch: int =
     """
     for number, testimony in enumerate(collection.testimonies, start=1):
         parsed = parse_testimony(testimony.file_text(), f"{testimony.slug}.md")
-        store_testimony(session, parsed)
+        link_testimony(session, store_testimony(session, parsed))
         if number % batch == 0:
             session.commit()
     session.commit()

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from oralhistory import PROJECT_ROOT, create_app, db, records, search, warm_up
 from oralhistory.importer import parse_testimony, store_testimony
+from oralhistory.linking import link_testimony
 
 from .generate import SEED, Collection, Query, extra_testimony, generate, load, load_timeline
 
@@ -57,6 +58,12 @@ def app_config(workdir: Path) -> dict:
     }
 
 
+def in_process(workdir: Path) -> dict:
+    """The app the benchmark times in its own process: it writes the index itself, so no
+    index follower runs beside it (gunicorn's workers run theirs, as servers do)."""
+    return {**app_config(workdir), "INDEX_FOLLOWER": False}
+
+
 def prepare(collection: Collection, workdir: Path) -> float:
     """Make `workdir/archive.db` hold the collection; return the seconds the load took.
 
@@ -70,7 +77,7 @@ def prepare(collection: Collection, workdir: Path) -> float:
     if not (base.exists() and marker.exists() and json.loads(marker.read_text()) == wanted):
         shutil.rmtree(workdir, ignore_errors=True)
         workdir.mkdir(parents=True)
-        app = create_app({**app_config(workdir), "DATABASE_URL": f"sqlite:///{base}"})
+        app = create_app({**in_process(workdir), "DATABASE_URL": f"sqlite:///{base}"})
         with app.app_context():
             db.create_schema()
             load_timeline(db.session())
@@ -81,7 +88,7 @@ def prepare(collection: Collection, workdir: Path) -> float:
         loaded = 0.0
     shutil.rmtree(workdir / "index", ignore_errors=True)
     shutil.copy(base, workdir / "archive.db")
-    with create_app(app_config(workdir)).app_context():
+    with create_app(in_process(workdir)).app_context():
         db.upgrade_schema()  # a collection stored by an earlier version, upgraded as any archive
     return loaded
 
@@ -99,7 +106,7 @@ def child(kind: str, workdir: Path) -> dict:
     for FTS5 too); CPU counts the build alone, with the writing processes a parallel build
     starts added in.
     """
-    app = create_app(app_config(workdir))
+    app = create_app(in_process(workdir))
     started, cpu = time.perf_counter(), _cpu_seconds()
     if kind == "whoosh":
         with app.app_context():
@@ -364,7 +371,7 @@ def profile(app, query: Query, lines: int = 14) -> str:
 def cold_first_query(workdir: Path, query: Query, warm: bool = False) -> dict:
     """In a fresh process (the app created, nothing searched yet, or `warm`: warmed up as
     `wsgi.py` warms each server worker): the first search and the next one."""
-    app = create_app(app_config(workdir))
+    app = create_app(in_process(workdir))
     started = time.perf_counter()
     if warm:
         warm_up(app)
@@ -528,6 +535,7 @@ def time_additions(app, collection: Collection, port: int, count: int) -> dict[s
             session = db.session()
             started = time.perf_counter()
             stored = store_testimony(session, parse_testimony(text, f"{testimony.slug}.md"))
+            link_testimony(session, stored)
             session.commit()
             timings["commit"].append(time.perf_counter() - started)
             search.index_testimonies(session, [stored.id])
@@ -574,7 +582,7 @@ def measure(size: int, args: argparse.Namespace) -> dict:
 
     figures["cold"] = run_child("cold", workdir)
     figures["warm"] = run_child("warm", workdir)
-    app = create_app(app_config(workdir))
+    app = create_app(in_process(workdir))
     warm_up(app)  # as wsgi.py warms each server worker
     samples = time_both(app, workdir, mix, args.repeat)
     figures["api"] = percentiles([t for ts in samples["archive"].values() for t in ts])

@@ -47,6 +47,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ARCHIVE_NAME="Testimony Archive",
         # readers see links no archivist has reviewed apart and quietly, or (False) not at all
         SHOW_PROPOSED_LINKS=True,
+        # a thread keeps this process's index in step with the change log (`index_follower`):
+        # None: as the entry point says (on in a server, `wsgi.py`; off in `flask` commands and
+        # scripts, which bring the index up to date themselves); True or False: so
+        INDEX_FOLLOWER=None,
     )
     app.config.from_prefixed_env("ORALHISTORY")
     if config:
@@ -65,7 +69,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     _check_public_url(app.config.get("PUBLIC_URL"))
 
-    from . import align_cli, auth, cli, db, i18n, request_deadline, search, security
+    from . import align_cli, auth, cli, db, i18n, index_follower, request_deadline, search, security
     from .views import register_views, static_files
 
     i18n.init_app(app)
@@ -78,6 +82,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_views(app)
     static_files.init_app(app)
     request_deadline.init_app(app)
+    index_follower.init_app(app)
     return app
 
 

@@ -23,11 +23,13 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from . import alignment, changes, media, revisions
+from . import alignment, media, revisions
 from .alignment_record import AlignmentJob
 from .curation import Saved, get_testimony
+from .kinds import Timing
 from .messages import Message, _
 from .models import Testimony, utcnow
+from .unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -103,8 +105,8 @@ def queue(session: Session, testimony_id: int, requested_by: str) -> AlignmentJo
         anchors=_wanted_anchors(testimony),
         attempts=0,
     )
-    session.add(job)
-    session.commit()
+    with UnitOfWork(session, index=False):  # a job is no part of the record: no revision
+        session.add(job)
     return job
 
 
@@ -118,15 +120,17 @@ def recover(session: Session, now: dt.datetime | None = None) -> int:
             AlignmentJob.state == "running", AlignmentJob.heartbeat_at < cutoff
         )
     ).all()
-    for job in stale:
-        if job.attempts >= MAX_ATTEMPTS:
-            job.state = "failed"
-            job.message = _("The alignment was interrupted %(count)s times.", count=job.attempts)
-        else:
-            job.state, job.progress = "queued", 0.0
-            job.message = _("Resumed after an interruption (the server restarted).")
-        job.updated_at = utcnow()
-    session.commit()
+    with UnitOfWork(session, index=False):
+        for job in stale:
+            if job.attempts >= MAX_ATTEMPTS:
+                job.state = "failed"
+                job.message = _(
+                    "The alignment was interrupted %(count)s times.", count=job.attempts
+                )
+            else:
+                job.state, job.progress = "queued", 0.0
+                job.message = _("Resumed after an interruption (the server restarted).")
+            job.updated_at = utcnow()
     return sum(1 for job in stale if job.state == "queued")
 
 
@@ -134,17 +138,17 @@ def claim(session: Session, job_id: int) -> bool:
     """Take the queued job `job_id` for this worker; False when it is not queued (another
     worker took it first). One UPDATE decides, so that of two workers only one gets it."""
     now = utcnow()
-    taken = session.execute(
-        update(AlignmentJob)
-        .where(AlignmentJob.id == job_id, AlignmentJob.state == "queued")
-        .values(
-            state="running",
-            heartbeat_at=now,
-            updated_at=now,
-            attempts=AlignmentJob.attempts + 1,
+    with UnitOfWork(session, index=False):
+        taken = session.execute(
+            update(AlignmentJob)
+            .where(AlignmentJob.id == job_id, AlignmentJob.state == "queued")
+            .values(
+                state="running",
+                heartbeat_at=now,
+                updated_at=now,
+                attempts=AlignmentJob.attempts + 1,
+            )
         )
-    )
-    session.commit()
     return taken.rowcount == 1
 
 
@@ -165,13 +169,12 @@ def claim_next(session: Session) -> int | None:
 
 
 def _set(session_factory: Callable[[], Session], job_id: int, **values: Any) -> None:
-    with session_factory() as session:
+    with session_factory() as session, UnitOfWork(session, index=False):
         session.execute(
             update(AlignmentJob)
             .where(AlignmentJob.id == job_id, AlignmentJob.state == "running")
             .values(updated_at=utcnow(), heartbeat_at=utcnow(), **values)
         )
-        session.commit()
 
 
 def run(session_factory: Callable[[], Session], media_dir: Path, job_id: int) -> None:
@@ -280,24 +283,24 @@ def accept(session: Session, job_id: int, author: str) -> Saved | None:
     wanted = set(job.anchors or [])
     proposed = {row["anchor"]: row for row in job.result or [] if row["anchor"] in wanted}
     before = revisions.snapshot(testimony)
-    revisions.keep_first_state(session, testimony)
-    for passage in testimony.passages:
-        row = proposed.get(passage.anchor)
-        if row is None:
-            continue
-        passage.start, passage.end, passage.timing = row["start"], row["end"], "aligned"
-        passage.timing_stale = False
-    job.accepted_at, job.accepted_by = utcnow(), author
-    if revisions.snapshot(testimony) == before:
-        session.commit()
-        return None
-    anchors = [p.anchor for p in testimony.passages if p.anchor in proposed]
-    summary = (
-        f"Times aligned automatically to the recording, accepted: {len(anchors)} passages "
-        f"({anchors[0]} to {anchors[-1]})"
-    )
-    changes.record(session, testimony, "corrected", author, summary)
-    return Saved(testimony, changes.commit(session))
+    with UnitOfWork(session) as work:
+        revisions.keep_first_state(session, testimony)
+        for passage in testimony.passages:
+            row = proposed.get(passage.anchor)
+            if row is None:
+                continue
+            passage.start, passage.end = row["start"], row["end"]
+            passage.timing, passage.timing_stale = Timing.ALIGNED, False
+        job.accepted_at, job.accepted_by = utcnow(), author
+        changed = revisions.snapshot(testimony) != before
+        if changed:  # else only the job is marked accepted
+            anchors = [p.anchor for p in testimony.passages if p.anchor in proposed]
+            summary = (
+                f"Times aligned automatically to the recording, accepted: {len(anchors)} "
+                f"passages ({anchors[0]} to {anchors[-1]})"
+            )
+            work.record(testimony, "corrected", author, summary)
+    return Saved(testimony, work.index_warning) if changed else None
 
 
 def job_view(session: Session, job: AlignmentJob) -> dict[str, Any]:

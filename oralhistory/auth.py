@@ -22,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -60,6 +60,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.session_interface = _SessionInterface()
     app.context_processor(lambda: {"viewer": _viewer_for_templates()})
+    app.after_request(_note_session_use)
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -247,27 +248,42 @@ def _session_archivist() -> Archivist | None:
     now = utcnow()
     idle = dt.timedelta(seconds=_seconds(current_app.config["PERMANENT_SESSION_LIFETIME"]))
     archivist = record.archivist
+    # Written after the request (`_note_session_use`): reading who the viewer is writes nothing.
     if record.last_seen_at < now - idle:
-        db_session.delete(record)
-        _commit_if_writable(db_session)
+        g.session_use = (record.id, None)
         return None
     # Written at most once a minute, not on every request.
     if record.last_seen_at < now - dt.timedelta(minutes=1):
-        record.last_seen_at = now
-        _commit_if_writable(db_session)
+        g.session_use = (record.id, now)
     return archivist
 
 
-def _commit_if_writable(db_session: Session) -> None:
-    """Commit a note of the session's use; a database that accepts no changes (a restore,
-    a full disk) leaves it unwritten, and the archivist goes on reading signed in."""
+def _note_session_use(response):
+    """After the request: note when a signed-in session was last used, or end an expired
+    one. A database that accepts no changes (a restore, a full disk) or has gone away leaves
+    it unwritten, and the archivist goes on reading signed in."""
+    noted = g.pop("session_use", None)
+    if noted is None:
+        return response
+    record_id, seen_at = noted
+    db_session = db.session()
     try:
-        db_session.commit()
-    except DBAPIError as error:
-        if outage.failure_kind(error) != outage.READ_ONLY:
-            raise
-        db_session.rollback()
-        current_app.logger.info("a signed-in session's last use was not recorded: %s", error)
+        where = ArchivistSession.id == record_id
+        if seen_at is None:
+            db_session.execute(delete(ArchivistSession).where(where))
+        else:
+            db_session.execute(update(ArchivistSession).where(where).values(last_seen_at=seen_at))
+        db_session.commit()  # the accounts' own bookkeeping: no part of the record
+    except Exception as error:  # noqa: BLE001 (the answer is made: it goes out all the same)
+        try:
+            db_session.rollback()
+        except Exception:  # noqa: BLE001
+            pass
+        if isinstance(error, DBAPIError) and outage.failure_kind(error):
+            current_app.logger.info("a signed-in session's last use was not recorded: %s", error)
+        else:
+            current_app.logger.exception("a signed-in session's last use was not recorded")
+    return response
 
 
 def _seconds(lifetime: dt.timedelta | int) -> float:

@@ -34,6 +34,7 @@ from .errors import BackupError
 from .exporter import export_archive, written_whole
 from .models import Base
 from .recording_files import restore_media
+from .unit_of_work import UnitOfWork
 
 TABLES = "tables"
 COLLECTION = "collection"
@@ -262,7 +263,9 @@ def restore_archive(
     report = BackupReport(accounts=bag.info.get(ACCOUNTS_FIELD) == "included")
     folder = directory / "data" / TABLES
     restored: list[Table] = []
-    try:
+    # the backup's own change log comes back with it: no change is logged; the caller rebuilds
+    # the index
+    with UnitOfWork(session, index=False):
         for table in Base.metadata.sorted_tables:
             path = folder / f"{table.name}.jsonl"
             if not path.exists():
@@ -279,8 +282,4 @@ def restore_archive(
                 report.recordings = restore_media(directory / "data" / COLLECTION, media_dir)
             except OSError as error:
                 raise BackupError(f"The recordings could not be put back: {error}") from None
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return report

@@ -1,12 +1,9 @@
-"""The one unit of work every write to the record goes through, and the change log it keeps.
+"""The change log, and how the index follows it.
 
-A write changes the record in a session, then calls `record` (a change to a testimony: its
-revision and its change-log row) or `log` (a change-log row alone), then `commit`. The change,
-its revision and its change-log row commit in one transaction; only after the commit is the
-search index brought up to date, by applying the change log (`catch_up`). When the index
-cannot follow (busy, damaged, a full disk), the record is kept, `commit` says so in words for
-the reader, and the index catches up later by itself: on the next write, the next search in
-any process, or `flask check --repair`.
+A write (`unit_of_work.UnitOfWork`) adds `record` (a change to a testimony: its revision and
+its change-log row) or `log` (a change-log row alone) to its transaction; after it commits,
+the search index applies the change log (`catch_up`). A reader never does: each process's
+index follower (`index_follower`) keeps its index in step, and heals a damaged one (`heal`).
 
 The change log is what every index directory (one per server), harvester and export follows:
 its ids only grow, in the order the changes committed, and each row says when (`changes_since`).
@@ -19,11 +16,11 @@ import logging
 import threading
 from collections.abc import Iterable
 
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from . import outage, revisions, search
+from . import revisions, search
 from .models import CHANGE_KINDS, ChangeLog, ChangeLogHead, Revision, Testimony, utcnow
 
 logger = logging.getLogger(__name__)
@@ -32,7 +29,7 @@ logger = logging.getLogger(__name__)
 WHOLE_INDEX_KINDS = frozenset(["timeline"])
 INDEX_BEHIND = (
     "The change is saved, but the search index could not follow it yet; it catches up by "
-    "itself within moments (at the next search)."
+    "itself within moments."
 )
 
 
@@ -93,44 +90,13 @@ def record(
     return revision
 
 
-def commit(session: Session) -> str | None:
-    """Commit the unit of work, then bring the index up to date.
-
-    Returns None when the index follows the record, or else the message to show the reader:
-    the record is kept all the same, and the index catches up later by itself.
-
-    `session.info["commit"]` says how far it went ("sent", then "done"), so that a failure
-    of the database is never reported as "nothing was changed" when it may have been.
-    """
-    # A refused write fails here, before the COMMIT: then nothing was stored, for certain.
-    session.flush()
-    session.info["commit"] = "sent"
-    session.commit()
-    session.info["commit"] = "done"
-    try:
-        catch_up(session)
-    except Exception as error:
-        logger.exception("the search index could not follow the change log")
-        if isinstance(error, search.IndexDamaged | search.IndexMissing):
-            rebuild_in_background(current_app._get_current_object())
-        session.info["index_warning"] = INDEX_BEHIND
-        return INDEX_BEHIND
-    return None
-
-
-def index_warning(session: Session) -> str | None:
-    """The message of the last `commit` in `session` whose change the index could not follow
-    (once: it is forgotten when read), else None."""
-    return session.info.pop("index_warning", None)
-
-
 def last_change_id(session: Session) -> int:
     """The id of the latest committed change (0 when the log is empty)."""
     return session.scalar(select(func.max(ChangeLog.id))) or 0
 
 
-class _WholeIndexNeeded(Exception):
-    pass
+class WholeIndexNeeded(Exception):
+    """The changes to apply need the whole index rebuilt (`catch_up` without `wait`)."""
 
 
 def catch_up(session: Session, *, wait: bool = True) -> int:
@@ -138,7 +104,7 @@ def catch_up(session: Session, *, wait: bool = True) -> int:
 
     One writer at a time (the index's write lock): with `wait`, wait for it and rebuild the
     whole index when a change needs it; without, raise `search.IndexBusy` when another
-    process is writing, and `_WholeIndexNeeded` instead of rebuilding.
+    process is writing, and `WholeIndexNeeded` instead of rebuilding.
     """
     index = search.archive_index()
     latest = last_change_id(session)
@@ -164,36 +130,12 @@ def catch_up(session: Session, *, wait: bool = True) -> int:
             or any(kind in WHOLE_INDEX_KINDS or tid is None for kind, tid in rows)
         )
         if whole and not wait:
-            raise _WholeIndexNeeded
+            raise WholeIndexNeeded
         if whole:
             search.rebuild_index(session, last_change=latest)
         else:
             search.index_testimonies(session, {tid for _, tid in rows}, last_change=latest)
         return len(rows)
-
-
-def follow(session: Session) -> None:
-    """Before a search: apply the changes other processes committed, if the index is free.
-
-    Never waits for another writer (the reader then sees the index as it is, a moment
-    behind) and never makes a reader wait for a whole rebuild (that runs in the background).
-    A damaged or missing index is rebuilt in the background; the search reports it.
-    """
-    try:
-        catch_up(session, wait=False)
-    except search.IndexBusy:
-        pass
-    except _WholeIndexNeeded:
-        rebuild_in_background(current_app._get_current_object())
-    except (search.IndexDamaged, search.IndexMissing):
-        # Readers may still be answered from a searcher opened before the damage, but no
-        # change reaches a damaged index: rebuild it now, not when a searcher trips on it.
-        rebuild_in_background(current_app._get_current_object())
-    except Exception as error:  # the reader still gets the index as it is
-        if outage.failure_kind(error):  # the search itself says so, with a 503
-            logger.warning("the index cannot follow the change log: %s", error)
-        else:
-            logger.exception("the search index could not catch up with the change log")
 
 
 def rebuild(session: Session) -> int:
@@ -202,6 +144,21 @@ def rebuild(session: Session) -> int:
     index = search.archive_index()
     with index.writing():
         return search.rebuild_index(session, last_change=last_change_id(session))
+
+
+def heal(session: Session) -> bool:
+    """Rebuild the index unless it is sound, of this version's fields and up to date with
+    the change log; return whether it was rebuilt. Raises `search.IndexBusy` when another
+    process is writing it (that one, or the next try, heals it)."""
+    index = search.archive_index()
+    with index.writing(timeout=0):
+        latest = last_change_id(session)
+        sound = index.exists() and index.damage() is None
+        current = sound and not search.index_is_outdated()
+        if current and index.last_change() == latest:
+            return False
+        search.rebuild_index(session, last_change=latest)
+        return True
 
 
 _rebuilding = threading.Lock()
@@ -220,14 +177,8 @@ def rebuild_in_background(app: Flask) -> bool:
         try:
             with app.app_context():
                 session = app.extensions["oralhistory.sessionmaker"]()
-                index = search.archive_index()
                 try:
-                    with index.writing(timeout=0):
-                        latest = last_change_id(session)
-                        sound = index.exists() and index.damage() is None
-                        current = sound and not search.index_is_outdated()
-                        if not (current and index.last_change() == latest):
-                            search.rebuild_index(session, last_change=latest)
+                    heal(session)
                 finally:
                     session.close()
         except search.IndexBusy:

@@ -19,6 +19,7 @@ from .importer import (
     testimony_paths,
 )
 from .linking import link_testimonies
+from .unit_of_work import UnitOfWork, follow
 
 
 def init_app(app: Flask) -> None:
@@ -40,10 +41,10 @@ def init_app(app: Flask) -> None:
 def _load_timeline(session) -> None:
     path = Path(current_app.config["TRANSCRIPTS_DIR"]) / "timeline.yaml"
     if path.exists():
-        store_timeline(session, read_timeline_file(path))
-        if session.new or any(session.is_modified(row) for row in session.dirty):
-            changes.log(session, "timeline", summary=f"Timeline loaded from {path.name}")
-        session.commit()
+        with UnitOfWork(session, index=False) as work:
+            store_timeline(session, read_timeline_file(path))
+            if session.new or any(session.is_modified(row) for row in session.dirty):
+                work.log("timeline", summary=f"Timeline loaded from {path.name}")
 
 
 def _media_store():
@@ -54,8 +55,8 @@ def _media_store():
 
 
 def _follow(session) -> None:
-    """The one ending of every command that writes: commit, the index follows."""
-    warning = changes.commit(session)
+    """The one ending of every command that writes: the index follows what it committed."""
+    warning = follow(session)
     if warning:
         click.echo(warning, err=True)
 
@@ -89,10 +90,9 @@ def init_command() -> None:
     for note in report.notes:
         click.echo(note)
     # Testimonies kept as they were still get what a changed timeline now proposes.
-    for testimony_id in link_testimonies(session):
-        changes.log(
-            session, "links", testimony_id=testimony_id, summary="Links follow the timeline"
-        )
+    with UnitOfWork(session, index=False) as work:
+        for testimony_id in link_testimonies(session):
+            work.log("links", testimony_id=testimony_id, summary="Links follow the timeline")
     _follow(session)
     if not had_index and search.archive_index().exists():
         count = len(search.archive_index().indexed_versions())

@@ -3,8 +3,9 @@ withdrawing it.
 
 A testimony from the form goes the way a file goes: its fields become the front matter that
 the importer validates (`importer.check_testimony_meta`), its text is split into passages by
-`importer.split_passages`, and `importer.store_testimony` stores it. Every change records a
-revision, commits, and only then brings the search index in line.
+`importer.split_passages`, `importer.store_testimony` stores it and `linking.link_testimony`
+proposes its links. Every change is a unit of work (`unit_of_work.UnitOfWork`): the record, its
+revision and its change-log row commit together, and only then is the search index in line.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import changes, revisions, submissions, timecodes
+from . import revisions, submissions, timecodes
 from .errors import FormProblems
 from .importer import (
     NARRATOR_FIELDS,
@@ -32,9 +33,11 @@ from .importer import (
     split_passages,
     store_testimony,
 )
+from .linking import link_testimony
 from .messages import Message, _
 from .models import MAX_ROW_ID, Event, Narrator, Revision, Testimony, utcnow
 from .records import NotFound, testimony_summary
+from .unit_of_work import UnitOfWork
 from .validation import LONG_TEXT, long_passage, text, too_large, transcript_problem
 
 log = logging.getLogger(__name__)
@@ -430,11 +433,6 @@ def _corrected_passages(form: Form, testimony: Testimony, limit: int, errors: di
 # --- writing --------------------------------------------------------------------------------
 
 
-def _commit_and_index(session: Session, testimony: Testimony) -> Saved:
-    """Commit the unit of work; the index follows after (`changes.commit`)."""
-    return Saved(testimony, changes.commit(session))
-
-
 def _testimony_slug(session: Session, meta: dict[str, Any]) -> str:
     year = (meta.get("interview_date") or "")[:4]
     title_words = "-".join(slugify(meta.get("title") or "").split("-")[:6])
@@ -462,15 +460,18 @@ def add_testimony(
         raise FormProblems(errors)
     name = upload.filename if upload is not None else "the form"
     try:
-        submission = submissions.claim(session, key, "added", author)
-        testimony = store_testimony(session, TestimonyFile(name, meta, passages, from_file=False))
-        changes.record(session, testimony, "added", author, "Added through the archive’s form")
-        if submission is not None:
-            submission.testimony_id = testimony.id
-        return _commit_and_index(session, testimony)
+        with UnitOfWork(session) as work:
+            submission = submissions.claim(session, key, "added", author)
+            testimony = store_testimony(
+                session, TestimonyFile(name, meta, passages, from_file=False)
+            )
+            link_testimony(session, testimony)
+            work.record(testimony, "added", author, "Added through the archive’s form")
+            if submission is not None:
+                submission.testimony_id = testimony.id
     except (InvalidFile, IntegrityError) as error:
-        session.rollback()
         raise FormProblems({"": f"The testimony could not be stored: {error}"}) from None
+    return Saved(testimony, work.index_warning)
 
 
 def _submission_key(session: Session, form: Form) -> str | None:
@@ -546,24 +547,27 @@ def correct_testimony(
     if errors:
         raise FormProblems(errors)
     before = revisions.snapshot(testimony)
-    submissions.claim(session, key, "corrected", author, testimony.id)
-    _keep_first_state(session, testimony)
     try:
-        store_testimony(session, TestimonyFile("the form", meta, passages, from_file=False))
-        timecodes.set_manual(testimony.passages, times)
-        session.flush()
+        with UnitOfWork(session) as work:
+            submissions.claim(session, key, "corrected", author, testimony.id)
+            _keep_first_state(session, testimony)
+            store_testimony(session, TestimonyFile("the form", meta, passages, from_file=False))
+            link_testimony(session, testimony)
+            timecodes.set_manual(testimony.passages, times)
+            session.flush()
+            after = revisions.snapshot(testimony)
+            if after == before:
+                work.discard()
+            else:
+                note = _text(form, "note")
+                change = "Changed " + describe_change(before, after)
+                summary = f"{note} ({change})" if note else change
+                work.record(testimony, "corrected", author, summary)
     except (InvalidFile, IntegrityError) as error:
-        session.rollback()
         raise FormProblems({"": f"The correction could not be stored: {error}"}) from None
-    after = revisions.snapshot(testimony)
-    if after == before:
-        session.rollback()
+    if not work.committed:
         return None
-    note = _text(form, "note")
-    change = "Changed " + describe_change(before, after)
-    summary = f"{note} ({change})" if note else change
-    changes.record(session, testimony, "corrected", author, summary)
-    return _commit_and_index(session, testimony)
+    return Saved(testimony, work.index_warning)
 
 
 def _check_reason(reason: str) -> None:
@@ -582,12 +586,13 @@ def withdraw_testimony(session: Session, testimony_id: int, reason: str, author:
     _check_reason(reason)
     if testimony.withdrawn_at is not None:
         raise FormProblems({"reason": _("This testimony has already been withdrawn.")})
-    _keep_first_state(session, testimony)
-    testimony.withdrawn_at = utcnow()
-    testimony.withdrawn_by = author
-    testimony.withdrawn_reason = reason
-    changes.record(session, testimony, "withdrawn", author, f"Withdrawn: {reason}")
-    return _commit_and_index(session, testimony)
+    with UnitOfWork(session) as work:
+        _keep_first_state(session, testimony)
+        testimony.withdrawn_at = utcnow()
+        testimony.withdrawn_by = author
+        testimony.withdrawn_reason = reason
+        work.record(testimony, "withdrawn", author, f"Withdrawn: {reason}")
+    return Saved(testimony, work.index_warning)
 
 
 def reinstate_testimony(session: Session, testimony_id: int, reason: str, author: str) -> Saved:
@@ -599,9 +604,10 @@ def reinstate_testimony(session: Session, testimony_id: int, reason: str, author
     _check_reason(reason)
     if testimony.withdrawn_at is None:
         raise FormProblems({"reason": _("This testimony has not been withdrawn.")})
-    testimony.withdrawn_at = testimony.withdrawn_by = testimony.withdrawn_reason = None
-    changes.record(session, testimony, "reinstated", author, f"Reinstated: {reason}")
-    return _commit_and_index(session, testimony)
+    with UnitOfWork(session) as work:
+        testimony.withdrawn_at = testimony.withdrawn_by = testimony.withdrawn_reason = None
+        work.record(testimony, "reinstated", author, f"Reinstated: {reason}")
+    return Saved(testimony, work.index_warning)
 
 
 # --- reading, for archivists ----------------------------------------------------------------

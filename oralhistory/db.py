@@ -68,7 +68,7 @@ def _close_session(_exc: BaseException | None) -> None:
 
 
 def commit_state() -> str:
-    """Whether the current request's unit of work (`changes.commit`) committed: "none",
+    """Whether the current request's unit of work (`unit_of_work.UnitOfWork`) committed: "none",
     "sent" (its COMMIT was under way and did not come back: the outcome is unknown) or
     "done" (stored)."""
     db_session = g.get("db_session")

@@ -31,6 +31,7 @@ from .curation import passage_source, testimony_meta
 from .importer import InvalidFile, read_testimony_file, store_testimony, upsert_narrator
 from .kinds import AccessLevel
 from .models import ChangeLog, ContextLink, Event, Figure, Place, Revision, Source, Testimony
+from .unit_of_work import UnitOfWork
 
 STATE_FILE = "archive.json"
 STATE_FORMAT = 1
@@ -347,7 +348,7 @@ def _restore(
 
 def restore_archive(session: Session, directory: Path, store: Any = None) -> list[Testimony]:
     """Store the testimonies an export's `archive.json` describes, as they were, their
-    recordings kept in `store` (a `recording_files.MediaStore`); commit.
+    recordings kept in `store` (a `recording_files.MediaStore`), in one unit of work.
 
     A testimony already in the database (same slug) is left as it is, so `init` may run
     twice. Raises `InvalidFile` naming the file at fault; then nothing is stored.
@@ -355,27 +356,27 @@ def restore_archive(session: Session, directory: Path, store: Any = None) -> lis
     restored: list[Testimony] = []
     kept: list[str | None] = []
     try:
-        for entry in read_state(directory):
-            if session.scalar(select(Testimony.id).where(Testimony.slug == entry["slug"])):
-                continue
-            testimony, new_sha = _restore(session, directory, entry, store)
-            restored.append(testimony)
-            kept.append(new_sha)
-            session.flush()
-            _follow_sequences(session)
-        session.commit()
+        with UnitOfWork(session, index=False):  # the caller brings the index up to date
+            for entry in read_state(directory):
+                if session.scalar(select(Testimony.id).where(Testimony.slug == entry["slug"])):
+                    continue
+                testimony, new_sha = _restore(session, directory, entry, store)
+                restored.append(testimony)
+                kept.append(new_sha)
+                session.flush()
+                _follow_sequences(session)
     except (KeyError, TypeError, ValueError) as error:
-        _undo(session, store, kept)
+        _forget(session, store, kept)
         path = str(directory / STATE_FILE)
         raise InvalidFile(path, [(None, f"does not describe a testimony ({error!r})")]) from None
     except InvalidFile:
-        _undo(session, store, kept)
+        _forget(session, store, kept)
         raise
     return restored
 
 
-def _undo(session: Session, store: Any, kept: list[str | None]) -> None:
-    session.rollback()
+def _forget(session: Session, store: Any, kept: list[str | None]) -> None:
+    # the unit of work was rolled back: the recordings' files it brought in go too
     for sha256 in kept:
         recording_files.forget_unused(session, store, sha256)
 

@@ -17,12 +17,12 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from . import changes, revisions
+from . import revisions
 from . import validation as valid
 from .anchors import match_passages
 from .errors import InvalidFile
 from .gazetteer import find_mentions
-from .linking import Rules, link_testimony
+from .linking import link_testimony
 from .messages import Message
 from .models import (
     ACCESS_LEVELS,
@@ -38,6 +38,7 @@ from .models import (
     TestimonyEvent,
 )
 from .search.analysis import name_tokens
+from .unit_of_work import UnitOfWork
 
 EDITOR_NOTE_RE = re.compile(r"\s*\[Ed\.:\s*(?P<note>.+?)\]\s*$", re.DOTALL)
 
@@ -408,7 +409,8 @@ def fill_narrator(narrator: Narrator, meta: dict[str, Any]) -> None:
 def store_testimony(session: Session, parsed: TestimonyFile) -> Testimony:
     """Store a validated testimony file (creating or replacing by slug) in `session`.
 
-    The caller commits; on any error it rolls back and nothing of the file is kept.
+    The caller's unit of work commits; on any error nothing of the file is kept. The links
+    the rules propose are not made here: the caller asks for them (`linking.link_testimony`).
     """
     meta = parsed.meta
     events = []
@@ -434,12 +436,11 @@ def fill_testimony(
     parsed: TestimonyFile,
     narrator: Narrator,
     events: list[Event],
-    rules: Rules | None = None,
 ) -> None:
     """Make `testimony` hold what `parsed` says, told by `narrator` of `events` (the events
-    its front matter names): its fields, its passages, its event links and the context links
-    the rules propose (`linking.link_testimony`, with `rules` if given). Nothing is looked up:
-    this is `store_testimony` once the narrator, the testimony and the events are found.
+    its front matter names): its fields, its passages and its event links. Nothing is looked
+    up: this is `store_testimony` once the narrator, the testimony and the events are found.
+    The context links the rules propose are the writer's to ask for (`linking.link_testimony`).
     """
     meta = parsed.meta
     citation = {key: value for key, value in meta["citation"].items() if value}
@@ -465,7 +466,6 @@ def fill_testimony(
     testimony.event_links = [link for link in testimony.event_links if link.event_id in wanted]
     have = {link.event_id for link in testimony.event_links}
     testimony.event_links += [TestimonyEvent(event=e) for e in events if e.id not in have]
-    link_testimony(session, testimony, rules)
 
 
 def replace_passages(testimony: Testimony, passages: list[PassageText]) -> bool:
@@ -660,9 +660,9 @@ def import_testimonies(
     max_bytes: int | None = None,
     store: Any = None,
 ) -> ImportReport:
-    """Validate and store testimony files, each in its own transaction with its revision
-    (by `revisions.IMPORT_AUTHOR`) and change-log row. The caller brings the index up to date
-    (`changes.commit` or `changes.catch_up`).
+    """Validate and store testimony files, each in a unit of work of its own with its
+    revision (by `revisions.IMPORT_AUTHOR`), its change-log row and the links the rules
+    propose. The caller brings the index up to date once after (`unit_of_work.follow`).
 
     With `keep_existing`, a testimony already in the database is left as it is. Otherwise the
     file replaces it, unless an archivist has changed it since it was last imported: then
@@ -678,52 +678,26 @@ def import_testimonies(
     for path in translation_file.testimony_paths_for(paths):
         new_sha = None
         try:
-            parsed = read_testimony_file(path, max_bytes)
-            slug = parsed.meta["slug"]
-            existing = session.scalar(select(Testimony).where(Testimony.slug == slug))
-            if existing is not None and keep_existing:
-                report.skipped.append(slug)
-                continue
-            planned = recording_files.plan(parsed, store)
-            overridden = existing and revisions.changed_since_import(session, existing)
-            if overridden and not replace:
-                report.refused.append(_refusal(path, slug, overridden))
-                continue
-            before = revisions.snapshot(existing) if existing is not None else None
-            if existing is not None:
-                revisions.keep_first_state(session, existing)
-            testimony = store_testimony(session, parsed)
-            session.flush()
-            # its texts in other languages, from the files beside it
-            translated = translation_file.store_translations_beside(testimony, path)
-            session.flush()
-            if planned is not None:
-                new_sha = recording_files.bring_in(session, testimony, planned, store, str(path))
-                session.flush()
-            if before == revisions.snapshot(testimony):
-                session.rollback()
-                report.unchanged.append(slug)
-                continue
-            summary = f"{'Replaced by' if existing else 'Imported from'} the file {path.name}"
-            if overridden:
-                summary += (
-                    f" (with --replace, over revision {overridden.id} by {overridden.author})"
+            # each file in its own unit of work: a bad file leaves the others stored
+            with UnitOfWork(session, index=False) as work:
+                stored = _import_one(
+                    session, work, path, report, max_bytes, keep_existing, replace, store
                 )
-            if planned is not None:
-                summary += f", with its recording {planned.path.name}"
-            if translated:
-                summary += f", with its texts in {', '.join(translated)}"
-            changes.record(session, testimony, "imported", revisions.IMPORT_AUTHOR, summary)
-            session.commit()
-            report.stored.append(testimony)
-            note = recording_files.untimed_note(testimony) if planned is not None else None
-            if note:
-                report.notes.append(note)
-                _queue_alignment(session, testimony)
+                if stored is None:
+                    work.discard()  # skipped or refused: nothing to commit
+                else:
+                    testimony, new_sha, planned = stored
         except InvalidFile as invalid:
-            session.rollback()
             recording_files.forget_unused(session, store, new_sha)
             report.invalid.append(invalid)
+            continue
+        if stored is None or not work.committed:
+            continue
+        report.stored.append(testimony)
+        note = recording_files.untimed_note(testimony) if planned is not None else None
+        if note:
+            report.notes.append(note)
+            _queue_alignment(session, testimony)
     return report
 
 
@@ -734,7 +708,61 @@ def _queue_alignment(session: Session, testimony: Testimony) -> None:
     try:
         align_jobs.queue(session, testimony.id, revisions.IMPORT_AUTHOR)
     except align_jobs.AlignmentRefused:
-        session.rollback()
+        pass
+
+
+def _import_one(
+    session: Session,
+    work: UnitOfWork,
+    path: Path,
+    report: ImportReport,
+    max_bytes: int | None,
+    keep_existing: bool,
+    replace: bool,
+    store: Any,
+) -> tuple[Testimony, str | None, Any] | None:
+    """Store one testimony file, and its texts in other languages from the files beside it,
+    in `work`; None when it is left as it is (said in `report`); else the testimony, the
+    SHA-256 of a recording file new to the store, and the plan of its recording. `work` is
+    discarded when the file changes nothing."""
+    from . import recording_files, translation_file
+
+    parsed = read_testimony_file(path, max_bytes)
+    slug = parsed.meta["slug"]
+    existing = session.scalar(select(Testimony).where(Testimony.slug == slug))
+    if existing is not None and keep_existing:
+        report.skipped.append(slug)
+        return None
+    planned = recording_files.plan(parsed, store)
+    overridden = existing and revisions.changed_since_import(session, existing)
+    if overridden and not replace:
+        report.refused.append(_refusal(path, slug, overridden))
+        return None
+    before = revisions.snapshot(existing) if existing is not None else None
+    if existing is not None:
+        revisions.keep_first_state(session, existing)
+    testimony = store_testimony(session, parsed)
+    link_testimony(session, testimony)
+    session.flush()
+    translated = translation_file.store_translations_beside(testimony, path)
+    session.flush()
+    new_sha = None
+    if planned is not None:
+        new_sha = recording_files.bring_in(session, testimony, planned, store, str(path))
+        session.flush()
+    if before == revisions.snapshot(testimony):
+        work.discard()
+        report.unchanged.append(slug)
+        return testimony, new_sha, planned
+    summary = f"{'Replaced by' if existing else 'Imported from'} the file {path.name}"
+    if overridden:
+        summary += f" (with --replace, over revision {overridden.id} by {overridden.author})"
+    if planned is not None:
+        summary += f", with its recording {planned.path.name}"
+    if translated:
+        summary += f", with its texts in {', '.join(translated)}"
+    work.record(testimony, "imported", revisions.IMPORT_AUTHOR, summary)
+    return testimony, new_sha, planned
 
 
 def _refusal(path: Path, slug: str, revision: Any) -> str:

@@ -37,13 +37,14 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import changes, validation
+from . import validation
 from .errors import LinkError
 from .gazetteer import Mention, find_mentions, name_groups, place_matchers
 from .kinds import LinkOrigin, LinkStatus
 from .models import LINK_KINDS, ContextLink, Event, Place, Testimony, utcnow
 from .records import NotFound
 from .search.analysis import name_tokens
+from .unit_of_work import UnitOfWork
 
 # Places that hold too many happenings for a mention of them to point to one event.
 BROAD_PLACE_KINDS = frozenset(["country", "governorate", "region", "area", "city"])
@@ -494,31 +495,37 @@ def _describe(session: Session, link: ContextLink) -> str:
     return f"the link from passage {link.position} to the {link.kind} “{label}”"
 
 
-def _save(session: Session, testimony: Testimony, archivist: str, summary: str) -> None:
-    _save_all(session, {testimony: [summary]}, archivist)
+@dataclass
+class Decided:
+    """The links an archivist decided or added, as stored; `index_warning` is None, or what
+    to tell them when the index could not follow (`unit_of_work.UnitOfWork`)."""
+
+    links: list[ContextLink]
+    index_warning: str | None = None
+
+    @property
+    def link(self) -> ContextLink:
+        """The first link (the only one of `decide_link` and `add_link`)."""
+        return self.links[0]
 
 
-def _save_all(session: Session, changed: dict[Testimony, list[str]], archivist: str) -> None:
-    # The one unit of work, with one revision per testimony changed: the record first, then
-    # the index (its place and event fields come from the links); `changes.index_warning`
-    # tells when the index could not follow.
+def _record_all(work: UnitOfWork, changed: dict[Testimony, list[str]], archivist: str) -> None:
+    # one revision per testimony changed; the index follows after the commit (its place and
+    # event fields come from the links)
     for testimony, summaries in changed.items():
-        changes.record(session, testimony, "links", archivist, " ".join(summaries))
-    changes.commit(session)
+        work.record(testimony, "links", archivist, " ".join(summaries))
 
 
 DECISIONS = {"confirm": LinkStatus.CONFIRMED, "reject": LinkStatus.REJECTED}
 MAX_DECISIONS = 500
 
 
-def decide_link(session: Session, link_id: int, decision: str, archivist: str) -> ContextLink:
+def decide_link(session: Session, link_id: int, decision: str, archivist: str) -> Decided:
     """Confirm or reject a link as `archivist`, recording a revision; a repeat changes nothing."""
-    return decide_links(session, [link_id], decision, archivist)[0]
+    return decide_links(session, [link_id], decision, archivist)
 
 
-def decide_links(
-    session: Session, link_ids: list[int], decision: str, archivist: str
-) -> list[ContextLink]:
+def decide_links(session: Session, link_ids: list[int], decision: str, archivist: str) -> Decided:
     """Confirm or reject several links at once as `archivist`: all of them or, on an error,
     none (`LinkError`, or `NotFound` naming the links that do not exist).
 
@@ -541,14 +548,18 @@ def decide_links(
         raise NotFound(f"there is no link {', '.join(missing)}")
     verb = "Confirmed" if decision == "confirm" else "Rejected"
     changed: dict[Testimony, list[str]] = {}
-    for link in (found[link_id] for link_id in wanted):
-        if link.status != DECISIONS[decision]:
-            link.status = DECISIONS[decision]
-            link.decided_by, link.decided_at = archivist, utcnow()
-            changed.setdefault(link.testimony, []).append(f"{verb} {_describe(session, link)}.")
-    if changed:
-        _save_all(session, changed, archivist)
-    return [found[link_id] for link_id in wanted]
+    with UnitOfWork(session) as work:
+        for link in (found[link_id] for link_id in wanted):
+            if link.status != DECISIONS[decision]:
+                link.status = DECISIONS[decision]
+                link.decided_by, link.decided_at = archivist, utcnow()
+                said = f"{verb} {_describe(session, link)}."
+                changed.setdefault(link.testimony, []).append(said)
+        if changed:
+            _record_all(work, changed, archivist)
+        else:
+            work.discard()
+    return Decided([found[link_id] for link_id in wanted], work.index_warning)
 
 
 def add_link(
@@ -558,7 +569,7 @@ def add_link(
     target: str,
     archivist: str,
     note: str = "",
-) -> ContextLink:
+) -> Decided:
     """Link a passage (`p-N` or `N`) to a target (`event:slug` or `place:slug`) as `archivist`.
 
     A link the rules had proposed or that was rejected becomes confirmed. Raises `LinkError`
@@ -584,21 +595,22 @@ def add_link(
         raise LinkError(f"'note' {problem}")
     position = int(number)
     link = next((x for x in testimony.context_links if _key(x) == (position, kind, slug)), None)
+    if link is not None and link.status == LinkStatus.CONFIRMED and not note:
+        return Decided([link])
     reason = _reason("archivist", "", note or "added by an archivist", note=note)
-    if link is None:
-        link = ContextLink(
-            position=position,
-            kind=kind,
-            target=slug,
-            origin=LinkOrigin.ARCHIVIST,
-            reason=[reason],
-            passage_digest=digest(passages[position].text),
-        )
-        testimony.context_links.append(link)
-    elif link.status == LinkStatus.CONFIRMED and not note:
-        return link
-    elif note:
-        link.reason = [*link.reason, reason]
-    link.status, link.decided_by, link.decided_at = LinkStatus.CONFIRMED, archivist, utcnow()
-    _save(session, testimony, archivist, f"Added {_describe(session, link)}.")
-    return link
+    with UnitOfWork(session) as work:
+        if link is None:
+            link = ContextLink(
+                position=position,
+                kind=kind,
+                target=slug,
+                origin=LinkOrigin.ARCHIVIST,
+                reason=[reason],
+                passage_digest=digest(passages[position].text),
+            )
+            testimony.context_links.append(link)
+        elif note:
+            link.reason = [*link.reason, reason]
+        link.status, link.decided_by, link.decided_at = LinkStatus.CONFIRMED, archivist, utcnow()
+        _record_all(work, {testimony: [f"Added {_describe(session, link)}."]}, archivist)
+    return Decided([link], work.index_warning)

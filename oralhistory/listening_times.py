@@ -11,10 +11,11 @@ import re
 
 from sqlalchemy.orm import Session
 
-from . import changes, revisions, timecodes
+from . import revisions, timecodes
 from .curation import Saved, get_testimony
 from .messages import _
 from .records import NotFound
+from .unit_of_work import UnitOfWork
 
 SECONDS_RE = re.compile(r"[0-9]{1,7}(?:\.[0-9]{1,6})?")
 
@@ -62,11 +63,12 @@ def start_here(
             )
         )
     before = revisions.snapshot(testimony)
-    revisions.keep_first_state(session, testimony)
-    timecodes.set_manual(testimony.passages, {passage.number: seconds})
-    if revisions.snapshot(testimony) == before:
-        session.rollback()
-        return None
-    summary = f"Start of {anchor} set to {timecodes.clock_text(seconds)} while listening"
-    changes.record(session, testimony, "corrected", author, summary)
-    return Saved(testimony, changes.commit(session))
+    with UnitOfWork(session) as work:
+        revisions.keep_first_state(session, testimony)
+        timecodes.set_manual(testimony.passages, {passage.number: seconds})
+        if revisions.snapshot(testimony) == before:
+            work.discard()
+        else:
+            summary = f"Start of {anchor} set to {timecodes.clock_text(seconds)} while listening"
+            work.record(testimony, "corrected", author, summary)
+    return Saved(testimony, work.index_warning) if work.committed else None

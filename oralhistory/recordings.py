@@ -15,13 +15,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import changes, media, ohms_times, revisions, timecodes
+from . import media, ohms_times, revisions, timecodes
 from .curation import Saved, get_testimony
 from .errors import RecordingRefused
 from .kinds import Timing
 from .messages import _
 from .models import Recording, Testimony
 from .records import recording_ref
+from .unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -82,32 +83,32 @@ def attach(
     except BaseException:
         incoming.discard()
         raise
-    revisions.keep_first_state(session, testimony)
     place, new_file = media.keep(media_dir, incoming)
     try:
-        replaced = testimony.recording
-        old_sha = replaced.sha256 if replaced is not None else None
-        if replaced is None:
-            replaced_words = None
-            recording = Recording(testimony=testimony, part=1)
-            session.add(recording)
-        else:
-            replaced_words = _describe(replaced, replaced.media_type)
-            recording = replaced
-        recording.sha256, recording.size = incoming.sha256, incoming.size
-        recording.media_type, recording.duration = kind.media_type, duration
-        recording.original_filename = (filename or "").strip()[:MAX_NAME] or None
-        session.flush()
-        words = _describe(recording, kind.name)
-        summary = (
-            f"Recording added: {words}"
-            if replaced_words is None
-            else f"Recording replaced: {replaced_words} by {words}"
-        )
-        changes.record(session, testimony, "corrected", author, summary)
-        saved = Saved(testimony, changes.commit(session))
+        with UnitOfWork(session) as work:
+            revisions.keep_first_state(session, testimony)
+            replaced = testimony.recording
+            old_sha = replaced.sha256 if replaced is not None else None
+            if replaced is None:
+                replaced_words = None
+                recording = Recording(testimony=testimony, part=1)
+                session.add(recording)
+            else:
+                replaced_words = _describe(replaced, replaced.media_type)
+                recording = replaced
+            recording.sha256, recording.size = incoming.sha256, incoming.size
+            recording.media_type, recording.duration = kind.media_type, duration
+            recording.original_filename = (filename or "").strip()[:MAX_NAME] or None
+            session.flush()
+            words = _describe(recording, kind.name)
+            summary = (
+                f"Recording added: {words}"
+                if replaced_words is None
+                else f"Recording replaced: {replaced_words} by {words}"
+            )
+            work.record(testimony, "corrected", author, summary)
+        saved = Saved(testimony, work.index_warning)
     except BaseException:
-        session.rollback()
         if new_file:
             _forget_unused(session, media_dir, incoming.sha256)
         raise
@@ -128,12 +129,13 @@ def remove(session: Session, testimony_id: int, author: str, media_dir: Path) ->
     recording = testimony.recording
     if recording is None:
         raise RecordingRefused(_("This testimony has no recording to remove."))
-    revisions.keep_first_state(session, testimony)
-    sha256, words = recording.sha256, _describe(recording, recording.media_type)
-    testimony.recordings.remove(recording)
-    session.flush()
-    changes.record(session, testimony, "corrected", author, f"Recording removed: {words}")
-    saved = Saved(testimony, changes.commit(session))
+    with UnitOfWork(session) as work:
+        revisions.keep_first_state(session, testimony)
+        sha256, words = recording.sha256, _describe(recording, recording.media_type)
+        testimony.recordings.remove(recording)
+        session.flush()
+        work.record(testimony, "corrected", author, f"Recording removed: {words}")
+    saved = Saved(testimony, work.index_warning)
     _forget_unused(session, media_dir, sha256)
     return saved
 
@@ -164,20 +166,21 @@ def import_times(
                 )
             )
     before = revisions.snapshot(testimony)
-    revisions.keep_first_state(session, testimony)
-    for anchor, cue in matched:
-        passage = passages[anchor]
-        passage.start, passage.end, passage.timing = cue.start, cue.end, Timing.IMPORTED
-        passage.timing_stale = False
-    if revisions.snapshot(testimony) == before:
-        session.rollback()
-        return None
-    name = (filename or "").strip()[:MAX_NAME] or "a timecodes file"
-    first, last = matched[0][0], matched[-1][0]
-    summary = f"Times imported from {name}: {len(matched)} passages ({first} to {last})"
-    summary += ohms_times.dropped_note(read)
-    changes.record(session, testimony, "corrected", author, summary)
-    return Saved(testimony, changes.commit(session))
+    with UnitOfWork(session) as work:
+        revisions.keep_first_state(session, testimony)
+        for anchor, cue in matched:
+            passage = passages[anchor]
+            passage.start, passage.end, passage.timing = cue.start, cue.end, Timing.IMPORTED
+            passage.timing_stale = False
+        if revisions.snapshot(testimony) == before:
+            work.discard()
+        else:
+            name = (filename or "").strip()[:MAX_NAME] or "a timecodes file"
+            first, last = matched[0][0], matched[-1][0]
+            summary = f"Times imported from {name}: {len(matched)} passages ({first} to {last})"
+            summary += ohms_times.dropped_note(read)
+            work.record(testimony, "corrected", author, summary)
+    return Saved(testimony, work.index_warning) if work.committed else None
 
 
 def archive_view(testimony: Testimony) -> dict[str, Any] | None:

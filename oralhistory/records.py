@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from . import changes, linkcounts, search
+from . import linkcounts, search
 from .access import Viewer, can_see, visible
 from .citing import Citer, current_work
 from .errors import NotFound, Withdrawn
@@ -356,7 +356,6 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
     narrators the query names come first."""
     from .narrators_named import named_in  # it builds on this module's page addresses
 
-    changes.follow(session)  # the changes other processes and servers committed
     timeline = _timeline(session)
     result = search.search(request, timeline.gazetteer)
     rows = session.execute(

@@ -13,13 +13,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from . import changes, curation, languages, revisions
+from . import curation, languages, revisions
 from . import validation as valid
 from .curation import FormProblems, Saved
 from .importer import split_passages
 from .language_models import TEXT_KINDS
 from .messages import _
 from .models import Testimony
+from .unit_of_work import UnitOfWork
 
 _LANGUAGE_RULE = valid.language_tag(10)
 _TRANSLATOR_RULE = valid.line(300)
@@ -87,17 +88,16 @@ def save_text(
         raise FormProblems(errors)
     before = revisions.snapshot(testimony)
     held_before = any(o.code == code for o in testimony.other_languages)
-    revisions.keep_first_state(session, testimony)
-    languages.set_text(
-        testimony, code, kind, translator, [(p.text, p.editor_note) for p in paragraphs]
-    )
-    session.flush()
-    if revisions.snapshot(testimony) == before:
-        session.rollback()
-        return None
-    note = (form.get("note") or "").strip()
-    summary = f"{'Corrected' if held_before else 'Added'} the text in {code}"
-    changes.record(
-        session, testimony, "corrected", author, f"{note} ({summary})" if note else summary
-    )
-    return Saved(testimony, changes.commit(session))
+    with UnitOfWork(session) as work:
+        revisions.keep_first_state(session, testimony)
+        languages.set_text(
+            testimony, code, kind, translator, [(p.text, p.editor_note) for p in paragraphs]
+        )
+        session.flush()
+        if revisions.snapshot(testimony) == before:
+            work.discard()
+        else:
+            note = (form.get("note") or "").strip()
+            summary = f"{'Corrected' if held_before else 'Added'} the text in {code}"
+            work.record(testimony, "corrected", author, f"{note} ({summary})" if note else summary)
+    return Saved(testimony, work.index_warning) if work.committed else None

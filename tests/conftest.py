@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
-from oralhistory import PROJECT_ROOT, create_app
+from oralhistory import PROJECT_ROOT, create_app, index_follower
 
 TRANSCRIPTS = PROJECT_ROOT / "transcripts"
 POSTGRES_URL = os.environ.get("ORALHISTORY_TEST_POSTGRES_URL")
@@ -74,7 +74,9 @@ sqlite_only = pytest.mark.skipif(
 def _close_connections():
     yield
     while _apps:
-        _apps.pop().extensions["oralhistory.engine"].dispose()
+        app = _apps.pop()
+        index_follower.stop(app)
+        app.extensions["oralhistory.engine"].dispose()
 
 
 # A minimal valid testimony file; fill in `slug` and `text`.
@@ -104,6 +106,8 @@ def make_app(tmp: Path, **overrides):
         "SECRET_KEY": "test-secret",
         "TRANSCRIPTS_DIR": str(TRANSCRIPTS),
         "MEDIA_DIR": str(tmp / "media"),
+        # a test that wants the index to follow other processes by itself asks for it
+        "INDEX_FOLLOWER": False,
     }
     config.update(overrides)
     app = create_app(config)

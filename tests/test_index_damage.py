@@ -16,9 +16,22 @@ from sqlalchemy import select
 
 from oralhistory import db, search
 from oralhistory.models import Passage
-from tests.conftest import import_testimony, make_app, run_cli
+from tests.conftest import import_testimony, run_cli
+from tests.conftest import make_app as make_test_app
 
 REBUILD_SECONDS = 30  # the most a test waits for the background rebuild
+
+
+def make_app(tmp: Path, **overrides):
+    """An app as a server runs it: its index follower heals a damaged index."""
+    return make_test_app(tmp, INDEX_FOLLOWER=True, **overrides)
+
+
+@pytest.fixture
+def app(app):
+    """The initialised archive, served with its index follower running."""
+    app.extensions["oralhistory.follower"].start()
+    return app
 
 
 def generation(app) -> Path:

@@ -49,6 +49,7 @@ LAYERS = {
         "media",
         "fixity",
         "citing",
+        "unit_of_work",
         "language_models",
         "alignment_record",
         "languages",
@@ -91,7 +92,7 @@ LAYERS = {
         "timecodes",
         "ohms_times",
     ],
-    "web": ["views", "views.*", "security", "i18n", "request_deadline"],
+    "web": ["views", "views.*", "security", "i18n", "request_deadline", "index_follower"],
     "search": ["search", "search.*"],
 }
 
@@ -127,6 +128,9 @@ ALLOWED = {
     ("search.documents", "gazetteer"),
     ("search.documents", "models"),
     ("search.documents", "sqlalchemy"),
+    ("unit_of_work", "flask"),
+    ("unit_of_work", "index_follower"),
+    ("unit_of_work", "search"),
     ("views.timecodes", "sqlalchemy"),
 }
 

@@ -1,5 +1,6 @@
 """Two app servers, each with its own index directory, on one PostgreSQL database: what is
-saved or withdrawn through one is seen through the other within 2 seconds."""
+saved or withdrawn through one is in the other's index within a second, with no search sent
+to the other to bring it there (each server's index follower keeps its index in step)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,14 @@ from pathlib import Path
 
 import pytest
 
+from oralhistory import changes, db
+from oralhistory.search import ArchiveIndex
 from tests.archive_helpers import PASSWORD, create_archivist, form_for_testimony
 from tests.conftest import POSTGRES_URL, make_app, run_cli
 
 pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="needs PostgreSQL (see .ci/run)")
 START_SECONDS = 60
-FOLLOW_SECONDS = 2.0
+FOLLOW_SECONDS = 1.0
 
 
 def free_port() -> int:
@@ -86,6 +89,15 @@ class Server:
             self.process.wait(10)
 
 
+def seconds_until_indexed(app, index_dir: Path) -> float:
+    """Seconds until the index in `index_dir` reflects the latest change the database holds,
+    read from its files: nothing is asked of the server that keeps it."""
+    with app.app_context():
+        latest = changes.last_change_id(db.session())
+    index = ArchiveIndex(index_dir)
+    return seconds_until(lambda: index.exists() and index.last_change() >= latest)
+
+
 def seconds_until(condition) -> float:
     start = time.monotonic()
     while time.monotonic() - start < FOLLOW_SECONDS * 5:
@@ -118,14 +130,17 @@ def test_a_save_and_a_withdrawal_through_one_server_are_seen_through_the_other(a
         )
         testimony_id = int(saved.rsplit("/", 1)[1])
         assert first.total("axolotls") == 1  # searchable as soon as the save returns
-        assert seconds_until(lambda: second.total("axolotls") == 1) <= FOLLOW_SECONDS
+        # no search is sent to the second server until its index holds the change
+        assert seconds_until_indexed(app, second_index) <= FOLLOW_SECONDS
+        assert second.total("axolotls") == 1
         first.post(
             f"/archive/testimonies/{testimony_id}/withdraw",
             f"/archive/testimonies/{testimony_id}/edit",
             {"reason": "consent revoked", "confirm": "yes"},
         )
         assert first.total("axolotls") == 0
-        assert seconds_until(lambda: second.total("axolotls") == 0) <= FOLLOW_SECONDS
+        assert seconds_until_indexed(app, second_index) <= FOLLOW_SECONDS
+        assert second.total("axolotls") == 0
     finally:
         for server in servers:
             server.stop()

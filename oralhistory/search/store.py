@@ -123,6 +123,8 @@ def _committed_since(ix: index.FileIndex, searcher: Searcher) -> bool:
     (`_own_toc`).
     """
     generation = searcher.reader().generation()
+    if generation is None:  # an index of no passages (Whoosh's EmptyReader) tells none
+        return True
     following = index.TOC._filename(ix.indexname, generation + 1)
     return ix.storage.file_exists(following)
 

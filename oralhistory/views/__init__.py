@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from .. import changes, db, outage, search
+from .. import db, index_follower, outage, search
 from ..errors import BadParameter, Forbidden
 from ..i18n import translated
 from ..messages import Message, _
@@ -143,10 +143,10 @@ def register_views(app: Flask) -> None:
     @app.errorhandler(search.IndexMissing)
     @app.errorhandler(search.IndexDamaged)
     def index_unavailable(error: search.IndexMissing | search.IndexDamaged):
-        # The record is whole; the index is derived from it: rebuild it while pages other
-        # than search go on working.
+        # The record is whole; the index is derived from it: this process's index follower
+        # rebuilds it while pages other than search go on working (a reader starts nothing).
         app.logger.error("search index unavailable: %s", error)
-        changes.rebuild_in_background(current_app._get_current_object())
+        index_follower.request_heal(current_app._get_current_object())
         response = make_response(
             error_response(
                 503,

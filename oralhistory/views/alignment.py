@@ -139,7 +139,7 @@ def queue_alignment(testimony_id: int):
     try:
         job = align_jobs.queue(session, testimony_id, current_viewer().archivist or "")
     except align_jobs.AlignmentRefused as refused:
-        session.rollback()
+        session.rollback()  # (the refusal came before anything was written)
         flash(translated(refused.message), "error")
         return _back(testimony_id)
     current_app.extensions[_WAKE].set()
@@ -194,7 +194,7 @@ def accept_alignment(job_id: int):
     try:
         saved = align_jobs.accept(session, job_id, current_viewer().archivist or "")
     except align_jobs.AlignmentRefused as refused:
-        session.rollback()
+        session.rollback()  # (the refusal came before anything was written)
         flash(translated(refused.message), "error")
         return _back(testimony_id)
     if saved is None:

@@ -5,15 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, flash, jsonify, redirect, request, url_for
 from flask_babel import gettext
 
-from .. import changes, db, linking
+from .. import db, linking
 from ..auth import current_viewer
 from .guards import login_required, wants_json
 
 bp = Blueprint("links", __name__, url_prefix="/archive")
 
 
-def _done(link, message: str):
-    warning = changes.index_warning(db.session())
+def _done(decided: linking.Decided, message: str):
+    link, warning = decided.link, decided.index_warning
     if wants_json():
         return jsonify(id=link.id, status=link.status, message=message, index_warning=warning)
     flash(message, "success")
@@ -33,13 +33,15 @@ def _refused(testimony_id: int, error: linking.LinkError):
 @bp.post("/links/<int:link_id>/<any(confirm, reject):decision>")
 @login_required
 def decide(link_id: int, decision: str):
-    link = linking.decide_link(db.session(), link_id, decision, current_viewer().archivist)
+    decided = linking.decide_link(db.session(), link_id, decision, current_viewer().archivist)
+    link = decided.link
     if decision == "confirm":
         return _done(
-            link, gettext("The link from passage %(number)s was confirmed.", number=link.position)
+            decided,
+            gettext("The link from passage %(number)s was confirmed.", number=link.position),
         )
     return _done(
-        link, gettext("The link from passage %(number)s was rejected.", number=link.position)
+        decided, gettext("The link from passage %(number)s was rejected.", number=link.position)
     )
 
 
@@ -48,7 +50,7 @@ def decide(link_id: int, decision: str):
 def add(testimony_id: int):
     form = request.form
     try:
-        link = linking.add_link(
+        decided = linking.add_link(
             db.session(),
             testimony_id,
             form.get("passage", ""),
@@ -59,6 +61,9 @@ def add(testimony_id: int):
     except linking.LinkError as error:
         return _refused(testimony_id, error)
     return _done(
-        link,
-        gettext("The link from passage %(number)s was added and confirmed.", number=link.position),
+        decided,
+        gettext(
+            "The link from passage %(number)s was added and confirmed.",
+            number=decided.link.position,
+        ),
     )

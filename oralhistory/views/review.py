@@ -11,7 +11,7 @@ import re
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 
-from .. import changes, db, linking, records, review
+from .. import db, linking, records, review
 from ..auth import current_viewer
 from ..errors import BadParameter
 from ..records import NotFound
@@ -140,15 +140,15 @@ def decide_many():
         if not all(WHOLE_NUMBER.fullmatch(value.strip()) for value in raw):
             raise linking.LinkError("'link' must be the numbers of the links ticked")
         ids = [int(value) for value in raw]
-        links = linking.decide_links(db.session(), ids, decision, current_viewer().archivist)
+        decided = linking.decide_links(db.session(), ids, decision, current_viewer().archivist)
     except (linking.LinkError, NotFound) as error:
         status = 404 if isinstance(error, NotFound) else 400
         if wants_json():
             return jsonify(error=f"No link was changed: {error}."), status
         flash(gettext("No link was changed: %(why)s.", why=error), "error")
         return _back_to_queue()
+    links, warning = decided.links, decided.index_warning
     testimonies = len({link.testimony_id for link in links})
-    warning = changes.index_warning(db.session())
     if wants_json():
         return jsonify(
             index_warning=warning,

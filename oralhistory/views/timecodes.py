@@ -65,7 +65,6 @@ def upload_timecodes(testimony_id: int):
             current_viewer().archivist or "",
         )
     except timecodes.TimesRefused as refused:
-        db.session().rollback()
         flash(
             gettext("The times were not stored: %(why)s", why=translated(refused.message)),
             "error",
