@@ -19,7 +19,8 @@ from . import search
 from .citing import Citer, current_work
 from .kinds import DatePrecision
 from .models import Testimony
-from .records import PageAddress, search_page
+from .records import search_page
+from .refs import Addresses
 
 # The most rows a CSV of search results holds: ten pages of the API's largest page.
 CSV_PAGE_SIZE = 100
@@ -95,12 +96,12 @@ def safe_cell(value: Any) -> Any:
 def search_rows(
     session: Session,
     request: search.SearchRequest,
-    absolute: Callable[[PageAddress], str],
+    addresses: Addresses,
     cite: Citer,
 ) -> tuple[int, list[dict[str, Any]]]:
     """The total and the rows (at most `CSV_PAGE_SIZE * CSV_MAX_PAGES`) of a search, each
     with the passage's whole text, its permanent address and its citation (made by `cite`);
-    `absolute` turns the pages the hits name into full URLs."""
+    `addresses` makes the pages the hits name full addresses."""
     hits, total, page = [], 0, 1
     while page <= CSV_MAX_PAGES:
         asked = dataclasses.replace(request, page=page, per_page=CSV_PAGE_SIZE)
@@ -129,7 +130,7 @@ def search_rows(
                 "testimony_id": hit["testimony"]["id"],
                 "testimony_title": hit["testimony"]["title"],
                 "passage": hit["passage"]["anchor"],
-                "passage_url": absolute(hit["passage"]["url"]),
+                "passage_url": addresses.of(hit["passage"]["url"]),
                 "text": passage.text if passage else "",
                 "editor_note": (passage.editor_note if passage else None) or "",
                 "score": hit["score"],
