@@ -43,7 +43,14 @@ LAYERS = {
         "languages",
         "refs",
     ],
-    "collection": ["importer", "exporter", "backup", "validation", "recording_files", "translation_file"],
+    "collection": [
+        "importer",
+        "exporter",
+        "backup",
+        "validation",
+        "recording_files",
+        "translation_file",
+    ],
     "services": [
         "records",
         "curation",

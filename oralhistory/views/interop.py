@@ -18,7 +18,7 @@ from ..auth import csrf, current_viewer
 from ..openapi import openapi_document
 from ..search import QueryError
 from . import urls
-from .citing import cite_now, cite_undated, permanent_url
+from .citing import cite_now, cite_undated
 from .common import search_request
 
 bp = Blueprint("interop", __name__)
@@ -37,12 +37,8 @@ def testimony_text(testimony_id: int):
     session = db.session()
     testimony = testimony_pages.testimony_head(session, testimony_id, current_viewer(), cite_now)
     # Sent as it is read: a long testimony is never held whole.
-    text = downloads.testimony_text(
-        testimony,
-        urls.testimony(testimony_id, absolute=True),
-        testimony_pages.text_passages(session, testimony_id),
-        lambda anchor: permanent_url(testimony_id, anchor),
-    )
+    passages = testimony_pages.text_passages(session, testimony_id)
+    text = downloads.testimony_text(testimony, passages, urls.FULL)
     return _download(
         stream_with_context(text), "text/plain; charset=utf-8", f"{testimony['slug']}.txt"
     )
