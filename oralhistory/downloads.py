@@ -1,7 +1,8 @@
 """Downloads for readers: a testimony as plain text, search results as CSV.
 
 Both are built from what `records` returns for the viewer, so that they never hold more than
-the viewer's pages show. Builds no URLs: the caller passes the absolute ones.
+the viewer's pages show. Builds no URLs: the caller passes the `refs.Addresses` that make the
+pages they name full addresses.
 """
 
 from __future__ import annotations
@@ -9,17 +10,18 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import search
+from . import refs, search
 from .citing import Citer, current_work
 from .kinds import DatePrecision
 from .models import Testimony
-from .records import PageAddress, search_page
+from .records import search_page
+from .refs import Addresses
 
 # The most rows a CSV of search results holds: ten pages of the API's largest page.
 CSV_PAGE_SIZE = 100
@@ -43,16 +45,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def testimony_text(
-    testimony: dict[str, Any],
-    url: str,
-    passages: Iterable[Any],
-    passage_url: Callable[[str], str],
+    testimony: dict[str, Any], passages: Iterable[Any], addresses: Addresses
 ) -> Iterator[str]:
     """The testimony as plain text, in pieces to send as they come: its citation first, then
     every passage (`models.Passage`) word for word, each under its anchor and permanent
-    address (`passage_url`), with the editor's note as the file gives it (`[Ed.: ...]`), and
+    address (full, as `addresses` makes it), with the editor's note as the file gives it (`[Ed.: ...]`), and
     the citation again at the end, where a reader who has read it all looks for it."""
     citation = testimony["citation"]
+    url = addresses.of(refs.testimony(testimony["id"]))
     head = [
         testimony["title"],
         "",
@@ -81,7 +81,15 @@ def testimony_text(
             + (f" [Ed.: {held.editor_note}]" if held.editor_note else "")
             for held in getattr(passage, "texts", ())
         ]
-        yield "\n".join(["", "", f"{anchor} ({passage_url(anchor)})", passage.text + note, *others])
+        yield "\n".join(
+            [
+                "",
+                "",
+                f"{anchor} ({addresses.of(refs.passage(testimony['id'], anchor))})",
+                passage.text + note,
+                *others,
+            ]
+        )
     yield f"\n\nCite as: {testimony['citation_text']}\n"
 
 
@@ -95,12 +103,12 @@ def safe_cell(value: Any) -> Any:
 def search_rows(
     session: Session,
     request: search.SearchRequest,
-    absolute: Callable[[PageAddress], str],
+    addresses: Addresses,
     cite: Citer,
 ) -> tuple[int, list[dict[str, Any]]]:
     """The total and the rows (at most `CSV_PAGE_SIZE * CSV_MAX_PAGES`) of a search, each
     with the passage's whole text, its permanent address and its citation (made by `cite`);
-    `absolute` turns the pages the hits name into full URLs."""
+    `addresses` makes the pages the hits name full addresses."""
     hits, total, page = [], 0, 1
     while page <= CSV_MAX_PAGES:
         asked = dataclasses.replace(request, page=page, per_page=CSV_PAGE_SIZE)
@@ -129,7 +137,7 @@ def search_rows(
                 "testimony_id": hit["testimony"]["id"],
                 "testimony_title": hit["testimony"]["title"],
                 "passage": hit["passage"]["anchor"],
-                "passage_url": absolute(hit["passage"]["url"]),
+                "passage_url": addresses.of(hit["passage"]["url"]),
                 "text": passage.text if passage else "",
                 "editor_note": (passage.editor_note if passage else None) or "",
                 "score": hit["score"],

@@ -1,28 +1,26 @@
 """What the pages say of themselves to machines: Dublin Core `<meta>` elements and
 schema.org JSON-LD (CreativeWork, Person, Event), and the public pages a sitemap lists.
 
-The functions take the dicts the reading services give the pages (`records.py`) and a
-function that makes their addresses absolute; they build no URLs of their own.
+The functions take the dicts the reading services give the pages (`records.py`), whose links
+are `refs.Ref` values, and the `refs.Addresses` the web layer hands them to make those full
+addresses; they build no URLs of their own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from . import refs
 from .access import ANONYMOUS, visible
 from .models import Event, Place, Testimony
 from .recording_exports import is_video, iso_duration
-from .records import PageAddress
+from .refs import Addresses
 
 SCHEMA = "https://schema.org"
 DCTERMS_EXTENT = "http://purl.org/dc/terms/extent"
-
-# the full URL of a page the reading services name
-Absolute = Callable[[PageAddress], str]
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -33,10 +31,10 @@ def _person(name: str, url: str | None = None, role: str | None = None) -> dict[
     return _clean({"@type": "Person", "name": name, "url": url, "roleName": role})
 
 
-def testimony_metadata(testimony: dict[str, Any], absolute: Absolute) -> dict[str, Any]:
+def testimony_metadata(testimony: dict[str, Any], addresses: Addresses) -> dict[str, Any]:
     """Dublin Core pairs and JSON-LD for a testimony's page."""
     citation = testimony.get("citation") or {}
-    url = absolute(testimony["url"])
+    url = addresses.of(testimony["url"])
     narrator = testimony["narrator"]
     recording = testimony.get("recording")
     dublin_core = [
@@ -63,7 +61,7 @@ def testimony_metadata(testimony: dict[str, Any], absolute: Absolute) -> dict[st
             "name": testimony["title"],
             "genre": "oral history interview",
             **_languages_ld(testimony, url),
-            "author": _person(narrator["name"], absolute(narrator["url"])),
+            "author": _person(narrator["name"], addresses.of(narrator["url"])),
             "contributor": [
                 _person(name, role="interviewer") for name in testimony.get("interviewers") or []
             ],
@@ -82,8 +80,8 @@ def testimony_metadata(testimony: dict[str, Any], absolute: Absolute) -> dict[st
                 }
             ),
             "copyrightNotice": testimony.get("rights"),
-            "about": [_event_ref(event, absolute) for event in testimony.get("events") or []],
-            "associatedMedia": _media_object(recording, absolute) if recording else None,
+            "about": [_event_ref(event, addresses) for event in testimony.get("events") or []],
+            "associatedMedia": _media_object(recording, addresses) if recording else None,
         }
     )
     return {"dublin_core": [(k, v) for k, v in dublin_core if v], "linked_data": linked}
@@ -140,13 +138,13 @@ def _recording_dc(recording: dict[str, Any] | None) -> list[tuple[str, str]]:
     return pairs
 
 
-def _media_object(recording: dict[str, Any], absolute: Absolute) -> dict[str, Any]:
+def _media_object(recording: dict[str, Any], addresses: Addresses) -> dict[str, Any]:
     # schema.org's AudioObject or VideoObject; its duration is the Dublin Core extent
     duration = iso_duration(recording["duration"]) if recording.get("duration") else None
     return _clean(
         {
             "@type": "VideoObject" if is_video(recording["media_type"]) else "AudioObject",
-            "contentUrl": absolute(recording["url"]),
+            "contentUrl": addresses.of(recording["url"]),
             "encodingFormat": recording["media_type"],
             "duration": duration,
             DCTERMS_EXTENT: duration,
@@ -154,32 +152,36 @@ def _media_object(recording: dict[str, Any], absolute: Absolute) -> dict[str, An
     )
 
 
-def _event_ref(event: dict[str, Any], absolute: Absolute) -> dict[str, Any]:
+def _event_ref(event: dict[str, Any], addresses: Addresses) -> dict[str, Any]:
     return _clean(
         {
             "@type": "Event",
             "name": event["title"],
             "startDate": event.get("date"),
             "endDate": event.get("end_date"),
-            "url": absolute(event["url"]),
+            "url": addresses.of(event["url"]),
         }
     )
 
 
-def _work_ref(testimony: dict[str, Any], absolute: Absolute) -> dict[str, Any]:
-    return {"@type": "CreativeWork", "name": testimony["title"], "url": absolute(testimony["url"])}
+def _work_ref(testimony: dict[str, Any], addresses: Addresses) -> dict[str, Any]:
+    return {
+        "@type": "CreativeWork",
+        "name": testimony["title"],
+        "url": addresses.of(testimony["url"]),
+    }
 
 
-def narrator_metadata(narrator: dict[str, Any], absolute: Absolute) -> dict[str, Any]:
+def narrator_metadata(narrator: dict[str, Any], addresses: Addresses) -> dict[str, Any]:
     """Dublin Core pairs and JSON-LD for a narrator's page."""
-    url = absolute(narrator["url"])
+    url = addresses.of(narrator["url"])
     names = [*(narrator.get("spellings") or []), narrator.get("name_arabic")]
     dublin_core = [
         ("DC.title", narrator["name"]),
         ("DC.description", narrator.get("biography")),
         ("DC.type", "Text"),
         ("DC.identifier", url),
-        *(("DC.relation", absolute(t["url"])) for t in narrator.get("testimonies") or []),
+        *(("DC.relation", addresses.of(t["url"])) for t in narrator.get("testimonies") or []),
     ]
     linked = _clean(
         {
@@ -190,15 +192,15 @@ def narrator_metadata(narrator: dict[str, Any], absolute: Absolute) -> dict[str,
             "name": narrator["name"],
             "alternateName": [name for name in names if name],
             "description": narrator.get("biography"),
-            "subjectOf": [_work_ref(t, absolute) for t in narrator.get("testimonies") or []],
+            "subjectOf": [_work_ref(t, addresses) for t in narrator.get("testimonies") or []],
         }
     )
     return {"dublin_core": [(k, v) for k, v in dublin_core if v], "linked_data": linked}
 
 
-def event_metadata(event: dict[str, Any], absolute: Absolute) -> dict[str, Any]:
+def event_metadata(event: dict[str, Any], addresses: Addresses) -> dict[str, Any]:
     """Dublin Core pairs and JSON-LD for an event's page."""
-    url = absolute(event["url"])
+    url = addresses.of(event["url"])
     date = event["date"] + (f"/{event['end_date']}" if event.get("end_date") else "")
     places = event.get("places") or []
     dublin_core = [
@@ -212,54 +214,49 @@ def event_metadata(event: dict[str, Any], absolute: Absolute) -> dict[str, Any]:
     ]
     linked = _clean(
         {
-            **_event_ref(event, absolute),
+            **_event_ref(event, addresses),
             "@context": SCHEMA,
             "@id": url,
             "description": event.get("summary"),
             "location": [
-                {"@type": "Place", "name": place["name"], "url": absolute(place["url"])}
+                {"@type": "Place", "name": place["name"], "url": addresses.of(place["url"])}
                 for place in places
             ],
-            "subjectOf": [_work_ref(t, absolute) for t in event.get("testimonies") or []],
+            "subjectOf": [_work_ref(t, addresses) for t in event.get("testimonies") or []],
         }
     )
     return {"dublin_core": [(k, v) for k, v in dublin_core if v], "linked_data": linked}
 
 
 def sitemap_pages(session: Session) -> list[dict[str, Any]]:
-    """The pages an anonymous reader may see, as (endpoint, its values, last change):
-    restricted and withdrawn testimony, and narrators known only from it, are left out."""
+    """The records' pages an anonymous reader may see, each as its `refs.Ref` ("page") and
+    last change ("lastmod"): testimonies, narrators, events, places (the sitemap lists the
+    archive's own pages before them). Restricted and withdrawn testimony, and narrators
+    known only from it, are left out."""
     testimonies = session.scalars(
         select(Testimony)
         .where(visible(ANONYMOUS))
         .options(selectinload(Testimony.narrator))
         .order_by(Testimony.id)
     ).all()
-    pages: list[dict[str, Any]] = [
-        {"endpoint": endpoint, "values": {}, "lastmod": None}
-        for endpoint in ("pages.home", "pages.narrators", "pages.timeline")
-    ]
+    pages: list[dict[str, Any]] = []
     narrators: dict[str, Any] = {}
     for testimony in testimonies:
         changed = testimony.corrected_at or testimony.created_at
         pages.append(
             {
-                "endpoint": "pages.testimony",
-                "values": {"testimony_id": testimony.id},
+                "page": refs.testimony(testimony.id),
                 "lastmod": changed.date().isoformat() if changed else None,
             }
         )
         narrators.setdefault(testimony.narrator.slug, None)
+    pages += [{"page": refs.narrator(slug), "lastmod": None} for slug in sorted(narrators)]
     pages += [
-        {"endpoint": "pages.narrator", "values": {"slug": slug}, "lastmod": None}
-        for slug in sorted(narrators)
-    ]
-    pages += [
-        {"endpoint": "pages.event", "values": {"slug": slug}, "lastmod": None}
+        {"page": refs.event(slug), "lastmod": None}
         for slug in session.scalars(select(Event.slug).order_by(Event.date, Event.id))
     ]
     pages += [
-        {"endpoint": "pages.place", "values": {"slug": slug}, "lastmod": None}
+        {"page": refs.place(slug), "lastmod": None}
         for slug in session.scalars(select(Place.slug).order_by(Place.slug))
     ]
     return pages

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from . import refs
 from .kinds import AccessLevel
 from .models import ChangeLog, Narrator, Testimony
-from .records import page_address
 from .search.naming import NameIndex, query_keys
 
 # The names of the narrators each kind of searcher may see, read again only when the record
@@ -29,7 +29,7 @@ def named_in(session: Session, query: str, include_restricted: bool) -> list[dic
             "slug": slug,
             "name": people[slug].name,
             "name_arabic": people[slug].name_arabic,
-            "url": page_address("pages.narrator", slug=slug),
+            "url": refs.narrator(slug),
             "read_as": read_as,
         }
         for slug, read_as in names.named(asked)

@@ -27,11 +27,13 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from . import refs
 from .citing import Citer, current_work
 from .errors import OAIError
 from .kinds import AccessLevel
 from .models import ChangeLog, Narrator, Testimony, TestimonyEvent
 from .recording_exports import recording_dc
+from .refs import Addresses
 
 OAI = "http://www.openarchives.org/OAI/2.0/"
 OAI_DC = "http://www.openarchives.org/OAI/2.0/oai_dc/"
@@ -69,8 +71,8 @@ class Repository:
     admin_email: str
     identifier: str  # the namespace part of `oai:<identifier>:<slug>`
     secret: str  # signs resumption tokens
+    addresses: Addresses  # a testimony's page in full (dc:identifier)
     page_size: int = 50
-    testimony_url: Callable[[int], str] = str
     cite: Citer | None = None  # a testimony's citation, as its page gives it (dc:source)
 
 
@@ -244,7 +246,7 @@ def _record(
     dc = _add(metadata, OAI_DC, "dc")
     dc.set(_q(XSI, "schemaLocation"), f"{OAI_DC} {OAI_DC_SCHEMA}")
     cited = repo.cite(current_work(session, testimony), None) if repo.cite else None
-    url = repo.testimony_url(testimony.id)
+    url = repo.addresses.of(refs.testimony(testimony.id))
     for name, values in dublin_core(testimony, url, cited and cited["citation_text"]).items():
         for value in values:
             _add(dc, DC, name, value)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from . import linkcounts, search
+from . import linkcounts, refs, search
 from .access import Viewer, can_see, visible
 from .citing import Citer, current_work
 from .errors import NotFound, Withdrawn
@@ -29,7 +29,6 @@ from .models import (
     Place,
     Testimony,
 )
-from .timecodes import url_seconds
 
 
 def readable(viewer: Viewer, testimony: Testimony | None, testimony_id: int) -> Testimony:
@@ -40,22 +39,6 @@ def readable(viewer: Viewer, testimony: Testimony | None, testimony_id: int) -> 
     if testimony is not None and testimony.withdrawn_at and testimony.access == AccessLevel.PUBLIC:
         raise Withdrawn(testimony_id, testimony.withdrawn_at.date())
     raise NotFound(_("there is no testimony %(number)s", number=testimony_id))
-
-
-@dataclass(frozen=True)
-class PageAddress:
-    """Which page of the archive a value links to, as plain values: the web layer makes the
-    URL (`views.page_url`), so that these functions run the same from the CLI or a test."""
-
-    endpoint: str  # a view, as Flask names it: "pages.testimony"
-    values: tuple[tuple[str, Any], ...]
-    fragment: str | None = None  # the part after "#": a passage's anchor on the page
-
-
-def page_address(endpoint: str, _anchor: str | None = None, **values: Any) -> PageAddress:
-    """The page `endpoint` shows for `values`, at the fragment `_anchor` (underscored as
-    Flask names it, because a view may take a value called `anchor`); views make it a URL."""
-    return PageAddress(endpoint, tuple(sorted(values.items())), _anchor)
 
 
 def _date(value) -> str | None:
@@ -71,7 +54,7 @@ def narrator_summary(narrator: Narrator, testimony_count: int) -> dict[str, Any]
         "residence": narrator.residence,
         "roles": narrator.roles,
         "testimony_count": testimony_count,
-        "url": page_address("pages.narrator", slug=narrator.slug),
+        "url": refs.narrator(narrator.slug),
     }
 
 
@@ -105,7 +88,7 @@ def event_ref(event: Event) -> dict[str, Any]:
         "end_date": _date(event.end_date),
         "date_precision": event.date_precision,
         "title": event.title,
-        "url": page_address("pages.event", slug=event.slug),
+        "url": refs.event(event.slug),
     }
 
 
@@ -122,7 +105,7 @@ def testimony_summary(testimony: Testimony, passage_count: int | None = None) ->
         "access": testimony.access,
         "withdrawn": testimony.withdrawn_at is not None,
         "passage_count": len(testimony.passages) if passage_count is None else passage_count,
-        "url": page_address("pages.testimony", testimony_id=testimony.id),
+        "url": refs.testimony(testimony.id),
     }
 
 
@@ -196,7 +179,7 @@ def recording_ref(testimony: Testimony) -> dict[str, Any] | None:
     if recording is None:
         return None
     return {
-        "url": page_address("media.recording", testimony_id=testimony.id),
+        "url": refs.recording(testimony.id),
         "media_type": recording.media_type,
         "duration": recording.duration,
         "sha256": recording.sha256,
@@ -265,11 +248,13 @@ def page_of(position: int) -> int:
     return (position - 1) // PASSAGES_PER_PAGE + 1
 
 
-def passage_address(testimony_id: int, anchor: str, position: int) -> PageAddress:
-    """A passage in its testimony: on the page that shows it, at its anchor."""
+def passage_address(
+    testimony_id: int, anchor: str, position: int, start: float | None = None
+) -> refs.Ref:
+    """A passage in its testimony: on the page that shows it, at its anchor, playing from
+    `start` when given."""
     page = page_of(position)
-    values = {"page": page} if page > 1 else {}
-    return page_address("pages.testimony", testimony_id=testimony_id, _anchor=anchor, **values)
+    return refs.testimony(testimony_id, anchor, page if page > 1 else None, start)
 
 
 @dataclass(frozen=True)
@@ -318,7 +303,7 @@ def _place_ref(place: Place) -> dict[str, Any]:
         "name": place.name,
         "name_arabic": place.name_arabic,
         "kind": place.kind,
-        "url": page_address("pages.place", slug=place.slug),
+        "url": refs.place(place.slug),
     }
 
 
@@ -384,7 +369,7 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
                 "testimony": {
                     "id": testimony.id,
                     "title": testimony.title,
-                    "url": page_address("pages.testimony", testimony_id=testimony.id),
+                    "url": refs.testimony(testimony.id),
                     "access": testimony.access,
                     "language": testimony.language,
                 },
@@ -438,11 +423,7 @@ def _hit_passage(testimony_id: int, anchor: str, positions: dict) -> dict[str, A
     """A hit's passage: its anchor, its start in the recording (or None), and its address,
     which plays from that start (`?t=`)."""
     position, start = positions.get((testimony_id, anchor), (1, None))
-    url = passage_address(testimony_id, anchor, position)
-    if start is not None:
-        url = page_address(
-            url.endpoint, _anchor=url.fragment, **dict(url.values), t=url_seconds(start)
-        )
+    url = passage_address(testimony_id, anchor, position, start)
     return {"anchor": anchor, "start": start, "url": url}
 
 

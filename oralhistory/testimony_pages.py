@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import languages, search
+from . import languages, refs, search
 from .access import Viewer
 from .citing import Citer, current_work
 from .kinds import LinkKind, LinkStatus
@@ -25,7 +25,6 @@ from .records import (
     PASSAGES_PER_PAGE,
     _date,
     link_summary,
-    page_address,
     page_of,
     passage_address,
     passage_segments,
@@ -142,9 +141,7 @@ def _passages(
             "timing_stale": passage.timing_stale,
             "url": passage_address(testimony.id, passage.anchor, passage.position),
             # the passage's own address, which answers even if a correction removes it
-            "permalink": page_address(
-                "citations.passage", testimony_id=testimony.id, anchor=passage.anchor
-            ),
+            "permalink": refs.passage(testimony.id, passage.anchor),
             "links": _passage_links(links.get(passage.number, []), events, places, viewer),
         }
         for passage in passages
@@ -171,7 +168,7 @@ def _head(
             "slug": narrator.slug,
             "name": narrator.name,
             "name_arabic": narrator.name_arabic,
-            "url": page_address("pages.narrator", slug=narrator.slug),
+            "url": refs.narrator(narrator.slug),
         },
         "interview_date_note": testimony.interview_date_note,
         "interviewers": testimony.interviewers,
@@ -290,10 +287,10 @@ def _passage_links(
         if link.kind == LinkKind.EVENT and link.target in events:
             event = events[link.target]
             label, date, end_date = event.title, _date(event.date), _date(event.end_date)
-            url = page_address("pages.event", slug=event.slug, _anchor=anchor)
+            url = refs.event(event.slug, anchor)
         elif link.kind == LinkKind.PLACE and link.target in places:
             label, date, end_date = places[link.target].name, None, None
-            url = page_address("pages.place", slug=link.target, _anchor=anchor)
+            url = refs.place(link.target, anchor)
         else:
             continue
         shown.append(

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import linkcounts
+from . import linkcounts, refs
 from .access import Viewer
 from .messages import _
 from .models import Event, Figure, Place, Source
@@ -21,7 +21,6 @@ from .records import (
     NotFound,
     event_ref,
     link_summary,
-    page_address,
     passage_ref,
     testimony_summary,
     voice_anchor,
@@ -156,7 +155,7 @@ def get_place(
         "parent": {
             "slug": place.parent.slug,
             "name": place.parent.name,
-            "url": page_address("pages.place", slug=place.parent.slug),
+            "url": refs.place(place.parent.slug),
         }
         if place.parent
         else None,
@@ -202,7 +201,7 @@ def _event_dict(event: Event, sources: dict[str, Source], places: dict[str, Plac
                 "slug": slug,
                 "name": places[slug].name,
                 "name_arabic": places[slug].name_arabic,
-                "url": page_address("pages.place", slug=slug),
+                "url": refs.place(slug),
             }
             for slug in event.place_slugs
             if slug in places

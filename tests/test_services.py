@@ -9,7 +9,7 @@ from pathlib import Path
 
 from oralhistory import PROJECT_ROOT, citation, db, records, search
 from oralhistory.access import Viewer
-from oralhistory.records import PageAddress
+from oralhistory.refs import Ref
 
 PACKAGE = PROJECT_ROOT / "oralhistory"
 
@@ -56,9 +56,10 @@ def test_a_search_runs_from_the_command_line_without_a_request(app):
         # the caller names the permanent address a citation gives, as the web layer does
         narrator = records.get_narrator(db.session(), "omar-al-halabi", Viewer(), _cite)
     hit = page["hits"][0]
-    assert isinstance(hit["passage"]["url"], PageAddress)
-    assert hit["passage"]["url"].fragment == hit["passage"]["anchor"]
-    assert isinstance(narrator["url"], PageAddress)
+    assert isinstance(hit["passage"]["url"], Ref)
+    assert hit["passage"]["url"].kind == "testimony"
+    assert hit["passage"]["url"].anchor == hit["passage"]["anchor"]
+    assert narrator["url"] == Ref("narrator", "omar-al-halabi")
     assert narrator["testimonies"][0]["citation"].startswith("Omar al-Halabi, “")
     assert narrator["testimonies"][0]["citation"].endswith(", https://archive.example.org/t.")
 
@@ -82,4 +83,4 @@ def test_the_views_turn_page_addresses_into_the_same_urls_as_before(client):
     html = client.get("/search?q=Aleppo").get_data(as_text=True)
     # a result opens its passage with the reader's query (its words marked there)
     assert f'href="/testimonies/{testimony}?q=Aleppo#{hit["passage"]["anchor"]}"' in html
-    assert "PageAddress" not in html
+    assert "Ref(" not in html

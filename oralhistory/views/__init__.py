@@ -14,9 +14,10 @@ from .. import db, index_follower, outage, search
 from ..errors import BadParameter, Forbidden
 from ..i18n import translated
 from ..messages import Message, _
-from ..records import NotFound, PageAddress, Withdrawn
+from ..records import NotFound, Withdrawn
+from ..refs import Ref
+from . import urls
 from .answers import as_sentence, discard_request_body, error_response
-from .common import absolute_url, page_url, with_url
 from .guards import wants_json
 
 
@@ -26,12 +27,12 @@ def without_key(args: dict, key: str) -> dict:
 
 
 class _ArchiveJSON(DefaultJSONProvider):
-    """JSON in which the pages services name are their URLs."""
+    """JSON in which the pages services name (`refs.Ref`) are their URLs."""
 
     @staticmethod
     def default(o: Any) -> Any:
-        if isinstance(o, PageAddress):
-            return page_url(o)
+        if isinstance(o, Ref):
+            return urls.of(o)
         return DefaultJSONProvider.default(o)
 
 
@@ -94,12 +95,12 @@ def register_views(app: Flask) -> None:
     text_languages.init_app(app)
     archive_texts.init_app(app)
     app.add_template_filter(without_key, "reject_key")
-    app.add_template_global(absolute_url)
-    # Services name pages (`records.PageAddress`); the URLs are made here, for JSON and HTML.
+    app.add_template_global(urls, "urls")
+    # Services name pages (`refs.Ref`); the URLs are made here, for JSON and HTML.
     provider = _ArchiveJSON(app)
     provider.ensure_ascii, provider.sort_keys = app.json.ensure_ascii, app.json.sort_keys
     app.json = provider
-    app.jinja_env.finalize = with_url
+    app.jinja_env.finalize = urls.with_url
 
     @app.errorhandler(NotFound)
     def not_found(error: NotFound):

@@ -17,6 +17,7 @@ from flask_babel import gettext
 from .. import curation, db, recordings, submissions
 from ..auth import current_viewer
 from ..i18n import translated
+from . import urls
 from .common import whole_number
 from .guards import refuse_unless_archivist
 
@@ -90,7 +91,7 @@ def _after_save(saved: curation.Saved, message: str):
     flash(message)
     if saved.index_warning:
         flash(saved.index_warning, "error")
-    return redirect(url_for("pages.testimony", testimony_id=saved.testimony.id))
+    return redirect(urls.testimony(saved.testimony.id))
 
 
 def _sent_before(sent: submissions.AlreadySent):
@@ -99,7 +100,7 @@ def _sent_before(sent: submissions.AlreadySent):
         flash(gettext("This correction had already been sent and saved; it was not saved again."))
     else:
         flash(gettext("This testimony had already been sent and stored; it was not stored again."))
-    return redirect(url_for("pages.testimony", testimony_id=sent.testimony_id))
+    return redirect(urls.testimony(sent.testimony_id))
 
 
 def _revision_arg(name: str) -> int | None:
@@ -141,7 +142,7 @@ def edit_testimony(testimony_id: int):
         return _form_page(_typed(), problems.errors, testimony, status)
     if saved is None:
         flash(gettext("Nothing was changed."))
-        return redirect(url_for("pages.testimony", testimony_id=testimony_id))
+        return redirect(urls.testimony(testimony_id))
     return _after_save(
         saved, gettext("The correction is saved and kept in the testimony’s history.")
     )

@@ -3,11 +3,12 @@ texts?language=ar shows it to add or correct; sending it saves it with a revisio
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request
 from flask_babel import gettext
 
 from .. import curation, db, text_corrections
 from ..auth import current_viewer
+from . import urls
 from .archive import require_archivist
 
 bp = Blueprint("archive_texts", __name__, url_prefix="/archive")
@@ -46,7 +47,7 @@ def text_form(testimony_id: int):
         if saved.index_warning:
             flash(saved.index_warning, "error")
     code = request.form.get("language", "").strip()
-    return redirect(url_for("pages.testimony", testimony_id=testimony_id, text=code), 303)
+    return redirect(urls.testimony(testimony_id, text=code), 303)
 
 
 def init_app(app: Flask) -> None:

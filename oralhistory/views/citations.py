@@ -13,15 +13,14 @@ from flask import (
     jsonify,
     render_template,
     request,
-    url_for,
 )
 
 from .. import citable, citation, db, metadata
 from ..auth import current_viewer
 from ..records import NotFound
-from . import listening
+from . import listening, urls
 from .citing import cited_url, today
-from .common import WHOLE_NUMBER, absolute_url
+from .common import WHOLE_NUMBER
 
 bp = Blueprint("citations", __name__)
 api_bp = Blueprint("citations_api", __name__, url_prefix="/api")
@@ -37,7 +36,7 @@ METADATA = {
 @bp.app_template_global()
 def page_metadata(kind: str, page: dict) -> dict:
     """Dublin Core pairs and JSON-LD for a testimony's, narrator's or event's page."""
-    return METADATA[kind](page, absolute_url)
+    return METADATA[kind](page, urls.FULL)
 
 
 def _asked_revision() -> int | None:
@@ -72,9 +71,7 @@ def _item(testimony_id: int, anchor: str | None) -> tuple[dict, dict]:
     # the text cited: the main one, or another language it is held in (`?text=ar`)
     if request.args.get("text") in [held["code"] for held in work["languages"]]:
         work["cited_language"] = request.args["text"]
-    revision_url = url_for(
-        ".revision", testimony_id=testimony_id, number=work["number"], _anchor=anchor
-    )
+    revision_url = urls.revision(testimony_id, work["number"], anchor)
     url = cited_url(work, anchor)
     item = citation.csl_item(
         work,

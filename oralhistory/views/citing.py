@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 
 from .. import citation
-from .common import absolute_url
+from . import urls
 
 
 def today() -> dt.date:
@@ -23,18 +23,15 @@ def cited_url(work: dict[str, Any], anchor: str | None = None) -> str:
     testimony_id = work["testimony_id"]
     if work["is_current"]:
         return permanent_url(testimony_id, anchor)
-    path = url_for(
-        "citations.revision", testimony_id=testimony_id, number=work["number"], _anchor=anchor
-    )
-    return absolute_url(path)
+    return urls.revision(testimony_id, work["number"], anchor, absolute=True)
 
 
 def permanent_url(testimony_id: int, anchor: str | None = None) -> str:
     """The testimony's address, or its passage's own (which answers even after a correction
     removed the passage), in full."""
     if anchor is None:
-        return absolute_url(url_for("pages.testimony", testimony_id=testimony_id))
-    return absolute_url(url_for("citations.passage", testimony_id=testimony_id, anchor=anchor))
+        return urls.testimony(testimony_id, absolute=True)
+    return urls.passage(testimony_id, anchor, absolute=True)
 
 
 def cite_now(work: dict[str, Any], anchor: str | None = None) -> dict[str, str]:

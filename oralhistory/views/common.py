@@ -3,44 +3,17 @@
 from __future__ import annotations
 
 import re
-from typing import Any
-from urllib.parse import urlsplit
 
-from flask import abort, current_app, request, url_for
+from flask import abort, current_app, request
 
 from ..auth import current_viewer
 from ..errors import BadParameter
 from ..messages import _
-from ..records import PageAddress
 from ..search import SearchRequest
 
 # Digits 0-9 only: `str.isdigit` also takes "²" and "٣", which `int()` then refuses or
 # reads; and a bound on the length, so that a 5,000-digit number is refused, not converted.
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
-
-
-def page_url(address: PageAddress) -> str:
-    """The URL of a page a service names (`records.PageAddress`)."""
-    return url_for(address.endpoint, _anchor=address.fragment, **dict(address.values))
-
-
-def with_url(value: Any) -> Any:
-    """`value`, or its URL if it names a page (`records.PageAddress`)."""
-    return page_url(value) if isinstance(value, PageAddress) else value
-
-
-def absolute_url(path: str | PageAddress) -> str:
-    """`path` (as `url_for` gives it, or a page a service names) as a full address: under the
-    archive's public address (`ORALHISTORY_PUBLIC_URL`) when set, so that what is cited and
-    harvested names the archive whatever `Host` a request came with (a proxy's, a forged
-    one); else the request's own."""
-    base = current_app.config.get("PUBLIC_URL") or request.host_url
-    return base.rstrip("/") + with_url(path)
-
-
-def public_host() -> str:
-    """The host name of the archive's public address (for OAI-PMH identifiers)."""
-    return urlsplit(absolute_url("/")).hostname or "localhost"
 
 
 def whole_number(raw: str | None, what: str) -> int | None:

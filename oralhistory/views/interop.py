@@ -11,15 +11,15 @@ from flask import (
     jsonify,
     request,
     stream_with_context,
-    url_for,
 )
 
 from .. import db, downloads, oai, testimony_pages
 from ..auth import csrf, current_viewer
 from ..openapi import openapi_document
 from ..search import QueryError
-from .citing import cite_now, cite_undated, permanent_url
-from .common import absolute_url, public_host, search_request
+from . import urls
+from .citing import cite_now, cite_undated
+from .common import search_request
 
 bp = Blueprint("interop", __name__)
 
@@ -37,12 +37,8 @@ def testimony_text(testimony_id: int):
     session = db.session()
     testimony = testimony_pages.testimony_head(session, testimony_id, current_viewer(), cite_now)
     # Sent as it is read: a long testimony is never held whole.
-    text = downloads.testimony_text(
-        testimony,
-        absolute_url(url_for("pages.testimony", testimony_id=testimony_id)),
-        testimony_pages.text_passages(session, testimony_id),
-        lambda anchor: permanent_url(testimony_id, anchor),
-    )
+    passages = testimony_pages.text_passages(session, testimony_id)
+    text = downloads.testimony_text(testimony, passages, urls.FULL)
     return _download(
         stream_with_context(text), "text/plain; charset=utf-8", f"{testimony['slug']}.txt"
     )
@@ -65,7 +61,7 @@ def search_csv():
     asked = search_request()
     if not any((asked.q.strip(), asked.narrator, asked.place, asked.event)):
         raise QueryError("say what to look for: 'q', or a 'narrator', 'place' or 'event'")
-    total, rows = downloads.search_rows(db.session(), asked, absolute_url, cite_now)
+    total, rows = downloads.search_rows(db.session(), asked, urls.FULL, cite_now)
     # A byte-order mark, so that spreadsheets read the Arabic script as UTF-8.
     response = _download(
         "\ufeff" + downloads.rows_csv(rows), "text/csv; charset=utf-8", "search-results.csv"
@@ -79,12 +75,12 @@ def repository() -> oai.Repository:
     config = current_app.config
     return oai.Repository(
         name=config.get("OAI_REPOSITORY_NAME", "Testimony Archive"),
-        base_url=absolute_url(url_for("interop.oai_pmh")),
+        base_url=urls.oai(absolute=True),
         admin_email=config.get("OAI_ADMIN_EMAIL", "archivist@example.org"),
-        identifier=config.get("OAI_REPOSITORY_IDENTIFIER") or public_host(),
+        identifier=config.get("OAI_REPOSITORY_IDENTIFIER") or urls.public_host(),
         secret=config["SECRET_KEY"],
         page_size=int(config.get("OAI_PAGE_SIZE", 50)),
-        testimony_url=permanent_url,
+        addresses=urls.FULL,
         cite=cite_undated,
     )
 
@@ -101,4 +97,4 @@ def oai_pmh():
 
 @bp.get("/api/openapi.json")
 def openapi():
-    return jsonify(openapi_document(absolute_url("")))
+    return jsonify(openapi_document(urls.full("")))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, request
 from flask_babel import gettext
 
 from .. import db, linking
 from ..auth import current_viewer
+from . import urls
 from .guards import login_required, wants_json
 
 bp = Blueprint("links", __name__, url_prefix="/archive")
@@ -19,15 +20,14 @@ def _done(decided: linking.Decided, message: str):
     flash(message, "success")
     if warning:
         flash(warning, "error")
-    anchor = link.anchor
-    return redirect(url_for("pages.testimony", testimony_id=link.testimony_id, _anchor=anchor), 303)
+    return redirect(urls.testimony(link.testimony_id, link.anchor), 303)
 
 
 def _refused(testimony_id: int, error: linking.LinkError):
     if wants_json():
         return jsonify(error=f"The link was not changed: {error}."), 400
     flash(gettext("The link was not changed: %(why)s.", why=error), "error")
-    return redirect(url_for("pages.testimony", testimony_id=testimony_id), 303)
+    return redirect(urls.testimony(testimony_id), 303)
 
 
 @bp.post("/links/<int:link_id>/<any(confirm, reject):decision>")

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, flash, redirect, request, url_for
+from flask import Blueprint, Flask, flash, redirect, request
 from flask_babel import gettext
 
 from .. import db, listening_times, media, timecodes
 from ..auth import current_viewer
 from ..i18n import translated
 from ..models import Testimony
+from . import urls
 from .archive import require_archivist
 from .common import listening_from
 from .media import media_dir
@@ -29,10 +30,10 @@ def init_app(app: Flask) -> None:
 
 @archive_bp.post("/testimonies/<int:testimony_id>/passages/<anchor>/start")
 def start_here(testimony_id: int, anchor: str):
-    back = url_for("pages.testimony", testimony_id=testimony_id, _anchor=anchor)
+    back = urls.testimony(testimony_id, anchor)
     page = request.form.get("page", "")
     if page.isdigit() and int(page) > 1:
-        back = url_for("pages.testimony", testimony_id=testimony_id, page=page, _anchor=anchor)
+        back = urls.testimony(testimony_id, anchor, page=page)
     try:
         seconds = listening_times.read_seconds(request.form.get("start"))
         saved = listening_times.start_here(
@@ -75,7 +76,7 @@ def passage_player(testimony_id: int, found: dict[str, Any]) -> dict[str, Any] |
     if moment is None:
         return None
     return {
-        "url": url_for("media.recording", testimony_id=testimony_id),
+        "url": urls.recording(testimony_id),
         "media_type": recording.media_type,
         "tag": "video" if recording.media_type.startswith("video/") else "audio",
         "moment": moment,

@@ -32,6 +32,7 @@ from ..auth import current_viewer
 from ..i18n import translated
 from ..messages import _
 from ..models import MAX_ROW_ID, Testimony
+from . import urls
 from .answers import discard_request_body, error_response
 from .archive import require_archivist
 
@@ -249,7 +250,7 @@ def upload_recording(testimony_id: int):
     )
     if saved.index_warning:
         flash(saved.index_warning, "error")
-    return redirect(url_for("pages.testimony", testimony_id=testimony_id), 303)
+    return redirect(urls.testimony(testimony_id), 303)
 
 
 @archive_bp.post("/testimonies/<int:testimony_id>/recording/remove")

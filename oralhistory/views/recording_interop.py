@@ -6,15 +6,15 @@ page answers: not found for a restricted one's outsiders, gone when withdrawn.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, jsonify, url_for
+from flask import Blueprint, Flask, current_app, jsonify
 
 from .. import db, recording_exports, testimony_pages
 from ..auth import current_viewer
 from ..messages import _
 from ..models import Testimony
 from ..records import NotFound
+from . import urls
 from .citing import permanent_url
-from .common import absolute_url
 
 bp = Blueprint("recording_interop", __name__)
 
@@ -32,14 +32,11 @@ def _with_recording(testimony_id: int) -> Testimony:
 
 
 def _urls(testimony_id: int) -> recording_exports.RecordingUrls:
-    def address(endpoint: str) -> str:
-        return absolute_url(url_for(endpoint, testimony_id=testimony_id))
-
     return recording_exports.RecordingUrls(
-        page=address("pages.testimony"),
-        recording=address("media.recording"),
-        captions=address("timecodes.transcript_vtt"),
-        manifest=address("recording_interop.manifest"),
+        page=urls.testimony(testimony_id, absolute=True),
+        recording=urls.recording(testimony_id, absolute=True),
+        captions=urls.transcript_vtt(testimony_id, absolute=True),
+        manifest=urls.manifest(testimony_id, absolute=True),
         passage=lambda anchor: permanent_url(testimony_id, anchor),
     )
 

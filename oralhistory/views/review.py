@@ -15,6 +15,7 @@ from .. import db, linking, records, review
 from ..auth import current_viewer
 from ..errors import BadParameter
 from ..records import NotFound
+from . import urls
 from .common import WHOLE_NUMBER, whole_number
 from .guards import refuse_unless_archivist, wants_json
 
@@ -48,12 +49,9 @@ def _asked() -> review.QueueRequest:
 def _with_urls(queue: dict) -> dict:
     for link in queue["links"]:
         testimony, passage = link["testimony"], link["passage"]
-        testimony["url"] = url_for("pages.testimony", testimony_id=testimony["id"])
-        passage["url"] = url_for(
-            "pages.testimony", testimony_id=testimony["id"], _anchor=passage["anchor"]
-        )
-        endpoint = "pages.event" if link["kind"] == "event" else "pages.place"
-        link["url"] = url_for(endpoint, slug=link["slug"])
+        testimony["url"] = urls.testimony(testimony["id"])
+        passage["url"] = urls.testimony(testimony["id"], passage["anchor"])
+        link["url"] = (urls.event if link["kind"] == "event" else urls.place)(link["slug"])
     return queue
 
 

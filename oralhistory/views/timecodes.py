@@ -13,6 +13,7 @@ from .. import db, recordings, records, timecodes
 from ..auth import current_viewer
 from ..i18n import translated
 from ..models import MAX_ROW_ID, Passage, Testimony
+from . import urls
 from .archive import require_archivist
 
 bp = Blueprint("timecodes", __name__)
@@ -76,4 +77,4 @@ def upload_timecodes(testimony_id: int):
     flash(gettext("The passages’ times are set; the change is kept in the testimony’s history."))
     if saved.index_warning:
         flash(saved.index_warning, "error")
-    return redirect(url_for("pages.testimony", testimony_id=testimony_id), 303)
+    return redirect(urls.testimony(testimony_id), 303)
