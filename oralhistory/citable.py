@@ -82,7 +82,11 @@ def get_revision(
         "summary": (revision.summary if revision else "As first stored")
         if viewer.is_archivist
         else None,
-        "narrator": {"slug": testimony.narrator.slug, "name": testimony.narrator.name},
+        "narrator": {
+            "slug": testimony.narrator.slug,
+            "name": testimony.narrator.name,
+            "name_arabic": testimony.narrator.name_arabic,
+        },
         "language": testimony.language,
         "title": snapshot.get("title"),
         "interview_date": snapshot.get("interview_date"),
@@ -118,7 +122,11 @@ def get_passage(session: Session, testimony_id: int, anchor: str, viewer: Viewer
     found: dict[str, Any] = {
         "testimony_id": testimony.id,
         "title": testimony.title,
-        "narrator": {"slug": testimony.narrator.slug, "name": testimony.narrator.name},
+        "narrator": {
+            "slug": testimony.narrator.slug,
+            "name": testimony.narrator.name,
+            "name_arabic": testimony.narrator.name_arabic,
+        },
         "anchor": anchor,
         "number": number,
         "revision": len(states),

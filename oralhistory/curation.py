@@ -622,7 +622,11 @@ def archive_summary(testimony: Testimony) -> dict[str, Any]:
     """A testimony as the archive's own pages list it: withdrawal and corrections included."""
     return {
         **testimony_summary(testimony),
-        "narrator": {"slug": testimony.narrator.slug, "name": testimony.narrator.name},
+        "narrator": {
+            "slug": testimony.narrator.slug,
+            "name": testimony.narrator.name,
+            "name_arabic": testimony.narrator.name_arabic,
+        },
         "created_at": _when(testimony.created_at),
         "corrected_at": _when(testimony.corrected_at),
         "withdrawn_at": _when(testimony.withdrawn_at),

@@ -19,6 +19,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request
+from markupsafe import Markup, escape
 from flask_babel import Babel, format_date, format_decimal, format_time, get_locale, gettext
 
 from .messages import Message
@@ -126,6 +127,12 @@ def translated(message: str | None) -> str:
     return gettext(message)
 
 
+def listed(items) -> Markup:
+    """Items joined as a list reads in the interface language: "a, b" in English, "a، b" in
+    Arabic. Each item is escaped unless it is markup already (a macro's output)."""
+    return Markup(gettext(", ")).join(escape(item) for item in items)
+
+
 def compile_catalogues(directory: Path = TRANSLATIONS_DIR) -> list[Path]:
     """Compile every `.po` under `directory` whose `.mo` is missing or older; return those made.
 
@@ -163,6 +170,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(timestamp)
     app.add_template_filter(number)
     app.add_template_global(text_direction)
+    app.add_template_global(current_language, "interface_language")
+    app.add_template_filter(listed)
     app.add_template_filter(record_language)
     app.add_template_filter(translated)
 

@@ -261,7 +261,11 @@ def passage_ref(testimony: Testimony, passage) -> dict[str, Any]:
         "testimony_title": testimony.title,
         "language": testimony.language,
         "access": testimony.access,
-        "narrator": {"slug": testimony.narrator.slug, "name": testimony.narrator.name},
+        "narrator": {
+            "slug": testimony.narrator.slug,
+            "name": testimony.narrator.name,
+            "name_arabic": testimony.narrator.name_arabic,
+        },
         "anchor": passage.anchor,
         "text": passage.text,
         "segments": passage_segments(passage.text),
@@ -380,6 +384,7 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
             Testimony.language,
             Narrator.slug,
             Narrator.name,
+            Narrator.name_arabic,
         )
         .join(Testimony.narrator)
         .where(Testimony.id.in_({hit.testimony_id for hit in result.hits}))
@@ -394,7 +399,11 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
             continue
         hits.append(
             {
-                "narrator": {"slug": testimony.slug, "name": testimony.name},
+                "narrator": {
+                    "slug": testimony.slug,
+                    "name": testimony.name,
+                    "name_arabic": testimony.name_arabic,
+                },
                 "testimony": {
                     "id": testimony.id,
                     "title": testimony.title,

@@ -176,7 +176,11 @@ def _queue_entry(
             "language": testimony.language,
             "access": testimony.access,
             "withdrawn": testimony.withdrawn_at is not None,
-            "narrator": {"slug": testimony.narrator.slug, "name": testimony.narrator.name},
+            "narrator": {
+                "slug": testimony.narrator.slug,
+                "name": testimony.narrator.name,
+                "name_arabic": testimony.narrator.name_arabic,
+            },
         },
         "passage": {
             "anchor": link.anchor,
