@@ -19,8 +19,8 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request
-from markupsafe import Markup, escape
 from flask_babel import Babel, format_date, format_decimal, format_time, get_locale, gettext
+from markupsafe import Markup, escape
 
 from .messages import Message
 
