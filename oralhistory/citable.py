@@ -68,7 +68,13 @@ def get_revision(
     testimony = visible_testimony(session, testimony_id, viewer)
     states = _states(session, testimony)
     if not 1 <= number <= len(states) or not _readable(viewer, states[number - 1][1]):
-        raise NotFound(f"testimony {testimony_id} has no revision {number} you may read")
+        raise NotFound(
+            _(
+                "testimony %(testimony)s has no revision %(number)s you may read",
+                testimony=testimony_id,
+                number=number,
+            )
+        )
     revision, snapshot = states[number - 1]
     readable = [n for n, (_r, s) in enumerate(states, start=1) if _readable(viewer, s)]
     created = revision.created_at if revision else testimony.created_at
@@ -109,7 +115,9 @@ def find_passage(testimony: Testimony, anchor: str) -> Passage | None:
 def _number(anchor: str) -> int:
     match = ANCHOR.fullmatch(anchor)
     if match is None:
-        raise NotFound(f"‘{anchor[:20]}’ is not a passage anchor (they read p-1, p-2, …)")
+        raise NotFound(
+            _("‘%(anchor)s’ is not a passage anchor (they read p-1, p-2, …)", anchor=anchor[:20])
+        )
     return int(match.group(1))
 
 

@@ -23,6 +23,7 @@ from flask_babel import Babel, format_date, format_decimal, format_time, get_loc
 from markupsafe import Markup, escape
 
 from .messages import Message
+from .problems import Sentence
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
@@ -123,7 +124,8 @@ def translated(message: str | None) -> str:
             key: translated(value) if isinstance(value, Message) else value
             for key, value in message.params.items()
         }
-        return gettext(message.msgid, **params) if params else gettext(message.msgid)
+        text = gettext(message.msgid, **params) if params else gettext(message.msgid)
+        return text[:1].upper() + text[1:] if isinstance(message, Sentence) else text
     return gettext(message)
 
 

@@ -49,7 +49,13 @@ def whole_number(raw: str | None, what: str) -> int | None:
         return None
     if not WHOLE_NUMBER.fullmatch(raw):
         shown = raw if len(raw) <= 20 else raw[:20] + "…"
-        raise QueryError(f"{what} must be a whole number of at most 9 digits, not '{shown}'")
+        raise QueryError(
+            _(
+                "%(what)s must be a whole number of at most 9 digits, not '%(value)s'",
+                what=what,
+                value=shown,
+            )
+        )
     return int(raw)
 
 

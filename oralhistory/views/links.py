@@ -9,6 +9,7 @@ from flask_babel import gettext
 
 from .. import changes, db, linking
 from ..auth import current_viewer
+from ..i18n import translated
 
 bp = Blueprint("links", __name__, url_prefix="/archive")
 
@@ -40,7 +41,7 @@ def _done(link, message: str):
 def _refused(testimony_id: int, error: linking.LinkError):
     if _wants_json():
         return jsonify(error=f"The link was not changed: {error}."), 400
-    flash(gettext("The link was not changed: %(why)s.", why=error), "error")
+    flash(gettext("The link was not changed: %(why)s.", why=translated(error.args[0])), "error")
     return redirect(url_for("pages.testimony", testimony_id=testimony_id), 303)
 
 

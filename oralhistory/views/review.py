@@ -13,6 +13,8 @@ from flask_babel import gettext, ngettext
 
 from .. import changes, db, linking, records, review
 from ..auth import current_viewer
+from ..i18n import translated
+from ..messages import _
 from ..records import NotFound
 from ..search import QueryError
 from .archive import require_archivist
@@ -35,7 +37,7 @@ def _whole_number(name: str, default: int | None) -> int | None:
     try:
         value = whole_number(request.values.get(name), f"'{name}'")
     except QueryError as error:
-        raise linking.LinkError(str(error)) from None
+        raise linking.LinkError(error.args[0]) from None
     return default if value is None else value
 
 
@@ -121,7 +123,8 @@ def queue_page():
     try:
         queue = _queue(_asked())
     except linking.LinkError as error:
-        return _page(None, gettext("The queue cannot be shown: %(why)s.", why=error), 400)
+        why = translated(error.args[0])
+        return _page(None, gettext("The queue cannot be shown: %(why)s.", why=why), 400)
     return _page(queue)
 
 
@@ -149,14 +152,14 @@ def decide_many():
     raw = request.form.getlist("link")
     try:
         if not all(WHOLE_NUMBER.fullmatch(value.strip()) for value in raw):
-            raise linking.LinkError("'link' must be the numbers of the links ticked")
+            raise linking.LinkError(_("'link' must be the numbers of the links ticked"))
         ids = [int(value) for value in raw]
         links = linking.decide_links(db.session(), ids, decision, current_viewer().archivist)
     except (linking.LinkError, NotFound) as error:
         status = 404 if isinstance(error, NotFound) else 400
         if _wants_json():
             return jsonify(error=f"No link was changed: {error}."), status
-        flash(gettext("No link was changed: %(why)s.", why=error), "error")
+        flash(gettext("No link was changed: %(why)s.", why=translated(error.args[0])), "error")
         return _back_to_queue()
     testimonies = len({link.testimony_id for link in links})
     warning = changes.index_warning(db.session())
