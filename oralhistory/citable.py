@@ -85,7 +85,7 @@ def get_revision(
         "is_current": number == len(states),
         "revisions": readable,
         "created_at": created.isoformat(timespec="minutes") if created else None,
-        "summary": (revision.summary if revision else "As first stored")
+        "summary": (revision.summary if revision else _("As first stored"))
         if viewer.is_archivist
         else None,
         "narrator": {
@@ -135,6 +135,7 @@ def get_passage(session: Session, testimony_id: int, anchor: str, viewer: Viewer
             "name": testimony.narrator.name,
             "name_arabic": testimony.narrator.name_arabic,
         },
+        "language": testimony.language,
         "anchor": anchor,
         "number": number,
         "revision": len(states),

@@ -98,6 +98,7 @@ def _item(testimony_id: int, anchor: str | None) -> tuple[dict, dict]:
     page = {
         "testimony_id": testimony_id,
         "title": work["title"],
+        "language": work.get("language"),
         "anchor": anchor,
         "url": url,
         "revision": work["number"],
