@@ -363,9 +363,11 @@ def _read_search_gazetteer(session: Session) -> search.Gazetteer:
     )
 
 
-def _narrator_names(session: Session, slugs) -> dict[str, str]:
-    rows = session.execute(select(Narrator.slug, Narrator.name).where(Narrator.slug.in_(slugs)))
-    return dict(rows.all())
+def _narrator_names(session: Session, slugs) -> dict[str, tuple[str, str | None]]:
+    rows = session.execute(
+        select(Narrator.slug, Narrator.name, Narrator.name_arabic).where(Narrator.slug.in_(slugs))
+    )
+    return {slug: (name, arabic) for slug, name, arabic in rows}
 
 
 def search_page(session: Session, request: search.SearchRequest) -> dict[str, Any]:
@@ -428,7 +430,12 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
         "hits": hits,
         "facets": {
             "narrator": [
-                {"slug": slug, "name": names.get(slug, slug), "count": count}
+                {
+                    "slug": slug,
+                    "name": names.get(slug, (slug, None))[0],
+                    "name_arabic": names.get(slug, (slug, None))[1],
+                    "count": count,
+                }
                 for slug, count in result.facets["narrator"]
             ],
             "place": [
