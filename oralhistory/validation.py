@@ -51,15 +51,15 @@ def control_character(text: str, *, lines_allowed: bool = False) -> re.Match | N
 def _describe(found: re.Match) -> Message:
     return _(
         "holds a control character (%(code)s), which text may not",
-        code=f"U+{ord(found.group()):04X}",
+        code="U+" + format(ord(found.group()), "04X"),
     )
 
 
 def _too_long(limit: int, length: int) -> Message:
     return _(
         "must be at most %(limit)s characters long (this is %(length)s)",
-        limit=f"{limit:,}",
-        length=f"{length:,}",
+        limit=format(limit, ","),
+        length=format(length, ","),
     )
 
 
@@ -168,8 +168,8 @@ def text_list(max_length: int = 300, max_items: int = 100) -> Check:
         if len(value) > max_items:
             return _(
                 "must be a list of at most %(limit)s items (this has %(count)s)",
-                limit=f"{max_items:,}",
-                count=f"{len(value):,}",
+                limit=format(max_items, ","),
+                count=format(len(value), ","),
             )
         for item in value:
             problem = item_check(item)
@@ -305,8 +305,8 @@ def long_passage(passages: list[str]) -> tuple[int, str] | None:
                 "passage %(number)s is %(length)s characters long; a passage may be at most "
                 "%(limit)s: split it into paragraphs at blank lines",
                 number=index + 1,
-                length=f"{len(passage):,}",
-                limit=f"{PASSAGE_CHARACTERS:,}",
+                length=format(len(passage), ","),
+                limit=format(PASSAGE_CHARACTERS, ","),
             )
     return None
 
