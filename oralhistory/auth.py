@@ -75,10 +75,12 @@ def create_archivist(db_session: Session, username: str, password: str) -> Archi
     """Create an account; refuse a taken or malformed username and a short password."""
     if not USERNAME_RE.fullmatch(username):
         raise AccountError(
-            "the username must be 2 to 60 letters, digits, dots, hyphens or underscores"
+            _("the username must be 2 to 60 letters, digits, dots, hyphens or underscores")
         )
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(
+            _("the password must be at least %(num)s characters", num=MIN_PASSWORD_LENGTH)
+        )
     if db_session.scalar(select(Archivist).where(Archivist.username == username)):
         raise AccountError(f"there is already an archivist called '{username}'")
     archivist = Archivist(username=username, password_hash=_hasher.hash(password))
@@ -203,7 +205,9 @@ def set_password(db_session: Session, username: str, password: str) -> Archivist
     if archivist is None:
         raise AccountError(f"there is no archivist called {username!r}")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(
+            _("the password must be at least %(num)s characters", num=MIN_PASSWORD_LENGTH)
+        )
     archivist.password_hash = _hasher.hash(password)
     db_session.commit()
     end_all_sessions(db_session, archivist.id)

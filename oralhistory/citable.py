@@ -68,7 +68,13 @@ def get_revision(
     testimony = visible_testimony(session, testimony_id, viewer)
     states = _states(session, testimony)
     if not 1 <= number <= len(states) or not _readable(viewer, states[number - 1][1]):
-        raise NotFound(f"testimony {testimony_id} has no revision {number} you may read")
+        raise NotFound(
+            _(
+                "testimony %(testimony)s has no revision %(number)s you may read",
+                testimony=testimony_id,
+                number=number,
+            )
+        )
     revision, snapshot = states[number - 1]
     other = languages.revision_texts(snapshot)
     readable = [n for n, (_r, s) in enumerate(states, start=1) if _readable(viewer, s)]
@@ -80,10 +86,14 @@ def get_revision(
         "is_current": number == len(states),
         "revisions": readable,
         "created_at": created.isoformat(timespec="minutes") if created else None,
-        "summary": (revision.summary if revision else "As first stored")
+        "summary": (revision.summary if revision else _("As first stored"))
         if viewer.is_archivist
         else None,
-        "narrator": {"slug": testimony.narrator.slug, "name": testimony.narrator.name},
+        "narrator": {
+            "slug": testimony.narrator.slug,
+            "name": testimony.narrator.name,
+            "name_arabic": testimony.narrator.name_arabic,
+        },
         "language": testimony.language,
         "title": snapshot.get("title"),
         "interview_date": snapshot.get("interview_date"),
@@ -111,7 +121,9 @@ def find_passage(testimony: Testimony, anchor: str) -> Passage | None:
 def _number(anchor: str) -> int:
     match = ANCHOR.fullmatch(anchor)
     if match is None:
-        raise NotFound(f"‘{anchor[:20]}’ is not a passage anchor (they read p-1, p-2, …)")
+        raise NotFound(
+            _("‘%(anchor)s’ is not a passage anchor (they read p-1, p-2, …)", anchor=anchor[:20])
+        )
     return int(match.group(1))
 
 
@@ -124,7 +136,12 @@ def get_passage(session: Session, testimony_id: int, anchor: str, viewer: Viewer
     found: dict[str, Any] = {
         "testimony_id": testimony.id,
         "title": testimony.title,
-        "narrator": {"slug": testimony.narrator.slug, "name": testimony.narrator.name},
+        "narrator": {
+            "slug": testimony.narrator.slug,
+            "name": testimony.narrator.name,
+            "name_arabic": testimony.narrator.name_arabic,
+        },
+        "language": testimony.language,
         "anchor": anchor,
         "number": number,
         "revision": len(states),

@@ -38,7 +38,11 @@ def current_work(session: Session, testimony: Testimony) -> dict[str, Any]:
         "number": revision_count(session, testimony.id),
         "is_current": True,
         "title": testimony.title,
-        "narrator": {"slug": testimony.narrator.slug, "name": testimony.narrator.name},
+        "narrator": {
+            "slug": testimony.narrator.slug,
+            "name": testimony.narrator.name,
+            "name_arabic": testimony.narrator.name_arabic,
+        },
         "language": testimony.language,
         "interview_date": testimony.interview_date.isoformat()
         if testimony.interview_date

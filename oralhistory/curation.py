@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import revisions, submissions, timecodes
+from . import problems, revisions, submissions, timecodes
 from .errors import FormProblems
 from .importer import (
     NARRATOR_FIELDS,
@@ -34,7 +34,7 @@ from .importer import (
     store_testimony,
 )
 from .linking import link_testimony
-from .messages import Message, _
+from .messages import _
 from .models import MAX_ROW_ID, Event, Narrator, Revision, Testimony, utcnow
 from .records import NotFound, testimony_summary
 from .unit_of_work import UnitOfWork
@@ -293,19 +293,11 @@ def _narrator(session: Session, form: Form, meta: dict[str, Any], errors: dict[s
 
 
 REASON_RULE = text(LONG_TEXT)
-_FIELD_PREFIX = re.compile(r"^'[^']*' ")
-_WHERE = "'%(where)s' "
 
 
 def _message(name: str, problem: str) -> str:
-    if " is missing from " in problem:
-        return _("%(field)s must be given.", field=LABELS[name])
-    # the importer's message begins with the field's path in the file: "'citation.date' ..."
-    if isinstance(problem, Message) and problem.msgid.startswith(_WHERE):
-        params = {key: value for key, value in problem.params.items() if key != "where"}
-        said = Message(problem.msgid.removeprefix(_WHERE), **params)
-        return _("%(field)s %(problem)s.", field=LABELS[name], problem=said)
-    return f"{LABELS[name]} {_FIELD_PREFIX.sub('', problem)}."
+    # a file names the field by its path ("'citation.date' ..."); the form by its label
+    return problems.for_field(LABELS[name], problem)
 
 
 def _meta_from_form(
@@ -332,7 +324,9 @@ def _meta_from_form(
         if path[:1] == ("narrator",) and not (new_narrator and name):
             name = "narrator"
         if name is None:  # a field the form cannot show: say it whole
-            errors.setdefault("", f"The stored testimony has a problem: {problem}.")
+            errors.setdefault(
+                "", _("The stored testimony has a problem: %(problem)s.", problem=problem)
+            )
         else:
             errors.setdefault(name, _message(name, problem))
     return meta
@@ -342,8 +336,7 @@ def _meta_from_form(
 
 
 def _sentence(problem: ValueError) -> str:
-    text = str(problem)
-    return text[:1].upper() + text[1:] + "."
+    return problems.Sentence(problem.args[0])
 
 
 def read_transcript_file(upload: Upload, limit: int) -> str:
@@ -351,40 +344,54 @@ def read_transcript_file(upload: Upload, limit: int) -> str:
     extension = PurePath(upload.filename).suffix.lower()
     if extension not in TRANSCRIPT_EXTENSIONS:
         raise ValueError(
-            f"‘{upload.filename}’ is not a .txt or .md file: save the transcript as plain text"
+            _(
+                "‘%(name)s’ is not a .txt or .md file: save the transcript as plain text",
+                name=upload.filename,
+            )
         )
     if len(upload.data) > limit:
         raise ValueError(too_large(f"‘{upload.filename}’", limit))
     if b"\x00" in upload.data:
         raise ValueError(
-            f"‘{upload.filename}’ is a binary file (or UTF-16 text), not plain text: "
-            "save the transcript as UTF-8 plain text"
+            _(
+                "‘%(name)s’ is a binary file (or UTF-16 text), not plain text: save the "
+                "transcript as UTF-8 plain text",
+                name=upload.filename,
+            )
         )
     try:
         return upload.data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ValueError(
-            f"‘{upload.filename}’ is not UTF-8 text (the bytes at position {error.start} cannot "
-            "be read as UTF-8): save it with the UTF-8 encoding"
+            _(
+                "‘%(name)s’ is not UTF-8 text (the bytes at position %(position)s cannot be "
+                "read as UTF-8): save it with the UTF-8 encoding",
+                name=upload.filename,
+                position=error.start,
+            )
         ) from None
 
 
 def _check_transcript(text: str, limit: int) -> list[PassageText]:
     if len(text.encode("utf-8")) > limit:
-        raise ValueError(too_large("the transcript", limit))
+        raise ValueError(too_large(_("the transcript"), limit))
     if "\x00" in text:
-        raise ValueError("the transcript holds NUL characters: it is not plain text")
+        raise ValueError(_("the transcript holds NUL characters: it is not plain text"))
     control = transcript_problem(text.replace("\r\n", "\n").replace("\r", "\n"))
     if control:
-        raise ValueError(f"{control[1]} (on its line {control[0] + 1})")
+        raise ValueError(
+            _("%(problem)s (on its line %(line)s)", problem=control[1], line=control[0] + 1)
+        )
     if text.lstrip("\ufeff").lstrip().startswith("---\n"):
         raise ValueError(
-            "the transcript begins with ‘---’ like a testimony file with front matter: give "
-            "only the testimony’s words here, or import the file with `flask import`"
+            _(
+                "the transcript begins with ‘---’ like a testimony file with front matter: give "
+                "only the testimony’s words here, or import the file with `flask import`"
+            )
         )
     passages = split_passages(text)
     if not passages:
-        raise ValueError("the transcript is empty: paste the testimony’s words or upload a file")
+        raise ValueError(_("the transcript is empty: paste the testimony’s words or upload a file"))
     too_long = long_passage([passage.text for passage in passages])
     if too_long:
         raise ValueError(too_long[1])
@@ -470,7 +477,8 @@ def add_testimony(
             if submission is not None:
                 submission.testimony_id = testimony.id
     except (InvalidFile, IntegrityError) as error:
-        raise FormProblems({"": f"The testimony could not be stored: {error}"}) from None
+        said = _("The testimony could not be stored: %(why)s", why=str(error))
+        raise FormProblems({"": said}) from None
     return Saved(testimony, work.index_warning)
 
 
@@ -564,7 +572,8 @@ def correct_testimony(
                 summary = f"{note} ({change})" if note else change
                 work.record(testimony, "corrected", author, summary)
     except (InvalidFile, IntegrityError) as error:
-        raise FormProblems({"": f"The correction could not be stored: {error}"}) from None
+        said = _("The correction could not be stored: %(why)s", why=str(error))
+        raise FormProblems({"": said}) from None
     if not work.committed:
         return None
     return Saved(testimony, work.index_warning)
@@ -621,7 +630,11 @@ def archive_summary(testimony: Testimony) -> dict[str, Any]:
     """A testimony as the archive's own pages list it: withdrawal and corrections included."""
     return {
         **testimony_summary(testimony),
-        "narrator": {"slug": testimony.narrator.slug, "name": testimony.narrator.name},
+        "narrator": {
+            "slug": testimony.narrator.slug,
+            "name": testimony.narrator.name,
+            "name_arabic": testimony.narrator.name_arabic,
+        },
         "created_at": _when(testimony.created_at),
         "corrected_at": _when(testimony.corrected_at),
         "withdrawn_at": _when(testimony.withdrawn_at),

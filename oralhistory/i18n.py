@@ -20,8 +20,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request
 from flask_babel import Babel, format_date, format_decimal, format_time, get_locale, gettext
+from markupsafe import Markup, escape
 
 from .messages import Message
+from .problems import Sentence
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
@@ -127,8 +129,15 @@ def translated(message: str | None) -> str:
             key: translated(value) if isinstance(value, Message) else value
             for key, value in message.params.items()
         }
-        return gettext(message.msgid, **params) if params else gettext(message.msgid)
+        text = gettext(message.msgid, **params) if params else gettext(message.msgid)
+        return text[:1].upper() + text[1:] if isinstance(message, Sentence) else text
     return gettext(message)
+
+
+def listed(items) -> Markup:
+    """Items joined as a list reads in the interface language: "a, b" in English, "a، b" in
+    Arabic. Each item is escaped unless it is markup already (a macro's output)."""
+    return Markup(gettext(", ")).join(escape(item) for item in items)
 
 
 def compile_catalogues(directory: Path = TRANSLATIONS_DIR) -> list[Path]:
@@ -168,6 +177,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(timestamp)
     app.add_template_filter(number)
     app.add_template_global(text_direction)
+    app.add_template_global(current_language, "interface_language")
+    app.add_template_filter(listed)
     app.add_template_filter(record_language)
     app.add_template_filter(translated)
 

@@ -17,13 +17,13 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
-from . import revisions
+from . import problems, revisions
 from . import validation as valid
 from .anchors import match_passages
 from .errors import InvalidFile
 from .gazetteer import find_mentions
 from .linking import link_testimony
-from .messages import Message
+from .messages import _
 from .models import (
     ACCESS_LEVELS,
     DATE_PRECISIONS,
@@ -124,12 +124,16 @@ def _yaml_error(name: str, error: yaml.YAMLError, first_line: int) -> InvalidFil
 def _slug_list(value: Any) -> str | None:
     if isinstance(value, list) and all(_slug(item) is None for item in value):
         return None
-    return "must be a list of slugs"
+    return _("must be a list of slugs")
 
 
 def _one_of(choices: tuple[str, ...]):
     def check(value: Any) -> str | None:
-        return None if value in choices else f"must be one of: {', '.join(choices)}"
+        return (
+            None
+            if value in choices
+            else _("must be one of: %(choices)s", choices=", ".join(choices))
+        )
 
     return check
 
@@ -236,7 +240,7 @@ def _check(doc: _Document, value: Any, rules: Any, path: tuple) -> None:
     where = ".".join(str(part) for part in path) or "the file"
     if isinstance(rules, dict):
         if not isinstance(value, dict):
-            doc.problem(path, f"'{where}' must be a mapping of fields")
+            doc.problem(path, problems.at(where, _("must be a mapping of fields")))
             return
         for key in value:
             if key not in rules:
@@ -246,21 +250,17 @@ def _check(doc: _Document, value: Any, rules: Any, path: tuple) -> None:
             if key in value and value[key] is not None:
                 _check(doc, value[key], rule, path + (key,))
             elif required:
-                doc.problem(path + (key,), f"'{key}' is missing from '{where}'")
+                doc.problem(path + (key,), problems.missing(key, where))
     elif isinstance(rules, list):
         if not isinstance(value, list) or not value:
-            doc.problem(path, f"'{where}' must be a non-empty list")
+            doc.problem(path, problems.at(where, _("must be a non-empty list")))
             return
         for index, item in enumerate(value):
             _check(doc, item, rules[0], path + (index,))
     else:
         message = rules(value)
-        if isinstance(message, Message):  # kept translatable, for the form to word it
-            doc.problem(
-                path, Message(f"'%(where)s' {message.msgid}", where=where, **message.params)
-            )
-        elif message:
-            doc.problem(path, f"'{where}' {message}")
+        if message:  # kept as data (a `Message`), for the form to word in its reader's language
+            doc.problem(path, problems.at(where, message))
 
 
 def _check_unique(doc: _Document, items: list[dict], list_name: str) -> set[str]:

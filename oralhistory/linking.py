@@ -37,10 +37,11 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import validation
+from . import problems, validation
 from .errors import LinkError
 from .gazetteer import Mention, find_mentions, name_groups, place_matchers
 from .kinds import LinkOrigin, LinkStatus
+from .messages import _
 from .models import LINK_KINDS, ContextLink, Event, Place, Testimony, utcnow
 from .records import NotFound
 from .search.analysis import name_tokens
@@ -452,7 +453,7 @@ def _follow_passages(session: Session, testimony: Testimony) -> bool:
         return False
     moving = {id(link) for link, _ in moves}
     staying = {_key(link): link for link in testimony.context_links if id(link) not in moving}
-    for index, (link, _) in enumerate(moves):  # out of the way, so that two may trade places
+    for index, (link, _new) in enumerate(moves):  # out of the way, so that two may trade places
         link.position = -1 - index
     session.flush()
     placed = []
@@ -533,11 +534,11 @@ def decide_links(session: Session, link_ids: list[int], decision: str, archivist
     decided is left as it is.
     """
     if decision not in DECISIONS:
-        raise LinkError("the decision must be 'confirm' or 'reject'")
+        raise LinkError(_("the decision must be 'confirm' or 'reject'"))
     if not link_ids:
-        raise LinkError("tick at least one link to confirm or reject")
+        raise LinkError(_("tick at least one link to confirm or reject"))
     if len(link_ids) > MAX_DECISIONS:
-        raise LinkError(f"at most {MAX_DECISIONS} links can be decided at once")
+        raise LinkError(_("at most %(limit)s links can be decided at once", limit=MAX_DECISIONS))
     wanted = list(dict.fromkeys(link_ids))
     found = {
         link.id: link
@@ -545,7 +546,7 @@ def decide_links(session: Session, link_ids: list[int], decision: str, archivist
     }
     missing = [str(link_id) for link_id in wanted if link_id not in found]
     if missing:
-        raise NotFound(f"there is no link {', '.join(missing)}")
+        raise NotFound(_("there is no link %(numbers)s", numbers=", ".join(missing)))
     verb = "Confirmed" if decision == "confirm" else "Rejected"
     changed: dict[Testimony, list[str]] = {}
     with UnitOfWork(session) as work:
@@ -577,22 +578,24 @@ def add_link(
     """
     testimony = session.get(Testimony, testimony_id)
     if testimony is None:
-        raise NotFound(f"there is no testimony {testimony_id}")
+        raise NotFound(_("there is no testimony %(number)s", number=testimony_id))
     number = (passage or "").strip().removeprefix("p-")
     passages = {p.number: p for p in testimony.passages}
     # ASCII digits only, and few: `int()` refuses "²" and numbers of thousands of digits
     if not re.fullmatch(r"[0-9]{1,9}", number) or int(number) not in passages:
         raise LinkError(
-            "'passage' must name a passage of this testimony by its anchor, "
-            f"such as {testimony.passages[0].anchor}"
+            _(
+                "'passage' must name a passage of this testimony by its anchor, such as %(anchor)s",
+                anchor=testimony.passages[0].anchor,
+            )
         )
-    kind, _, slug = (target or "").strip().partition(":")
+    kind, _colon, slug = (target or "").strip().partition(":")
     if kind not in LINK_KINDS or not slug or target_label(session, kind, slug) is None:
-        raise LinkError("'target' must name an event or a place of the timeline")
+        raise LinkError(_("'target' must name an event or a place of the timeline"))
     note = (note or "").strip()
     problem = note and validation.text(MAX_NOTE_LENGTH)(note)
     if problem:
-        raise LinkError(f"'note' {problem}")
+        raise LinkError(problems.at("note", problem))
     position = int(number)
     link = next((x for x in testimony.context_links if _key(x) == (position, kind, slug)), None)
     if link is not None and link.status == LinkStatus.CONFIRMED and not note:

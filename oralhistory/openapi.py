@@ -47,7 +47,7 @@ def _list(item: dict[str, Any]) -> dict[str, Any]:
 
 SCHEMAS: dict[str, Any] = {
     "Error": _object({"error": {"type": "string", "minLength": 1}}),
-    "NarratorRef": _object({"slug": STRING, "name": STRING}),
+    "NarratorRef": _object({"slug": STRING, "name": STRING, "name_arabic": TEXT}, ("name_arabic",)),
     "PlaceRef": _object({"slug": STRING, "name": STRING, "name_arabic": TEXT, "url": STRING}),
     "Reason": _object({"rule": STRING, "words": STRING, "says": STRING}),
     "Link": _object(

@@ -231,7 +231,11 @@ def passage_ref(testimony: Testimony, passage) -> dict[str, Any]:
         "testimony_title": testimony.title,
         "language": testimony.language,
         "access": testimony.access,
-        "narrator": {"slug": testimony.narrator.slug, "name": testimony.narrator.name},
+        "narrator": {
+            "slug": testimony.narrator.slug,
+            "name": testimony.narrator.name,
+            "name_arabic": testimony.narrator.name_arabic,
+        },
         "anchor": passage.anchor,
         "text": passage.text,
         "segments": passage_segments(passage.text),
@@ -331,9 +335,11 @@ def _read_search_gazetteer(session: Session) -> search.Gazetteer:
     )
 
 
-def _narrator_names(session: Session, slugs) -> dict[str, str]:
-    rows = session.execute(select(Narrator.slug, Narrator.name).where(Narrator.slug.in_(slugs)))
-    return dict(rows.all())
+def _narrator_names(session: Session, slugs) -> dict[str, tuple[str, str | None]]:
+    rows = session.execute(
+        select(Narrator.slug, Narrator.name, Narrator.name_arabic).where(Narrator.slug.in_(slugs))
+    )
+    return {slug: (name, arabic) for slug, name, arabic in rows}
 
 
 def search_page(session: Session, request: search.SearchRequest) -> dict[str, Any]:
@@ -351,6 +357,7 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
             Testimony.language,
             Narrator.slug,
             Narrator.name,
+            Narrator.name_arabic,
         )
         .join(Testimony.narrator)
         .where(Testimony.id.in_({hit.testimony_id for hit in result.hits}))
@@ -365,7 +372,11 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
             continue
         hits.append(
             {
-                "narrator": {"slug": testimony.slug, "name": testimony.name},
+                "narrator": {
+                    "slug": testimony.slug,
+                    "name": testimony.name,
+                    "name_arabic": testimony.name_arabic,
+                },
                 "testimony": {
                     "id": testimony.id,
                     "title": testimony.title,
@@ -392,7 +403,12 @@ def search_page(session: Session, request: search.SearchRequest) -> dict[str, An
         "hits": hits,
         "facets": {
             "narrator": [
-                {"slug": slug, "name": names.get(slug, slug), "count": count}
+                {
+                    "slug": slug,
+                    "name": names.get(slug, (slug, None))[0],
+                    "name_arabic": names.get(slug, (slug, None))[1],
+                    "count": count,
+                }
                 for slug, count in result.facets["narrator"]
             ],
             "place": [

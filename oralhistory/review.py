@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from .kinds import LinkKind, LinkStatus
 from .linking import LinkError
+from .messages import _
 from .models import ContextLink, Event, Passage, Place, Testimony
 
 QUEUE_PER_PAGE = 25
@@ -73,19 +74,34 @@ def _check(asked: QueueRequest, session: Session, events: dict, places: dict, ru
     # A filter naming nothing in the record is a mistake to say, not an empty queue to show.
     if asked.testimony is not None and session.get(Testimony, asked.testimony) is None:
         raise LinkError(
-            f"'testimony' must name a testimony; there is no testimony {asked.testimony}"
+            _(
+                "'testimony' must name a testimony; there is no testimony %(number)s",
+                number=asked.testimony,
+            )
         )
     if asked.event is not None and asked.event not in events:
-        raise LinkError(f"'event' must name an event of the timeline, not '{asked.event[:60]}'")
+        raise LinkError(
+            _("'event' must name an event of the timeline, not '%(slug)s'", slug=asked.event[:60])
+        )
     if asked.place is not None and asked.place not in places:
-        raise LinkError(f"'place' must name a place of the gazetteer, not '{asked.place[:60]}'")
+        raise LinkError(
+            _("'place' must name a place of the gazetteer, not '%(slug)s'", slug=asked.place[:60])
+        )
     if asked.rule is not None and asked.rule not in rules:
-        known = ", ".join(sorted(rules)) or "none"
-        raise LinkError(f"'rule' must be one of the rules with proposals ({known})")
+        if not rules:
+            raise LinkError(_("'rule' must be one of the rules with proposals, and none has any"))
+        raise LinkError(
+            _(
+                "'rule' must be one of the rules with proposals (%(known)s)",
+                known=", ".join(sorted(rules)),
+            )
+        )
     if asked.page < 1:
-        raise LinkError("'page' must be 1 or more")
+        raise LinkError(_("'page' must be 1 or more"))
     if not 1 <= asked.per_page <= MAX_QUEUE_PER_PAGE:
-        raise LinkError(f"'per_page' must be between 1 and {MAX_QUEUE_PER_PAGE}")
+        raise LinkError(
+            _("'per_page' must be between 1 and %(highest)s", highest=MAX_QUEUE_PER_PAGE)
+        )
 
 
 def _wanted(link: ContextLink, asked: QueueRequest) -> bool:
@@ -123,7 +139,9 @@ def proposed_links(session: Session, asked: QueueRequest) -> dict[str, Any]:
     chosen = [link for link in every if _wanted(link, asked)]
     pages = max(1, -(-len(chosen) // asked.per_page))
     if asked.page > pages:
-        raise LinkError(f"'page' is {asked.page}, but the last page is {pages}")
+        raise LinkError(
+            _("'page' is %(page)s, but the last page is %(last)s", page=asked.page, last=pages)
+        )
     shown = chosen[(asked.page - 1) * asked.per_page : asked.page * asked.per_page]
     texts = _passages(session, shown)
     return {
@@ -177,7 +195,11 @@ def _queue_entry(
             "language": testimony.language,
             "access": testimony.access,
             "withdrawn": testimony.withdrawn_at is not None,
-            "narrator": {"slug": testimony.narrator.slug, "name": testimony.narrator.name},
+            "narrator": {
+                "slug": testimony.narrator.slug,
+                "name": testimony.narrator.name,
+                "name_arabic": testimony.narrator.name_arabic,
+            },
         },
         "passage": {
             "anchor": link.anchor,

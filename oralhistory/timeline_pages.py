@@ -120,7 +120,11 @@ def get_event(
         "testimonies": [
             {
                 **testimony_summary(t, passage_count),
-                "narrator": {"slug": t.narrator.slug, "name": t.narrator.name},
+                "narrator": {
+                    "slug": t.narrator.slug,
+                    "name": t.narrator.name,
+                    "name_arabic": t.narrator.name_arabic,
+                },
             }
             for t, passage_count in _with_passage_counts(session, testimonies)
         ],

@@ -48,8 +48,19 @@ def control_character(text: str, *, lines_allowed: bool = False) -> re.Match | N
     return (_CONTROL_BUT_LINES if lines_allowed else _CONTROL).search(text)
 
 
-def _describe(found: re.Match) -> str:
-    return f"holds a control character (U+{ord(found.group()):04X}), which text may not"
+def _describe(found: re.Match) -> Message:
+    return _(
+        "holds a control character (%(code)s), which text may not",
+        code="U+" + format(ord(found.group()), "04X"),
+    )
+
+
+def _too_long(limit: int, length: int) -> Message:
+    return _(
+        "must be at most %(limit)s characters long (this is %(length)s)",
+        limit=format(limit, ","),
+        length=format(length, ","),
+    )
 
 
 def text(max_length: int = LONG_TEXT, *, lines_allowed: bool = True) -> Check:
@@ -58,9 +69,9 @@ def text(max_length: int = LONG_TEXT, *, lines_allowed: bool = True) -> Check:
 
     def check(value: Any) -> str | None:
         if not isinstance(value, str) or not value.strip():
-            return "must be text"
+            return _("must be text")
         if len(value) > max_length:
-            return f"must be at most {max_length:,} characters long (this is {len(value):,})"
+            return _too_long(max_length, len(value))
         found = control_character(value, lines_allowed=lines_allowed)
         return _describe(found) if found else None
 
@@ -93,12 +104,12 @@ def visible_problem(value: str) -> str | None:
     direction-changing characters, or one of them first; else None."""
     shown = [char for char in value if not char.isspace() and not _invisible(char)]
     if not shown:
-        return "must hold visible letters, not only invisible or direction-changing characters"
+        return _("must hold visible letters, not only invisible or direction-changing characters")
     first = value.lstrip()[:1]
     if first and _invisible(first):
-        return (
-            f"must not begin with an invisible or direction-changing character "
-            f"({_describe_char(first)})"
+        return _(
+            "must not begin with an invisible or direction-changing character (%(char)s)",
+            char=_describe_char(first),
         )
     return None
 
@@ -136,9 +147,12 @@ def language_tag(max_length: int) -> Check:
     def check(value: Any) -> str | None:
         if not isinstance(value, str) or not _LANGUAGE_TAG.fullmatch(value):
             shown = value if isinstance(value, str) else type(value).__name__
-            return f"must be a language tag (BCP 47) such as 'ar', 'en' or 'en-GB', not {shown!r}"
+            return _(
+                "must be a language tag (BCP 47) such as 'ar', 'en' or 'en-GB', not %(value)s",
+                value=repr(shown),
+            )
         if len(value) > max_length:
-            return f"must be at most {max_length} characters long (this is {len(value)})"
+            return _too_long(max_length, len(value))
         return None
 
     return check
@@ -150,13 +164,19 @@ def text_list(max_length: int = 300, max_items: int = 100) -> Check:
 
     def check(value: Any) -> str | None:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            return "must be a list of text items"
+            return _("must be a list of text items")
         if len(value) > max_items:
-            return f"must be a list of at most {max_items} items (this has {len(value):,})"
+            return _(
+                "must be a list of at most %(limit)s items (this has %(count)s)",
+                limit=format(max_items, ","),
+                count=format(len(value), ","),
+            )
         for item in value:
             problem = item_check(item)
+            if problem == "must be text":
+                return _("has an empty item")
             if problem:
-                return f"has an item that {problem.replace('must be text', 'is empty')}"
+                return _("has an item that %(problem)s", problem=problem)
         return None
 
     return check
@@ -166,9 +186,10 @@ def slug(max_length: int = 160) -> Check:
     def check(value: Any) -> str | None:
         if isinstance(value, str) and SLUG_RE.match(value) and len(value) <= max_length:
             return None
-        return (
+        return _(
             "must be a slug: lower-case letters, digits and single hyphens (e.g. "
-            f"'narrator-slug-2017'), at most {max_length} characters"
+            "'narrator-slug-2017'), at most %(limit)s characters",
+            limit=max_length,
         )
 
     return check
@@ -186,17 +207,17 @@ def whole_number(below: int) -> Check:
 def url(value: Any) -> str | None:
     """An address a reader may follow: http or https, with a host, on one line."""
     if not isinstance(value, str) or not value.strip():
-        return "must be text"
+        return _("must be text")
     if len(value) > URL_LENGTH:
-        return f"must be at most {URL_LENGTH:,} characters long (this is {len(value):,})"
+        return _too_long(URL_LENGTH, len(value))
     if control_character(value) or re.search(r"\s", value):
-        return "must be one web address, without spaces or line breaks"
+        return _("must be one web address, without spaces or line breaks")
     try:
         parts = urlsplit(value)
     except ValueError:
         parts = None
     if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return "must be a web address beginning with http:// or https://"
+        return _("must be a web address beginning with http:// or https://")
     return None
 
 
@@ -214,8 +235,16 @@ def date(earliest: dt.date | None = None, *, up_to_today: bool = False) -> Check
         if day is None:
             return _("must be a date written YYYY-MM-DD, not %(value)s", value=repr(value))
         if earliest and day < earliest or up_to_today and day > dt.date.today():
-            latest = "today" if up_to_today else "9999"
-            return f"must be a date from {earliest or '0001-01-01'} to {latest}, not {value}"
+            first = str(earliest or "0001-01-01")
+            if up_to_today:
+                return _(
+                    "must be a date from %(first)s to today, not %(value)s",
+                    first=first,
+                    value=value,
+                )
+            return _(
+                "must be a date from %(first)s to 9999, not %(value)s", first=first, value=value
+            )
         return None
 
     return check
@@ -258,9 +287,9 @@ def megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):g} MB"
 
 
-def too_large(what: str, limit: int) -> str:
+def too_large(what: str, limit: int) -> Message:
     """The one sentence for a transcript, or its file, over the size limit (`limit` bytes)."""
-    return f"{what} is larger than the limit of {megabytes(limit)}"
+    return _("%(what)s is larger than the limit of %(limit)s", what=what, limit=megabytes(limit))
 
 
 def long_passage(passages: list[str]) -> tuple[int, str] | None:
@@ -272,9 +301,12 @@ def long_passage(passages: list[str]) -> tuple[int, str] | None:
     """
     for index, passage in enumerate(passages):
         if len(passage) > PASSAGE_CHARACTERS:
-            return index, (
-                f"passage {index + 1} is {len(passage):,} characters long; a passage may be "
-                f"at most {PASSAGE_CHARACTERS:,}: split it into paragraphs at blank lines"
+            return index, _(
+                "passage %(number)s is %(length)s characters long; a passage may be at most "
+                "%(limit)s: split it into paragraphs at blank lines",
+                number=index + 1,
+                length=format(len(passage), ","),
+                limit=format(PASSAGE_CHARACTERS, ","),
             )
     return None
 
@@ -285,7 +317,9 @@ def transcript_problem(body: str) -> tuple[int, str] | None:
     found = control_character(body, lines_allowed=True)
     if not found:
         return None
-    return body.count("\n", 0, found.start()), f"the transcript {_describe(found)}"
+    return body.count("\n", 0, found.start()), _(
+        "the transcript %(problem)s", problem=_describe(found)
+    )
 
 
 # --- YAML -----------------------------------------------------------------------------------

@@ -421,7 +421,7 @@ def edit_form(archivist, testimony_id: int) -> dict:
     )
     values.update(re.findall(r'<input type="hidden" name="(revision)" value="([^"]*)"', html))
     values["access"] = re.search(r'name="access" value="(\w+)" checked', html).group(1)
-    values["narrator"] = re.search(r'<option value="([^"]+)" selected>', html).group(1)
+    values["narrator"] = re.search(r'<option value="([^"]+)"[^>]* selected>', html).group(1)
     values["events"] = re.findall(r'name="events" value="([^"]+)" checked', html)
     return {
         key: unescape(value) if isinstance(value, str) else value for key, value in values.items()

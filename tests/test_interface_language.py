@@ -144,12 +144,13 @@ def test_a_form_error_is_told_in_arabic(app):
     assert "لم تُحفظ الشهادة." in page and "حقل «العنوان» مطلوب." in page
 
 
-def test_an_error_page_is_in_arabic_and_an_untranslated_detail_is_marked_english(client):
+def test_an_error_page_is_in_arabic_down_to_its_detail(client):
     client.set_cookie("lang", "ar")
     page = client.get("/no/such/page").get_data(as_text=True)
     assert "غير موجود" in page and "لا يوجد شيء على هذا العنوان." in page
     page = client.get("/testimonies/1/revisions/999").get_data(as_text=True)
-    assert '<p class="error" role="alert" lang="en" dir="ltr">' in page
+    assert "ليس للشهادة 1 مراجعة رقمها 999 يحق لك قراءتها." in page
+    assert 'lang="en"' not in page.split('role="alert"')[1].split("</p>")[0]
 
 
 def test_the_arabic_font_is_shipped_with_its_licence(client):

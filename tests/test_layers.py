@@ -35,7 +35,7 @@ MAY_IMPORT = {
 
 LAYERS = {
     "app": ["oralhistory", "cli", "align_cli"],
-    "base": ["messages", "errors", "language_names"],
+    "base": ["messages", "errors", "language_names", "problems"],
     "record": [
         "models",
         "db",

@@ -169,7 +169,8 @@ def register_views(app: Flask) -> None:
             _(
                 "The form could not be accepted: its security token is missing or has expired "
                 "(%(why)s). Reload the page and send it again; nothing was changed.",
-                why=error.description,
+                # Flask-WTF's reasons are a few fixed sentences: the catalogue words them
+                why=Message(str(error.description).rstrip(".")),
             ),
         )
 

@@ -7,7 +7,7 @@ import re
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 
-from .. import auth, db
+from .. import auth, db, problems
 from ..i18n import translated
 
 bp = Blueprint("account", __name__)
@@ -97,7 +97,7 @@ def change_password():
         try:
             archivist = auth.set_password(session, viewer.archivist, new)
         except auth.AccountError as problem:
-            error = str(problem)[:1].upper() + str(problem)[1:] + "."
+            error = translated(problems.Sentence(problem.args[0]))
     if error:
         return render_template("password.html", error=error), 400
     auth.start_session(archivist)

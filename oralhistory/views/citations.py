@@ -17,6 +17,7 @@ from flask import (
 
 from .. import citable, citation, db, metadata
 from ..auth import current_viewer
+from ..messages import _
 from ..records import NotFound
 from . import listening, urls
 from .citing import cited_url, today
@@ -44,7 +45,12 @@ def _asked_revision() -> int | None:
     if not raw:
         return None
     if not WHOLE_NUMBER.fullmatch(raw) or int(raw) < 1:
-        abort(400, description=f"'revision' must be a revision number such as 1, not '{raw[:20]}'.")
+        abort(
+            400,
+            description=_(
+                "'revision' must be a revision number such as 1, not '%(value)s'.", value=raw[:20]
+            ),
+        )
     return int(raw)
 
 
@@ -59,7 +65,10 @@ def _item(testimony_id: int, anchor: str | None) -> tuple[dict, dict]:
             # a removed passage is cited as it last stood, in a revision that holds it
             if not (found["last_held"] and found["last_held_readable"]):
                 raise NotFound(
-                    f"passage {anchor} was removed and no revision you may read holds it"
+                    _(
+                        "passage %(anchor)s was removed and no revision you may read holds it",
+                        anchor=anchor,
+                    )
                 )
             number = found["last_held"]
     if number is None:
@@ -67,7 +76,14 @@ def _item(testimony_id: int, anchor: str | None) -> tuple[dict, dict]:
         number = citable.current_revision(session, testimony)
     work = citable.get_revision(session, testimony_id, number, viewer)
     if anchor is not None and not any(p["anchor"] == anchor for p in work["passages"]):
-        raise NotFound(f"revision {work['number']} of testimony {testimony_id} has no {anchor}")
+        raise NotFound(
+            _(
+                "revision %(number)s of testimony %(testimony)s has no %(anchor)s",
+                number=work["number"],
+                testimony=testimony_id,
+                anchor=anchor,
+            )
+        )
     # the text cited: the main one, or another language it is held in (`?text=ar`)
     if request.args.get("text") in [held["code"] for held in work["languages"]]:
         work["cited_language"] = request.args["text"]
@@ -83,6 +99,7 @@ def _item(testimony_id: int, anchor: str | None) -> tuple[dict, dict]:
     page = {
         "testimony_id": testimony_id,
         "title": work["title"],
+        "language": work.get("language"),
         "anchor": anchor,
         "url": url,
         "revision": work["number"],
@@ -127,7 +144,9 @@ def cite(testimony_id: int, anchor: str | None = None):
 def download(testimony_id: int, kind: str, anchor: str | None = None):
     formats = {extension: name for name, (_type, extension) in citation.DOWNLOADS.items()}
     if kind not in formats:
-        raise NotFound(f"there is no citation as .{kind[:10]}: ask for .json, .ris or .bib")
+        raise NotFound(
+            _("there is no citation as .%(kind)s: ask for .json, .ris or .bib", kind=kind[:10])
+        )
     item, _page = _item(testimony_id, anchor)
     name = formats[kind]
     if name == "csl-json":

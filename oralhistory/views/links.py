@@ -7,6 +7,7 @@ from flask_babel import gettext
 
 from .. import db, linking
 from ..auth import current_viewer
+from ..i18n import translated
 from . import urls
 from .guards import login_required, wants_json
 
@@ -26,7 +27,7 @@ def _done(decided: linking.Decided, message: str):
 def _refused(testimony_id: int, error: linking.LinkError):
     if wants_json():
         return jsonify(error=f"The link was not changed: {error}."), 400
-    flash(gettext("The link was not changed: %(why)s.", why=error), "error")
+    flash(gettext("The link was not changed: %(why)s.", why=translated(error.args[0])), "error")
     return redirect(urls.testimony(testimony_id), 303)
 
 

@@ -14,6 +14,8 @@ from flask_babel import gettext, ngettext
 from .. import db, linking, records, review
 from ..auth import current_viewer
 from ..errors import BadParameter
+from ..i18n import translated
+from ..messages import _
 from ..records import NotFound
 from . import urls
 from .common import WHOLE_NUMBER, whole_number
@@ -112,7 +114,8 @@ def queue_page():
     try:
         queue = _queue(_asked())
     except (linking.LinkError, BadParameter) as error:
-        return _page(None, gettext("The queue cannot be shown: %(why)s.", why=error), 400)
+        why = translated(error.args[0])
+        return _page(None, gettext("The queue cannot be shown: %(why)s.", why=why), 400)
     return _page(queue)
 
 
@@ -136,14 +139,14 @@ def decide_many():
     raw = request.form.getlist("link")
     try:
         if not all(WHOLE_NUMBER.fullmatch(value.strip()) for value in raw):
-            raise linking.LinkError("'link' must be the numbers of the links ticked")
+            raise linking.LinkError(_("'link' must be the numbers of the links ticked"))
         ids = [int(value) for value in raw]
         decided = linking.decide_links(db.session(), ids, decision, current_viewer().archivist)
     except (linking.LinkError, NotFound) as error:
         status = 404 if isinstance(error, NotFound) else 400
         if wants_json():
             return jsonify(error=f"No link was changed: {error}."), status
-        flash(gettext("No link was changed: %(why)s.", why=error), "error")
+        flash(gettext("No link was changed: %(why)s.", why=translated(error.args[0])), "error")
         return _back_to_queue()
     links, warning = decided.links, decided.index_warning
     testimonies = len({link.testimony_id for link in links})

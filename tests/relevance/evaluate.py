@@ -5,8 +5,9 @@ Run from the project's root (it builds the first collection in a temporary direc
     .venv/bin/python -m tests.relevance.evaluate          # summary and failing cases
     .venv/bin/python -m tests.relevance.evaluate --all    # every case
 
-Two sets are scored apart: `queries.yaml` (the first) and `spellings.yaml` (spellings a reader
-might type, written from the sources before being run). A case may also name the events and
+Three sets are scored apart: `queries.yaml` (the first), `spellings.yaml` (spellings a reader
+might type, written from the sources before being run) and `arabic.yaml` (Arabic queries over an
+invented Arabic text, `fixtures/invented-arabic.md`, stored beside the collection for that set). A case may also name the events and
 places (`timeline`) the answer must list; those are scored as timeline recall.
 
 precision@5 is the share of relevant passages among the first five hits shown (a case with no
@@ -30,7 +31,14 @@ import yaml
 from tests.conftest import make_app, run_cli
 
 CASES_FILE = Path(__file__).with_name("queries.yaml")
-SETS = {"queries": CASES_FILE, "spellings": Path(__file__).with_name("spellings.yaml")}
+SETS = {
+    "queries": CASES_FILE,
+    "spellings": Path(__file__).with_name("spellings.yaml"),
+    "arabic": Path(__file__).with_name("arabic.yaml"),
+}
+# Testimony files a set needs beside the first collection: the Arabic set's text is invented for
+# the tests (never a narrator's words) and is stored only for that set.
+FIXTURES = {"arabic": (Path(__file__).parent / "fixtures" / "invented-arabic.md",)}
 DEPTH = 100  # hits fetched per query: all of them, in this collection
 
 
@@ -139,13 +147,18 @@ def run_case(client, case: Case) -> Outcome:
 
 
 @contextmanager
-def first_collection_client() -> Iterator:
-    """A test client on the first collection, built from `transcripts/` in a temporary dir."""
+def first_collection_client(fixtures: tuple[Path, ...] = ()) -> Iterator:
+    """A test client on the first collection, built from `transcripts/` in a temporary dir,
+    with the testimony files `fixtures` imported beside it."""
     with tempfile.TemporaryDirectory() as tmp:
         app = make_app(Path(tmp))
         result = run_cli(app, "init")
         if result.exit_code != 0:
             raise SystemExit(f"init failed:\n{result.output}")
+        if fixtures:
+            result = run_cli(app, "import", *(str(path) for path in fixtures))
+            if result.exit_code != 0:
+                raise SystemExit(f"import failed:\n{result.output}")
         yield app.test_client()
 
 
@@ -154,11 +167,11 @@ def main() -> None:
     parser.add_argument("--all", action="store_true", help="show every case, not only failures")
     parser.add_argument("--set", choices=sorted(SETS), action="append", help="default: both")
     args = parser.parse_args()
-    with first_collection_client() as client:
-        for name in args.set or list(SETS):
+    for name in args.set or list(SETS):
+        with first_collection_client(FIXTURES.get(name, ())) as client:
             outcomes = [run_case(client, case) for case in load_cases(SETS[name])]
-            print(f"=== {name} ({SETS[name].name})")
-            report(outcomes, show_all=args.all)
+        print(f"=== {name} ({SETS[name].name})")
+        report(outcomes, show_all=args.all)
 
 
 def report(outcomes: list[Outcome], show_all: bool) -> None:
