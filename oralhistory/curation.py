@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import changes, revisions, submissions, timecodes
+from . import changes, language_corrections, revisions, submissions, timecodes
 from .errors import FormProblems
 from .importer import (
     NARRATOR_FIELDS,
@@ -189,6 +189,7 @@ def form_values(session: Session, testimony: Testimony) -> dict[str, Any]:
     for passage in testimony.passages:
         values[f"passage_{passage.position}"] = passage_source(passage)
         values[f"start_{passage.position}"] = timecodes.clock_text(passage.start)
+    values.update(language_corrections.form_values(testimony))
     return values
 
 
@@ -540,6 +541,7 @@ def correct_testimony(
         )
     meta = _meta_from_form(session, form, testimony_meta(testimony), errors)
     passages = _corrected_passages(form, testimony, limit, errors)
+    other_texts = language_corrections.corrected_texts(testimony, form, passages, errors)
     duration = testimony.recording.duration if testimony.recording is not None else None
     times, time_errors = timecodes.times_from_form(form, testimony.passages, duration)
     errors.update(time_errors)
@@ -551,6 +553,7 @@ def correct_testimony(
     try:
         store_testimony(session, TestimonyFile("the form", meta, passages, from_file=False))
         timecodes.set_manual(testimony.passages, times)
+        language_corrections.store_texts(testimony, other_texts)
         session.flush()
     except (InvalidFile, IntegrityError) as error:
         session.rollback()
