@@ -18,7 +18,6 @@ from typing import Any
 from . import languages
 from .anchors import match_passages
 from .importer import PassageText, split_passages
-from .language_names import _english_name
 from .messages import _
 from .models import Testimony
 
@@ -91,8 +90,7 @@ def corrected_texts(
             "This correction adds or removes passages, and the text in %(languages)s would no "
             "longer pair with them. Correct that text in the same step, one paragraph for each "
             "passage, or correct the passages one by one without adding or removing any.",
-            languages=", ".join(f"{_english_name(code)} ({code})" for code in left),
-            codes=", ".join(left),
+            languages=", ".join(f"‘{code}’" for code in left),
         )
     return wanted
 

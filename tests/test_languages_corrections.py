@@ -34,7 +34,7 @@ def test_a_correction_adding_a_passage_is_refused_naming_the_language_left_short
     response = submit(client, address, form)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "Arabic (ar)" in page and "would no longer pair" in page
+    assert "the text in ‘ar’ would no longer pair" in page
     assert ADDED in page  # nothing typed is lost
     assert record_counts(app) == before
     # nor when the Arabic box is sent as it stands: it names the passage left without text
