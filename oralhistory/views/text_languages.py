@@ -44,7 +44,17 @@ def language_label(language: dict[str, Any]) -> str:
 def chosen_text(codes: list[str]) -> str:
     """Which text a testimony's page shows: `both`, or one of `codes` (the languages the
     testimony is held in, the main text's first): the reader's choice (`?text=`, else the
-    cookie), else the interface language when the testimony has it, else the main text."""
+    cookie), else the interface language when the testimony has it, else the main text.
+    A search result's `?found_in=` (the language its match was in) is shown when the
+    reader's remembered choice would hide it; it is not remembered."""
+    choice = _reader_choice(codes)
+    found_in = request.args.get("found_in")
+    if found_in in codes and choice not in ("both", found_in) and not request.args.get("text"):
+        return found_in
+    return choice
+
+
+def _reader_choice(codes: list[str]) -> str:
     for asked in (request.args.get("text"), request.cookies.get(TEXT_COOKIE)):
         if asked == "both" and len(codes) > 1:
             return "both"
