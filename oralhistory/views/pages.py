@@ -80,7 +80,7 @@ def testimony(testimony_id: int):
     q = request.args.get("q", "").strip()
     error, matches = None, None
     if q:
-        shown = codes if text_choice == "both" else [text_choice] if text_choice else None
+        shown = text_languages.shown_texts(codes, text_choice)
         try:
             matches = testimony_pages.mark_testimony(session, found, q, shown)
         except QueryError as problem:

@@ -54,6 +54,14 @@ def chosen_text(codes: list[str]) -> str:
     return choice
 
 
+def shown_texts(codes: list[str], choice: str | None) -> list[str] | None:
+    """The languages a page shows for the reader's `choice` (`chosen_text`), in the order a
+    reader meets them: side by side, the interface language's first. None: the one text."""
+    if choice != "both":
+        return [choice] if choice else None
+    return sorted(codes, key=lambda code: code.split("-")[0] != current_language())
+
+
 def _reader_choice(codes: list[str]) -> str:
     for asked in (request.args.get("text"), request.cookies.get(TEXT_COOKIE)):
         if asked == "both" and len(codes) > 1:
