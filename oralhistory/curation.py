@@ -658,6 +658,9 @@ def testimony_history(
             "newer": second,
             "lines": revisions.difference(by_id[first].snapshot, by_id[second].snapshot),
             "changes": revisions.word_difference(by_id[first].snapshot, by_id[second].snapshot),
+            "by_language": revisions.word_differences_by_language(
+                by_id[first].snapshot, by_id[second].snapshot, testimony.language or "en"
+            ),
         }
     return {
         "testimony": archive_summary(testimony),

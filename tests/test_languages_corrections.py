@@ -4,6 +4,8 @@ the same step; then the export imports again word for word."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from oralhistory import db
@@ -77,3 +79,32 @@ def test_a_correction_of_both_languages_in_one_step_exports_and_imports_again(ap
             [ADDED_AR],
         ]
     assert _export(rebuilt, tmp_path / "again") == first
+
+
+def test_the_history_shows_a_correction_of_the_arabic_as_its_own_difference(app, tmp_path):
+    testimony_id = import_pair(app, tmp_path / "in")
+    client = archivist_client(app)
+    address = f"/archive/testimonies/{testimony_id}/texts"
+    corrected = [ARABIC[0], "حملنا الإبريق الأخضر عندما غادرنا الحي.", ARABIC[2]]
+    form = {"language": "ar", "kind": "original", "text": "\n\n".join(corrected)}
+    response = submit(client, address, form, f"{address}?language=ar")
+    assert response.status_code == 303, response.get_data(as_text=True)
+    form = edit_form(client, testimony_id)
+    form["transcript"] = form["transcript"].replace("blue kettle", "green kettle")
+    response = submit(client, f"/archive/testimonies/{testimony_id}/edit", form)
+    assert response.status_code == 302
+    history = client.get(f"/archive/testimonies/{testimony_id}/history")
+    page = history.get_data(as_text=True)
+    # the latest change: the English alone
+    assert '<pre class="diff" lang="en" dir="ltr">' in page and "<ins>green</ins>" in page
+    assert '<pre class="diff" lang="ar"' not in page
+    # the one before it: the Arabic alone, in its own section, marked Arabic
+    ids = [int(n) for n in re.findall(r'name="older" value="(\d+)"', page)]
+    page = client.get(
+        f"/archive/testimonies/{testimony_id}/history",
+        query_string={"older": ids[-3], "newer": ids[-2]},
+    ).get_data(as_text=True)
+    assert "The text in Arabic" in page
+    assert '<pre class="diff" lang="ar" dir="rtl">' in page
+    assert "<ins>الأخضر</ins>" in page and "<del>الأزرق</del>" in page
+    assert '<pre class="diff" lang="en"' not in page
