@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import problems, revisions, submissions, timecodes
+from . import language_corrections, problems, revisions, submissions, timecodes
 from .errors import FormProblems
 from .importer import (
     NARRATOR_FIELDS,
@@ -192,6 +192,7 @@ def form_values(session: Session, testimony: Testimony) -> dict[str, Any]:
     for passage in testimony.passages:
         values[f"passage_{passage.position}"] = passage_source(passage)
         values[f"start_{passage.position}"] = timecodes.clock_text(passage.start)
+    values.update(language_corrections.form_values(testimony))
     return values
 
 
@@ -549,6 +550,7 @@ def correct_testimony(
         )
     meta = _meta_from_form(session, form, testimony_meta(testimony), errors)
     passages = _corrected_passages(form, testimony, limit, errors)
+    other_texts = language_corrections.corrected_texts(testimony, form, passages, errors)
     duration = testimony.recording.duration if testimony.recording is not None else None
     times, time_errors = timecodes.times_from_form(form, testimony.passages, duration)
     errors.update(time_errors)
@@ -562,6 +564,7 @@ def correct_testimony(
             store_testimony(session, TestimonyFile("the form", meta, passages, from_file=False))
             link_testimony(session, testimony)
             timecodes.set_manual(testimony.passages, times)
+            language_corrections.store_texts(testimony, other_texts)
             session.flush()
             after = revisions.snapshot(testimony)
             if after == before:
@@ -674,6 +677,9 @@ def testimony_history(
             "newer": second,
             "lines": revisions.difference(by_id[first].snapshot, by_id[second].snapshot),
             "changes": revisions.word_difference(by_id[first].snapshot, by_id[second].snapshot),
+            "by_language": revisions.word_differences_by_language(
+                by_id[first].snapshot, by_id[second].snapshot, testimony.language or "en"
+            ),
         }
     return {
         "testimony": archive_summary(testimony),

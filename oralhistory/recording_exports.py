@@ -101,6 +101,8 @@ def timed_passages(session: Session, testimony: Testimony) -> list[dict[str, Any
                 "start": passage.start,
                 "end": passage.end,
                 "text": passage.text,
+                # its words in the testimony's other languages
+                "texts": {held.language: held.text for held in passage.texts},
                 "events": [
                     (link.target, events[link.target].title)
                     for link in linked
@@ -154,13 +156,16 @@ def manifest(
     )
     words = iiif_prezi3.AnnotationPage(id=f"{canvas_id}/passages")
     for passage in passages:
+        # the words in each language the testimony is held in: a choice of one body each
+        bodies = [
+            iiif_prezi3.TextualBody(value=text, format="text/plain", language=code)
+            for code, text in [(language, passage["text"]), *passage.get("texts", {}).items()]
+        ]
         words.add_item(
             iiif_prezi3.Annotation(
                 id=urls.passage(passage["anchor"]),
                 motivation="supplementing",
-                body=iiif_prezi3.TextualBody(
-                    value=passage["text"], format="text/plain", language=language
-                ),
+                body=bodies[0] if len(bodies) == 1 else iiif_prezi3.Choice(items=bodies),
                 target=canvas_id + _fragment(passage, duration),
             )
         )
@@ -230,8 +235,10 @@ def _first_words(text: str, count: int = PARTIAL_WORDS) -> str:
 def ohms_xml(testimony: Testimony, passages: list[dict[str, Any]], urls: RecordingUrls) -> bytes:
     """The testimony as an OHMS XML record: its description, the recording's address and
     length, and an index of one point per timed passage (time in seconds, "Passage N (p-N)",
-    which `ohms_times` reads back to the same passage, its first words, its linked events and places as keywords and subjects); each field's
-    `_alt` translation left empty."""
+    which `ohms_times` reads back to the same passage, its first words, its linked events and
+    places as keywords and subjects). OHMS keeps one other language (`alt_language`): its
+    words go in each point's `partial_transcript_alt` and `synopsis_alt`; the archive's own
+    labels (titles, keywords) have no `_alt`."""
     recording = testimony.recording
     assert recording is not None, "the caller checks that there is a recording"
     ns = f"{{{OHMS_NAMESPACE}}}"
@@ -285,9 +292,10 @@ def ohms_xml(testimony: Testimony, passages: list[dict[str, Any]], urls: Recordi
     field(record, "format", recording.media_type)
     field(record, "file_name")
     field(record, "sync")
+    alt = alt_language(testimony)
     field(record, "sync_alt")
-    field(record, "transcript_alt_lang")
-    field(record, "translate", "0")
+    field(record, "transcript_alt_lang", alt or "")
+    field(record, "translate", "1" if alt else "0")
     field(record, "media_id")
     field(record, "media_url", urls.recording)
     mediafile = field(record, "mediafile")
@@ -305,9 +313,10 @@ def ohms_xml(testimony: Testimony, passages: list[dict[str, Any]], urls: Recordi
         field(point, "title", f"Passage {passage['number']} ({passage['anchor']})")
         field(point, "title_alt")
         field(point, "partial_transcript", _first_words(passage["text"]))
-        field(point, "partial_transcript_alt")
+        alt_text = passage.get("texts", {}).get(alt) if alt else None
+        field(point, "partial_transcript_alt", _first_words(alt_text) if alt_text else "")
         field(point, "synopsis", passage["text"])
-        field(point, "synopsis_alt")
+        field(point, "synopsis_alt", alt_text or "")
         names = [title for _slug, title in passage["events"]] + passage["places"]
         field(point, "keywords", "; ".join(names))
         field(point, "keywords_alt")
@@ -322,6 +331,15 @@ def ohms_xml(testimony: Testimony, passages: list[dict[str, Any]], urls: Recordi
     field(record, "usage")
     field(record, "userestrict", "0" if testimony.is_public else "1")
     return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def alt_language(testimony: Testimony) -> str | None:
+    """The one other language an OHMS record carries in its `_alt` fields: the original
+    when the main text is a translation, else the first other language; None for one."""
+    others = list(testimony.other_languages)
+    original = next((other for other in others if other.kind == "original"), None)
+    chosen = original or (others[0] if others else None)
+    return chosen.code if chosen else None
 
 
 def _clock(seconds: float | None) -> str:

@@ -204,3 +204,40 @@ def word_difference(older: dict[str, Any], newer: dict[str, Any]) -> list[dict[s
             else:
                 changes.append({"before": None, "after": [{"text": came[k], "changed": True}]})
     return changes
+
+
+def word_differences_by_language(
+    older: dict[str, Any], newer: dict[str, Any], main_language: str
+) -> list[dict[str, Any]]:
+    """`word_difference` told apart by language: first the record and its main text (in
+    `main_language`), then the text in each other language, each `{"language", "main",
+    "changes"}`;
+    only the parts that changed."""
+
+    def main(state: dict[str, Any]) -> dict[str, Any]:
+        return {key: value for key, value in state.items() if key != "texts"}
+
+    def held(state: dict[str, Any], code: str) -> dict[str, Any]:
+        return {"texts": [text for text in state.get("texts") or [] if text["language"] == code]}
+
+    codes = list(
+        dict.fromkeys(
+            text["language"] for state in (older, newer) for text in state.get("texts") or []
+        )
+    )
+    parts = [
+        {
+            "language": main_language,
+            "main": True,
+            "changes": word_difference(main(older), main(newer)),
+        }
+    ]
+    parts += [
+        {
+            "language": code,
+            "main": False,
+            "changes": word_difference(held(older, code), held(newer, code)),
+        }
+        for code in codes
+    ]
+    return [part for part in parts if part["changes"]]

@@ -18,6 +18,7 @@ from . import languages, refs, search
 from .access import Viewer
 from .citing import Citer, current_work
 from .kinds import LinkKind, LinkStatus
+from .language_models import LanguageText
 from .linkcounts import passage_counts
 from .models import MAX_ROW_ID, ContextLink, Event, Passage, Place, Testimony
 from .paging import Paging, paging
@@ -214,32 +215,56 @@ def passages_elsewhere(session: Session, testimony_id: int, page: int) -> list[t
     return [(number, page_of(position)) for number, position in rows if page_of(position) != page]
 
 
-def mark_testimony(session: Session, testimony: dict[str, Any], q: str) -> int:
-    """Mark in the passages of `testimony` (as `get_testimony` gives it) what `q` matches,
-    counting matches over the whole testimony: each passage shown gets `marked` (escaped
-    HTML, or None), the numbers of the matches before and after it (`previous_match`,
-    `next_match`, or None) and the pages that show them. Returns the number of matches; the
-    testimony gets `first_match_page`."""
-    rows = session.execute(
-        select(Passage.position, Passage.text)
-        .where(Passage.testimony_id == testimony["id"])
-        .order_by(Passage.position)
-    ).all()
-    marked = search.mark_matches(q, [text for _, text in rows], search_gazetteer(session))
+def mark_testimony(
+    session: Session, testimony: dict[str, Any], q: str, shown: list[str] | None = None
+) -> int:
+    """Mark in the passages of `testimony` (as `get_testimony` gives it) what `q` matches in
+    each language `shown` (by default its main text's), counting matches over the whole
+    testimony in reading order (passage by passage, the languages in the order shown): each
+    passage shown gets `marked_texts` (language -> escaped HTML, for those with a match),
+    `marked` (its main text's, or None), the numbers of the matches before and after it
+    (`previous_match`, `next_match`, or None) and the pages that show them. Returns the
+    number of matches; the testimony gets `first_match_page`."""
+    main = testimony["language"]
+    shown = shown or [main]
+    held: dict[int, dict[str, str]] = {}
+    if main in shown:
+        rows = select(Passage.position, Passage.text).where(Passage.testimony_id == testimony["id"])
+        for position, text in session.execute(rows):
+            held.setdefault(position, {})[main] = text
+    others = [code for code in shown if code != main]
+    if others:
+        rows = (
+            select(Passage.position, LanguageText.language, LanguageText.text)
+            .join(LanguageText.passage)
+            .where(Passage.testimony_id == testimony["id"], LanguageText.language.in_(others))
+        )
+        for position, code, text in session.execute(rows):
+            held.setdefault(position, {})[code] = text
+    order = [
+        (position, code) for position in sorted(held) for code in shown if code in held[position]
+    ]
+    marked = search.mark_matches(
+        q, [held[position][code] for position, code in order], search_gazetteer(session)
+    )
     match_pages: list[int] = []  # the page of match n at n - 1
-    found: dict[int, tuple[str | None, int, int]] = {}  # position -> html, before, count
-    for (position, _text), html in zip(rows, marked, strict=True):
-        count = html.count("<mark ") if html else 0
-        found[position] = (html, len(match_pages), count)
-        match_pages += [page_of(position)] * count
+    found: dict[int, tuple[dict[str, str], int, int]] = {}  # position -> htmls, before, count
+    for (position, code), html in zip(order, marked, strict=True):
+        htmls, before, count = found.get(position, ({}, len(match_pages), 0))
+        if html:
+            htmls[code] = html
+            count += html.count("<mark ")
+            match_pages += [page_of(position)] * html.count("<mark ")
+        found[position] = (htmls, before, count)
     total = len(match_pages)
 
     def page_of_match(number: int | None) -> int | None:
         return match_pages[number - 1] if number else None
 
     for passage in testimony["passages"]:
-        html, before, count = found.get(passage["position"], (None, 0, 0))
-        passage["marked"] = html
+        htmls, before, count = found.get(passage["position"], ({}, 0, 0))
+        passage["marked_texts"] = htmls
+        passage["marked"] = htmls.get(main)
         passage["previous_match"] = before if count and before else None
         passage["first_match"] = before + 1 if count else None
         passage["next_match"] = before + count + 1 if count and before + count < total else None

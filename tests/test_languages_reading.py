@@ -75,7 +75,8 @@ def test_the_reader_chooses_the_texts_language_or_both_and_the_choice_is_remembe
     text = both.get_data(as_text=True)
     assert '<div class="side-by-side">' in text
     assert (
-        f'<div class="in-language" lang="ar" dir="rtl">\n    <p class="words">{ARABIC[0]}' in text
+        f'<div class="in-language" lang="ar" dir="rtl">\n    \n    <p class="words">{ARABIC[1]}'
+        in text
     )
     assert '<p class="words" lang="en" dir="ltr">' + ENGLISH[0] in text
     # remembered for the next visit
@@ -146,3 +147,29 @@ def test_the_plain_text_download_carries_every_language(app, tmp_path):
     testimony_id = import_pair(app, tmp_path)
     text = app.test_client().get(f"/testimonies/{testimony_id}/export.txt").get_data(as_text=True)
     assert f"{ENGLISH[1]}\n[ar] {ARABIC[1]}" in text
+
+
+def test_side_by_side_names_each_column_by_language_kind_and_translator_in_the_readers_language(
+    app, tmp_path
+):
+    from tests.conftest import run_cli
+    from tests.language_fixtures import TRANSLATOR, arabic_file, main_text_file, write_pair
+
+    # an English original beside its Arabic translation, credited
+    source = write_pair(tmp_path, arabic=arabic_file(kind="translation"))
+    source.write_text(main_text_file().replace("original_language: ar\n", ""), encoding="utf-8")
+    assert run_cli(app, "import", str(source)).exit_code == 0
+    found = app.test_client().get("/api/narrators/two-languages-narrator").get_json()
+    address = f"/testimonies/{found['testimonies'][0]['id']}?text=both"
+    english = app.test_client().get(address).get_data(as_text=True)
+    assert '<p class="column-head" lang="en" dir="ltr">English (original)</p>' in english
+    assert (
+        f'<p class="column-head" lang="en" dir="ltr">Arabic (translation by {TRANSLATOR})</p>'
+        in english
+    )
+    arabic = app.test_client().get(address, headers={"Accept-Language": "ar"})
+    text = arabic.get_data(as_text=True)
+    assert '<p class="column-head" lang="ar" dir="rtl">الإنجليزية (النص الأصلي)</p>' in text
+    assert f'<p class="column-head" lang="ar" dir="rtl">العربية (ترجمة {TRANSLATOR})</p>' in text
+    # the choice of text is a link, with no script: the Arabic first for an Arabic reader
+    assert 'href="/testimonies/' in text and "text=ar" in text

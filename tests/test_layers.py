@@ -76,6 +76,7 @@ LAYERS = {
         "timeline_pages",
         "listening_times",
         "text_corrections",
+        "language_corrections",
         "alignment",
         "align_jobs",
         "check",

@@ -224,7 +224,7 @@ def _events_named(places: Gazetteer, value: str, analyse) -> list[str]:
 
 
 def wanted_marks(schema: Schema, query: Query) -> marks.Wanted:
-    return marks.wanted(query, ["text", "note"], KEY_WEIGHTS)
+    return marks.wanted(query, ["text", "note", "translation"], KEY_WEIGHTS)
 
 
 def name_key_filter(schema: Schema) -> NameKeyFilter:

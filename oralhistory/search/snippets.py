@@ -90,10 +90,8 @@ def snippet(results, hit, by_key: list[tuple[int, int]] | None = None) -> str:
     text = hit["text"]
     if by_key:
         # Matched by a name's key alone: Whoosh knows nothing to mark; the key finds it.
-        return _key_snippet(text, by_key)
-    # A short passage is shown whole; a long one by its best fragments.
-    results.fragmenter = _WHOLE if len(text) <= SNIPPET_CHARS else _CONTEXT
-    marked = _highlights(results, "text", text, top=2)
+        return key_snippet(text, by_key)
+    marked = field_snippet(results, "text", text)
     note = hit.get("note")
     if note and not marked:
         # The words matched in the editor's note only: show the note as the file prints it.
@@ -101,6 +99,15 @@ def snippet(results, hit, by_key: list[tuple[int, int]] | None = None) -> str:
         if in_note:
             return _opening(text) + " [Ed.: " + in_note + "]"
     return marked or _opening(text)
+
+
+def field_snippet(results, fieldname: str, text: str) -> str:
+    """`text` (held in the index's field `fieldname`) with what the page of `results`
+    matched marked: whole when short, else its best two fragments; empty when nothing in it
+    matched."""
+    # A short passage is shown whole; a long one by its best fragments.
+    results.fragmenter = _WHOLE if len(text) <= SNIPPET_CHARS else _CONTEXT
+    return _highlights(results, fieldname, text, top=2)
 
 
 def _highlights(results, fieldname: str, text: str, top: int) -> str:
@@ -140,7 +147,9 @@ class _Word:
         return _Word(self.text, self.startchar, self.endchar, self.matched)
 
 
-def _key_snippet(text: str, spans: list[tuple[int, int]]) -> str:
+def key_snippet(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with the name keys at `spans` (`key_spans`) marked: whole when short, else
+    the part around the first."""
     if len(text) <= SNIPPET_CHARS:
         return marks.marked(text, spans)
     start = max(0, spans[0][0] - 90)

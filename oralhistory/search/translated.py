@@ -27,15 +27,12 @@ def matched_language(
     schema = results.searcher.schema
     if "translation" in matched_in:
         for code, text in translations:
-            results.fragmenter = (
-                snippets._WHOLE if len(text) <= snippets.SNIPPET_CHARS else snippets._CONTEXT
-            )
-            marked = snippets._highlights(results, "translation", text, top=2)
+            marked = snippets.field_snippet(results, "translation", text)
             if "<mark>" in marked:
                 return code, marked
     if "name_keys" in matched_in:  # a name in another language, by its key
         for code, text in translations:
             spans = snippets.key_spans(schema, text, want)
             if spans:
-                return code, snippets._key_snippet(text, spans)
+                return code, snippets.key_snippet(text, spans)
     return None

@@ -75,11 +75,14 @@ def testimony(testimony_id: int):
     found = with_availability(
         testimony_pages.get_testimony(session, testimony_id, viewer, cite_now, page)
     )
+    codes = [language["code"] for language in found["languages"]]
+    text_choice = text_languages.chosen_text(codes) if len(codes) > 1 else None
     q = request.args.get("q", "").strip()
     error, matches = None, None
     if q:
+        shown = text_languages.shown_texts(codes, text_choice)
         try:
-            matches = testimony_pages.mark_testimony(session, found, q)
+            matches = testimony_pages.mark_testimony(session, found, q, shown)
         except QueryError as problem:
             error = str(problem)
     elsewhere = (
@@ -87,8 +90,6 @@ def testimony(testimony_id: int):
         if found["pages"] > 1
         else []
     )
-    codes = [language["code"] for language in found["languages"]]
-    text_choice = text_languages.chosen_text(codes) if len(codes) > 1 else None
     page = render_template(
         "testimony.html",
         testimony=found,

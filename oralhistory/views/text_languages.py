@@ -44,7 +44,25 @@ def language_label(language: dict[str, Any]) -> str:
 def chosen_text(codes: list[str]) -> str:
     """Which text a testimony's page shows: `both`, or one of `codes` (the languages the
     testimony is held in, the main text's first): the reader's choice (`?text=`, else the
-    cookie), else the interface language when the testimony has it, else the main text."""
+    cookie), else the interface language when the testimony has it, else the main text.
+    A search result's `?found_in=` (the language its match was in) is shown when the
+    reader's remembered choice would hide it; it is not remembered."""
+    choice = _reader_choice(codes)
+    found_in = request.args.get("found_in")
+    if found_in in codes and choice not in ("both", found_in) and not request.args.get("text"):
+        return found_in
+    return choice
+
+
+def shown_texts(codes: list[str], choice: str | None) -> list[str] | None:
+    """The languages a page shows for the reader's `choice` (`chosen_text`), in the order a
+    reader meets them: side by side, the interface language's first. None: the one text."""
+    if choice != "both":
+        return [choice] if choice else None
+    return sorted(codes, key=lambda code: code.split("-")[0] != current_language())
+
+
+def _reader_choice(codes: list[str]) -> str:
     for asked in (request.args.get("text"), request.cookies.get(TEXT_COOKIE)):
         if asked == "both" and len(codes) > 1:
             return "both"

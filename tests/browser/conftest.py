@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 
 from oralhistory import PROJECT_ROOT
+from tests.language_fixtures import SLUG as TWO_LANGUAGES
+from tests.language_fixtures import write_pair
 
 CHROMIUM = os.environ.get("ORALHISTORY_TEST_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -62,6 +64,7 @@ class Site:
     narrator: str
     event: str
     place: str
+    two_languages_id: int  # an invented testimony held in English and its Arabic original
 
     def get_json(self, path: str):
         with urllib.request.urlopen(self.url + path, timeout=10) as response:
@@ -80,6 +83,7 @@ def site(tmp_path_factory) -> Site:
     }
     _cli(env, "init")
     _cli(env, "create-archivist", ARCHIVIST, "--password", PASSWORD)
+    _cli(env, "import", str(write_pair(tmp / "two-languages")))
     port = _free_port()
     log = (tmp / "server.log").open("w")
     server = subprocess.Popen(
@@ -109,6 +113,9 @@ def site(tmp_path_factory) -> Site:
             narrator="asmar-al-halabi",
             event=next(e["slug"] for e in events if e["passage_count"]),
             place="aleppo",
+            two_languages_id=json.load(
+                urllib.request.urlopen(f"{url}/api/narrators/{TWO_LANGUAGES}-narrator")
+            )["testimonies"][0]["id"],
         )
     finally:
         server.terminate()
@@ -248,15 +255,27 @@ PAGES = {
 }
 
 
+# The pages of a testimony held in two languages: side by side, and a permanent passage
+# with each language in its own direction.
+TWO_LANGUAGE_PAGES = {
+    "testimony-both": ("/testimonies/{two_languages_id}?text=both", BOTH),
+    "testimony-both-find": ("/testimonies/{two_languages_id}?text=both&q=kettle", SIGNED_OUT),
+    "passage-two-languages": ("/testimonies/{two_languages_id}/passages/p-2", BOTH),
+}
+
+
 def address(site: Site, page_type: str) -> str:
     """The full URL of a page type on the running archive."""
-    return site.url + PAGES[page_type][0].format(**vars(site))
+    path = (PAGES | TWO_LANGUAGE_PAGES)[page_type][0]
+    return site.url + path.format(**vars(site))
 
 
-def views() -> list:
-    """(page type, signed in) for every page type, each way it is seen."""
+def views(two_languages: bool = False) -> list:
+    """(page type, signed in) for every page type, each way it is seen (and the pages of a
+    testimony in two languages, if asked)."""
+    pages = PAGES | TWO_LANGUAGE_PAGES if two_languages else PAGES
     return [
         pytest.param(name, signed_in, id=f"{name}-{'in' if signed_in else 'out'}")
-        for name, (_, seen) in PAGES.items()
+        for name, (_, seen) in pages.items()
         for signed_in in seen
     ]

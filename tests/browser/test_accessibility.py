@@ -25,7 +25,7 @@ def describe(violations: list[dict]) -> str:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("page_type, signed_in", views())
+@pytest.mark.parametrize("page_type, signed_in", views(two_languages=True))
 def test_page_has_no_accessibility_violations(site, open_page, page_type, signed_in, language):
     page = open_page(signed_in, "wide", language)
     response = page.goto(address(site, page_type))

@@ -13,7 +13,7 @@ SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clie
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("page_type, signed_in", views())
+@pytest.mark.parametrize("page_type, signed_in", views(two_languages=True))
 def test_page_never_scrolls_sideways(site, open_page, page_type, signed_in, language):
     page = open_page(signed_in, "wide", language)
     page.goto(address(site, page_type))
