@@ -28,8 +28,9 @@ from .analysis import (
     spelling_table,
     text_analyzer,
 )
-from .arrays import VOCABULARY_FIELDS, counted_words
+from .arrays import VOCABULARY_FIELDS
 from .quick import QuickAnalyzer, text_words, vocabulary_words
+from .segment_decoding import counted_words
 from .transliteration import name_key_analyzer
 
 # --- the index on disk ----------------------------------------------------------------------

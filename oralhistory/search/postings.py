@@ -21,7 +21,8 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndMaybe, Every, Not, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
-from .arrays import ABOUT_FIELDS, Family, SearchArrays, ranges
+from .searcher_arrays import SearchArrays
+from .segment_layout import ABOUT_FIELDS, Family, ranges
 
 # What many searches need and the index alone decides (each segment's arrays, the documents
 # of a filter term, the statistics for a viewer) is worked out once per searcher; segments

@@ -19,9 +19,9 @@ from whoosh import scoring
 from whoosh.query import And, AndMaybe, Every, Not, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
-from .arrays import KEY_FIELDS, SCORED_FIELDS, SCORED_LENGTH_OF_BYTE
 from .planning import FilterQuery
 from .postings import Matches, allowed_mask, search_arrays, searcher_cache, term_bytes
+from .segment_layout import KEY_FIELDS, SCORED_FIELDS, SCORED_LENGTH_OF_BYTE
 
 # BM25F; B is how much a long passage is discounted for its length (0: not at all, 1: fully).
 # Measured with `python -m tests.relevance.tune`: the relevance set scores the same for every
