@@ -29,8 +29,9 @@ from .analysis import (
     text_analyzer,
 )
 from .arrays import VOCABULARY_FIELDS
-from .quick import QuickAnalyzer, text_words, vocabulary_words
+from .quick import QuickAnalyzer
 from .segment_decoding import counted_words
+from .text_words import text_words, vocabulary_words
 from .transliteration import name_key_analyzer
 
 # --- the index on disk ----------------------------------------------------------------------

@@ -1,9 +1,9 @@
 """Snippets: a hit's passage, or the best of it, with what the query matched marked.
 
 The passage's words are read again to find where the matched words stand, with each word's
-analysis looked up rather than run anew (`quick.quick_spans`): the same words and characters
-the field's analyzer gives, without a stream of tokens, so that a page of hits is marked
-quickly. Whoosh's own fragmenters and formatter then cut and mark them.
+analysis looked up rather than run anew (`text_words.quick_spans`): the same words and
+characters the field's analyzer gives, without a stream of tokens, so that a page of hits is
+marked quickly. Whoosh's own fragmenters and formatter then cut and mark them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from whoosh import highlight
 from whoosh.fields import Schema
 
 from . import marks
-from .quick import quick_spans
+from .text_words import quick_spans
 
 SNIPPET_CHARS = 360
 
