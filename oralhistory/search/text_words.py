@@ -10,9 +10,10 @@ from functools import lru_cache, partial
 
 from whoosh.analysis.analyzers import Analyzer
 
-from .analysis import ENGLISH_STOP_WORDS, VOCABULARY_MINSIZE, base_analyzer
+from .analysis import VOCABULARY_MINSIZE, base_analyzer
 from .quick import QuickAnalyzer
 from .token_steps import token_spans
+from .word_lists import ENGLISH_STOP_WORDS
 
 _QUICK: dict[int, tuple[Analyzer, QuickAnalyzer]] = {}
 
