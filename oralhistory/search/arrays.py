@@ -44,6 +44,9 @@ from .segment_layout import (
 
 @dataclass(frozen=True)
 class SegmentArrays:
+    """One segment's arrays (`segment_layout`): read from its mapped files, or decoded in
+    memory for an index without a folder."""
+
     doc_count: int  # deleted documents included
     fields: dict[str, FieldPostings]
     lengths: dict[str, np.ndarray]  # a length byte per document, for the scored fields
@@ -58,6 +61,7 @@ class SegmentArrays:
 
     @cached_property
     def family(self) -> Family:
+        """Where each testimony document's passages lie in this segment."""
         return Family(self.parents)
 
     @cached_property

@@ -46,6 +46,7 @@ class Held:
 
     @classmethod
     def of(cls, path: Path, stat: os.stat_result) -> Held:
+        """The file at `path` as `stat` found it."""
         return cls(str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
     def cut(self) -> bool:

@@ -94,6 +94,7 @@ class SearchArrays:
         return docs[keep], weights[keep]
 
     def mask(self, docs: np.ndarray) -> np.ndarray:
+        """`docs` as a mask over every document."""
         found = np.zeros(self.doc_count, dtype=bool)
         found[docs] = True
         return found

@@ -73,6 +73,7 @@ class FieldPostings:
         return None
 
     def postings(self, term: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """The documents and weights of `term` (none when the field lacks it)."""
         at = self.find(term)
         if at is None:
             return self.docs[:0], self.weights[:0]
@@ -112,6 +113,7 @@ def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def array_files(directory: Path, segment_id: str) -> dict[str, Path]:
+    """The files of a segment's arrays in `directory`, by array name."""
     names = [f"{field}_{part}" for field in POSTED_FIELDS for part in PARTS]
     names += [f"{field}_{part}" for field in LENGTH_FIELDS for part in ("lengths", "sizes")]
     names.append("parents")
