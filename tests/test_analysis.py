@@ -16,7 +16,8 @@ from oralhistory.search.analysis import (
     text_analyzer,
     vocabulary_analyzer,
 )
-from oralhistory.search.quick import QuickAnalyzer, vocabulary_words
+from oralhistory.search.quick import QuickAnalyzer
+from oralhistory.search.text_words import vocabulary_words
 from tests.conftest import import_testimony, run_cli
 from tests.helpers import hits
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from oralhistory import db, search
 from oralhistory.models import Narrator, Passage, Testimony
-from oralhistory.search import arrays, postings
+from oralhistory.search import arrays, postings, segment_decoding, segment_layout
 from tests.conftest import import_testimony, make_app, run_cli
 
 
@@ -28,7 +28,9 @@ def segment_ids(app) -> set[str]:
 
 
 def array_segments(app) -> set[str]:
-    return {path.name.split(".")[0] for path in generation(app).glob(f"*.{arrays.FORMAT}_*.npy")}
+    return {
+        path.name.split(".")[0] for path in generation(app).glob(f"*.{segment_layout.FORMAT}_*.npy")
+    }
 
 
 def search_body(client, q: str) -> dict:
@@ -66,7 +68,7 @@ def test_a_fresh_process_memory_maps_the_arrays_instead_of_decoding(app, tmp_pat
 def test_an_index_written_before_the_arrays_gets_them_on_first_search(app):
     client = app.test_client()
     expected = search_body(client, "Aleppo family")
-    for path in generation(app).glob(f"*.{arrays.FORMAT}_*.npy"):
+    for path in generation(app).glob(f"*.{segment_layout.FORMAT}_*.npy"):
         path.unlink()
     arrays.forget_segments_except(set())
     fresh = make_app(Path(app.config["INDEX_DIR"]).parent)
@@ -77,7 +79,7 @@ def test_an_index_written_before_the_arrays_gets_them_on_first_search(app):
 def test_every_field_a_search_scores_has_its_postings_in_the_arrays():
     # A scored field left out of the arrays would find and score nothing there: a spelling
     # read by its name's key would silently go missing from results.
-    assert set(search.FIELD_WEIGHTS) <= set(arrays.SCORED_FIELDS)
+    assert set(search.FIELD_WEIGHTS) <= set(segment_layout.SCORED_FIELDS)
 
 
 @pytest.mark.parametrize("q", ["Aleppo", "Halabi", "buses OR family", "Idlib", "حلب"])
@@ -135,15 +137,17 @@ def test_a_segment_written_has_the_arrays_it_would_decode_and_none_are_read_back
 ):
     import_testimony(app, tmp_path, "written", "The orphans of Jarablus waited for the buses.")
     # the arrays are made as Whoosh writes the postings: decoding them is never needed
-    monkeypatch.setattr(arrays, "_decode", lambda reader: pytest.fail("arrays read back"))
+    monkeypatch.setattr(
+        segment_decoding, "decode_segment", lambda reader: pytest.fail("arrays read back")
+    )
     assert run_cli(app, "reindex").exit_code == 0
     monkeypatch.undo()
     with app.app_context():
         searcher = search.archive_index().searcher()
         for leaf, _ in searcher.leaf_searchers():
             reader = leaf.reader()
-            files = arrays._files(generation(app), reader.segment().segment_id())
-            decoded = arrays._decode(reader)
+            files = segment_layout.array_files(generation(app), reader.segment().segment_id())
+            decoded = segment_decoding.decode_segment(reader)
             assert set(decoded) == set(files)
             for name, path in files.items():
                 written = np.load(path, allow_pickle=False)

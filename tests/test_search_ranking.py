@@ -11,7 +11,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
 from oralhistory import db, records, search
-from oralhistory.search import arrays, documents, postings, ranking
+from oralhistory.search import documents, postings, ranking, segment_layout
 from tests.conftest import import_testimony
 from tests.helpers import hits
 
@@ -79,7 +79,7 @@ def flat_index(app):
             for testimony, *passages in documents.testimony_documents(
                 documents.read_passages(session, None)
             ):
-                about = {name: testimony[name] for name in arrays.ABOUT_FIELDS}
+                about = {name: testimony[name] for name in segment_layout.ABOUT_FIELDS}
                 for passage in passages:
                     writer.add_document(**passage, **about)
     flat = ix.searcher(weighting=BM25F(B=search.BM25_B, K1=search.BM25_K1))

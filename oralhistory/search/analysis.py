@@ -4,6 +4,7 @@ Names from Aleppo are written many ways. The analyzer folds case and accents, dr
 article written apart (al-, el-, a-, ash- ...) or attached (الـ), normalises Arabic script
 (alef forms, taa marbuta, alef maqsura, diacritics, tatweel), and maps every spelling the
 gazetteer knows to one canonical form, so that any spelling finds passages using another.
+The word lists it reads are in `word_lists`; the spelling table is built in `spellings`.
 """
 
 from __future__ import annotations
@@ -24,152 +25,19 @@ from whoosh.analysis.analyzers import Analyzer
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
+from .word_lists import (
+    ARABIC_PREFIXES,
+    ARABIC_PROCLITICS,
+    ARTICLE_PREFIXES,
+    ARTICLES,
+    ENGLISH_STOP_WORDS,
+)
+
 # Arabic letters with their combining marks and tatweel stay inside one token.
 TOKEN_PATTERN = r"[\w\u0610-\u061A\u064B-\u065F\u0670\u0640]+(?:['’ʼ‘][\w]+)?"
 
-# The Arabic article and its assimilated forms, as transliterations write them apart.
-ARTICLES = frozenset(
-    [
-        "al",
-        "el",
-        "il",
-        "ul",
-        "a",
-        "e",
-        "ad",
-        "ed",
-        "ash",
-        "esh",
-        "as",
-        "es",
-        "at",
-        "et",
-        "az",
-        "ez",
-        "an",
-        "en",
-        "ar",
-        "er",
-        "ath",
-        "adh",
-        "ath",
-        "dh",
-        "l",
-    ]
-)
-ARTICLE_PREFIXES = ("al", "el")
 ARABIC_LETTER = re.compile("[\u0600-\u06ff]")  # compiled once: tested on every token
 ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u0640]")
-ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
-# Conjunctions and prepositions written onto the word that follows (and, so, in, for, like).
-ARABIC_PROCLITICS = ("و", "ف", "ب", "ل", "ك")
-# English words that some spellings of names coincide with; never rewrite them.
-ENGLISH_WORDS = frozenset(
-    [
-        "said",
-        "tall",
-        "bab",
-        "ain",
-        "tal",
-        "sham",
-        "ash",
-        "as",
-        "at",
-        "an",
-        "in",
-        "on",
-        "of",
-        "the",
-        "and",
-        "to",
-    ]
-)
-
-# Words of place names that describe rather than name; translations move them about.
-GENERIC_WORDS = frozenset(
-    [
-        "east",
-        "eastern",
-        "west",
-        "western",
-        "north",
-        "northern",
-        "south",
-        "southern",
-        "city",
-        "countryside",
-        "rural",
-        "governorate",
-        "province",
-        "district",
-        "neighbourhood",
-        "neighborhood",
-        "besieged",
-        "old",
-        "new",
-        "area",
-        "bridge",
-        "brigade",
-        "camp",
-        "crossing",
-        "housing",
-        "junction",
-        "market",
-        "quarter",
-        "road",
-        "square",
-        "street",
-        "town",
-        "village",
-        "شرق",
-        "غرب",
-        "شمال",
-        "جنوب",
-        "ريف",
-        "محافظه",
-        "مدينه",
-        "حي",
-    ]
-)
-
-ENGLISH_STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "has",
-        "he",
-        "in",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "that",
-        "the",
-        "to",
-        "was",
-        "were",
-        "will",
-        "with",
-        "i",
-        "we",
-        "you",
-        "they",
-        "our",
-        "us",
-        "me",
-        "my",
-    ]
-)
 
 
 def normalise_arabic(word: str) -> str:
@@ -339,58 +207,6 @@ def name_tokens(name: str) -> list[str]:
 def _name_tokens(name: str) -> tuple[str, ...]:
     # Names (the gazetteer's above all) are normalised again and again: once is enough.
     return tuple(token.text for token in _BASE_ANALYZER(name))
-
-
-def spelling_table(groups: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
-    """Build the spelling -> canonical form table from (canonical name, spellings) groups.
-
-    Names of the same number of words are aligned word by word ("Hajj Qassim" -> "haj qasim"),
-    unless their generic words (east, countryside, governorate ...) stand in different places,
-    as a translation may reorder them: "Aleppo governorate" is not word for word "محافظة حلب",
-    nor "Rural Damascus" "Damascus countryside"; "western Aleppo" is "west Aleppo". A word
-    that is also an English word ("said", "bab") is never rewritten alone: the spelling is
-    then kept whole ("sheikh said" -> "sheikh saeed"), as is a spelling of several words for a
-    one-word name ("حزب الله" -> "hezbollah"). A spelling that contains the canonical name
-    ("Masaken Hanano") needs no entry: its words find the name already.
-    """
-    table: dict[str, str] = {}
-    for canonical, spellings in groups:
-        names = name_tokens(canonical)
-        for spelling in spellings:
-            words = name_tokens(spelling)
-            if not words or words == names or set(names) <= set(words):
-                continue
-            if len(words) > 1 and _generic_at(words) != _generic_at(names):
-                continue
-            if len(words) == len(names):
-                pairs = [(v, t) for v, t in zip(words, names, strict=True) if v != t]
-                unsafe = [v for v, t in pairs if _unsafe(v, t)]
-                for variant, target in pairs:
-                    if variant not in unsafe:
-                        table.setdefault(variant, target)
-                # A name whose English-looking word is part of it is rewritten whole; a
-                # generic word that is not a form of its counterpart keeps its meaning.
-                if unsafe and len(words) > 1 and not GENERIC_WORDS.intersection(unsafe):
-                    table.setdefault(" ".join(words), " ".join(names))
-            elif len(names) == 1:
-                table.setdefault(" ".join(words), names[0])
-    # A canonical word is never itself rewritten (keeps the table free of chains).
-    targets = canonical_words(table)
-    return {variant: target for variant, target in table.items() if variant not in targets}
-
-
-def _unsafe(variant: str, target: str) -> bool:
-    # An English word, a lone letter, or a generic word standing for another generic word
-    # ("besieged Aleppo" for "east Aleppo") would be rewritten wherever it occurs; of generic
-    # words only forms of one another ("western", "west") are.
-    if variant in ENGLISH_WORDS or len(variant) < 2:
-        return True
-    generic = variant in GENERIC_WORDS or target in GENERIC_WORDS
-    return generic and not (variant.startswith(target) or target.startswith(variant))
-
-
-def _generic_at(words: list[str]) -> list[int]:
-    return [i for i, word in enumerate(words) if word in GENERIC_WORDS]
 
 
 def text_analyzer(table: dict[str, str] | None = None) -> Analyzer:

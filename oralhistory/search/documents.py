@@ -25,11 +25,13 @@ from .. import gazetteer
 from ..models import ContextLink, Passage, Testimony
 from .analysis import (
     name_tokens,
-    spelling_table,
     text_analyzer,
 )
-from .arrays import VOCABULARY_FIELDS, counted_words
-from .quick import QuickAnalyzer, text_words, vocabulary_words
+from .arrays import VOCABULARY_FIELDS
+from .quick import QuickAnalyzer
+from .segment_decoding import counted_words
+from .spellings import spelling_table
+from .text_words import text_words, vocabulary_words
 from .transliteration import name_key_analyzer
 
 # --- the index on disk ----------------------------------------------------------------------

@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 from whoosh.filedb.filestore import FileStorage
 
-from . import arrays
+from . import segment_decoding
+from .segment_layout import array_files
 
 # The header of an array `np.save` writes, as it writes it: `{'descr': '<i8',
 # 'fortran_order': False, 'shape': (12,), }`.
@@ -45,6 +46,7 @@ class Held:
 
     @classmethod
     def of(cls, path: Path, stat: os.stat_result) -> Held:
+        """The file at `path` as `stat` found it."""
         return cls(str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
     def cut(self) -> bool:
@@ -133,7 +135,7 @@ def damage(folder: Path, *, thorough: bool = False) -> str | None:
 
 
 def _arrays_damage(folder: Path, segment_id: str, thorough: bool) -> str | None:
-    for path in arrays._files(folder, segment_id).values():
+    for path in array_files(folder, segment_id).values():
         try:
             npy_layout(path)
         except FileNotFoundError:
@@ -152,8 +154,8 @@ def _contents_damage(folder: Path, reader) -> str | None:
         segment = leaf.segment()
         if segment is None:
             continue
-        decoded = arrays._decode(leaf)
-        for name, path in arrays._files(folder, segment.segment_id()).items():
+        decoded = segment_decoding.decode_segment(leaf)
+        for name, path in array_files(folder, segment.segment_id()).items():
             dtype, shape, offset, fortran, _ = npy_layout(path)
             saved = np.fromfile(path, dtype=dtype, offset=offset).reshape(
                 shape, order="F" if fortran else "C"

@@ -16,7 +16,7 @@ from typing import Any
 
 from whoosh.query import Not, Phrase, Query
 
-from .analysis import ENGLISH_STOP_WORDS
+from .word_lists import ENGLISH_STOP_WORDS
 
 _SPACE = re.compile(r"\s+")
 _WORDS = re.compile(r"[\w'’]+")

@@ -34,6 +34,9 @@ PLACE_WEIGHT = 1.0
 
 @dataclass
 class SearchRequest:
+    """What a reader asked for: the query, the filters chosen apart from it, the page, and
+    whether restricted testimony may be searched."""
+
     q: str = ""
     narrator: str | None = None
     place: str | None = None
@@ -129,6 +132,8 @@ def _place_boost(query: Query, tokens: list[querylang.Token], places: Gazetteer)
 
 
 def query_parser(schema: Schema) -> QueryParser:
+    """Whoosh's query parser for the index's `schema`, reading only the syntax the search
+    page documents."""
     # Only the syntax the search page documents: words, phrases, brackets, AND OR NOT and
     # filters. Wildcards, ranges, boosts and single quotes are plain text here, so that
     # "lawyer?" or "[Aleppo]" mean what a reader meant. A field is named only by the mark
@@ -224,6 +229,8 @@ def _events_named(places: Gazetteer, value: str, analyse) -> list[str]:
 
 
 def wanted_marks(schema: Schema, query: Query) -> marks.Wanted:
+    """What a snippet marks for `query`: the words it asks of the text, the note and the
+    other languages' text, and the name keys it asks for."""
     return marks.wanted(query, ["text", "note", "translation"], KEY_WEIGHTS)
 
 
@@ -237,6 +244,7 @@ def name_key_filter(schema: Schema) -> NameKeyFilter:
 
 
 def spelling_filter(schema: Schema) -> SpellingFilter | None:
+    """The spelling filter of the index's text analyzer (None: it has none)."""
     for item in schema["text"].analyzer.items:
         if isinstance(item, SpellingFilter):
             return item

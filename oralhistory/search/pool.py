@@ -42,9 +42,11 @@ class WordPool:
 
     @property
     def fieldnames(self) -> set[str]:
+        """The fields postings were added for (Whoosh's writer asks)."""
         return set(self._words)
 
     def add(self, item: tuple) -> None:
+        """Add one posting, (field, word, document, weight, value), as Whoosh's writer gives it."""
         fieldname, word, docnum, weight, value = item
         if docnum < 0:  # a word for Whoosh's spelling graph, which its writer drops too
             return
@@ -117,6 +119,7 @@ class WordPool:
         return gathered
 
     def cleanup(self) -> None:
+        """Forget every posting added (Whoosh's writer calls this when done)."""
         self._words.clear()
         self._unordered.clear()
 

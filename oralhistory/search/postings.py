@@ -21,7 +21,8 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndMaybe, Every, Not, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
-from .arrays import ABOUT_FIELDS, Family, SearchArrays, ranges
+from .searcher_arrays import SearchArrays
+from .segment_layout import ABOUT_FIELDS, Family, ranges
 
 # What many searches need and the index alone decides (each segment's arrays, the documents
 # of a filter term, the statistics for a viewer) is worked out once per searcher; segments
@@ -34,6 +35,8 @@ _FILTER_CACHE_SIZE = 64
 
 
 def searcher_cache(searcher: Searcher) -> dict:
+    """What is kept for one searcher (its arrays, filters, statistics, words): dropped with
+    it."""
     cache = _SEARCHER_CACHES.get(searcher)
     if cache is None:
         cache = _SEARCHER_CACHES[searcher] = {}
@@ -254,6 +257,7 @@ class Postings:
 
     @cached_property
     def docset(self) -> set[int]:
+        """The documents, as a set."""
         return set(self.docs.tolist())
 
     def __contains__(self, docnum: int) -> bool:
@@ -262,6 +266,7 @@ class Postings:
 
 
 def term_bytes(searcher: Searcher, fieldname: str, text: Any) -> bytes | None:
+    """A word as its field's postings hold it, in bytes (None: the index has no such field)."""
     if fieldname not in searcher.schema:
         return None
     return text if isinstance(text, bytes) else searcher.schema[fieldname].to_bytes(text)
@@ -270,6 +275,7 @@ def term_bytes(searcher: Searcher, fieldname: str, text: Any) -> bytes | None:
 def word_postings(
     searcher: Searcher, fieldname: str, text: Any, memo: dict | None = None
 ) -> Postings:
+    """A word's postings among the live documents, kept in `memo` when given."""
     if memo is not None:
         if (fieldname, text) not in memo:
             memo[fieldname, text] = word_postings(searcher, fieldname, text)
@@ -313,6 +319,7 @@ class Matches:
         return matching_mask(self.searcher, query, self._words)
 
     def postings(self, fieldname: str, text: Any) -> Postings:
+        """A word's postings among the live documents (kept for this query)."""
         return word_postings(self.searcher, fieldname, text, self._words)
 
     def matched(self) -> np.ndarray:

@@ -2,13 +2,14 @@
 
 Indexing analyses every passage's words and its names; a snippet marks the words a query
 matched by analysing the passage again; a fingerprint reads a passage's normalised words.
-All run often on words already seen.
+All run often on words already seen. The steps the analyzer is built from are in
+`token_steps`; the words of texts read through it, kept per process, in `text_words`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from functools import lru_cache, partial
+from functools import partial
 from itertools import chain
 
 from whoosh.analysis import (
@@ -19,16 +20,17 @@ from whoosh.analysis import (
     StopFilter,
     Token,
 )
-from whoosh.analysis.analyzers import Analyzer, CompositeAnalyzer
+from whoosh.analysis.analyzers import CompositeAnalyzer
 
-from .analysis import (
-    ENGLISH_STOP_WORDS,
-    VOCABULARY_MINSIZE,
-    ApostropheFilter,
-    ArabicFilter,
-    ArticleFilter,
-    SpellingFilter,
-    base_analyzer,
+from .analysis import ApostropheFilter, ArabicFilter, ArticleFilter, SpellingFilter
+from .token_steps import (
+    CACHED_WORDS,
+    UNSEEN,
+    one_word,
+    renumbered,
+    through,
+    token_spans,
+    words_found,
 )
 from .transliteration import AlefMaqsuraFilter, CaseTokenizer, NameKeyFilter
 
@@ -44,8 +46,6 @@ _ONE_WORD_FILTERS = (
     StopFilter,
     StemFilter,
 )
-_CACHED_WORDS = 200_000  # per cache: it is emptied when it holds more
-_UNSEEN = object()  # not in a cache of words (where None means "no word")
 _INDEXING = frozenset({"positions", "boosts", "mode"})  # the options of Whoosh's indexing
 _DROPPED = ("", (), False)  # a word the filters before the spelling filter drop
 
@@ -106,7 +106,7 @@ class QuickAnalyzer(CompositeAnalyzer):
         # the words of a text, as strings, when the tokenizer's expression has no groups
         self._findall = None
         if self._fused and not tokenizer.expression.groups:
-            self._findall = partial(_words_found, tokenizer.expression)
+            self._findall = partial(words_found, tokenizer.expression)
         # the name keys: read word by word as well, when indexed
         self._keyed = self._quick and type(tokenizer) is CaseTokenizer and bool(self._last)
         self._key_entries: dict[str, tuple[str | None, str | None, bool]] = {}
@@ -151,7 +151,7 @@ class QuickAnalyzer(CompositeAnalyzer):
         """Each token's (text, startchar, endchar), as `self(text, chars=True,
         positions=True, mode="index", removestops=False)` gives them: for marking."""
         if not self._fused:
-            return _token_spans(self, text)
+            return token_spans(self, text)
         return [(word, start, end) for word, _, start, end, _ in self._read(text)]
 
     def positions(self, text: str) -> list[tuple[str, int]]:
@@ -221,11 +221,11 @@ class QuickAnalyzer(CompositeAnalyzer):
         """What a word of a text is, looked up: the word the filters before the spelling
         filter make of it; the words it ends as alone (each with whether it is a stop
         word); whether it may begin a spelling of several words."""
-        if len(self._entries) > _CACHED_WORDS:
+        if len(self._entries) > CACHED_WORDS:
             self._entries.clear()
             self._kept.clear()
             self._begins.clear()
-        found = _one_word(self._before, raw)
+        found = one_word(self._before, raw)
         if found is None:
             entry = _DROPPED
         elif self._spelling is None:
@@ -242,11 +242,11 @@ class QuickAnalyzer(CompositeAnalyzer):
 
     def _after_word(self, word: str) -> tuple[str, bool] | None:
         # one lookup: another thread may empty the cache between two
-        found = self._seen_after.get(word, _UNSEEN)
-        if found is _UNSEEN:
-            if len(self._seen_after) > _CACHED_WORDS:
+        found = self._seen_after.get(word, UNSEEN)
+        if found is UNSEEN:
+            if len(self._seen_after) > CACHED_WORDS:
                 self._seen_after.clear()
-            found = self._seen_after[word] = _one_word(self._after, word)
+            found = self._seen_after[word] = one_word(self._after, word)
         return found
 
     def _spelled(self, words: list) -> list[tuple[str, bool, int, int, int]]:
@@ -298,9 +298,9 @@ class QuickAnalyzer(CompositeAnalyzer):
     def _key_entry(self, raw: str) -> tuple[str | None, str | None, bool]:
         """A word's key (None: it has none) when it is not capitalised inside a sentence,
         when it is, and whether the two differ for it."""
-        if len(self._key_entries) > _CACHED_WORDS:
+        if len(self._key_entries) > CACHED_WORDS:
             self._key_entries.clear()
-        found = _one_word(self._before, raw)
+        found = one_word(self._before, raw)
         keys = []
         for capitalised in (False, True):
             if found is None:
@@ -331,15 +331,15 @@ class QuickAnalyzer(CompositeAnalyzer):
                 yield token
 
     def _tokens(self, value, options) -> Iterator[Token]:
-        tokens = _through(self.items[0](value, **options), self._before, self._seen_before)
+        tokens = through(self.items[0](value, **options), self._before, self._seen_before)
         if self._spelling is not None:
             tokens = self._spelling(tokens)
-            tokens = _through(tokens, self._after, self._seen_after)
+            tokens = through(tokens, self._after, self._seen_after)
         for last in self._last:
             tokens = last(tokens)
         if options.get("removestops", True):
             tokens = (token for token in tokens if not token.stopped)
-        yield from _renumbered(tokens) if self._renumber else tokens
+        yield from renumbered(tokens) if self._renumber else tokens
 
 
 _SHARED: list[QuickAnalyzer] = []  # the analyzers unpickled in this process, the last few
@@ -355,96 +355,3 @@ def shared_analyzer(*items) -> QuickAnalyzer:
         del _SHARED[0]
     _SHARED.append(made)
     return made
-
-
-def _through(
-    tokens: Iterable[Token], filters: list, seen: dict[str, tuple[str, bool] | None]
-) -> Iterator[Token]:
-    for token in tokens:
-        # one lookup: another thread may empty the cache between two
-        found = seen.get(token.text, _UNSEEN)
-        if found is _UNSEEN:
-            if len(seen) > _CACHED_WORDS:
-                seen.clear()
-            found = seen[token.text] = _one_word(filters, token.text)
-        if found is not None:
-            token.text, token.stopped = found
-            yield token
-
-
-def _token_spans(analyzer: Analyzer, text: str) -> list[tuple[str, int, int]]:
-    options = {"positions": True, "chars": True, "mode": "index", "removestops": False}
-    return [(token.text, token.startchar, token.endchar) for token in analyzer(text, **options)]
-
-
-def _renumbered(tokens: Iterable[Token]) -> Iterator[Token]:
-    """Positions as `StopFilter(renumber=True)` gives them: the first word kept keeps its
-    own, and each next one kept has the next."""
-    pos = None
-    for token in tokens:
-        if token.positions and not token.stopped:
-            pos = token.pos if pos is None else pos + 1
-            token.pos = pos
-        yield token
-
-
-def _one_word(filters: list, text: str) -> tuple[str, bool] | None:
-    """What one-word filters make of a word alone: (text, stopped), or None when dropped."""
-    token = Token(positions=False, chars=False, removestops=False, mode="index")
-    token.text, token.stopped, token.boost = text, False, 1.0
-    tokens: Iterable[Token] = [token]
-    for f in filters:
-        tokens = f(tokens)
-    out = [(t.text, t.stopped) for t in tokens]
-    assert len(out) <= 1, "a one-word filter made several words of one"
-    return out[0] if out else None
-
-
-_QUICK: dict[int, tuple[Analyzer, QuickAnalyzer]] = {}
-
-
-def quick_spans(analyzer: Analyzer):
-    """A function giving the (text, startchar, endchar) of the tokens `analyzer(text,
-    chars=True, positions=True, mode="index", removestops=False)` gives, for marking the
-    words a query matched, from a `QuickAnalyzer` of the same chain (kept for the analyzers
-    of the index in use)."""
-    if not isinstance(analyzer, QuickAnalyzer):
-        kept = _QUICK.get(id(analyzer))
-        if kept is None or kept[0] is not analyzer:
-            if len(_QUICK) > 8:
-                _QUICK.clear()
-            items = getattr(analyzer, "items", None)
-            kept = _QUICK[id(analyzer)] = (analyzer, QuickAnalyzer(*items) if items else None)
-        if kept[1] is None:  # not a chain: its own tokens
-            return partial(_token_spans, analyzer)
-        analyzer = kept[1]
-    return analyzer.spans
-
-
-@lru_cache(maxsize=2048)
-def _words_found(expression, text: str) -> list[str]:
-    """The matches of a tokenizer's expression in `text`, as strings (not to be changed),
-    kept for the texts read last: a passage's text is read by the index's analyzer of words
-    and by that of its "did you mean" words."""
-    return expression.findall(text)
-
-
-_QUICK_BASE = QuickAnalyzer(base_analyzer())
-
-
-@lru_cache(maxsize=1024)
-def text_words(text: str) -> tuple[str, ...]:
-    """The normalised words of a text (as `name_tokens`), kept for the texts read last: a
-    passage's are read for its testimony's "did you mean" words, then for its fingerprint."""
-    return tuple(_QUICK_BASE.words(text))
-
-
-def vocabulary_words(texts: Iterable[str]) -> set[str]:
-    """The "did you mean" words of `texts`, as the vocabulary's analyzer indexes them: their
-    words less the stop words and those shorter than three letters (its `StopFilter`)."""
-    return {
-        word
-        for text in texts
-        for word in text_words(text)
-        if len(word) >= VOCABULARY_MINSIZE and word not in ENGLISH_STOP_WORDS
-    }

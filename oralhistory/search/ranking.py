@@ -19,9 +19,9 @@ from whoosh import scoring
 from whoosh.query import And, AndMaybe, Every, Not, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
-from .arrays import KEY_FIELDS, SCORED_FIELDS, SCORED_LENGTH_OF_BYTE
 from .planning import FilterQuery
 from .postings import Matches, allowed_mask, search_arrays, searcher_cache, term_bytes
+from .segment_layout import KEY_FIELDS, SCORED_FIELDS, SCORED_LENGTH_OF_BYTE
 
 # BM25F; B is how much a long passage is discounted for its length (0: not at all, 1: fully).
 # Measured with `python -m tests.relevance.tune`: the relevance set scores the same for every
@@ -53,15 +53,18 @@ class Statistics:
 
     @property
     def searcher(self) -> Searcher:
+        """The searcher these statistics were counted on (while it lives)."""
         searcher = self._searcher()
         assert searcher is not None, "statistics outlived their searcher"
         return searcher
 
     @cached_property
     def doc_count(self) -> int:
+        """How many passages the viewer may see."""
         return int(self.scope.sum())
 
     def idf(self, fieldname: str, text: Any) -> float:
+        """A word's inverse document frequency among the passages in scope, as Whoosh's."""
         if (fieldname, text) not in self._idfs:
             if len(self._idfs) >= 10_000:  # a bound, for a searcher that lives long
                 self._idfs.clear()
@@ -73,6 +76,7 @@ class Statistics:
         return self._idfs[fieldname, text]
 
     def avg_length(self, fieldname: str) -> float:
+        """A field's average length in words over the passages in scope."""
         if fieldname not in self._averages:
             sizes = search_arrays(self.searcher).sizes(fieldname)[self.scope]
             # as Whoosh's `avg_field_length`: every length in words, over every passage
@@ -98,6 +102,7 @@ class StatisticsBM25F(scoring.BM25F):
         self.stats = stats
 
     def scorer(self, searcher, fieldname, text, qf=1):
+        """Whoosh's BM25F scorer of a word, with this archive's idf and average length."""
         scorer = super().scorer(searcher, fieldname, text, qf=qf)
         if isinstance(scorer, scoring.BM25FScorer):
             scorer.idf = self.stats.idf(fieldname, text)

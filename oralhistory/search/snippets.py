@@ -1,9 +1,9 @@
 """Snippets: a hit's passage, or the best of it, with what the query matched marked.
 
 The passage's words are read again to find where the matched words stand, with each word's
-analysis looked up rather than run anew (`quick.quick_spans`): the same words and characters
-the field's analyzer gives, without a stream of tokens, so that a page of hits is marked
-quickly. Whoosh's own fragmenters and formatter then cut and mark them.
+analysis looked up rather than run anew (`text_words.quick_spans`): the same words and
+characters the field's analyzer gives, without a stream of tokens, so that a page of hits is
+marked quickly. Whoosh's own fragmenters and formatter then cut and mark them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from whoosh import highlight
 from whoosh.fields import Schema
 
 from . import marks
-from .quick import quick_spans
+from .text_words import quick_spans
 
 SNIPPET_CHARS = 360
 
@@ -31,9 +31,11 @@ class MarkFormatter(highlight.HtmlFormatter):
         self.phrase = phrase  # the query holds a phrase: its small words are marked with it
 
     def format_token(self, text, token, replace=False):
+        """One matched token of `text`, escaped, in a `<mark>`."""
         return f"<mark>{escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
 
     def format_fragment(self, fragment, replace=False):
+        """A fragment's text, escaped, each run of matched words in one `<mark>`."""
         start, end = fragment.startchar, fragment.endchar
         spans = sorted(
             (token.startchar - start, token.endchar - start)
@@ -44,6 +46,7 @@ class MarkFormatter(highlight.HtmlFormatter):
         return marks.marked(text, marks.join_runs(text, spans, self.phrase))
 
     def format(self, fragments, replace=False):
+        """The snippet: its fragments joined, with an ellipsis wherever the passage goes on."""
         # An ellipsis wherever the snippet leaves out part of the passage, so that a reader
         # never takes a cut fragment for the narrator's whole sentence.
         if not fragments:
@@ -57,6 +60,7 @@ class MarkFormatter(highlight.HtmlFormatter):
 
 
 def key_spans(schema: Schema, text: str, want: marks.Wanted) -> list[tuple[int, int]]:
+    """Where `text` holds a name the query matched by its key alone, as character spans."""
     keys_only = replace(want, words=frozenset())
     analyzers = (schema["text"].analyzer, schema["name_keys"].analyzer)
     return marks.matched_spans(text, keys_only, *analyzers)

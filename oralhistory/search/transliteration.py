@@ -29,14 +29,12 @@ from whoosh.support.charset import accent_map
 
 from .analysis import (
     ARABIC_LETTER,
-    ENGLISH_STOP_WORDS,
-    ENGLISH_WORDS,
-    GENERIC_WORDS,
     TOKEN_PATTERN,
     ApostropheFilter,
     ArabicFilter,
     ArticleFilter,
 )
+from .word_lists import ENGLISH_STOP_WORDS, ENGLISH_WORDS, GENERIC_WORDS
 
 # Latin letters and pairs of letters, as the Arabic consonant they write; any other letter
 # stands for itself, and vowels (with w and y) for nothing.
