@@ -48,8 +48,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # readers see links no archivist has reviewed apart and quietly, or (False) not at all
         SHOW_PROPOSED_LINKS=True,
         # a thread keeps this process's index in step with the change log (`index_follower`):
-        # None: as the entry point says (on in a server, `wsgi.py`; off in `flask` commands and
-        # scripts, which bring the index up to date themselves); True or False: so
+        # None: as the entry point says (on in a server, `wsgi.py` or `flask run`; off in the
+        # other `flask` commands and scripts, which bring the index up to date themselves);
+        # True or False: so
         INDEX_FOLLOWER=None,
     )
     app.config.from_prefixed_env("ORALHISTORY")
