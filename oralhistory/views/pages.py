@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template, request
 
-from .. import db, records, testimony_pages, timeline_pages
+from .. import collection_summary, db, records, testimony_pages, timeline_pages
 from ..auth import current_viewer
 from ..errors import BadParameter
 from ..paging import paging
@@ -24,12 +24,17 @@ bp = Blueprint("pages", __name__)
 
 @bp.get("/")
 def home():
+    """The home page: what the collection is (from its record), a search box, the first
+    narrators and the timeline's span."""
     session = db.session()
     return render_template(
         "home.html",
         narrators=records.list_narrators(session, current_viewer(), limit=HOME_NARRATORS),
         narrator_count=records.count_narrators(session, current_viewer()),
         timeline=timeline_pages.timeline_span(session),
+        publishers=collection_summary.publishers(session),
+        interviewers=collection_summary.interviewers(session),
+        example_place=collection_summary.example_place(session),
     )
 
 
