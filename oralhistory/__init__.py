@@ -92,11 +92,14 @@ def warm_up(app: Flask) -> None:
     English word list name keys rest on loaded, the index's arrays mapped, the public
     statistics counted, the SQL compiled. An archive without an index yet starts all the same.
     """
-    from . import db, records, search
+    from . import collection_summary, db, records, search
 
     with app.test_request_context("/api/search"):
         try:
-            records.search_page(db.session(), search.SearchRequest(q="Aleppo"))
+            # a search a reader would make: the collection's own most spoken-of place
+            place = collection_summary.example_place(db.session())
+            words = place.name if place else "archive"
+            records.search_page(db.session(), search.SearchRequest(q=words))
         except Exception:  # a server starts whatever its warm-up meets
             app.logger.warning("no warm-up search: the first search will be slower", exc_info=True)
     # What is alive now lives as long as the worker: the garbage collector's full passes leave

@@ -18,6 +18,7 @@ class Viewer:
 
     @property
     def is_archivist(self) -> bool:
+        """Whether the viewer is a signed-in archivist."""
         return self.archivist is not None
 
 
@@ -37,6 +38,8 @@ def visible(viewer: Viewer) -> ColumnElement[bool]:
 
 
 def can_see(viewer: Viewer, testimony: Testimony) -> bool:
+    """Whether `viewer` may read `testimony`: archivists every one, readers the public ones not
+    withdrawn."""
     if viewer.is_archivist:
         return True
     return testimony.is_public

@@ -28,6 +28,7 @@ class Drift:
 
     @property
     def clean(self) -> bool:
+        """Whether the index agrees with the record: nothing missing, stale, extra or behind."""
         return not (self.missing or self.stale or self.extra or self.behind or self.problem)
 
     def lines(self) -> list[str]:

@@ -52,7 +52,7 @@ _RENDERING = threading.Lock()
 
 def person(name: str) -> dict[str, str]:
     """A name as CSL wants it. The archive keeps names whole, so the first word is read as
-    the given name and the rest as the family name ("Waleed a-Noufal": a-Noufal, Waleed)."""
+    the given name and the rest as the family name ("Layla al-Sayed": al-Sayed, Layla)."""
     given, _, family = name.strip().partition(" ")
     return {"family": family, "given": given} if family else {"literal": given}
 

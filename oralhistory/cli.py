@@ -23,6 +23,7 @@ from .unit_of_work import UnitOfWork, follow
 
 
 def init_app(app: Flask) -> None:
+    """Register the archive's `flask` commands on `app`."""
     for command in (
         init_command,
         import_command,

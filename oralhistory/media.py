@@ -53,6 +53,7 @@ class MediaKind:
 
     @property
     def is_video(self) -> bool:
+        """Whether the recording is a video (its media type is `video/...`)."""
         return self.media_type.startswith("video/")
 
 
@@ -170,6 +171,7 @@ class Incoming:
         self._hash = hashlib.sha256()
 
     def write(self, data: bytes) -> int:
+        """Write `data` to the file and its hash; raise `TooLarge` past the limit."""
         self.size += len(data)
         if self.size > self.limit:
             raise TooLarge(f"the recording is larger than {self.limit} bytes")
@@ -178,34 +180,44 @@ class Incoming:
 
     @property
     def sha256(self) -> str:
+        """The SHA-256 of the bytes written so far, in hexadecimal."""
         return self._hash.hexdigest()
 
     def seek(self, offset: int, whence: int = 0) -> int:
+        """Move within the file being received, as a file's `seek` does."""
         return self._file.seek(offset, whence)
 
     def tell(self) -> int:
+        """The position in the file being received."""
         return self._file.tell()
 
     def read(self, size: int = -1) -> bytes:
+        """Read from the file being received (the form parser reads it back)."""
         return self._file.read(size)
 
     def flush(self) -> None:
+        """Flush what was written to the operating system."""
         self._file.flush()
 
     def close(self) -> None:
+        """Close the file being received (it stays on disk until kept or discarded)."""
         self._file.close()
 
     @property
     def closed(self) -> bool:
+        """Whether the file being received is closed."""
         return self._file.closed
 
     def readable(self) -> bool:
+        """Always True: the upload is read back once received."""
         return True
 
     def seekable(self) -> bool:
+        """Always True: the file is on disk."""
         return True
 
     def writable(self) -> bool:
+        """Always True: the upload is written into it."""
         return True
 
     def finish(self) -> None:

@@ -18,6 +18,8 @@ class Message(str):
     params: dict[str, Any]
 
     def __new__(cls, msgid: str, **params: Any) -> Self:
+        """The message `msgid` with `params` filled in, keeping both to be worded again in another
+        language."""
         message = super().__new__(cls, msgid % params if params else msgid)
         message.msgid, message.params = msgid, params
         return message

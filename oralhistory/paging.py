@@ -23,6 +23,7 @@ class Paging:
 
     @property
     def offset(self) -> int:
+        """How many items come before this page."""
         return (self.page - 1) * self.per_page
 
     def as_dict(self) -> dict[str, Any]:

@@ -44,6 +44,7 @@ class Sentence(Message):
     `i18n.translated` gives it its capital in the reader's language too."""
 
     def __new__(cls, problem: Any) -> Sentence:
+        """`problem` as a sentence of its own: a capital first and a full stop at the end."""
         said = super().__new__(cls, "%(problem)s.", problem=problem)
         shown = Message.__str__(said)
         capital = super().__new__(cls, shown[:1].upper() + shown[1:])

@@ -36,6 +36,8 @@ class BodyDeadlines:
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response):
+        """Serve the request, its body read under the idle and whole-body deadlines when gunicorn
+        hands over the connection's socket."""
         connection = environ.get("gunicorn.socket")
         body = environ.get("wsgi.input")
         if not isinstance(connection, socket.socket) or body is None:

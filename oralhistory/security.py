@@ -45,6 +45,8 @@ def init_app(app: Flask) -> None:
 
 
 def add_headers(response: Response) -> Response:
+    """Add the security headers (CSP, nosniff, frame and referrer rules; HSTS over HTTPS) to
+    `response`."""
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if request.is_secure:

@@ -42,6 +42,7 @@ class Cue:
 
     @property
     def name(self) -> str:
+        """The cue's identifier, else its start in seconds."""
         return self.identifier or f"{self.start:g}"
 
 

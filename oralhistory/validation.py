@@ -183,6 +183,9 @@ def text_list(max_length: int = 300, max_items: int = 100) -> Check:
 
 
 def slug(max_length: int = 160) -> Check:
+    """A check that a value is a slug (lower-case letters, digits, single hyphens) of at most
+    `max_length` characters."""
+
     def check(value: Any) -> str | None:
         if isinstance(value, str) and SLUG_RE.match(value) and len(value) <= max_length:
             return None
@@ -196,6 +199,8 @@ def slug(max_length: int = 160) -> Check:
 
 
 def whole_number(below: int) -> Check:
+    """A check that a value is a whole number from 0 to `below` - 1."""
+
     def check(value: Any) -> str | None:
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < below:
             return None

@@ -1,12 +1,12 @@
 """The query language readers type in the search box, read and checked before searching.
 
-    orphans bombing            every word must appear (in any of its forms and spellings)
-    "hope of returning"        an exact phrase
-    orphans OR children        either word; brackets group: (orphans OR children) Jarablus
-    Aleppo -Idlib              leave a word or phrase out (also: Aleppo NOT Idlib)
-    narrator:halabi            a narrator, by slug or by any part of the name in any spelling
-    place:Enzharat             a place, by slug or by any of its names
-    event:evacuation           an event, by slug or by words of its title
+    school teacher             every word must appear (in any of its forms and spellings)
+    "the first day"            an exact phrase
+    school OR university       either word; brackets group: (school OR university) teacher
+    school -university         leave a word or phrase out (also: school NOT university)
+    narrator:name              a narrator, by slug or by any part of the name in any spelling
+    place:name                 a place, by slug or by any of its names
+    event:words                an event, by slug or by words of its title
     year:2017                  the year of the interview
 
 A query that cannot mean what the reader wants (an unclosed quotation mark or bracket, an
@@ -47,7 +47,7 @@ FILTER_MARK = "\x01"  # not white space, as \x1c-\x1f are to Whoosh
 
 NOT_TWICE = (
     "'NOT' and '-' each leave out the word or phrase right after them, and cannot be written "
-    "twice in a row; write one of them once, as in: Aleppo -Idlib"
+    "twice in a row; write one of them once, as in: school -university"
 )
 
 
@@ -98,7 +98,7 @@ def _token(match: re.Match) -> Token:
         return Token("op", text, start)
     if text == "-":
         raise QueryError(
-            "a minus sign leaves out the word written right after it, as in: Aleppo -Idlib"
+            "a minus sign leaves out the word written right after it, as in: school -university"
         )
     found = _FILTER.fullmatch(text)
     if not found:
@@ -108,7 +108,7 @@ def _token(match: re.Match) -> Token:
         if not value:
             raise QueryError(f"{name}: needs a value right after the colon, as in {EXAMPLES[name]}")
         return Token("filter", text, start, name, value)
-    if not found["value"]:  # "Aleppo:" is a word followed by a colon
+    if not found["value"]:  # "Note:" is a word followed by a colon
         return Token("word", text[:-1], start)
     known = ", ".join(f"{name}:" for name in FILTERS)
     raise QueryError(
@@ -159,7 +159,7 @@ def _missing_operand(operator: Token) -> None:
     if operator.text == "NOT":
         raise QueryError(
             "'NOT' or '-' needs the word or phrase to leave out right after it, "
-            "as in: Aleppo -Idlib"
+            "as in: school -university"
         )
     raise QueryError(
         f"'{operator.text}' needs a word or phrase on each side, "

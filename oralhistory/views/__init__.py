@@ -46,6 +46,7 @@ class RecordNumber(IntegerConverter):
 
 
 def register_views(app: Flask) -> None:
+    """Register every blueprint, the error handlers and the template helpers on `app`."""
     from . import (
         account,
         alignment,

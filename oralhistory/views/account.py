@@ -26,6 +26,7 @@ def local_path(target: str | None) -> str | None:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """The sign-in page (GET) and sign-in (POST), back to `next` when it is a local address."""
     next_url = local_path(request.values.get("next"))
     if request.method == "GET":
         return render_template("login.html", next_url=next_url, username="", error=None)
@@ -51,6 +52,7 @@ def login():
 def logout():
     # Signing out changes the session, so it takes a POST with the CSRF token; the GET page
     # holds that form, for a reader without the navigation's button.
+    """The sign-out page (GET, holding the form) and signing out (POST)."""
     if request.method == "GET":
         return render_template("logout.html")
     auth.end_session()

@@ -15,21 +15,25 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 @bp.get("/search")
 def search():
+    """`/api/search`: a page of hits, facets, suggestion, events and places as JSON."""
     return jsonify(records.search_page(db.session(), search_request()))
 
 
 @bp.get("/narrators")
 def narrators():
+    """`/api/narrators`: the narrators the viewer may see."""
     return jsonify(records.list_narrators(db.session(), current_viewer()))
 
 
 @bp.get("/narrators/<slug>")
 def narrator(slug: str):
+    """`/api/narrators/<slug>`: a narrator with biography, testimonies and events."""
     return jsonify(records.get_narrator(db.session(), slug, current_viewer(), cite_now))
 
 
 @bp.get("/testimonies/<int:testimony_id>")
 def testimony(testimony_id: int):
+    """`/api/testimonies/<id>`: a testimony with a page of its passages."""
     found = testimony_pages.get_testimony(
         db.session(), testimony_id, current_viewer(), cite_now, page_number() or 1
     )
@@ -38,15 +42,18 @@ def testimony(testimony_id: int):
 
 @bp.get("/events")
 def events():
+    """`/api/events`: the timeline's events, at `place` when given."""
     place = request.args.get("place") or None
     return jsonify(timeline_pages.list_events(db.session(), current_viewer(), place))
 
 
 @bp.get("/events/<slug>")
 def event(slug: str):
+    """`/api/events/<slug>`: an event with a page of the passages linked to it."""
     return jsonify(timeline_pages.get_event(db.session(), slug, current_viewer(), page_number()))
 
 
 @bp.get("/places/<slug>")
 def place(slug: str):
+    """`/api/places/<slug>`: a place with its spellings, events and a page of passages."""
     return jsonify(timeline_pages.get_place(db.session(), slug, current_viewer(), page_number()))

@@ -109,6 +109,7 @@ def _revision_arg(name: str) -> int | None:
 
 @bp.get("/")
 def index():
+    """The archivists' list of every testimony, restricted and withdrawn ones too."""
     return render_template(
         "archive_index.html", testimonies=curation.list_testimonies(db.session())
     )
@@ -116,6 +117,7 @@ def index():
 
 @bp.route("/testimonies/new", methods=["GET", "POST"])
 def new_testimony():
+    """The form for a new testimony (GET) and saving it (POST)."""
     if request.method == "GET":
         return _form_page({"access": "public", "language": "en", "events": []}, {})
     try:
@@ -129,6 +131,7 @@ def new_testimony():
 
 @bp.route("/testimonies/<int:testimony_id>/edit", methods=["GET", "POST"])
 def edit_testimony(testimony_id: int):
+    """The correction form of a testimony (GET) and saving the correction (POST)."""
     session = db.session()
     testimony = curation.get_testimony(session, testimony_id)
     if request.method == "GET":
@@ -151,6 +154,7 @@ def edit_testimony(testimony_id: int):
 @bp.post("/testimonies/<int:testimony_id>/withdraw")
 def withdraw(testimony_id: int):
     # Withdrawal takes a testimony off the site at once: the first POST asks to confirm it.
+    """Withdraw a testimony, after a page asking to confirm it."""
     reason = request.form.get("reason", "").strip()
     if reason and request.form.get("confirm") != "yes":
         testimony = curation.get_testimony(db.session(), testimony_id)
@@ -164,6 +168,7 @@ def withdraw(testimony_id: int):
 
 @bp.post("/testimonies/<int:testimony_id>/reinstate")
 def reinstate(testimony_id: int):
+    """Put a withdrawn testimony back on the site."""
     return _change_withdrawal(
         curation.reinstate_testimony, testimony_id, gettext("The testimony is reinstated.")
     )
@@ -180,6 +185,7 @@ def _change_withdrawal(change, testimony_id: int, done: str):
 
 @bp.get("/testimonies/<int:testimony_id>/history")
 def history(testimony_id: int):
+    """A testimony's revisions, and the difference between two of them."""
     found = curation.testimony_history(
         db.session(), testimony_id, _revision_arg("older"), _revision_arg("newer")
     )
@@ -188,11 +194,13 @@ def history(testimony_id: int):
 
 @api_bp.get("/testimonies")
 def testimonies_json():
+    """`/api/archive/testimonies`: every testimony, for archivists."""
     return jsonify(curation.list_testimonies(db.session()))
 
 
 @api_bp.get("/testimonies/<int:testimony_id>/history")
 def history_json(testimony_id: int):
+    """`/api/archive/testimonies/<id>/history`: the revisions and a difference, as JSON."""
     found = curation.testimony_history(
         db.session(), testimony_id, _revision_arg("older"), _revision_arg("newer")
     )

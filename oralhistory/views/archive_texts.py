@@ -28,6 +28,7 @@ def _page(testimony, values: dict, errors: dict, status: int = 200):
 
 @bp.route("/testimonies/<int:testimony_id>/texts", methods=["GET", "POST"])
 def text_form(testimony_id: int):
+    """The form for a testimony's text in another language (GET) and saving it (POST)."""
     session = db.session()
     testimony = curation.get_testimony(session, testimony_id)
     if request.method == "GET":

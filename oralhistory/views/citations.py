@@ -111,6 +111,7 @@ def _item(testimony_id: int, anchor: str | None) -> tuple[dict, dict]:
 
 @bp.get("/testimonies/<int:testimony_id>/passages/<anchor>")
 def passage(testimony_id: int, anchor: str):
+    """A passage's permanent page: its words now, or where it was removed."""
     found = citable.get_passage(db.session(), testimony_id, anchor, current_viewer())
     player = listening.passage_player(testimony_id, found)
     return render_template("passage.html", found=found, player=player)
@@ -118,23 +119,27 @@ def passage(testimony_id: int, anchor: str):
 
 @api_bp.get("/testimonies/<int:testimony_id>/passages/<anchor>")
 def passage_json(testimony_id: int, anchor: str):
+    """A passage by its permanent anchor, as JSON."""
     return jsonify(citable.get_passage(db.session(), testimony_id, anchor, current_viewer()))
 
 
 @bp.get("/testimonies/<int:testimony_id>/revisions/<int:number>")
 def revision(testimony_id: int, number: int):
+    """A testimony as it stood at revision `number`."""
     found = citable.get_revision(db.session(), testimony_id, number, current_viewer())
     return render_template("revision.html", revision=found)
 
 
 @api_bp.get("/testimonies/<int:testimony_id>/revisions/<int:number>")
 def revision_json(testimony_id: int, number: int):
+    """A testimony as it stood at revision `number`, as JSON."""
     return jsonify(citable.get_revision(db.session(), testimony_id, number, current_viewer()))
 
 
 @bp.get("/testimonies/<int:testimony_id>/cite")
 @bp.get("/testimonies/<int:testimony_id>/passages/<anchor>/cite")
 def cite(testimony_id: int, anchor: str | None = None):
+    """How to cite a testimony or one of its passages, in each style."""
     item, page = _item(testimony_id, anchor)
     return render_template("cite.html", page=page, styles=citation.all_styles(item))
 
@@ -142,6 +147,7 @@ def cite(testimony_id: int, anchor: str | None = None):
 @bp.get("/testimonies/<int:testimony_id>/citation.<kind>")
 @bp.get("/testimonies/<int:testimony_id>/passages/<anchor>/citation.<kind>")
 def download(testimony_id: int, kind: str, anchor: str | None = None):
+    """A citation as a file: CSL-JSON (`.json`), RIS (`.ris`) or BibTeX (`.bib`)."""
     formats = {extension: name for name, (_type, extension) in citation.DOWNLOADS.items()}
     if kind not in formats:
         raise NotFound(
@@ -164,6 +170,7 @@ def download(testimony_id: int, kind: str, anchor: str | None = None):
 
 @bp.get("/sitemap.xml")
 def sitemap():
+    """`/sitemap.xml`: the public pages."""
     pages = metadata.sitemap_pages(db.session())
     xml = render_template("sitemap.xml", pages=pages)
     return Response(xml, content_type="application/xml; charset=utf-8")

@@ -34,6 +34,8 @@ def _download(body, content_type: str, filename: str) -> Response:
 
 @bp.get("/testimonies/<int:testimony_id>/export.txt")
 def testimony_text(testimony_id: int):
+    """The testimony as plain text, its citation first and every passage under its permanent
+    address."""
     session = db.session()
     testimony = testimony_pages.testimony_head(session, testimony_id, current_viewer(), cite_now)
     # Sent as it is read: a long testimony is never held whole.
@@ -46,6 +48,7 @@ def testimony_text(testimony_id: int):
 
 @bp.get("/testimonies/<int:testimony_id>/export.json")
 def testimony_json(testimony_id: int):
+    """The testimony with every passage, as a JSON file."""
     session = db.session()
     viewer = current_viewer()
     slug = testimony_pages.testimony_head(session, testimony_id, viewer, cite_now)["slug"]
@@ -58,6 +61,7 @@ def testimony_json(testimony_id: int):
 
 @bp.get("/search.csv")
 def search_csv():
+    """A search's hits (up to 1,000) as CSV with each passage's permanent address and citation."""
     asked = search_request()
     if not any((asked.q.strip(), asked.narrator, asked.place, asked.event)):
         raise QueryError("say what to look for: 'q', or a 'narrator', 'place' or 'event'")
@@ -88,6 +92,7 @@ def repository() -> oai.Repository:
 @bp.route("/oai", methods=["GET", "POST"])
 @csrf.exempt  # harvesters POST their requests; they change nothing
 def oai_pmh():
+    """The OAI-PMH 2.0 endpoint, GET or POST."""
     values = request.form if request.method == "POST" else request.args
     args = {name: values.getlist(name) for name in values}
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -97,4 +102,5 @@ def oai_pmh():
 
 @bp.get("/api/openapi.json")
 def openapi():
+    """The OpenAPI 3.1 description of the JSON answers."""
     return jsonify(openapi_document(urls.full("")))

@@ -34,6 +34,7 @@ def _refused(testimony_id: int, error: linking.LinkError):
 @bp.post("/links/<int:link_id>/<any(confirm, reject):decision>")
 @login_required
 def decide(link_id: int, decision: str):
+    """Confirm or reject one proposed context link, back to its passage."""
     decided = linking.decide_link(db.session(), link_id, decision, current_viewer().archivist)
     link = decided.link
     if decision == "confirm":
@@ -49,6 +50,7 @@ def decide(link_id: int, decision: str):
 @bp.post("/testimonies/<int:testimony_id>/links")
 @login_required
 def add(testimony_id: int):
+    """Add a context link from a passage to an event or a place."""
     form = request.form
     try:
         decided = linking.add_link(

@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
 
 @archive_bp.post("/testimonies/<int:testimony_id>/passages/<anchor>/start")
 def start_here(testimony_id: int, anchor: str):
+    """Store the time the archivist is listening at as the passage's start."""
     back = urls.testimony(testimony_id, anchor)
     page = request.form.get("page", "")
     if page.isdigit() and int(page) > 1:

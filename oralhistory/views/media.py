@@ -62,6 +62,7 @@ def with_availability(found: dict) -> dict:
 
 
 def media_dir() -> Path:
+    """The directory recordings are kept in (`MEDIA_DIR`)."""
     return Path(current_app.config["MEDIA_DIR"])
 
 
@@ -78,6 +79,7 @@ class ArchiveRequest(Request):
 
     @property
     def max_content_length(self) -> int | None:
+        """The largest request taken: the recording's limit for its upload, else Flask's."""
         if self._max_content_length is None and self._takes_recording():
             return _recording_limit() + FORM_ALLOWANCE
         return super().max_content_length
@@ -226,6 +228,7 @@ def _back_to_form(testimony_id: int):
 
 @archive_bp.post("/testimonies/<int:testimony_id>/recording")
 def upload_recording(testimony_id: int):
+    """Attach, or replace, a testimony's recording from the archivist's upload."""
     file = request.files.get("recording")
     if file is None or not file.filename or not isinstance(file.stream, media.Incoming):
         flash(gettext("Choose the recording’s file first; nothing was stored."), "error")
@@ -255,6 +258,7 @@ def upload_recording(testimony_id: int):
 
 @archive_bp.post("/testimonies/<int:testimony_id>/recording/remove")
 def remove_recording(testimony_id: int):
+    """Remove a testimony's recording, as a revision kept in its history."""
     try:
         recordings.remove(db.session(), testimony_id, current_viewer().archivist or "", media_dir())
     except recordings.RecordingRefused as refused:
@@ -267,6 +271,8 @@ def remove_recording(testimony_id: int):
 @archive_bp.errorhandler(413)
 @archive_bp.errorhandler(media.TooLarge)
 def upload_too_large(error):
+    """An upload over its limit: refused as any archivists' page refuses a stranger, else a 413
+    naming the limit."""
     if not _is_archivist():  # refused at the general limit, before the sign-in check
         return require_archivist()
     return _too_large(error)

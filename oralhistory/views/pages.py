@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template, request
 
-from .. import db, records, testimony_pages, timeline_pages
+from .. import collection_summary, db, records, testimony_pages, timeline_pages
 from ..auth import current_viewer
 from ..errors import BadParameter
 from ..paging import paging
@@ -24,17 +24,23 @@ bp = Blueprint("pages", __name__)
 
 @bp.get("/")
 def home():
+    """The home page: what the collection is (from its record), a search box, the first
+    narrators and the timeline's span."""
     session = db.session()
     return render_template(
         "home.html",
         narrators=records.list_narrators(session, current_viewer(), limit=HOME_NARRATORS),
         narrator_count=records.count_narrators(session, current_viewer()),
         timeline=timeline_pages.timeline_span(session),
+        publishers=collection_summary.publishers(session),
+        interviewers=collection_summary.interviewers(session),
+        example_place=collection_summary.example_place(session),
     )
 
 
 @bp.get("/search")
 def search():
+    """The search page: its help alone, or a page of results, or what to change in the query."""
     asked = {key: request.args.get(key, "") for key in ("q", "narrator", "place", "event")}
     if not any(value.strip() for value in asked.values()):
         return render_template("search.html", asked=asked, result=None, error=None)
@@ -47,6 +53,7 @@ def search():
 
 @bp.get("/narrators")
 def narrators():
+    """The narrators, a page at a time."""
     session, viewer = db.session(), current_viewer()
     pages = paging(
         page_number(), NARRATORS_PER_PAGE, records.count_narrators(session, viewer), "/narrators"
@@ -60,6 +67,7 @@ def narrators():
 
 @bp.get("/narrators/<slug>")
 def narrator(slug: str):
+    """A narrator's profile: biography, testimonies and the events they speak of."""
     return render_template(
         "narrator.html",
         narrator=records.get_narrator(db.session(), slug, current_viewer(), cite_now),
@@ -68,6 +76,7 @@ def narrator(slug: str):
 
 @bp.get("/testimonies/<int:testimony_id>")
 def testimony(testimony_id: int):
+    """A testimony's page: a page of its passages in the chosen text, with its citation."""
     session, viewer = db.session(), current_viewer()
     moment = listening_from()
     heard = testimony_pages.heard_at(session, testimony_id, moment) if moment is not None else None
@@ -108,6 +117,7 @@ def testimony(testimony_id: int):
 
 @bp.get("/timeline")
 def timeline():
+    """The timeline, or the events at one place and within it."""
     place = request.args.get("place") or None
     return render_template(
         "timeline.html", timeline=timeline_pages.list_events(db.session(), current_viewer(), place)
@@ -116,6 +126,7 @@ def timeline():
 
 @bp.get("/events/<slug>")
 def event(slug: str):
+    """An event, with a page of the passages linked to it."""
     return render_template(
         "event.html",
         event=timeline_pages.get_event(db.session(), slug, current_viewer(), page_number()),
@@ -124,6 +135,7 @@ def event(slug: str):
 
 @bp.get("/places/<slug>")
 def place(slug: str):
+    """A place, with its events and a page of the passages linked to it."""
     return render_template(
         "place.html",
         place=timeline_pages.get_place(db.session(), slug, current_viewer(), page_number()),

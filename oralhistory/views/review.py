@@ -111,6 +111,7 @@ def _page(queue: dict | None, error: str | None = None, status: int = 200):
 
 @bp.get("/links")
 def queue_page():
+    """The review queue of proposed context links, filtered and paged."""
     try:
         queue = _queue(_asked())
     except (linking.LinkError, BadParameter) as error:
@@ -121,6 +122,7 @@ def queue_page():
 
 @api_bp.get("/links")
 def queue_json():
+    """`/api/archive/links`: the review queue as JSON."""
     try:
         return jsonify(_queue(_asked()))
     except (linking.LinkError, BadParameter) as error:
@@ -135,6 +137,7 @@ def _back_to_queue():
 
 @bp.post("/links")
 def decide_many():
+    """Confirm or reject the ticked links at once, back to the queue as it was."""
     decision = request.form.get("decision", "")
     raw = request.form.getlist("link")
     try:

@@ -52,6 +52,7 @@ def transcript_vtt(testimony_id: int):
 
 @archive_bp.post("/testimonies/<int:testimony_id>/timecodes")
 def upload_timecodes(testimony_id: int):
+    """Give a testimony's passages their times from a WebVTT or OHMS XML file."""
     back = url_for("archive.edit_testimony", testimony_id=testimony_id, _anchor="timecodes")
     file = request.files.get("timecodes")
     if file is None or not file.filename:
