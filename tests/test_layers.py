@@ -69,6 +69,7 @@ LAYERS = {
         "linking",
         "linkcounts",
         "narrators_named",
+        "collection_summary",
         "paging",
         "review",
         "recordings",
