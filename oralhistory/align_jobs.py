@@ -284,6 +284,15 @@ def accept(session: Session, job_id: int, author: str) -> Saved | None:
     proposed = {row["anchor"]: row for row in job.result or [] if row["anchor"] in wanted}
     before = revisions.snapshot(testimony)
     with UnitOfWork(session) as work:
+        # one UPDATE decides, as in `claim`: of two acceptances at once (a double click, two
+        # archivists), the second finds it accepted and changes nothing
+        taken = session.execute(
+            update(AlignmentJob)
+            .where(AlignmentJob.id == job_id, AlignmentJob.accepted_at.is_(None))
+            .values(accepted_at=utcnow(), accepted_by=author)
+        )
+        if taken.rowcount != 1:
+            raise AlignmentRefused(_("This alignment was accepted already."))
         revisions.keep_first_state(session, testimony)
         for passage in testimony.passages:
             row = proposed.get(passage.anchor)
@@ -291,7 +300,6 @@ def accept(session: Session, job_id: int, author: str) -> Saved | None:
                 continue
             passage.start, passage.end = row["start"], row["end"]
             passage.timing, passage.timing_stale = Timing.ALIGNED, False
-        job.accepted_at, job.accepted_by = utcnow(), author
         changed = revisions.snapshot(testimony) != before
         if changed:  # else only the job is marked accepted
             anchors = [p.anchor for p in testimony.passages if p.anchor in proposed]

@@ -317,3 +317,27 @@ def test_an_arabic_archivist_reads_the_alignment_in_arabic(app, spoken):
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and 'dir="rtl"' in text
     assert "البداية المقترحة" in text and "اقبل هذه الأوقات" in text
+
+
+def test_two_archivists_accepting_one_alignment_at_once_make_one_revision(app, spoken):
+    """A double click without JavaScript, or two archivists at once: both read the job as not
+    accepted yet, and only the first acceptance is kept."""
+    testimony_id = imported(app, spoken, "en")
+    assert run_cli(app, "align", spoken["en"]["slug"]).exit_code == 0
+    job_id = latest_job(app, testimony_id).id
+    factory = app.extensions["oralhistory.sessionmaker"]
+    from oralhistory import align_jobs
+
+    with app.app_context(), factory() as first, factory() as second:
+        seen = [session.get(AlignmentJob, job_id) for session in (first, second)]
+        assert [job.accepted_at for job in seen] == [None, None]
+        assert align_jobs.accept(first, job_id, "first") is not None
+        with pytest.raises(align_jobs.AlignmentRefused, match="accepted already"):
+            align_jobs.accept(second, job_id, "second")
+    with app.app_context():
+        summaries = (
+            db.session()
+            .scalars(select(Revision.summary).where(Revision.testimony_id == testimony_id))
+            .all()
+        )
+    assert sum(s.startswith("Times aligned automatically") for s in summaries) == 1

@@ -172,14 +172,27 @@ def alignment_page(testimony_id: int):
 
 @archive_bp.get("/testimonies/<int:testimony_id>/alignment.json")
 def alignment_json(testimony_id: int):
-    """The latest alignment as JSON, for the page's polling: state, progress, message and
-    the passages' current and proposed starts; `job` is null when none was asked for."""
+    """The latest alignment as JSON, for the page's polling: state, progress, message, the
+    state sentence the page says (`said`) and the passages' current and proposed starts;
+    `job` is null when none was asked for; `problem` (in the reader's language) says what
+    the server lacks to align, when `available` is false."""
     _testimony, job = _job_or_404(testimony_id)
     view = align_jobs.job_view(db.session(), job) if job is not None else None
-    if view is not None and view["message"]:
-        view["message"] = translated(view["message"])
+    if view is not None:
+        view["message"] = translated(view["message"]) if view["message"] else None
+        # the page's state sentence, as its live region says it
+        view["said"] = " ".join(
+            part
+            for part in (
+                gettext("State: %(state)s.", state=alignment_state_words(view["state"])),
+                view["message"],
+            )
+            if part
+        )
     problem = alignment.problem()
-    return jsonify(job=view, available=problem is None, problem=problem and str(problem))
+    return jsonify(
+        job=view, available=problem is None, problem=translated(problem) if problem else None
+    )
 
 
 @archive_bp.post("/alignments/<int:job_id>/accept")
