@@ -37,6 +37,9 @@ HEARTBEAT_SECONDS = 10
 # a running job whose heartbeat is older than this was cut off (a restart, a killed worker)
 STALE_AFTER = dt.timedelta(seconds=6 * HEARTBEAT_SECONDS)
 MAX_ATTEMPTS = 3
+# a job queued this long ago and still not taken has no worker to take it (a server with its
+# worker thread off and no `flask align-worker` beside it): the page then says so
+UNTAKEN_AFTER = dt.timedelta(minutes=2)
 
 
 class AlignmentRefused(Exception):
@@ -312,8 +315,9 @@ def accept(session: Session, job_id: int, author: str) -> Saved | None:
 
 
 def job_view(session: Session, job: AlignmentJob) -> dict[str, Any]:
-    """A job as the archivist sees it: its state, progress and message, and for each passage
-    its current start beside the proposed one (plain values)."""
+    """A job as the archivist sees it: its state, progress and message, whether it has waited
+    for a worker longer than `UNTAKEN_AFTER` (`untaken`), and for each passage its current
+    start beside the proposed one (plain values)."""
     testimony = session.get(Testimony, job.testimony_id)
     proposed = {row["anchor"]: row for row in job.result or []}
     wanted = set(job.anchors or [])
@@ -345,5 +349,6 @@ def job_view(session: Session, job: AlignmentJob) -> dict[str, Any]:
         "accepted_at": job.accepted_at.isoformat(timespec="seconds") if job.accepted_at else None,
         "accepted_by": job.accepted_by,
         "acceptable": job.state == "done" and job.accepted_at is None,
+        "untaken": job.state == "queued" and utcnow() - job.updated_at > UNTAKEN_AFTER,
         "passages": passages,
     }

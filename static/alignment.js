@@ -66,10 +66,9 @@
           showTheResult();
           return;
         }
-        if (found.job.state !== box.dataset.state) {
-          box.dataset.state = found.job.state;
-          said.textContent = found.job.said;
-        }
+        box.dataset.state = found.job.state;
+        // (changed only when the sentence does: a new state, or the job waiting too long)
+        if (said.textContent !== found.job.said) said.textContent = found.job.said;
         window.setTimeout(look, ASK_EVERY_MS);
       })
       .catch(() => window.setTimeout(look, AFTER_A_FAILURE_MS));

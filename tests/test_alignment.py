@@ -341,3 +341,22 @@ def test_two_archivists_accepting_one_alignment_at_once_make_one_revision(app, s
             .all()
         )
     assert sum(s.startswith("Times aligned automatically") for s in summaries) == 1
+
+
+def test_a_job_no_worker_has_taken_for_long_says_whom_to_ask(app, spoken):
+    """A server whose worker is off (and no `flask align-worker` beside it): the job would wait
+    for its turn for ever; after a while the page says what is wrong."""
+    testimony_id = imported(app, spoken, "en")
+    client = archivist_client(app)
+    page = f"/archive/testimonies/{testimony_id}/alignment"
+    hint = "No worker has taken it yet"
+    assert hint not in client.get(page).get_data(as_text=True)  # just queued: no alarm
+    with app.app_context():
+        session = db.session()
+        long_ago = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=10)
+        session.execute(update(AlignmentJob).values(created_at=long_ago, updated_at=long_ago))
+        session.commit()
+    said = client.get(page).get_data(as_text=True)
+    assert hint in said and "flask align-worker" in said
+    status = client.get(f"/archive/testimonies/{testimony_id}/alignment.json").get_json()
+    assert hint in status["job"]["said"]

@@ -111,6 +111,25 @@ def alignment_state_words(state: str) -> str:
     return words.get(state, state)
 
 
+def state_sentence(view: dict, problem: object | None) -> str:
+    """What the alignment page's live region says of a job: its state and message, and why
+    a waiting job waits (no aligner installed, or no worker to take it)."""
+    parts = [gettext("State: %(state)s.", state=alignment_state_words(view["state"]))]
+    if view["message"]:
+        parts.append(translated(view["message"]))
+    if view["state"] in ("queued", "running") and problem is not None:
+        parts.append(gettext("It will run once the aligner is installed on this server."))
+    elif view["untaken"]:
+        parts.append(
+            gettext(
+                "No worker has taken it yet: ask the server’s administrator to start one "
+                "(ORALHISTORY_ALIGN_WORKER=thread in the web server, or flask align-worker "
+                "beside it)."
+            )
+        )
+    return " ".join(parts)
+
+
 def alignment_panel(testimony_id: int) -> dict:
     """What the edit page shows of alignment: whether it is available (and if not, why
     and how to install it), and the testimony's latest job."""
@@ -162,12 +181,10 @@ def alignment_page(testimony_id: int):
     each passage beside its current one, and "Accept"."""
     testimony, job = _job_or_404(testimony_id)
     view = align_jobs.job_view(db.session(), job) if job is not None else None
-    return render_template(
-        "alignment.html",
-        testimony=testimony,
-        job=view,
-        problem=alignment.problem(),
-    )
+    problem = alignment.problem()
+    if view is not None:
+        view["said"] = state_sentence(view, problem)
+    return render_template("alignment.html", testimony=testimony, job=view, problem=problem)
 
 
 @archive_bp.get("/testimonies/<int:testimony_id>/alignment.json")
@@ -178,18 +195,10 @@ def alignment_json(testimony_id: int):
     the server lacks to align, when `available` is false."""
     _testimony, job = _job_or_404(testimony_id)
     view = align_jobs.job_view(db.session(), job) if job is not None else None
-    if view is not None:
-        view["message"] = translated(view["message"]) if view["message"] else None
-        # the page's state sentence, as its live region says it
-        view["said"] = " ".join(
-            part
-            for part in (
-                gettext("State: %(state)s.", state=alignment_state_words(view["state"])),
-                view["message"],
-            )
-            if part
-        )
     problem = alignment.problem()
+    if view is not None:
+        view["said"] = state_sentence(view, problem)
+        view["message"] = translated(view["message"]) if view["message"] else None
     return jsonify(
         job=view, available=problem is None, problem=translated(problem) if problem else None
     )

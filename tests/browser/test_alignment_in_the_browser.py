@@ -389,3 +389,27 @@ def test_without_the_aligner_the_edit_page_says_how_to_install_it(
     assert word in page.inner_text("main")
     assert page.locator("#alignment-bar").count() == 0
     no_sideways_scroll(page)
+
+
+@pytest.fixture(scope="module")
+def site_with_its_own_worker(tmp_path_factory, spoken_folder):
+    """The archive served as a server is by default: its worker thread aligns."""
+    tmp = tmp_path_factory.mktemp("worker-thread-archive")
+    env = archive_of(tmp, spoken_folder["folder"])
+    env.pop("ORALHISTORY_ALIGN_WORKER", None)
+    with served(tmp, env) as url:
+        yield url
+
+
+def test_with_the_servers_own_worker_the_alignment_finishes_by_itself(
+    page_for, site_with_its_own_worker
+):
+    url = site_with_its_own_worker
+    tid = id_of(url, SLUGS["en"])
+    page = page_for(url)
+    ask_for_alignment(page, url, tid)
+    page.evaluate("window.notReloaded = true")
+    wait_for_the_result(page)  # at once, if the thread was quicker than the page
+    assert page.locator("#alignment-job").get_attribute("data-state") == "done"
+    assert page.evaluate("window.notReloaded") is True
+    assert page.locator("#alignment-accept button").is_visible()
