@@ -355,6 +355,9 @@ def test_a_failed_alignment_says_why_and_what_to_do_and_stops_asking(page_for, a
     seen = len(asked)
     page.wait_for_timeout(8000)  # longer than the page's polling interval
     assert len(asked) == seen, "the page kept asking after the job had failed"
+    # the edit page's panel says why too
+    page.goto(f"{url}/archive/testimonies/{tid}/edit")
+    assert "Automatic alignment speaks English and Arabic" in page.inner_text("#alignment")
 
 
 @pytest.fixture(scope="module")
