@@ -360,3 +360,14 @@ def test_a_job_no_worker_has_taken_for_long_says_whom_to_ask(app, spoken):
     assert hint in said and "flask align-worker" in said
     status = client.get(f"/archive/testimonies/{testimony_id}/alignment.json").get_json()
     assert hint in status["job"]["said"]
+
+
+def test_the_current_times_source_is_said_in_arabic_on_an_arabic_page(app, spoken):
+    testimony_id = imported(app, spoken, "ar")
+    assert run_cli(app, "align", spoken["ar"]["slug"], "--accept").exit_code == 0
+    assert run_cli(app, "align", spoken["ar"]["slug"]).exit_code == 0
+    client = archivist_client(app)
+    page = client.get(
+        f"/archive/testimonies/{testimony_id}/alignment", headers={"Accept-Language": "ar"}
+    ).get_data(as_text=True)
+    assert "(aligned)" not in page and "(مُحاذى آليًا)" in page

@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(archive_bp)
     app.add_template_global(alignment_panel)
     app.add_template_global(alignment_state_words)
+    app.add_template_global(timing_words)
     app.add_template_filter(passage_clock, "passage_clock")
     app.extensions[_WAKE] = threading.Event()
     app.extensions[_STOP] = threading.Event()
@@ -98,6 +99,16 @@ def _worker(app: Flask) -> None:
 def passage_clock(seconds: float | None) -> str:
     """A passage's start as the alignment page shows it: to the tenth of a second."""
     return timecodes.clock_text(round(seconds, 1)) if seconds is not None else ""
+
+
+def timing_words(timing: str | None) -> str:
+    """Where a passage's time came from, in the reader's language."""
+    words = {
+        "imported": gettext("from a file"),
+        "aligned": gettext("aligned automatically"),
+        "manual": gettext("set by hand"),
+    }
+    return words.get(timing or "", timing or "")
 
 
 def alignment_state_words(state: str) -> str:
