@@ -95,11 +95,23 @@ def align_command(which: str, accept: bool) -> None:
 @click.command("align-worker")
 @with_appcontext
 @click.option("--until-idle", is_flag=True, help="Stop when no job is left.")
-def align_worker_command(until_idle: bool) -> None:
-    """Run the queued alignment jobs, one by one; jobs a restart cut off run again."""
+@click.option(
+    "--poll",
+    type=click.FloatRange(min=0.5),
+    default=5.0,
+    show_default=True,
+    help="Seconds between looks for a new job while none waits.",
+)
+def align_worker_command(until_idle: bool, poll: float) -> None:
+    """Run the queued alignment jobs, one by one; jobs a restart cut off run again.
+
+    A worker of its own process is not woken by the web server when a job is queued: it
+    looks every `--poll` seconds (one small query), so that an archivist's job starts soon."""
     problem = alignment.problem()
     if problem is not None:
         raise click.ClickException(translated(problem))
     factory = current_app.extensions["oralhistory.sessionmaker"]
-    ran = align_jobs.work(factory, Path(current_app.config["MEDIA_DIR"]), until_idle=until_idle)
+    ran = align_jobs.work(
+        factory, Path(current_app.config["MEDIA_DIR"]), until_idle=until_idle, poll_seconds=poll
+    )
     click.echo(f"Ran {ran} alignment job(s).")

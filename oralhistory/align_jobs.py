@@ -37,6 +37,9 @@ HEARTBEAT_SECONDS = 10
 # a running job whose heartbeat is older than this was cut off (a restart, a killed worker)
 STALE_AFTER = dt.timedelta(seconds=6 * HEARTBEAT_SECONDS)
 MAX_ATTEMPTS = 3
+# a job queued this long ago and still not taken has no worker to take it (a server with its
+# worker thread off and no `flask align-worker` beside it): the page then says so
+UNTAKEN_AFTER = dt.timedelta(minutes=2)
 
 
 class AlignmentRefused(Exception):
@@ -284,6 +287,15 @@ def accept(session: Session, job_id: int, author: str) -> Saved | None:
     proposed = {row["anchor"]: row for row in job.result or [] if row["anchor"] in wanted}
     before = revisions.snapshot(testimony)
     with UnitOfWork(session) as work:
+        # one UPDATE decides, as in `claim`: of two acceptances at once (a double click, two
+        # archivists), the second finds it accepted and changes nothing
+        taken = session.execute(
+            update(AlignmentJob)
+            .where(AlignmentJob.id == job_id, AlignmentJob.accepted_at.is_(None))
+            .values(accepted_at=utcnow(), accepted_by=author)
+        )
+        if taken.rowcount != 1:
+            raise AlignmentRefused(_("This alignment was accepted already."))
         revisions.keep_first_state(session, testimony)
         for passage in testimony.passages:
             row = proposed.get(passage.anchor)
@@ -291,7 +303,6 @@ def accept(session: Session, job_id: int, author: str) -> Saved | None:
                 continue
             passage.start, passage.end = row["start"], row["end"]
             passage.timing, passage.timing_stale = Timing.ALIGNED, False
-        job.accepted_at, job.accepted_by = utcnow(), author
         changed = revisions.snapshot(testimony) != before
         if changed:  # else only the job is marked accepted
             anchors = [p.anchor for p in testimony.passages if p.anchor in proposed]
@@ -304,8 +315,9 @@ def accept(session: Session, job_id: int, author: str) -> Saved | None:
 
 
 def job_view(session: Session, job: AlignmentJob) -> dict[str, Any]:
-    """A job as the archivist sees it: its state, progress and message, and for each passage
-    its current start beside the proposed one (plain values)."""
+    """A job as the archivist sees it: its state, progress and message, whether it has waited
+    for a worker longer than `UNTAKEN_AFTER` (`untaken`), and for each passage its current
+    start beside the proposed one (plain values)."""
     testimony = session.get(Testimony, job.testimony_id)
     proposed = {row["anchor"]: row for row in job.result or []}
     wanted = set(job.anchors or [])
@@ -337,5 +349,6 @@ def job_view(session: Session, job: AlignmentJob) -> dict[str, Any]:
         "accepted_at": job.accepted_at.isoformat(timespec="seconds") if job.accepted_at else None,
         "accepted_by": job.accepted_by,
         "acceptable": job.state == "done" and job.accepted_at is None,
+        "untaken": job.state == "queued" and utcnow() - job.updated_at > UNTAKEN_AFTER,
         "passages": passages,
     }

@@ -317,3 +317,57 @@ def test_an_arabic_archivist_reads_the_alignment_in_arabic(app, spoken):
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and 'dir="rtl"' in text
     assert "البداية المقترحة" in text and "اقبل هذه الأوقات" in text
+
+
+def test_two_archivists_accepting_one_alignment_at_once_make_one_revision(app, spoken):
+    """A double click without JavaScript, or two archivists at once: both read the job as not
+    accepted yet, and only the first acceptance is kept."""
+    testimony_id = imported(app, spoken, "en")
+    assert run_cli(app, "align", spoken["en"]["slug"]).exit_code == 0
+    job_id = latest_job(app, testimony_id).id
+    factory = app.extensions["oralhistory.sessionmaker"]
+    from oralhistory import align_jobs
+
+    with app.app_context(), factory() as first, factory() as second:
+        seen = [session.get(AlignmentJob, job_id) for session in (first, second)]
+        assert [job.accepted_at for job in seen] == [None, None]
+        assert align_jobs.accept(first, job_id, "first") is not None
+        with pytest.raises(align_jobs.AlignmentRefused, match="accepted already"):
+            align_jobs.accept(second, job_id, "second")
+    with app.app_context():
+        summaries = (
+            db.session()
+            .scalars(select(Revision.summary).where(Revision.testimony_id == testimony_id))
+            .all()
+        )
+    assert sum(s.startswith("Times aligned automatically") for s in summaries) == 1
+
+
+def test_a_job_no_worker_has_taken_for_long_says_whom_to_ask(app, spoken):
+    """A server whose worker is off (and no `flask align-worker` beside it): the job would wait
+    for its turn for ever; after a while the page says what is wrong."""
+    testimony_id = imported(app, spoken, "en")
+    client = archivist_client(app)
+    page = f"/archive/testimonies/{testimony_id}/alignment"
+    hint = "No worker has taken it yet"
+    assert hint not in client.get(page).get_data(as_text=True)  # just queued: no alarm
+    with app.app_context():
+        session = db.session()
+        long_ago = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=10)
+        session.execute(update(AlignmentJob).values(created_at=long_ago, updated_at=long_ago))
+        session.commit()
+    said = client.get(page).get_data(as_text=True)
+    assert hint in said and "flask align-worker" in said
+    status = client.get(f"/archive/testimonies/{testimony_id}/alignment.json").get_json()
+    assert hint in status["job"]["said"]
+
+
+def test_the_current_times_source_is_said_in_arabic_on_an_arabic_page(app, spoken):
+    testimony_id = imported(app, spoken, "ar")
+    assert run_cli(app, "align", spoken["ar"]["slug"], "--accept").exit_code == 0
+    assert run_cli(app, "align", spoken["ar"]["slug"]).exit_code == 0
+    client = archivist_client(app)
+    page = client.get(
+        f"/archive/testimonies/{testimony_id}/alignment", headers={"Accept-Language": "ar"}
+    ).get_data(as_text=True)
+    assert "(aligned)" not in page and "(مُحاذى آليًا)" in page

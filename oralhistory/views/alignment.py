@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(archive_bp)
     app.add_template_global(alignment_panel)
     app.add_template_global(alignment_state_words)
+    app.add_template_global(timing_words)
     app.add_template_filter(passage_clock, "passage_clock")
     app.extensions[_WAKE] = threading.Event()
     app.extensions[_STOP] = threading.Event()
@@ -100,6 +101,16 @@ def passage_clock(seconds: float | None) -> str:
     return timecodes.clock_text(round(seconds, 1)) if seconds is not None else ""
 
 
+def timing_words(timing: str | None) -> str:
+    """Where a passage's time came from, in the reader's language."""
+    words = {
+        "imported": gettext("from a file"),
+        "aligned": gettext("aligned automatically"),
+        "manual": gettext("set by hand"),
+    }
+    return words.get(timing or "", timing or "")
+
+
 def alignment_state_words(state: str) -> str:
     """A job's state in the reader's language."""
     words = {
@@ -109,6 +120,25 @@ def alignment_state_words(state: str) -> str:
         "failed": gettext("failed"),
     }
     return words.get(state, state)
+
+
+def state_sentence(view: dict, problem: object | None) -> str:
+    """What the alignment page's live region says of a job: its state and message, and why
+    a waiting job waits (no aligner installed, or no worker to take it)."""
+    parts = [gettext("State: %(state)s.", state=alignment_state_words(view["state"]))]
+    if view["message"]:
+        parts.append(translated(view["message"]))
+    if view["state"] in ("queued", "running") and problem is not None:
+        parts.append(gettext("It will run once the aligner is installed on this server."))
+    elif view["untaken"]:
+        parts.append(
+            gettext(
+                "No worker has taken it yet: ask the server’s administrator to start one "
+                "(ORALHISTORY_ALIGN_WORKER=thread in the web server, or flask align-worker "
+                "beside it)."
+            )
+        )
+    return " ".join(parts)
 
 
 def alignment_panel(testimony_id: int) -> dict:
@@ -162,24 +192,27 @@ def alignment_page(testimony_id: int):
     each passage beside its current one, and "Accept"."""
     testimony, job = _job_or_404(testimony_id)
     view = align_jobs.job_view(db.session(), job) if job is not None else None
-    return render_template(
-        "alignment.html",
-        testimony=testimony,
-        job=view,
-        problem=alignment.problem(),
-    )
+    problem = alignment.problem()
+    if view is not None:
+        view["said"] = state_sentence(view, problem)
+    return render_template("alignment.html", testimony=testimony, job=view, problem=problem)
 
 
 @archive_bp.get("/testimonies/<int:testimony_id>/alignment.json")
 def alignment_json(testimony_id: int):
-    """The latest alignment as JSON, for the page's polling: state, progress, message and
-    the passages' current and proposed starts; `job` is null when none was asked for."""
+    """The latest alignment as JSON, for the page's polling: state, progress, message, the
+    state sentence the page says (`said`) and the passages' current and proposed starts;
+    `job` is null when none was asked for; `problem` (in the reader's language) says what
+    the server lacks to align, when `available` is false."""
     _testimony, job = _job_or_404(testimony_id)
     view = align_jobs.job_view(db.session(), job) if job is not None else None
-    if view is not None and view["message"]:
-        view["message"] = translated(view["message"])
     problem = alignment.problem()
-    return jsonify(job=view, available=problem is None, problem=problem and str(problem))
+    if view is not None:
+        view["said"] = state_sentence(view, problem)
+        view["message"] = translated(view["message"]) if view["message"] else None
+    return jsonify(
+        job=view, available=problem is None, problem=translated(problem) if problem else None
+    )
 
 
 @archive_bp.post("/alignments/<int:job_id>/accept")
