@@ -559,6 +559,19 @@ PATHS: dict[str, Any] = {
         ],
         "archivists",
     ),
+    "/archive/testimonies/{testimony_id}/alignment.json": _get(
+        "The testimony's latest automatic alignment, as its page polls it (archivists)",
+        _answer(
+            "`job` (null when none was asked for: state, progress, message, the passages' "
+            "current and proposed starts), `available`, and `problem` when the server "
+            "cannot align",
+            {"type": "object"},
+            "401",
+            "404",
+        ),
+        [TESTIMONY_ID],
+        "archivists",
+    ),
     "/api/openapi.json": _get(
         "This description", _answer("the OpenAPI 3.1 document", {"type": "object"})
     ),

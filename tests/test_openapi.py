@@ -82,6 +82,7 @@ def test_every_answer_of_every_endpoint_fits_the_description(app, client):
         "/api/archive/testimonies": [""],
         "/api/archive/links": [""],
         "/api/archive/testimonies/{testimony_id}/history": ["/1"],
+        "/archive/testimonies/{testimony_id}/alignment.json": ["/1"],
         "/api/openapi.json": [""],
     }
     assert set(asked) == set(document["paths"])
@@ -110,6 +111,14 @@ def test_every_answer_of_every_endpoint_fits_the_description(app, client):
         (
             "/api/archive/testimonies/1/history?older=x",
             "/api/archive/testimonies/{testimony_id}/history",
+        ),
+        (
+            "/archive/testimonies/1/alignment.json",
+            "/archive/testimonies/{testimony_id}/alignment.json",
+        ),
+        (
+            "/archive/testimonies/999/alignment.json",
+            "/archive/testimonies/{testimony_id}/alignment.json",
         ),
     ]:
         _check(document, path, client.get(url))
