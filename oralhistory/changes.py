@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 # A kind that names no testimony changes what every passage is indexed with.
 WHOLE_INDEX_KINDS = frozenset(["timeline"])
+# A kind that changes nothing any passage is indexed with (the collection's description).
+UNINDEXED_KINDS = frozenset(["collection"])
 INDEX_BEHIND = (
     "The change is saved, but the search index could not follow it yet; it catches up by "
     "itself within moments."
@@ -118,7 +120,9 @@ def catch_up(session: Session, *, wait: bool = True) -> int:
             return 0
         rows = session.execute(
             select(ChangeLog.kind, ChangeLog.testimony_id).where(
-                ChangeLog.id > (applied or 0), ChangeLog.id <= latest
+                ChangeLog.id > (applied or 0),
+                ChangeLog.id <= latest,
+                ChangeLog.kind.not_in(list(UNINDEXED_KINDS)),
             )
         ).all()
         whole = (

@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import changes, db, search
+from . import changes, collection_file, db, search
 from .exporter import export_archive, restore_archive
 from .importer import (
     InvalidFile,
@@ -73,6 +73,7 @@ def init_command() -> None:
     transcripts = Path(current_app.config["TRANSCRIPTS_DIR"])
     try:
         _load_timeline(session)
+        collection_file.load_collection_file(session, transcripts / collection_file.FILE_NAME)
         # An export's own record of its testimonies comes first: they keep their numbers.
         restored = restore_archive(session, transcripts, _media_store())
     except InvalidFile as invalid:
@@ -119,6 +120,17 @@ def import_command(paths: tuple[Path, ...], replace: bool) -> None:
     an archivist has changed that testimony since it was last imported (see --replace)."""
     db.upgrade_schema()
     session = db.session()
+    # the collection's own description may come with its testimonies
+    described = [path for path in paths if path.name == collection_file.FILE_NAME]
+    try:  # every such file checked before anything is stored
+        contents = [collection_file.read_collection_file(path) for path in described]
+    except (InvalidFile, OSError) as error:
+        report = error.report() if isinstance(error, InvalidFile) else str(error)
+        raise click.ClickException(f"{report}\nNothing was imported.") from None
+    for content in contents:
+        changed = collection_file.store_collection(session, content)
+        click.echo(f"The collection's description is {'loaded' if changed else 'unchanged'}.")
+    paths = tuple(path for path in paths if path not in described)
     # the form's limit on a transcript holds for a file too
     report = import_testimonies(
         session,

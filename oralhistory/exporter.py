@@ -1,6 +1,7 @@
 """The whole archive as files, and back: what `flask export DIR` writes and `flask init` reads.
 
-An export is a `transcripts/` directory (`testimonies/*.md`, `timeline.yaml`, `names.yaml`)
+An export is a `transcripts/` directory (`testimonies/*.md`, `timeline.yaml`, `names.yaml`,
+`collection.yaml`)
 written from the record as it stands now (an archivist's corrections included), plus
 `archive.json`, which holds what those files cannot: each testimony's number, its withdrawal,
 its context links with the archivists' decisions, its revisions and its rows of the change log
@@ -26,7 +27,7 @@ import yaml
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from . import changes, recording_files, translation_file
+from . import changes, collection_file, recording_files, translation_file
 from .curation import passage_source, testimony_meta
 from .importer import InvalidFile, read_testimony_file, store_testimony, upsert_narrator
 from .kinds import AccessLevel
@@ -244,6 +245,7 @@ def _write_export(
     (directory / "timeline.yaml").write_text(_yaml(timeline_data(session)), encoding="utf-8")
     if names_file is not None and names_file.exists():
         shutil.copyfile(names_file, directory / "names.yaml")
+    collection_file.write_collection_file(session, directory)
     state = {
         "format": STATE_FORMAT,
         "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -61,7 +61,8 @@ class Timing(StrEnum):
 
 class ChangeKind(StrEnum):
     """What a change-log row says changed. A testimony's kinds name one testimony; a
-    timeline change touches what every passage is indexed with (the gazetteer)."""
+    timeline change touches what every passage is indexed with (the gazetteer); a change to the
+    collection's description touches no passage."""
 
     ADDED = "added"
     CORRECTED = "corrected"
@@ -70,6 +71,7 @@ class ChangeKind(StrEnum):
     REINSTATED = "reinstated"
     LINKS = "links"
     TIMELINE = "timeline"
+    COLLECTION = "collection"  # the collection's own description (`collection.yaml`)
 
 
 class FormKind(StrEnum):

@@ -88,7 +88,7 @@ def test_a_changed_catalogue_is_compiled_when_the_app_starts(tmp_path):
 # --- the Arabic interface ---------------------------------------------------------------------
 
 ARABIC_HEADINGS = {
-    "/": "يحفظ هذا الأرشيف الشهادات مقطعًا مقطعًا",
+    "/": "<h1>شهادات عن الخروج من شرق حلب</h1>",  # the collection's title, from collection.yaml
     "/narrators": "الرواة",
     "/timeline": "<h1>الخط الزمني</h1>",
     "/search": "ابحث في الشهادات",

@@ -52,6 +52,7 @@ LAYERS = {
         "unit_of_work",
         "language_models",
         "alignment_record",
+        "collection_record",
         "languages",
         "refs",
     ],
@@ -62,6 +63,7 @@ LAYERS = {
         "validation",
         "recording_files",
         "translation_file",
+        "collection_file",
     ],
     "services": [
         "records",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template, request
 
-from .. import collection_summary, db, records, testimony_pages, timeline_pages
+from .. import collection_file, collection_summary, db, records, testimony_pages, timeline_pages
 from ..auth import current_viewer
 from ..errors import BadParameter
+from ..i18n import current_language
 from ..paging import paging
 from ..records import page_of
 from ..search import QueryError
@@ -35,6 +36,7 @@ def home():
         publishers=collection_summary.publishers(session),
         interviewers=collection_summary.interviewers(session),
         example_place=collection_summary.example_place(session),
+        collection=collection_file.collection_for(session, current_language()),
     )
 
 
