@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import changes, db, search
+from . import db, index_follower, indexing, search_app
 from .exporter import export_archive, restore_archive
 from .importer import (
     InvalidFile,
@@ -19,7 +19,7 @@ from .importer import (
     testimony_paths,
 )
 from .linking import link_testimonies
-from .unit_of_work import UnitOfWork, follow
+from .unit_of_work import UnitOfWork
 
 
 def init_app(app: Flask) -> None:
@@ -56,7 +56,7 @@ def _media_store():
 
 def _follow(session) -> None:
     """The one ending of every command that writes: the index follows what it committed."""
-    warning = follow(session)
+    warning = index_follower.follow_commit(session)
     if warning:
         click.echo(warning, err=True)
 
@@ -68,7 +68,7 @@ def init_command() -> None:
     Safe to run again."""
     db.upgrade_schema()
     session = db.session()
-    had_index = search.archive_index().exists()
+    had_index = search_app.archive_index().exists()
     transcripts = Path(current_app.config["TRANSCRIPTS_DIR"])
     try:
         _load_timeline(session)
@@ -94,8 +94,8 @@ def init_command() -> None:
         for testimony_id in link_testimonies(session):
             work.log("links", testimony_id=testimony_id, summary="Links follow the timeline")
     _follow(session)
-    if not had_index and search.archive_index().exists():
-        count = len(search.archive_index().indexed_versions())
+    if not had_index and search_app.archive_index().exists():
+        count = len(search_app.archive_index().indexed_versions())
         click.echo(f"Built the search index: {count} passages.")
     click.echo(
         f"Imported {len(report.stored)} testimonies; {len(report.skipped)} already in the "
@@ -147,7 +147,7 @@ def import_command(paths: tuple[Path, ...], replace: bool) -> None:
 @with_appcontext
 def reindex_command() -> None:
     """Rebuild the search index from the database."""
-    count = changes.rebuild(db.session())
+    count = indexing.rebuild(db.session(), search_app.target())
     click.echo(f"Rebuilt the search index: {count} passages.")
 
 
@@ -193,7 +193,7 @@ def _report_incoming() -> None:
 def _check_index(session, repair: bool) -> None:
     from .check import check_index, repair_index
 
-    drift = check_index(session)
+    drift = check_index(session, search_app.archive_index())
     for line in drift.lines():
         click.echo(line)
     if drift.clean:
@@ -201,9 +201,9 @@ def _check_index(session, repair: bool) -> None:
         return
     if not repair:
         raise click.ClickException("the index does not agree with the record: run check --repair")
-    repaired = repair_index(session, drift)
+    repaired = repair_index(session, search_app.target(), drift)
     click.echo(f"Repaired: {repaired}.")
-    after = check_index(session)
+    after = check_index(session, search_app.archive_index())
     if not after.clean:
         raise click.ClickException("the index still does not agree with the record")
     click.echo(f"The index agrees with the record: {after.passages} passages.")
@@ -346,7 +346,7 @@ def restore_command(directory: Path) -> None:
         )
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    count = changes.rebuild(session)
+    count = indexing.rebuild(session, search_app.target())
     click.echo(
         f"Restored {report.rows.get('testimony', 0)} testimonies and "
         f"{sum(report.rows.values())} rows from {directory}; rebuilt the search index: "

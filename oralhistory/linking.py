@@ -39,11 +39,12 @@ from sqlalchemy.orm import Session
 
 from . import validation
 from .errors import LinkError
-from .gazetteer import Mention, find_mentions, name_groups, place_matchers
+from .gazetteer import name_groups, place_matchers
 from .kinds import LinkOrigin, LinkStatus
 from .models import LINK_KINDS, ContextLink, Event, Place, Testimony, utcnow
 from .records import NotFound
 from .search.analysis import name_tokens
+from .search.places import Mention, find_mentions
 from .unit_of_work import UnitOfWork
 
 # Places that hold too many happenings for a mention of them to point to one event.

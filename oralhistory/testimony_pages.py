@@ -214,8 +214,10 @@ def passages_elsewhere(session: Session, testimony_id: int, page: int) -> list[t
     return [(number, page_of(position)) for number, position in rows if page_of(position) != page]
 
 
-def mark_testimony(session: Session, testimony: dict[str, Any], q: str) -> int:
-    """Mark in the passages of `testimony` (as `get_testimony` gives it) what `q` matches,
+def mark_testimony(
+    session: Session, index: search.ArchiveIndex, testimony: dict[str, Any], q: str
+) -> int:
+    """Mark (with `index`'s analysers) in the passages of `testimony` (as `get_testimony` gives it) what `q` matches,
     counting matches over the whole testimony: each passage shown gets `marked` (escaped
     HTML, or None), the numbers of the matches before and after it (`previous_match`,
     `next_match`, or None) and the pages that show them. Returns the number of matches; the
@@ -225,7 +227,7 @@ def mark_testimony(session: Session, testimony: dict[str, Any], q: str) -> int:
         .where(Passage.testimony_id == testimony["id"])
         .order_by(Passage.position)
     ).all()
-    marked = search.mark_matches(q, [text for _, text in rows], search_gazetteer(session))
+    marked = search.mark_matches(index, q, [text for _, text in rows], search_gazetteer(session))
     match_pages: list[int] = []  # the page of match n at n - 1
     found: dict[int, tuple[str | None, int, int]] = {}  # position -> html, before, count
     for (position, _text), html in zip(rows, marked, strict=True):

@@ -8,11 +8,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from whoosh.analysis.analyzers import CompositeAnalyzer
 
-from oralhistory import db, search
+from oralhistory import db, index_documents, search_app
 from oralhistory.models import Passage
 from oralhistory.search.analysis import (
     name_tokens,
     normalise_arabic,
+    spelling_table,
     text_analyzer,
     vocabulary_analyzer,
 )
@@ -25,7 +26,9 @@ from tests.helpers import hits
 def analyse(app):
     """The analyzer of the archive's index, with the gazetteer of `transcripts/`."""
     with app.app_context():
-        analyzer = text_analyzer(search.gazetteer_table(db.session()))
+        analyzer = text_analyzer(
+            spelling_table(index_documents.spellings(db.session(), search_app.target().names_file))
+        )
     return lambda text: [token.text for token in analyzer(text)]
 
 
@@ -260,7 +263,7 @@ def analyzers(app):
     """The index's quick analyzers (of words, of name keys) and the vocabulary's made quick,
     each beside its plain chain."""
     with app.app_context():
-        schema = search.archive_index().searcher().schema
+        schema = search_app.archive_index().searcher().schema
         texts = list(db.session().scalars(select(Passage.text)))
     quick = [schema["text"].analyzer, schema["name_keys"].analyzer]
     quick.append(QuickAnalyzer(*vocabulary_analyzer().items))
