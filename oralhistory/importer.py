@@ -661,7 +661,7 @@ def import_testimonies(
 ) -> ImportReport:
     """Validate and store testimony files, each in a unit of work of its own with its
     revision (by `revisions.IMPORT_AUTHOR`), its change-log row and the links the rules
-    propose. The caller brings the index up to date once after (`unit_of_work.follow`).
+    propose. The caller brings the index up to date once after (`index_follower.follow_commit`).
 
     With `keep_existing`, a testimony already in the database is left as it is. Otherwise the
     file replaces it, unless an archivist has changed it since it was last imported: then

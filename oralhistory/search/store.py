@@ -4,10 +4,10 @@ The index is derived from the database and can be rebuilt from it at any time. I
 `INDEX_DIR` as numbered generations (`ix-<n>/`) with a `CURRENT` file naming the one in use:
 a rebuild writes a new generation and switches `CURRENT` atomically, so readers in other
 processes never see a half-built index. Every write, in any process, holds one file lock.
-Each generation keeps in `LAST_CHANGE` the id of the last change-log row it reflects (see
-`changes.py`, which brings it up to date). Whoosh's files are read, never memory-mapped: a segment
-cut under a mapped reader kills the process (SIGBUS); read, it raises an error, and a damaged
-index is reported as `IndexDamaged`. (The arrays beside the segments are mapped, behind the
+Each generation keeps in `LAST_CHANGE` the id of the last change-log row it reflects (the
+archive's `indexing` brings it up to date). Whoosh's files are read, never memory-mapped: a
+segment cut under a mapped reader kills the process (SIGBUS); read, it raises an error, and a
+damaged index is reported as `IndexDamaged`. (The arrays beside the segments are mapped, behind the
 guard of `integrity`.) A searcher whose table of contents changed in place or vanished is
 opened afresh, which finds the damage.
 """
