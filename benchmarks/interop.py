@@ -62,7 +62,7 @@ def measure(size: int, work: Path) -> dict[str, float]:
         db.upgrade_schema()
         load_timeline(db.session())
         load(db.session(), generate(size, SEED))
-        indexing.rebuild(db.session(), search_app.target())
+        indexing.rebuild(db.session(), search_app.archive_index())
     runner = original.test_cli_runner()
     export_s, result = _timed(lambda: runner.invoke(args=["export", str(work / "export")]))
     assert result.exit_code == 0, result.output

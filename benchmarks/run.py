@@ -110,7 +110,7 @@ def child(kind: str, workdir: Path) -> dict:
     started, cpu = time.perf_counter(), _cpu_seconds()
     if kind == "whoosh":
         with app.app_context():
-            count = indexing.rebuild_index(db.session(), search_app.target())
+            count = indexing.rebuild_index(db.session(), search_app.archive_index())
     elif kind in ("cold", "warm"):
         return cold_first_query(workdir, Query("two words", "family Aleppo"), kind == "warm")
     else:
@@ -538,7 +538,7 @@ def time_additions(app, collection: Collection, port: int, count: int) -> dict[s
             link_testimony(session, stored)
             session.commit()
             timings["commit"].append(time.perf_counter() - started)
-            indexing.index_testimonies(session, search_app.target(), [stored.id], None)
+            indexing.index_testimonies(session, search_app.archive_index(), [stored.id], None)
             timings["index"].append(time.perf_counter() - started)
             found = search.search(
                 search_app.archive_index(), search.SearchRequest(q=testimony.probe)

@@ -76,18 +76,18 @@ def check_index(session: Session, index: search.ArchiveIndex) -> Drift:
     return drift
 
 
-def repair_index(session: Session, target: indexing.Target, drift: Drift) -> str:
+def repair_index(session: Session, index: search.ArchiveIndex, drift: Drift) -> str:
     """Bring the index in line with the record; say what was done.
 
     A few testimonies are re-indexed; an unreadable index, or one that differs in most of
     its passages, is rebuilt whole.
     """
     if drift.problem or len(drift.missing) + len(drift.stale) > drift.passages // 2:
-        count = indexing.rebuild(session, target)
+        count = indexing.rebuild(session, index)
         return f"rebuilt the whole index from the record ({count} passages)"
-    indexing.catch_up(session, target)
-    drift = check_index(session, target.index)
+    indexing.catch_up(session, index)
+    drift = check_index(session, index)
     testimonies = {*drift.missing.values(), *drift.stale.values(), *drift.extra.values()}
-    with target.index.writing():
-        indexing.index_testimonies(session, target, testimonies, changes.last_change_id(session))
+    with index.writing():
+        indexing.index_testimonies(session, index, testimonies, changes.last_change_id(session))
     return f"re-indexed {len(testimonies)} testimonies"

@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import db, index_follower, indexing, search_app
+from . import db, index_follower, indexing, name_spellings, search_app
 from .exporter import export_archive, restore_archive
 from .importer import (
     InvalidFile,
@@ -47,6 +47,18 @@ def _load_timeline(session) -> None:
                 work.log("timeline", summary=f"Timeline loaded from {path.name}")
 
 
+def _load_names(session) -> None:
+    """Hold `names.yaml` of `TRANSCRIPTS_DIR` in the record, a change of kind `names` when it
+    differs from what the record holds (the index is rebuilt with it, on every server)."""
+    path = Path(current_app.config["TRANSCRIPTS_DIR"]) / name_spellings.FILE_NAME
+    try:
+        with UnitOfWork(session, index=False) as work:
+            if name_spellings.store_names(session, path):
+                work.log("names", summary=f"Spellings of names loaded from {path.name}")
+    except name_spellings.NamesProblem as problem:
+        raise click.ClickException(str(problem)) from None
+
+
 def _media_store():
     from .recording_files import MediaStore
 
@@ -70,6 +82,7 @@ def init_command() -> None:
     session = db.session()
     had_index = search_app.archive_index().exists()
     transcripts = Path(current_app.config["TRANSCRIPTS_DIR"])
+    _load_names(session)
     try:
         _load_timeline(session)
         # An export's own record of its testimonies comes first: they keep their numbers.
@@ -147,7 +160,7 @@ def import_command(paths: tuple[Path, ...], replace: bool) -> None:
 @with_appcontext
 def reindex_command() -> None:
     """Rebuild the search index from the database."""
-    count = indexing.rebuild(db.session(), search_app.target())
+    count = indexing.rebuild(db.session(), search_app.archive_index())
     click.echo(f"Rebuilt the search index: {count} passages.")
 
 
@@ -201,7 +214,7 @@ def _check_index(session, repair: bool) -> None:
         return
     if not repair:
         raise click.ClickException("the index does not agree with the record: run check --repair")
-    repaired = repair_index(session, search_app.target(), drift)
+    repaired = repair_index(session, search_app.archive_index(), drift)
     click.echo(f"Repaired: {repaired}.")
     after = check_index(session, search_app.archive_index())
     if not after.clean:
@@ -265,10 +278,9 @@ def create_archivist_command(username: str, password: str) -> None:
 )
 def export_command(directory: Path, include_restricted: bool) -> None:
     """Write the whole archive as files that `init` (TRANSCRIPTS_DIR=DIRECTORY) reads back."""
-    names = Path(current_app.config["TRANSCRIPTS_DIR"]) / "names.yaml"
     try:
         written = export_archive(
-            db.session(), directory, names, include_restricted, _media_store().directory
+            db.session(), directory, include_restricted, _media_store().directory
         )
     except (FileExistsError, OSError) as error:
         raise click.ClickException(f"Nothing was exported: {error}") from None
@@ -307,13 +319,11 @@ def backup_command(directory: Path, include_accounts: bool) -> None:
     with SHA-256 manifests that `restore` reads back."""
     from .backup import BackupError, backup_archive
 
-    names = Path(current_app.config["TRANSCRIPTS_DIR"]) / "names.yaml"
     try:
         report = backup_archive(
             db.session(),
             directory,
             schema_revision=db.schema_revision(),
-            names_file=names,
             include_accounts=include_accounts,
             media_dir=_media_store().directory,
         )
@@ -346,7 +356,7 @@ def restore_command(directory: Path) -> None:
         )
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    count = indexing.rebuild(session, search_app.target())
+    count = indexing.rebuild(session, search_app.archive_index())
     click.echo(
         f"Restored {report.rows.get('testimony', 0)} testimonies and "
         f"{sum(report.rows.values())} rows from {directory}; rebuilt the search index: "

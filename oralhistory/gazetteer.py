@@ -1,28 +1,14 @@
-"""Spellings of personal names (`transcripts/names.yaml`); places come from the timeline."""
+"""The places of the record as the linking rules and searches read them, and whether a text
+names a name."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import Place
 from .search.analysis import name_tokens
 from .search.places import find_mentions, matchers_of
-
-
-def name_groups(transcripts_dir: Path) -> list[tuple[str, list[str]]]:
-    """(canonical name, [spellings and Arabic script]) for every entry of `names.yaml`."""
-    path = transcripts_dir / "names.yaml"
-    if not path.exists():
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return [
-        (entry["name"], [*entry.get("variants", []), *filter(None, [entry.get("name_arabic")])])
-        for entry in data.get("names", [])
-    ]
 
 
 def place_names(session: Session) -> list[tuple[str, list[str]]]:

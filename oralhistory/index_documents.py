@@ -6,12 +6,11 @@ package, which reads no database.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from . import gazetteer
+from . import gazetteer, name_spellings
 from .models import ContextLink, Passage, Testimony
 from .search import DocumentGroup, NarratorText, PassageText, TestimonyText
 
@@ -19,11 +18,11 @@ from .search import DocumentGroup, NarratorText, PassageText, TestimonyText
 PASSAGE_BATCH_TESTIMONIES = 200
 
 
-def spellings(session: Session, names_file: Path | None) -> list[tuple[str, list[str]]]:
+def spellings(session: Session) -> list[tuple[str, list[str]]]:
     """The spelling table, (name, [its other spellings and Arabic script]): the places in the
-    record, then the names of `names_file` (`names.yaml`)."""
+    record, then the names of its `names.yaml` (`name_spellings`)."""
     groups = [(names[0], names[1:]) for _slug, names in gazetteer.place_names(session)]
-    return groups + (gazetteer.name_groups(names_file.parent) if names_file else [])
+    return groups + name_spellings.name_groups(session)
 
 
 def passage_count(session: Session) -> int:

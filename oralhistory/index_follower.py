@@ -136,19 +136,19 @@ class IndexFollower:
         try:
             with self.app.app_context():
                 session = self.app.extensions["oralhistory.sessionmaker"]()
-                target = search_app.target(self.app)
+                index = search_app.archive_index(self.app)
                 try:
                     if heal:
-                        indexing.heal(session, target)
+                        indexing.heal(session, index)
                     else:
                         try:
-                            indexing.catch_up(session, target, wait=False)
+                            indexing.catch_up(session, index, wait=False)
                         except (
                             indexing.WholeIndexNeeded,
                             search.IndexDamaged,
                             search.IndexMissing,
                         ):
-                            indexing.heal(session, target)
+                            indexing.heal(session, index)
                 finally:
                     session.close()
             self._last_problem = None
@@ -219,7 +219,7 @@ def follow_commit(session) -> str | None:
     itself: this process's follower, or a rebuild started here when none runs)."""
     app = current_app._get_current_object()
     try:
-        indexing.catch_up(session, search_app.target(app))
+        indexing.catch_up(session, search_app.archive_index(app))
     except Exception as error:
         logger.exception("the search index could not follow the change log")
         # a writer may start the rebuild itself when no follower runs here to do it
@@ -246,7 +246,7 @@ def rebuild_in_background(app: Flask) -> bool:
             with app.app_context():
                 session = app.extensions["oralhistory.sessionmaker"]()
                 try:
-                    indexing.heal(session, search_app.target(app))
+                    indexing.heal(session, search_app.archive_index(app))
                 finally:
                     session.close()
         except search.IndexBusy:

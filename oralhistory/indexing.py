@@ -10,8 +10,6 @@ search package as plain values.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,22 +19,16 @@ from .changes import last_change_id
 from .models import ChangeLog
 
 # A kind that names no testimony changes what every passage is indexed with.
-WHOLE_INDEX_KINDS = frozenset(["timeline"])
-
-
-@dataclass(frozen=True)
-class Target:
-    """The index a process keeps, and where the names' spellings are read from."""
-
-    index: search.ArchiveIndex
-    names_file: Path | None = None  # `names.yaml`
+WHOLE_INDEX_KINDS = frozenset(["timeline", "names"])
 
 
 class WholeIndexNeeded(Exception):
     """The changes to apply need the whole index rebuilt (`catch_up` without `wait`)."""
 
 
-def rebuild_index(session: Session, target: Target, last_change: int | None = None) -> int:
+def rebuild_index(
+    session: Session, index: search.ArchiveIndex, last_change: int | None = None
+) -> int:
     """Rebuild the whole index from the record; return the number of passages indexed.
 
     `last_change` is the id of the last change-log row the database held when the session's
@@ -45,37 +37,38 @@ def rebuild_index(session: Session, target: Target, last_change: int | None = No
     if last_change is None:
         last_change = last_change_id(session)
     return search.rebuild_index(
-        target.index,
+        index,
         index_documents.document_groups(session, None),
-        spellings=index_documents.spellings(session, target.names_file),
+        spellings=index_documents.spellings(session),
         passages=index_documents.passage_count(session),
         last_change=last_change,
     )
 
 
 def index_testimonies(
-    session: Session, target: Target, testimony_ids: Iterable[int], last_change: int | None
+    session: Session,
+    index: search.ArchiveIndex,
+    testimony_ids: Iterable[int],
+    last_change: int | None,
 ) -> None:
     """Bring the index in line with the record for these testimonies (after the commit). A
     withdrawn testimony's passages are removed. When there is no index yet, or it was built
     with other fields, the whole index is built."""
-    index = target.index
     if not index.exists() or search.index_is_outdated(index):
-        rebuild_index(session, target, last_change)
+        rebuild_index(session, index, last_change)
         return
     ids = sorted(set(testimony_ids))
     groups = index_documents.document_groups(session, ids)
     search.index_testimonies(index, ids, groups, last_change)
 
 
-def catch_up(session: Session, target: Target, *, wait: bool = True) -> int:
+def catch_up(session: Session, index: search.ArchiveIndex, *, wait: bool = True) -> int:
     """Apply to the index every change it does not reflect yet; return how many there were.
 
     One writer at a time (the index's write lock): with `wait`, wait for it and rebuild the
     whole index when a change needs it; without, raise `search.IndexBusy` when another
     process is writing, and `WholeIndexNeeded` instead of rebuilding.
     """
-    index = target.index
     latest = last_change_id(session)
     if index.exists() and index.last_change() == latest and not search.index_is_outdated(index):
         return 0
@@ -101,29 +94,28 @@ def catch_up(session: Session, target: Target, *, wait: bool = True) -> int:
         if whole and not wait:
             raise WholeIndexNeeded
         if whole:
-            rebuild_index(session, target, last_change=latest)
+            rebuild_index(session, index, last_change=latest)
         else:
-            index_testimonies(session, target, {tid for _, tid in rows}, last_change=latest)
+            index_testimonies(session, index, {tid for _, tid in rows}, last_change=latest)
         return len(rows)
 
 
-def rebuild(session: Session, target: Target) -> int:
+def rebuild(session: Session, index: search.ArchiveIndex) -> int:
     """Rebuild the whole index from the record (a new generation, switched in one step);
     return the number of passages indexed."""
-    with target.index.writing():
-        return rebuild_index(session, target, last_change=last_change_id(session))
+    with index.writing():
+        return rebuild_index(session, index, last_change=last_change_id(session))
 
 
-def heal(session: Session, target: Target) -> bool:
+def heal(session: Session, index: search.ArchiveIndex) -> bool:
     """Rebuild the index unless it is sound, of this version's fields and up to date with
     the change log; return whether it was rebuilt. Raises `search.IndexBusy` when another
     process is writing it (that one, or the next try, heals it)."""
-    index = target.index
     with index.writing(timeout=0):
         latest = last_change_id(session)
         sound = index.exists() and index.damage() is None
         current = sound and not search.index_is_outdated(index)
         if current and index.last_change() == latest:
             return False
-        rebuild_index(session, target, last_change=latest)
+        rebuild_index(session, index, last_change=latest)
         return True

@@ -61,7 +61,7 @@ class Timing(StrEnum):
 
 class ChangeKind(StrEnum):
     """What a change-log row says changed. A testimony's kinds name one testimony; a
-    timeline change touches what every passage is indexed with (the gazetteer)."""
+    timeline or names change touches what every passage is indexed with (the gazetteer)."""
 
     ADDED = "added"
     CORRECTED = "corrected"
@@ -70,6 +70,7 @@ class ChangeKind(StrEnum):
     REINSTATED = "reinstated"
     LINKS = "links"
     TIMELINE = "timeline"
+    NAMES = "names"  # the spelling table of names (`name_spellings`): touches every passage
 
 
 class FormKind(StrEnum):

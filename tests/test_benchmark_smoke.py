@@ -41,7 +41,7 @@ def archive(built_archive, tmp_path_factory, collection):
         with pytest.MonkeyPatch.context() as patch:
             # built by several processes into several segments, as a large archive is
             patch.setattr(search, "PARALLEL_BUILD_PASSAGES", SIZE // 2)
-            indexed = indexing.rebuild_index(session, search_app.target())
+            indexed = indexing.rebuild_index(session, search_app.archive_index())
     return app, tmp, indexed - before
 
 
@@ -164,7 +164,7 @@ def test_an_added_testimony_is_found_after_indexing(archive, collection):
         session = db.session()
         stored = store_testimony(session, parse_testimony(added.file_text(), "added.md"))
         session.commit()
-        indexing.index_testimonies(session, search_app.target(), [stored.id], None)
+        indexing.index_testimonies(session, search_app.archive_index(), [stored.id], None)
     body = page(app, added.probe)
     assert body["total"] == 1
     assert body["hits"][0]["passage"]["anchor"] == f"p-{added.probe_position}"

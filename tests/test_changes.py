@@ -52,8 +52,8 @@ def wait_until_caught_up(app, seconds: float = 30) -> None:
 
 def test_every_write_leaves_a_row_in_the_change_log_in_order(app, tmp_path):
     before = change_log(app)
-    # `init` of the collection: its timeline, then each testimony
-    assert [kind for kind, _, _ in before] == ["timeline"] + ["imported"] * 5
+    # `init` of the collection: its spellings of names, its timeline, then each testimony
+    assert [kind for kind, _, _ in before] == ["names", "timeline"] + ["imported"] * 5
     archivist = archivist_client(app)
     response = submit(archivist, "/archive/testimonies/new", form_for_testimony())
     assert response.status_code == 302

@@ -54,6 +54,7 @@ LAYERS = {
         "alignment_record",
         "languages",
         "refs",
+        "name_spellings",
     ],
     "collection": [
         "importer",
@@ -118,7 +119,6 @@ ALLOWED = {
     ("importer", "align_jobs"),
     ("importer", "gazetteer"),
     ("importer", "linking"),
-    ("linking", "flask"),
     ("listening_times", "timecodes"),
     ("recording_files", "ohms_times"),
     ("recording_files", "timecodes"),
