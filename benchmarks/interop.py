@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from oralhistory import changes, create_app, db
+from oralhistory import create_app, db, indexing, search_app
 
 from .generate import SEED, generate, load, load_timeline
 
@@ -62,7 +62,7 @@ def measure(size: int, work: Path) -> dict[str, float]:
         db.upgrade_schema()
         load_timeline(db.session())
         load(db.session(), generate(size, SEED))
-        changes.rebuild(db.session())
+        indexing.rebuild(db.session(), search_app.archive_index())
     runner = original.test_cli_runner()
     export_s, result = _timed(lambda: runner.invoke(args=["export", str(work / "export")]))
     assert result.exit_code == 0, result.output

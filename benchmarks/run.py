@@ -35,7 +35,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from oralhistory import PROJECT_ROOT, create_app, db, records, search, warm_up
+from oralhistory import PROJECT_ROOT, create_app, db, indexing, records, search, search_app, warm_up
 from oralhistory.importer import parse_testimony, store_testimony
 from oralhistory.linking import link_testimony
 
@@ -110,7 +110,7 @@ def child(kind: str, workdir: Path) -> dict:
     started, cpu = time.perf_counter(), _cpu_seconds()
     if kind == "whoosh":
         with app.app_context():
-            count = search.rebuild_index(db.session())
+            count = indexing.rebuild_index(db.session(), search_app.archive_index())
     elif kind in ("cold", "warm"):
         return cold_first_query(workdir, Query("two words", "family Aleppo"), kind == "warm")
     else:
@@ -307,7 +307,7 @@ def archive_search(app, query: Query) -> None:
     """One search as `/api/search` makes it (a query refused with a 400 counts as answered)."""
     with app.test_request_context("/api/search"):
         try:
-            records.search_page(db.session(), api_request(query))
+            records.search_page(db.session(), search_app.archive_index(), api_request(query))
         except search.QueryError:
             pass
 
@@ -538,9 +538,11 @@ def time_additions(app, collection: Collection, port: int, count: int) -> dict[s
             link_testimony(session, stored)
             session.commit()
             timings["commit"].append(time.perf_counter() - started)
-            search.index_testimonies(session, [stored.id])
+            indexing.index_testimonies(session, search_app.archive_index(), [stored.id], None)
             timings["index"].append(time.perf_counter() - started)
-            found = search.search(search.SearchRequest(q=testimony.probe))
+            found = search.search(
+                search_app.archive_index(), search.SearchRequest(q=testimony.probe)
+            )
             if found.total != 1:
                 raise RuntimeError(f"the added testimony is not found by '{testimony.probe}'")
             timings["api"].append(time.perf_counter() - started)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from oralhistory import PROJECT_ROOT, create_app, db, search
+from oralhistory import PROJECT_ROOT, create_app, db, search_app
 from oralhistory.auth import create_archivist
 from oralhistory.models import Passage, Testimony
 
@@ -119,7 +119,7 @@ def missing_passages(app) -> int:
             )
         )
         try:
-            reader = search.archive_index().searcher().reader()
+            reader = search_app.archive_index().searcher().reader()
             indexed = {int(fields["passage_id"]) for fields in reader.all_stored_fields()}
         except Exception:  # noqa: BLE001 (an unreadable index lacks them all)
             indexed = set()

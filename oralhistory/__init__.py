@@ -70,12 +70,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     _check_public_url(app.config.get("PUBLIC_URL"))
 
-    from . import align_cli, auth, cli, db, i18n, index_follower, request_deadline, search, security
+    from . import (
+        align_cli,
+        auth,
+        cli,
+        db,
+        i18n,
+        index_follower,
+        request_deadline,
+        search_app,
+        security,
+    )
     from .views import register_views, static_files
 
     i18n.init_app(app)
     db.init_app(app)
-    search.init_app(app)
+    search_app.init_app(app)
     auth.init_app(app)
     security.init_app(app)
     cli.init_app(app)
@@ -92,14 +102,15 @@ def warm_up(app: Flask) -> None:
     English word list name keys rest on loaded, the index's arrays mapped, the public
     statistics counted, the SQL compiled. An archive without an index yet starts all the same.
     """
-    from . import collection_summary, db, records, search
+    from . import collection_summary, db, records, search, search_app
 
     with app.test_request_context("/api/search"):
         try:
             # a search a reader would make: the collection's own most spoken-of place
             place = collection_summary.example_place(db.session())
             words = place.name if place else "archive"
-            records.search_page(db.session(), search.SearchRequest(q=words))
+            index = search_app.archive_index(app)
+            records.search_page(db.session(), index, search.SearchRequest(q=words))
         except Exception:  # a server starts whatever its warm-up meets
             app.logger.warning("no warm-up search: the first search will be slower", exc_info=True)
     # What is alive now lives as long as the worker: the garbage collector's full passes leave

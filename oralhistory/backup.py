@@ -86,7 +86,6 @@ def backup_archive(
     directory: Path,
     *,
     schema_revision: str | None,
-    names_file: Path | None = None,
     include_accounts: bool = False,
     media_dir: Path | None = None,
 ) -> BackupReport:
@@ -104,9 +103,7 @@ def backup_archive(
             path = partial / TABLES / f"{table.name}.jsonl"
             report.rows[table.name] = _write_table(session, table, path)
         # the recordings go in the collection, and so in the bag's manifest
-        export_archive(
-            session, partial / COLLECTION, names_file, include_restricted=True, media_dir=media_dir
-        )
+        export_archive(session, partial / COLLECTION, include_restricted=True, media_dir=media_dir)
         bagit.make_bag(
             str(partial),
             {

@@ -1,9 +1,9 @@
-"""The change log, and how the index follows it.
+"""The change log.
 
 A write (`unit_of_work.UnitOfWork`) adds `record` (a change to a testimony: its revision and
 its change-log row) or `log` (a change-log row alone) to its transaction; after it commits,
-the search index applies the change log (`catch_up`). A reader never does: each process's
-index follower (`index_follower`) keeps its index in step, and heals a damaged one (`heal`).
+the search index applies the change log (`indexing.catch_up`). A reader never does: each
+process's index follower (`index_follower`) keeps its index in step.
 
 The change log is what every index directory (one per server), harvester and export follows:
 its ids only grow, in the order the changes committed, and each row says when (`changes_since`).
@@ -13,26 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from collections.abc import Iterable
 
-from flask import Flask
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from . import revisions, search
+from . import revisions
 from .models import CHANGE_KINDS, ChangeLog, ChangeLogHead, Revision, Testimony, utcnow
 
 logger = logging.getLogger(__name__)
-
-# A kind that names no testimony changes what every passage is indexed with.
-WHOLE_INDEX_KINDS = frozenset(["timeline"])
-# A kind that changes nothing any passage is indexed with (the collection's description).
-UNINDEXED_KINDS = frozenset(["collection"])
-INDEX_BEHIND = (
-    "The change is saved, but the search index could not follow it yet; it catches up by "
-    "itself within moments."
-)
 
 
 def log(
@@ -95,105 +84,6 @@ def record(
 def last_change_id(session: Session) -> int:
     """The id of the latest committed change (0 when the log is empty)."""
     return session.scalar(select(func.max(ChangeLog.id))) or 0
-
-
-class WholeIndexNeeded(Exception):
-    """The changes to apply need the whole index rebuilt (`catch_up` without `wait`)."""
-
-
-def catch_up(session: Session, *, wait: bool = True) -> int:
-    """Apply to the index every change it does not reflect yet; return how many there were.
-
-    One writer at a time (the index's write lock): with `wait`, wait for it and rebuild the
-    whole index when a change needs it; without, raise `search.IndexBusy` when another
-    process is writing, and `WholeIndexNeeded` instead of rebuilding.
-    """
-    index = search.archive_index()
-    latest = last_change_id(session)
-    if index.exists() and index.last_change() == latest and not search.index_is_outdated():
-        return 0
-    with index.writing(timeout=search.WRITE_LOCK_TIMEOUT if wait else 0):
-        # read again under the lock: another process may have applied them meanwhile
-        applied = index.last_change() if index.exists() else None
-        outdated = search.index_is_outdated()
-        if applied == latest and not outdated:
-            return 0
-        rows = session.execute(
-            select(ChangeLog.kind, ChangeLog.testimony_id).where(
-                ChangeLog.id > (applied or 0),
-                ChangeLog.id <= latest,
-                ChangeLog.kind.not_in(list(UNINDEXED_KINDS)),
-            )
-        ).all()
-        whole = (
-            applied is None
-            # an index built by an earlier version, with other fields
-            or outdated
-            # an index ahead of the record: the database was restored from a backup
-            or applied > latest
-            or any(kind in WHOLE_INDEX_KINDS or tid is None for kind, tid in rows)
-        )
-        if whole and not wait:
-            raise WholeIndexNeeded
-        if whole:
-            search.rebuild_index(session, last_change=latest)
-        else:
-            search.index_testimonies(session, {tid for _, tid in rows}, last_change=latest)
-        return len(rows)
-
-
-def rebuild(session: Session) -> int:
-    """Rebuild the whole index from the record (a new generation, switched in one step);
-    return the number of passages indexed."""
-    index = search.archive_index()
-    with index.writing():
-        return search.rebuild_index(session, last_change=last_change_id(session))
-
-
-def heal(session: Session) -> bool:
-    """Rebuild the index unless it is sound, of this version's fields and up to date with
-    the change log; return whether it was rebuilt. Raises `search.IndexBusy` when another
-    process is writing it (that one, or the next try, heals it)."""
-    index = search.archive_index()
-    with index.writing(timeout=0):
-        latest = last_change_id(session)
-        sound = index.exists() and index.damage() is None
-        current = sound and not search.index_is_outdated()
-        if current and index.last_change() == latest:
-            return False
-        search.rebuild_index(session, last_change=latest)
-        return True
-
-
-_rebuilding = threading.Lock()
-
-
-def rebuild_in_background(app: Flask) -> bool:
-    """Start rebuilding a damaged, missing or outdated index in a thread of this process.
-
-    Returns False when this process is rebuilding already. Another process that holds the
-    write lock is left to finish: the next search that finds the index damaged tries again.
-    """
-    if not _rebuilding.acquire(blocking=False):
-        return False
-
-    def run() -> None:
-        try:
-            with app.app_context():
-                session = app.extensions["oralhistory.sessionmaker"]()
-                try:
-                    heal(session)
-                finally:
-                    session.close()
-        except search.IndexBusy:
-            pass
-        except Exception:
-            logger.exception("the search index could not be rebuilt")
-        finally:
-            _rebuilding.release()
-
-    threading.Thread(target=run, name="index-rebuild", daemon=True).start()
-    return True
 
 
 def changes_since(

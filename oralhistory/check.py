@@ -3,7 +3,7 @@
 The record is right by definition; the index may have drifted (a change it missed, a passage
 left behind by a crash, files restored from a backup). Every public and restricted passage
 the record holds should be in the index at the version its document has now (see
-`search.document_version`), and nothing else should be.
+`search.passage_versions`), and nothing else should be.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from . import changes, search
+from . import changes, index_documents, indexing, search
 
 
 @dataclass
@@ -50,10 +50,9 @@ class Drift:
         return lines
 
 
-def check_index(session: Session) -> Drift:
-    """Compare every passage the record would index with what the index holds."""
+def check_index(session: Session, index: search.ArchiveIndex) -> Drift:
+    """Compare every passage the record would index with what `index` holds."""
     drift = Drift()
-    index = search.archive_index()
     try:
         # every file the searcher reads, arrays included, read through
         problem = index.damage(thorough=True)
@@ -65,29 +64,31 @@ def check_index(session: Session) -> Drift:
         drift.problem = str(error)
         indexed, applied = {}, 0
     drift.behind = max(0, changes.last_change_id(session) - applied) if indexed else 0
-    for passage, linked in search.indexable_passages(session):
-        drift.passages += 1
-        _, version = indexed.pop(passage.id, (None, None))
-        if version is None:
-            drift.missing[passage.id] = passage.testimony_id
-        elif version != search.passage_document(passage, linked)["version"]:
-            drift.stale[passage.id] = passage.testimony_id
+    for group in index_documents.document_groups(session, None):
+        testimony_id = group.testimony.id
+        for passage_id, wanted in search.passage_versions(group):
+            drift.passages += 1
+            _, version = indexed.pop(passage_id, (None, None))
+            if version is None:
+                drift.missing[passage_id] = testimony_id
+            elif version != wanted:
+                drift.stale[passage_id] = testimony_id
     drift.extra = {passage_id: testimony for passage_id, (testimony, _) in indexed.items()}
     return drift
 
 
-def repair_index(session: Session, drift: Drift) -> str:
+def repair_index(session: Session, index: search.ArchiveIndex, drift: Drift) -> str:
     """Bring the index in line with the record; say what was done.
 
     A few testimonies are re-indexed; an unreadable index, or one that differs in most of
     its passages, is rebuilt whole.
     """
     if drift.problem or len(drift.missing) + len(drift.stale) > drift.passages // 2:
-        count = changes.rebuild(session)
+        count = indexing.rebuild(session, index)
         return f"rebuilt the whole index from the record ({count} passages)"
-    changes.catch_up(session)
-    drift = check_index(session)
+    indexing.catch_up(session, index)
+    drift = check_index(session, index)
     testimonies = {*drift.missing.values(), *drift.stale.values(), *drift.extra.values()}
-    with search.archive_index().writing():
-        search.index_testimonies(session, testimonies, changes.last_change_id(session))
+    with index.writing():
+        indexing.index_testimonies(session, index, testimonies, changes.last_change_id(session))
     return f"re-indexed {len(testimonies)} testimonies"

@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import changes, collection_file, db, search
+from . import collection_file, db, index_follower, indexing, name_spellings, search_app
 from .exporter import export_archive, restore_archive
 from .importer import (
     InvalidFile,
@@ -19,7 +19,7 @@ from .importer import (
     testimony_paths,
 )
 from .linking import link_testimonies
-from .unit_of_work import UnitOfWork, follow
+from .unit_of_work import UnitOfWork
 
 
 def init_app(app: Flask) -> None:
@@ -48,6 +48,18 @@ def _load_timeline(session) -> None:
                 work.log("timeline", summary=f"Timeline loaded from {path.name}")
 
 
+def _load_names(session) -> None:
+    """Hold `names.yaml` of `TRANSCRIPTS_DIR` in the record, a change of kind `names` when it
+    differs from what the record holds (the index is rebuilt with it, on every server)."""
+    path = Path(current_app.config["TRANSCRIPTS_DIR"]) / name_spellings.FILE_NAME
+    try:
+        with UnitOfWork(session, index=False) as work:
+            if name_spellings.store_names(session, path):
+                work.log("names", summary=f"Spellings of names loaded from {path.name}")
+    except name_spellings.NamesProblem as problem:
+        raise click.ClickException(str(problem)) from None
+
+
 def _media_store():
     from .recording_files import MediaStore
 
@@ -57,7 +69,7 @@ def _media_store():
 
 def _follow(session) -> None:
     """The one ending of every command that writes: the index follows what it committed."""
-    warning = follow(session)
+    warning = index_follower.follow_commit(session)
     if warning:
         click.echo(warning, err=True)
 
@@ -69,8 +81,9 @@ def init_command() -> None:
     Safe to run again."""
     db.upgrade_schema()
     session = db.session()
-    had_index = search.archive_index().exists()
+    had_index = search_app.archive_index().exists()
     transcripts = Path(current_app.config["TRANSCRIPTS_DIR"])
+    _load_names(session)
     try:
         _load_timeline(session)
         collection_file.load_collection_file(session, transcripts / collection_file.FILE_NAME)
@@ -96,8 +109,8 @@ def init_command() -> None:
         for testimony_id in link_testimonies(session):
             work.log("links", testimony_id=testimony_id, summary="Links follow the timeline")
     _follow(session)
-    if not had_index and search.archive_index().exists():
-        count = len(search.archive_index().indexed_versions())
+    if not had_index and search_app.archive_index().exists():
+        count = len(search_app.archive_index().indexed_versions())
         click.echo(f"Built the search index: {count} passages.")
     click.echo(
         f"Imported {len(report.stored)} testimonies; {len(report.skipped)} already in the "
@@ -160,7 +173,7 @@ def import_command(paths: tuple[Path, ...], replace: bool) -> None:
 @with_appcontext
 def reindex_command() -> None:
     """Rebuild the search index from the database."""
-    count = changes.rebuild(db.session())
+    count = indexing.rebuild(db.session(), search_app.archive_index())
     click.echo(f"Rebuilt the search index: {count} passages.")
 
 
@@ -206,7 +219,7 @@ def _report_incoming() -> None:
 def _check_index(session, repair: bool) -> None:
     from .check import check_index, repair_index
 
-    drift = check_index(session)
+    drift = check_index(session, search_app.archive_index())
     for line in drift.lines():
         click.echo(line)
     if drift.clean:
@@ -214,9 +227,9 @@ def _check_index(session, repair: bool) -> None:
         return
     if not repair:
         raise click.ClickException("the index does not agree with the record: run check --repair")
-    repaired = repair_index(session, drift)
+    repaired = repair_index(session, search_app.archive_index(), drift)
     click.echo(f"Repaired: {repaired}.")
-    after = check_index(session)
+    after = check_index(session, search_app.archive_index())
     if not after.clean:
         raise click.ClickException("the index still does not agree with the record")
     click.echo(f"The index agrees with the record: {after.passages} passages.")
@@ -278,10 +291,9 @@ def create_archivist_command(username: str, password: str) -> None:
 )
 def export_command(directory: Path, include_restricted: bool) -> None:
     """Write the whole archive as files that `init` (TRANSCRIPTS_DIR=DIRECTORY) reads back."""
-    names = Path(current_app.config["TRANSCRIPTS_DIR"]) / "names.yaml"
     try:
         written = export_archive(
-            db.session(), directory, names, include_restricted, _media_store().directory
+            db.session(), directory, include_restricted, _media_store().directory
         )
     except (FileExistsError, OSError) as error:
         raise click.ClickException(f"Nothing was exported: {error}") from None
@@ -320,13 +332,11 @@ def backup_command(directory: Path, include_accounts: bool) -> None:
     with SHA-256 manifests that `restore` reads back."""
     from .backup import BackupError, backup_archive
 
-    names = Path(current_app.config["TRANSCRIPTS_DIR"]) / "names.yaml"
     try:
         report = backup_archive(
             db.session(),
             directory,
             schema_revision=db.schema_revision(),
-            names_file=names,
             include_accounts=include_accounts,
             media_dir=_media_store().directory,
         )
@@ -359,7 +369,7 @@ def restore_command(directory: Path) -> None:
         )
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    count = changes.rebuild(session)
+    count = indexing.rebuild(session, search_app.archive_index())
     click.echo(
         f"Restored {report.rows.get('testimony', 0)} testimonies and "
         f"{sum(report.rows.values())} rows from {directory}; rebuilt the search index: "

@@ -8,19 +8,17 @@ pages they name full addresses.
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from . import refs, search
+from . import refs
 from .citing import Citer, current_work
 from .kinds import DatePrecision
 from .models import Testimony
-from .records import search_page
 from .refs import Addresses
 
 # The most rows a CSV of search results holds: ten pages of the API's largest page.
@@ -102,17 +100,17 @@ def safe_cell(value: Any) -> Any:
 
 def search_rows(
     session: Session,
-    request: search.SearchRequest,
+    results: Callable[[int, int], dict[str, Any]],
     addresses: Addresses,
     cite: Citer,
 ) -> tuple[int, list[dict[str, Any]]]:
     """The total and the rows (at most `CSV_PAGE_SIZE * CSV_MAX_PAGES`) of a search, each
     with the passage's whole text, its permanent address and its citation (made by `cite`);
+    `results(page, per_page)` gives a page of the search as `records.search_page` does;
     `addresses` makes the pages the hits name full addresses."""
     hits, total, page = [], 0, 1
     while page <= CSV_MAX_PAGES:
-        asked = dataclasses.replace(request, page=page, per_page=CSV_PAGE_SIZE)
-        result = search_page(session, asked)
+        result = results(page, CSV_PAGE_SIZE)
         total = result["total"]
         hits += result["hits"]
         if page >= result["pages"]:

@@ -27,7 +27,7 @@ import yaml
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from . import changes, collection_file, recording_files, translation_file
+from . import changes, collection_file, name_spellings, recording_files, translation_file
 from .curation import passage_source, testimony_meta
 from .importer import InvalidFile, read_testimony_file, store_testimony, upsert_narrator
 from .kinds import AccessLevel
@@ -178,7 +178,6 @@ def exported_testimonies(session: Session, include_restricted: bool) -> list[Tes
 def export_archive(
     session: Session,
     directory: Path,
-    names_file: Path | None,
     include_restricted: bool,
     media_dir: Path | None = None,
 ) -> list[Testimony]:
@@ -191,7 +190,7 @@ def export_archive(
     the testimonies written.
     """
     with written_whole(directory) as partial:
-        return _write_export(session, partial, names_file, include_restricted, media_dir)
+        return _write_export(session, partial, include_restricted, media_dir)
 
 
 @contextmanager
@@ -216,7 +215,6 @@ def written_whole(directory: Path) -> Iterator[Path]:
 def _write_export(
     session: Session,
     directory: Path,
-    names_file: Path | None,
     include_restricted: bool,
     media_dir: Path | None,
 ) -> list[Testimony]:
@@ -243,8 +241,9 @@ def _write_export(
         states.append(testimony_state(testimony, list(revisions), list(logged)))
     recording_files.write_sums(directory, testimonies)
     (directory / "timeline.yaml").write_text(_yaml(timeline_data(session)), encoding="utf-8")
-    if names_file is not None and names_file.exists():
-        shutil.copyfile(names_file, directory / "names.yaml")
+    names = name_spellings.names_text(session)
+    if names is not None:  # as it was loaded, byte for byte
+        (directory / name_spellings.FILE_NAME).write_bytes(names.encode("utf-8"))
     collection_file.write_collection_file(session, directory)
     state = {
         "format": STATE_FORMAT,

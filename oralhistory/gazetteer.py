@@ -1,33 +1,14 @@
-"""Spellings of personal names (`transcripts/names.yaml`); places come from the timeline."""
+"""The places of the record as the linking rules and searches read them, and whether a text
+names a name."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import Place
-from .search.places import (  # noqa: F401 (place matching moved into the search package)
-    Mention,
-    find_mentions,
-    matchers_of,
-    places_in,
-    places_named,
-)
-
-
-def name_groups(transcripts_dir: Path) -> list[tuple[str, list[str]]]:
-    """(canonical name, [spellings and Arabic script]) for every entry of `names.yaml`."""
-    path = transcripts_dir / "names.yaml"
-    if not path.exists():
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return [
-        (entry["name"], [*entry.get("variants", []), *filter(None, [entry.get("name_arabic")])])
-        for entry in data.get("names", [])
-    ]
+from .search.analysis import name_tokens
+from .search.places import find_mentions, matchers_of
 
 
 def place_names(session: Session) -> list[tuple[str, list[str]]]:
@@ -44,3 +25,9 @@ def place_names(session: Session) -> list[tuple[str, list[str]]]:
 def place_matchers(session: Session) -> list[tuple[str, list[list[str]]]]:
     """For each place in the record, the word sequences (every spelling) that name it."""
     return matchers_of(place_names(session))
+
+
+def names_in(text: str, name: str) -> bool:
+    """Whether `text` names `name` (an organisation's, say), read as the linking rules read
+    it: word by word, whatever its case, accents or script."""
+    return bool(find_mentions(text, [(name, [name_tokens(name)])]))

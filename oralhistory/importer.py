@@ -21,7 +21,7 @@ from . import problems, revisions
 from . import validation as valid
 from .anchors import match_passages
 from .errors import InvalidFile
-from .gazetteer import find_mentions
+from .gazetteer import names_in
 from .linking import link_testimony
 from .messages import _
 from .models import (
@@ -37,7 +37,6 @@ from .models import (
     Testimony,
     TestimonyEvent,
 )
-from .search.analysis import name_tokens
 from .unit_of_work import UnitOfWork
 
 EDITOR_NOTE_RE = re.compile(r"\s*\[Ed\.:\s*(?P<note>.+?)\]\s*$", re.DOTALL)
@@ -545,7 +544,7 @@ def parse_timeline(text: str, name: str) -> dict[str, Any]:
             doc.problem(("events", index, "end_date"), "'end_date' is before 'date'")
         told = f"{event['title']} {event['summary']}"
         for o_index, organisation in enumerate(event.get("organisations") or []):
-            if not find_mentions(told, [(organisation, [name_tokens(organisation)])]):
+            if not names_in(told, organisation):
                 doc.problem(
                     ("events", index, "organisations", o_index),
                     f"the organisation '{organisation}' is not named in the event's summary",
@@ -662,7 +661,7 @@ def import_testimonies(
 ) -> ImportReport:
     """Validate and store testimony files, each in a unit of work of its own with its
     revision (by `revisions.IMPORT_AUTHOR`), its change-log row and the links the rules
-    propose. The caller brings the index up to date once after (`unit_of_work.follow`).
+    propose. The caller brings the index up to date once after (`index_follower.follow_commit`).
 
     With `keep_existing`, a testimony already in the database is left as it is. Otherwise the
     file replaces it, unless an archivist has changed it since it was last imported: then

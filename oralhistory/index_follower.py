@@ -2,7 +2,7 @@
 
 A reader never writes: a search reads the index as it is. What other processes and servers
 commit reaches this process's index through its follower, a thread that applies the change
-log (`changes.catch_up`) whenever the log grows:
+log (`indexing.catch_up`) whenever the log grows:
 
 - on PostgreSQL, woken by the NOTIFY every unit of work sends as it commits (`LISTEN`), and
   looking at the log every few seconds all the same, should a notification be lost;
@@ -28,9 +28,9 @@ import time
 import weakref
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
-from . import changes, outage, search
+from . import indexing, outage, search, search_app
 
 logger = logging.getLogger(__name__)
 
@@ -136,18 +136,19 @@ class IndexFollower:
         try:
             with self.app.app_context():
                 session = self.app.extensions["oralhistory.sessionmaker"]()
+                index = search_app.archive_index(self.app)
                 try:
                     if heal:
-                        changes.heal(session)
+                        indexing.heal(session, index)
                     else:
                         try:
-                            changes.catch_up(session, wait=False)
+                            indexing.catch_up(session, index, wait=False)
                         except (
-                            changes.WholeIndexNeeded,
+                            indexing.WholeIndexNeeded,
                             search.IndexDamaged,
                             search.IndexMissing,
                         ):
-                            changes.heal(session)
+                            indexing.heal(session, index)
                 finally:
                     session.close()
             self._last_problem = None
@@ -202,6 +203,60 @@ def request_heal(app: Flask) -> bool:
     if follower is None or not follower.running():
         return False
     follower.wake(heal=True)
+    return True
+
+
+INDEX_BEHIND = (
+    "The change is saved, but the search index could not follow it yet; it catches up by "
+    "itself within moments."
+)
+
+
+def follow_commit(session) -> str | None:
+    """Bring the current app's index up to date with the change log after a commit (read
+    through `session`, the unit of work's: no SQLAlchemy here); None
+    when it follows, else the words to show (the record is kept, and the index heals by
+    itself: this process's follower, or a rebuild started here when none runs)."""
+    app = current_app._get_current_object()
+    try:
+        indexing.catch_up(session, search_app.archive_index(app))
+    except Exception as error:
+        logger.exception("the search index could not follow the change log")
+        # a writer may start the rebuild itself when no follower runs here to do it
+        if isinstance(error, search.IndexDamaged | search.IndexMissing) and not request_heal(app):
+            rebuild_in_background(app)
+        return INDEX_BEHIND
+    return None
+
+
+_rebuilding = threading.Lock()
+
+
+def rebuild_in_background(app: Flask) -> bool:
+    """Start rebuilding a damaged, missing or outdated index in a thread of this process.
+
+    Returns False when this process is rebuilding already. Another process that holds the
+    write lock is left to finish: the next write that finds the index damaged tries again.
+    """
+    if not _rebuilding.acquire(blocking=False):
+        return False
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                session = app.extensions["oralhistory.sessionmaker"]()
+                try:
+                    indexing.heal(session, search_app.archive_index(app))
+                finally:
+                    session.close()
+        except search.IndexBusy:
+            pass
+        except Exception:
+            logger.exception("the search index could not be rebuilt")
+        finally:
+            _rebuilding.release()
+
+    threading.Thread(target=run, name="index-rebuild", daemon=True).start()
     return True
 
 

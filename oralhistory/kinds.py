@@ -61,8 +61,8 @@ class Timing(StrEnum):
 
 class ChangeKind(StrEnum):
     """What a change-log row says changed. A testimony's kinds name one testimony; a
-    timeline change touches what every passage is indexed with (the gazetteer); a change to the
-    collection's description touches no passage."""
+    timeline or names change touches what every passage is indexed with (the gazetteer); a
+    change to the collection's description touches no passage."""
 
     ADDED = "added"
     CORRECTED = "corrected"
@@ -71,6 +71,7 @@ class ChangeKind(StrEnum):
     REINSTATED = "reinstated"
     LINKS = "links"
     TIMELINE = "timeline"
+    NAMES = "names"  # the spelling table of names (`name_spellings`): touches every passage
     COLLECTION = "collection"  # the collection's own description (`collection.yaml`)
 
 

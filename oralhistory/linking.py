@@ -30,21 +30,21 @@ import re
 from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import problems, validation
 from .errors import LinkError
-from .gazetteer import Mention, find_mentions, name_groups, place_matchers
+from .gazetteer import place_matchers
 from .kinds import LinkOrigin, LinkStatus
 from .messages import _
 from .models import LINK_KINDS, ContextLink, Event, Place, Testimony, utcnow
+from .name_spellings import name_groups
 from .records import NotFound
 from .search.analysis import name_tokens
+from .search.places import Mention, find_mentions
 from .unit_of_work import UnitOfWork
 
 # Places that hold too many happenings for a mention of them to point to one event.
@@ -144,7 +144,7 @@ class Rules:
         for event in events:
             for slug in event.place_slugs:
                 events_at.setdefault(slug, []).append(event)
-        spellings = _organisation_spellings()
+        spellings = _organisation_spellings(session)
         cue_matchers: list[tuple[Hashable, list[list[str]]]] = []
         for event in events:
             cue_matchers.append(((event.slug, "named-event"), _sequences(event.cues)))
@@ -169,11 +169,10 @@ def _sequences(phrases: list[str]) -> list[list[str]]:
     return [words for phrase in phrases if (words := name_tokens(phrase))]
 
 
-def _organisation_spellings():
-    """A function giving every spelling of an organisation's name that `names.yaml` knows."""
-    groups = []
-    if has_app_context():
-        groups = name_groups(Path(current_app.config["TRANSCRIPTS_DIR"]))
+def _organisation_spellings(session: Session):
+    """A function giving every spelling of an organisation's name that the record's
+    `names.yaml` knows (`name_spellings`)."""
+    groups = name_groups(session)
 
     def spellings(name: str) -> list[str]:
         words = name_tokens(name)

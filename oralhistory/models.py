@@ -449,4 +449,4 @@ class FormSubmission(Base):
 
 # The other languages' tables and the alignment jobs live in their own modules, mapped with the
 # rest so that the schema is whole (they name `Base`, so they come after it).
-from . import alignment_record, collection_record, language_models  # noqa: E402, F401
+from . import alignment_record, collection_record, language_models, name_spellings  # noqa: E402, F401

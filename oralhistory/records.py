@@ -17,7 +17,7 @@ from . import linkcounts, refs, search
 from .access import Viewer, can_see, visible
 from .citing import Citer, current_work
 from .errors import NotFound, Withdrawn
-from .gazetteer import matchers_of, place_names
+from .gazetteer import place_names
 from .kinds import AccessLevel
 from .messages import _
 from .models import (
@@ -29,6 +29,7 @@ from .models import (
     Place,
     Testimony,
 )
+from .search.places import matchers_of
 
 
 def readable(viewer: Viewer, testimony: Testimony | None, testimony_id: int) -> Testimony:
@@ -342,13 +343,15 @@ def _narrator_names(session: Session, slugs) -> dict[str, tuple[str, str | None]
     return {slug: (name, arabic) for slug, name, arabic in rows}
 
 
-def search_page(session: Session, request: search.SearchRequest) -> dict[str, Any]:
-    """Run a search and dress its hits with narrator, testimony and passage links; the
+def search_page(
+    session: Session, index: search.ArchiveIndex, request: search.SearchRequest
+) -> dict[str, Any]:
+    """Run a search in `index` and dress its hits with narrator, testimony and passage links; the
     narrators the query names come first."""
     from .narrators_named import named_in  # it builds on this module's page addresses
 
     timeline = _timeline(session)
-    result = search.search(request, timeline.gazetteer)
+    result = search.search(index, request, timeline.gazetteer)
     rows = session.execute(
         select(
             Testimony.id,

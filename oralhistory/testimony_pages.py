@@ -216,9 +216,13 @@ def passages_elsewhere(session: Session, testimony_id: int, page: int) -> list[t
 
 
 def mark_testimony(
-    session: Session, testimony: dict[str, Any], q: str, shown: list[str] | None = None
+    session: Session,
+    index: search.ArchiveIndex,
+    testimony: dict[str, Any],
+    q: str,
+    shown: list[str] | None = None,
 ) -> int:
-    """Mark in the passages of `testimony` (as `get_testimony` gives it) what `q` matches in
+    """Mark (with `index`'s analysers) in the passages of `testimony` (as `get_testimony` gives it) what `q` matches in
     each language `shown` (by default its main text's), counting matches over the whole
     testimony in reading order (passage by passage, the languages in the order shown): each
     passage shown gets `marked_texts` (language -> escaped HTML, for those with a match),
@@ -245,7 +249,7 @@ def mark_testimony(
         (position, code) for position in sorted(held) for code in shown if code in held[position]
     ]
     marked = search.mark_matches(
-        q, [held[position][code] for position, code in order], search_gazetteer(session)
+        index, q, [held[position][code] for position, code in order], search_gazetteer(session)
     )
     match_pages: list[int] = []  # the page of match n at n - 1
     found: dict[int, tuple[dict[str, str], int, int]] = {}  # position -> htmls, before, count

@@ -9,7 +9,7 @@ The change to the record, its revision and its change-log row commit together wh
 ends cleanly; an exception in the block rolls all of it back (and is raised on), and so does
 `discard()` (nothing worth keeping: "the file says what the record holds"). Only after the
 commit is the search index brought up to date, by applying the change log
-(`changes.catch_up`); when it cannot follow (busy, damaged, a full disk) the record is kept,
+(`indexing.catch_up`); when it cannot follow (busy, damaged, a full disk) the record is kept,
 `index_warning` says so, and the index catches up by itself: this process's index follower
 (`index_follower`), the next write, or `flask check --repair`.
 
@@ -25,17 +25,16 @@ from __future__ import annotations
 import logging
 from types import TracebackType
 
-from flask import current_app, has_app_context
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from . import changes, index_follower, search
+from . import changes, index_follower
 from .models import ChangeLog, Revision, Testimony
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = index_follower.CHANNEL
-INDEX_BEHIND = changes.INDEX_BEHIND
+INDEX_BEHIND = index_follower.INDEX_BEHIND
 
 
 class UnitOfWork:
@@ -83,7 +82,7 @@ class UnitOfWork:
             self._roll_back()
             raise
         if self.follow_index:
-            self.index_warning = follow(self.session)
+            self.index_warning = index_follower.follow_commit(self.session)
         return False
 
     def _roll_back(self) -> None:
@@ -105,19 +104,3 @@ class UnitOfWork:
         session.commit()
         session.info["commit"] = "done"
         self.committed = True
-
-
-def follow(session: Session) -> str | None:
-    """Bring the index up to date with the change log after a commit; None when it follows,
-    else the words to show (the record is kept, and the index heals by itself)."""
-    try:
-        changes.catch_up(session)
-    except Exception as error:
-        logger.exception("the search index could not follow the change log")
-        if isinstance(error, search.IndexDamaged | search.IndexMissing) and has_app_context():
-            app = current_app._get_current_object()
-            # a writer may start the rebuild itself when no follower runs here to do it
-            if not index_follower.request_heal(app):
-                changes.rebuild_in_background(app)
-        return INDEX_BEHIND
-    return None

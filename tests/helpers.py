@@ -24,3 +24,14 @@ def hit_count(client, q: str) -> int:
     response = client.get("/api/search", query_string={"q": q})
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()["total"]
+
+
+def archive_schema_and_groups(session) -> tuple:
+    """The schema the archive's index is built with (the record's places and `names.yaml`),
+    and every testimony's documents, as `search.rebuild_index` writes them."""
+    from oralhistory import index_documents
+    from oralhistory.search import documents
+
+    spellings = index_documents.spellings(session)
+    groups = index_documents.document_groups(session, None)
+    return documents.schema_for(spellings), (documents.group_documents(g) for g in groups)

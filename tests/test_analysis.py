@@ -8,11 +8,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from whoosh.analysis.analyzers import CompositeAnalyzer
 
-from oralhistory import db, search
+from oralhistory import db, index_documents, search_app
 from oralhistory.models import Passage
 from oralhistory.search.analysis import (
     name_tokens,
     normalise_arabic,
+    spelling_table,
     text_analyzer,
     vocabulary_analyzer,
 )
@@ -26,7 +27,7 @@ from tests.helpers import hits
 def analyse(app):
     """The analyzer of the archive's index, with the gazetteer of `transcripts/`."""
     with app.app_context():
-        analyzer = text_analyzer(search.gazetteer_table(db.session()))
+        analyzer = text_analyzer(spelling_table(index_documents.spellings(db.session())))
     return lambda text: [token.text for token in analyzer(text)]
 
 
@@ -172,7 +173,7 @@ def test_a_passage_is_found_by_a_spelling_it_does_not_use(app, client, tmp_path,
     assert f"{narrator}#p-1" in hits(client, searched)
 
 
-def test_a_spelling_added_to_the_gazetteer_is_taken_up_by_reindex(app, client, tmp_path):
+def test_a_spelling_added_to_names_yaml_is_taken_up_by_init(app, client, tmp_path):
     # A spelling that no key bridges: one word for a name of two.
     narrator = import_testimony(app, tmp_path, "gazetteer", "The road to Kafr Nabl was closed.")
     assert hits(client, "Kafranbel") == []
@@ -182,7 +183,8 @@ def test_a_spelling_added_to_the_gazetteer_is_taken_up_by_reindex(app, client, t
         "names:\n  - name: Kafranbel\n    variants: [Kafr Nabl]\n", encoding="utf-8"
     )
     app.config["TRANSCRIPTS_DIR"] = str(transcripts)
-    assert run_cli(app, "reindex").exit_code == 0
+    # the record holds the names (`name_spellings`): `init` loads them, the index follows
+    assert run_cli(app, "init").exit_code == 0
     assert hits(client, "Kafranbel") == [f"{narrator}#p-1"]
 
 
@@ -261,7 +263,7 @@ def analyzers(app):
     """The index's quick analyzers (of words, of name keys) and the vocabulary's made quick,
     each beside its plain chain."""
     with app.app_context():
-        schema = search.archive_index().searcher().schema
+        schema = search_app.archive_index().searcher().schema
         texts = list(db.session().scalars(select(Passage.text)))
     quick = [schema["text"].analyzer, schema["name_keys"].analyzer]
     quick.append(QuickAnalyzer(*vocabulary_analyzer().items))

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from benchmarks.generate import FINDING_KINDS, Query, extra_testimony, generate, load
 from benchmarks.run import api_request, build_fts, fts_search
-from oralhistory import db, records, search
+from oralhistory import db, indexing, records, search, search_app
 from oralhistory.importer import parse_testimony, store_testimony
 from oralhistory.models import Passage, Testimony
 from oralhistory.search import postings
@@ -41,7 +41,7 @@ def archive(built_archive, tmp_path_factory, collection):
         with pytest.MonkeyPatch.context() as patch:
             # built by several processes into several segments, as a large archive is
             patch.setattr(search, "PARALLEL_BUILD_PASSAGES", SIZE // 2)
-            indexed = search.rebuild_index(session)
+            indexed = indexing.rebuild_index(session, search_app.archive_index())
     return app, tmp, indexed - before
 
 
@@ -50,7 +50,7 @@ def page(app, q="", narrator=None, include_restricted=False, **options):
         q=q, narrator=narrator, include_restricted=include_restricted, **options
     )
     with app.test_request_context("/api/search"):
-        return records.search_page(db.session(), request)
+        return records.search_page(db.session(), search_app.archive_index(), request)
 
 
 def test_the_same_seed_generates_the_same_collection(collection):
@@ -70,7 +70,7 @@ def test_every_generated_passage_is_indexed(archive):
 def test_parallel_build_writes_one_segment_per_process(archive):
     app, _, _ = archive
     with app.app_context():
-        segments = len(search.archive_index().searcher().leaf_searchers())
+        segments = len(search_app.archive_index().searcher().leaf_searchers())
     assert segments == min(os.cpu_count() or 1, 4)
 
 
@@ -79,7 +79,7 @@ def test_each_passage_follows_its_testimonys_document_in_a_parallel_build(archiv
     # whichever process takes them: each passage's document is its own testimony's.
     app, _, _ = archive
     with app.app_context():
-        searcher = search.archive_index().searcher()
+        searcher = search_app.archive_index().searcher()
         found = postings.search_arrays(searcher)
         passages = np.flatnonzero(found.live)
         assert len(passages) == searcher.doc_count() - len(np.flatnonzero(found.parents == -2))
@@ -164,7 +164,7 @@ def test_an_added_testimony_is_found_after_indexing(archive, collection):
         session = db.session()
         stored = store_testimony(session, parse_testimony(added.file_text(), "added.md"))
         session.commit()
-        search.index_testimonies(session, [stored.id])
+        indexing.index_testimonies(session, search_app.archive_index(), [stored.id], None)
     body = page(app, added.probe)
     assert body["total"] == 1
     assert body["hits"][0]["passage"]["anchor"] == f"p-{added.probe_position}"

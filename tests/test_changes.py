@@ -9,13 +9,12 @@ import time
 from sqlalchemy import select
 from whoosh.fields import ID
 
-from oralhistory import changes, db, search
+from oralhistory import changes, db, search, search_app
 from oralhistory.check import check_index
 from oralhistory.models import ChangeLog, Testimony
-from oralhistory.search import documents
 from tests.archive_helpers import archivist_client, form_for_testimony, submit
 from tests.conftest import import_testimony, run_cli
-from tests.helpers import hit_count
+from tests.helpers import archive_schema_and_groups, hit_count
 
 
 def change_log(app) -> list[tuple[str, int | None, str | None]]:
@@ -33,14 +32,14 @@ def correct_without_the_index(app, text: str) -> None:
         testimony.passages[0].text = text
         changes.record(session, testimony, "corrected", "ada", "Changed passage p-1")
         session.commit()
-        assert search.archive_index().last_change() < changes.last_change_id(session)
+        assert search_app.archive_index().last_change() < changes.last_change_id(session)
 
 
 def caught_up(app) -> bool:
     """Whether the index reflects the whole change log (looked at without searching)."""
     with app.app_context():
         session = db.session()
-        index = search.archive_index()
+        index = search_app.archive_index()
         return index.last_change() == changes.last_change_id(session)
 
 
@@ -53,8 +52,9 @@ def wait_until_caught_up(app, seconds: float = 30) -> None:
 
 def test_every_write_leaves_a_row_in_the_change_log_in_order(app, tmp_path):
     before = change_log(app)
-    # `init` of the collection: its timeline, its description, then each testimony
-    assert [kind for kind, _, _ in before] == ["timeline", "collection"] + ["imported"] * 5
+    # `init` of the collection: its spellings of names, its timeline, its description, then
+    # each testimony
+    assert [kind for kind, _, _ in before] == ["names", "timeline", "collection"] + ["imported"] * 5
     archivist = archivist_client(app)
     response = submit(archivist, "/archive/testimonies/new", form_for_testimony())
     assert response.status_code == 302
@@ -99,7 +99,7 @@ def test_a_change_the_index_missed_is_applied_by_the_follower_and_found(app, cli
     wait_until_caught_up(app)
     assert hit_count(client, "zanzibarian") == 1
     with app.app_context():
-        assert check_index(db.session()).clean
+        assert check_index(db.session(), search_app.archive_index()).clean
 
 
 def test_a_reader_does_not_wait_for_a_busy_index_and_finds_the_change_once_followed(app, client):
@@ -107,7 +107,7 @@ def test_a_reader_does_not_wait_for_a_busy_index_and_finds_the_change_once_follo
     held, release = threading.Event(), threading.Event()
 
     def other_writer() -> None:
-        with app.app_context(), search.archive_index().writing():
+        with app.app_context(), search_app.archive_index().writing():
             held.set()
             release.wait(10)
 
@@ -130,14 +130,11 @@ def build_as_an_earlier_version(app) -> str:
     an earlier version would have built it; return its generation."""
     with app.app_context():
         session = db.session()
-        schema = documents.build_schema(
-            documents.gazetteer_table(session), documents.gazetteer_names(session)
-        )
+        schema, groups = archive_schema_and_groups(session)
         schema.add("legacy", ID(stored=True))
-        groups = documents.testimony_documents(documents.read_passages(session, None))
-        index = search.archive_index()
+        index = search_app.archive_index()
         index.rebuild(schema, groups, 1, changes.last_change_id(session))
-        assert search.index_is_outdated()
+        assert search.index_is_outdated(search_app.archive_index())
         return index._current()
 
 
@@ -145,9 +142,9 @@ def test_init_rebuilds_an_index_an_earlier_version_built_with_other_fields(app):
     earlier = build_as_an_earlier_version(app)
     assert run_cli(app, "init").exit_code == 0
     with app.app_context():
-        assert not search.index_is_outdated()
-        assert search.archive_index()._current() != earlier
-        assert "legacy" not in search.archive_index().searcher().schema.names()
+        assert not search.index_is_outdated(search_app.archive_index())
+        assert search_app.archive_index()._current() != earlier
+        assert "legacy" not in search_app.archive_index().searcher().schema.names()
 
 
 def test_a_search_on_an_index_of_an_earlier_version_is_answered_while_it_is_rebuilt(app):
@@ -158,7 +155,9 @@ def test_a_search_on_an_index_of_an_earlier_version_is_answered_while_it_is_rebu
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         with app.app_context():
-            if search.archive_index()._current() != earlier and not search.index_is_outdated():
+            if search_app.archive_index()._current() != earlier and not search.index_is_outdated(
+                search_app.archive_index()
+            ):
                 break
         time.sleep(0.1)
     else:

@@ -80,8 +80,10 @@ def _rows_of_every_word(connection) -> None:
             reason=[],
         )
     )
-    # the kinds the previous versions wrote (the collection's description came later)
-    for number, kind in enumerate(sorted(set(ChangeKind) - {ChangeKind.COLLECTION}), start=1):
+    # every kind an archive of revision 0011 could hold (`names` came with 0019, the
+    # collection's description with 0020)
+    written = [k for k in ChangeKind if k not in (ChangeKind.NAMES, ChangeKind.COLLECTION)]
+    for number, kind in enumerate(written, start=1):
         connection.execute(
             insert(tables["change_log"]).values(
                 id=number, kind=str(kind), changed_at=dt.datetime(2027, 1, 1)

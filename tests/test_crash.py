@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from oralhistory import changes, db
+from oralhistory import changes, db, search_app
 from oralhistory.check import check_index
 from tests.conftest import TESTIMONY, make_app
 
@@ -77,7 +77,7 @@ def assert_recovered_without_a_command(tmp_path: Path) -> None:
     assert response.status_code == 200
     with restarted.app_context():
         session = db.session()
-        drift = check_index(session)
+        drift = check_index(session, search_app.archive_index())
         assert drift.clean, drift.lines()
         if db.engine().dialect.name == "sqlite":
             assert session.execute(text("PRAGMA integrity_check")).scalar() == "ok"

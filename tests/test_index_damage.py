@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from oralhistory import db, search
+from oralhistory import db, search_app
 from oralhistory.models import Passage
 from tests.conftest import import_testimony, run_cli
 from tests.conftest import make_app as make_test_app
@@ -87,7 +87,7 @@ def test_a_damaged_index_gives_readers_a_503_and_is_rebuilt_from_the_record(app,
     after = wait_for_search(reader)
     assert after["total"] == before["total"]
     with restarted.app_context():
-        assert len(search.archive_index().indexed_versions()) == passages_in_record(restarted)
+        assert len(search_app.archive_index().indexed_versions()) == passages_in_record(restarted)
 
 
 def test_the_api_answers_a_damaged_index_with_json_503(app):
@@ -102,7 +102,7 @@ def test_the_api_answers_a_damaged_index_with_json_503(app):
 def test_check_finds_a_passage_the_index_lacks_and_repair_puts_it_back(app):
     with app.app_context():
         passage_id = db.session().scalar(select(Passage.id).order_by(Passage.id))
-        index = search.archive_index()
+        index = search_app.archive_index()
         name = (Path(app.config["INDEX_DIR"]) / "CURRENT").read_text().strip()
         with index.writing():
             ix = index._open(name)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from oralhistory import PROJECT_ROOT, changes, db, search
+from oralhistory import PROJECT_ROOT, changes, db, search_app
 from oralhistory.models import ArchivistSession, ChangeLog, Revision, Testimony
 
 # The accounts' bookkeeping (sign-in counters, sessions) is no part of the record, nor are the
@@ -65,7 +65,7 @@ def change_pending(app, text: str) -> None:
         changes.record(session, testimony, "corrected", "ada", "Changed passage p-1")
         session.flush()
         session.commit()  # by hand: the unit of work would bring the index up to date
-        assert search.archive_index().last_change() < changes.last_change_id(session)
+        assert search_app.archive_index().last_change() < changes.last_change_id(session)
 
 
 READS = [

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from oralhistory import db, search
+from oralhistory import db, search, search_app
 from oralhistory.models import Narrator, Passage, Testimony
 from oralhistory.search import arrays, postings, segment_decoding, segment_layout
 from tests.conftest import import_testimony, make_app, run_cli
@@ -23,7 +23,7 @@ def generation(app) -> Path:
 
 def segment_ids(app) -> set[str]:
     with app.app_context():
-        searcher = search.archive_index().searcher()
+        searcher = search_app.archive_index().searcher()
         return {leaf.reader().segment().segment_id() for leaf, _ in searcher.leaf_searchers()}
 
 
@@ -58,7 +58,7 @@ def test_a_fresh_process_memory_maps_the_arrays_instead_of_decoding(app, tmp_pat
     expected = {q: search_body(client, q) for q in ("Aleppo", '"barrel bombs"', "orphans OR city")}
     fresh = make_app(tmp_path)  # another worker on the same index
     with fresh.app_context():
-        found = postings.search_arrays(search.archive_index().searcher())
+        found = postings.search_arrays(search_app.archive_index().searcher())
         texts = [segment.fields["text"].docs for segment, _ in found.parts]
     assert texts and all(isinstance(docs, np.memmap) for docs in texts)
     other = fresh.test_client()
@@ -88,7 +88,7 @@ def test_a_facet_lists_the_values_held_most_by_name_among_equals(app, q, limit):
     """`Matches.facet` against counts of the found passages' stored values, sorted in
     Python, with and without a choice."""
     with app.app_context():
-        searcher = search.archive_index().searcher()
+        searcher = search_app.archive_index().searcher()
         plan = search.plan_search(searcher, search.SearchRequest(q=q), None)
         matches = postings.Matches(searcher, plan.query, plan.access)
         found = np.flatnonzero(matches.found(plan.filter())).tolist()
@@ -122,11 +122,11 @@ def test_what_is_said_of_a_narrator_is_indexed_once_and_found_in_each_of_their_p
             .join(Narrator)
             .where(Narrator.slug == "muhammad-qadsi")
         )
-        reader = search.archive_index().searcher().reader()
+        reader = search_app.archive_index().searcher().reader()
         # once, by his testimony's document ...
         assert reader.doc_frequency("context", "lawyer") == 1
         # ... counted for each of its passages in "did you mean"
-        held = postings.search_arrays(search.archive_index().searcher())
+        held = postings.search_arrays(search_app.archive_index().searcher())
         assert held.passages_with(("public_about",), b"lawyer") == passages
     qadsi = [hit for hit in body["hits"] if hit["narrator"]["slug"] == "muhammad-qadsi"]
     assert passages > 1 and len(qadsi) == passages
@@ -143,7 +143,7 @@ def test_a_segment_written_has_the_arrays_it_would_decode_and_none_are_read_back
     assert run_cli(app, "reindex").exit_code == 0
     monkeypatch.undo()
     with app.app_context():
-        searcher = search.archive_index().searcher()
+        searcher = search_app.archive_index().searcher()
         for leaf, _ in searcher.leaf_searchers():
             reader = leaf.reader()
             files = segment_layout.array_files(generation(app), reader.segment().segment_id())

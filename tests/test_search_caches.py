@@ -6,7 +6,7 @@ import pickle
 
 from sqlalchemy import select
 
-from oralhistory import changes, db, warm_up
+from oralhistory import changes, db, search_app, warm_up
 from oralhistory import search as archive_search
 from oralhistory.models import Place
 from oralhistory.search import postings
@@ -92,10 +92,10 @@ def test_a_value_repeated_from_one_passage_to_the_next_is_indexed_as_if_analysed
 
 def test_a_server_warmed_up_at_start_has_its_index_read_before_the_first_reader(app):
     with app.app_context():
-        searcher = archive_search.archive_index().searcher()
+        searcher = search_app.archive_index().searcher()
         assert "arrays" not in postings.searcher_cache(searcher)
         warm_up(app)
-        cache = postings.searcher_cache(archive_search.archive_index().searcher())
+        cache = postings.searcher_cache(search_app.archive_index().searcher())
     assert "arrays" in cache and cache["statistics"]  # mapped, and the public statistics
 
 
@@ -135,7 +135,7 @@ def test_a_commit_leaves_the_words_each_analyzer_has_seen(app, client, tmp_path)
     # ones already in use, not new ones that have seen no word.
     def analyzers():
         with app.app_context():
-            schema = archive_search.archive_index().searcher().schema
+            schema = search_app.archive_index().searcher().schema
             return schema["text"].analyzer, schema["name_keys"].analyzer
 
     import_text(app, tmp_path, "A first testimony of the garden.")  # written by this version

@@ -13,10 +13,11 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 
-from oralhistory import db, search
+from oralhistory import db, search_app
 from oralhistory.models import Passage
-from oralhistory.search import documents, pool
+from oralhistory.search import pool
 from oralhistory.search.store import _add_group
+from tests.helpers import archive_schema_and_groups
 
 SCHEMA = Schema(text=TEXT(phrase=True), narrator=ID, place=KEYWORD(scorable=True))
 # Whoosh's values for each field's format: positions pickled, none, a frequency
@@ -80,9 +81,8 @@ def test_the_collections_segment_is_written_as_whooshs_writer_writes_it_with_its
     """The archive's own fields and documents, with the block statistics of their lengths."""
     with app.app_context():
         session = db.session()
-        table = documents.gazetteer_table(session)
-        schema = documents.build_schema(table, documents.gazetteer_names(session))
-        groups = list(documents.testimony_documents(documents.read_passages(session, None)))
+        schema, groups = archive_schema_and_groups(session)
+        groups = list(groups)
     writer = RamStorage().create_index(schema).writer()
     for group in groups * 10:  # words with more postings than a block holds (128)
         _add_group(writer, group)
@@ -109,7 +109,7 @@ def test_the_collections_segment_is_written_as_whooshs_writer_writes_it_with_its
 
 def test_a_field_of_words_is_indexed_with_the_words_positions_and_values_of_whooshs_own(app):
     with app.app_context():
-        schema = search.archive_index().searcher().schema
+        schema = search_app.archive_index().searcher().schema
         texts = list(db.session().scalars(select(Passage.text)))
     assert texts
     for name in ("text", "note", "name_keys", "context"):

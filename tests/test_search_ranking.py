@@ -10,10 +10,10 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from oralhistory import db, records, search
-from oralhistory.search import documents, postings, ranking, segment_layout
+from oralhistory import db, records, search, search_app
+from oralhistory.search import postings, ranking, segment_layout
 from tests.conftest import import_testimony
-from tests.helpers import hits
+from tests.helpers import archive_schema_and_groups, hits
 
 JOURNEY = (
     "We walked for days through the countryside and the villages, past the checkpoints and "
@@ -52,7 +52,7 @@ def test_the_passage_that_says_it_beats_the_narrators_biography(client):
 def planned(app, queries, include_restricted=False):
     """(searcher, query as Whoosh reads it) for each query, as `search` plans it."""
     with app.test_request_context():
-        searcher = search.archive_index().searcher()
+        searcher = search_app.archive_index().searcher()
         for q in queries:
             request = search.SearchRequest(q=q, include_restricted=include_restricted)
             yield (
@@ -67,22 +67,18 @@ def flat_index(app):
     matchers on it find and score what the arrays must."""
     with app.app_context():
         session = db.session()
-        schema = documents.build_schema(
-            documents.gazetteer_table(session), documents.gazetteer_names(session)
-        )
+        schema, groups = archive_schema_and_groups(session)
         # in the test's own directory: Whoosh's temporary files beside a RamStorage go to
         # /tmp/MAIN.tmp, shared with every other process building one at the same moment
         folder = Path(app.config["INDEX_DIR"]).parent / "flat-index"
         folder.mkdir(exist_ok=True)
         ix = FileStorage(str(folder)).create_index(schema)
         with ix.writer() as writer:
-            for testimony, *passages in documents.testimony_documents(
-                documents.read_passages(session, None)
-            ):
+            for testimony, *passages in groups:
                 about = {name: testimony[name] for name in segment_layout.ABOUT_FIELDS}
                 for passage in passages:
                     writer.add_document(**passage, **about)
-    flat = ix.searcher(weighting=BM25F(B=search.BM25_B, K1=search.BM25_K1))
+    flat = ix.searcher(weighting=BM25F(B=ranking.BM25_B, K1=ranking.BM25_K1))
     numbers = {int(fields["passage_id"]): d for d, fields in enumerate(flat.all_stored_fields())}
     return flat, numbers
 

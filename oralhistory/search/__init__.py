@@ -1,9 +1,13 @@
 """Searching the archive: the package's one face.
 
-`search(request, places)` takes plain values (a `SearchRequest`, the `Gazetteer` of places and
-events) and gives a `SearchResult`; `rebuild_index` and `index_testimonies` bring the index in
-line with the record. Nothing outside this package talks to Whoosh. Inside it:
-`store` (the index on disk), `documents` (from the record to documents), `planning` and
+`search(index, request, places)` takes plain values (the `ArchiveIndex` the archive opened, a
+`SearchRequest`, the `Gazetteer` of places and events) and gives a `SearchResult`;
+`rebuild_index` and `index_testimonies` write into the index the documents of plain
+`DocumentGroup`s that the archive reads from its record (`oralhistory.index_documents`). The
+package imports nothing of the archive but itself: no Flask, no database. Nothing outside it
+talks to Whoosh; its patches to Whoosh are installed when an index is opened
+(`install_whoosh_patches`), not on import. Inside it: `store` (the index on disk),
+`documents` (the fields, and documents from plain values), `planning` and
 `querylang` (from a request to a query), `postings`, `arrays` and `ranking` (finding and
 scoring), `snippets` and `marks` (what a hit shows), `suggestions` ("did you mean"),
 `timeline` (the events and places a query names), `analysis` and `transliteration` (words).
@@ -16,24 +20,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, partial, wraps
 
-from flask import Flask, current_app
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 from whoosh.fields import Schema
 from whoosh.searching import Results, Searcher
 
-from ..models import ChangeLog, Passage
 from . import marks, postings, querylang, ranking, snippets, translated
 from .documents import (
+    DocumentGroup,
+    NarratorText,
+    PassageText,
     RepeatedText,
+    TestimonyText,
     build_schema,
-    document_version,
-    gazetteer_names,
-    gazetteer_table,
-    indexable_passages,
-    passage_document,
-    read_passages,
-    testimony_documents,
+    group_documents,
+    passage_versions,
+    schema_for,
 )
 from .planning import (
     FIELD_WEIGHTS,
@@ -44,44 +44,41 @@ from .planning import (
     wanted_marks,
 )
 from .querylang import QueryError
-from .ranking import BM25_B, BM25_K1
-from .snippets import SNIPPET_CHARS
-from .store import WRITE_LOCK_TIMEOUT, ArchiveIndex, IndexBusy, IndexDamaged, IndexMissing
+from .store import (
+    WRITE_LOCK_TIMEOUT,
+    ArchiveIndex,
+    IndexBusy,
+    IndexDamaged,
+    IndexMissing,
+    install_whoosh_patches,
+)
 
 # An index keeps its fields pickled, by the name their class had when it was written: those
 # written before the search package had modules of its own name this one here.
 _RepeatedText = RepeatedText
-from .suggestions import suggest
-from .timeline import TimelineMatch, TimelineMatcher
+from .suggestions import suggest  # noqa: E402
+from .timeline import TimelineMatch, TimelineMatcher  # noqa: E402
 
 __all__ = [  # the face: what the rest of the archive uses
-    "BM25_B",
-    "BM25_K1",
-    "FACET_VALUES",
-    "FIELD_WEIGHTS",
-    "KEY_WEIGHTS",
-    "PARALLEL_BUILD_PASSAGES",
-    "SNIPPET_CHARS",
     "WRITE_LOCK_TIMEOUT",
     "ArchiveIndex",
+    "DocumentGroup",
     "Gazetteer",
     "IndexBusy",
     "IndexDamaged",
     "IndexMissing",
+    "NarratorText",
+    "PassageText",
     "QueryError",
     "SearchHit",
     "SearchRequest",
     "SearchResult",
-    "archive_index",
-    "document_version",
-    "gazetteer_table",
+    "TestimonyText",
     "index_is_outdated",
     "index_testimonies",
-    "indexable_passages",
-    "init_app",
+    "install_whoosh_patches",
     "mark_matches",
-    "passage_document",
-    "plan_search",
+    "passage_versions",
     "rebuild_index",
     "search",
 ]
@@ -91,27 +88,25 @@ PARALLEL_BUILD_PASSAGES = 5000
 FACET_VALUES = 25
 
 
-def init_app(app: Flask) -> None:
-    app.extensions["oralhistory.index"] = ArchiveIndex(app.config["INDEX_DIR"])
+def rebuild_index(
+    index: ArchiveIndex,
+    groups: Iterable[DocumentGroup],
+    *,
+    spellings: Iterable[tuple[str, list[str]]],
+    passages: int,
+    last_change: int,
+) -> int:
+    """Rebuild the whole index from `groups` (every testimony not withdrawn, each with its
+    passages, in order); return the number of passages indexed.
 
-
-def archive_index() -> ArchiveIndex:
-    return current_app.extensions["oralhistory.index"]
-
-
-def rebuild_index(session: Session, last_change: int | None = None) -> int:
-    """Rebuild the whole index from the database; return the number of passages indexed.
-
-    `last_change` is the id of the last change-log row the database held when the session's
-    reading began (by default, the latest now): the new index reflects it.
+    `spellings` is the spelling table, (name, [its other spellings]); `passages` how many
+    passages the groups hold (a large rebuild is shared among processes); the new index
+    reflects the change log up to `last_change`.
     """
-    if last_change is None:
-        last_change = session.scalar(select(func.max(ChangeLog.id))) or 0
-    schema = build_schema(gazetteer_table(session), gazetteer_names(session))
-    documents = testimony_documents(read_passages(session, None))
-    passages = session.scalar(select(func.count(Passage.id))) or 0
+    schema = schema_for(spellings)
+    documents = (group_documents(group) for group in groups)
     procs = min(os.cpu_count() or 1, 4) if passages >= PARALLEL_BUILD_PASSAGES else 1
-    return archive_index().rebuild(schema, documents, procs, last_change)
+    return index.rebuild(schema, documents, procs, last_change)
 
 
 def _layout(schema: Schema) -> frozenset[tuple[str, bool, bool]]:
@@ -128,37 +123,28 @@ def _current_fields() -> frozenset[tuple[str, bool, bool]]:
     return _layout(build_schema({}))
 
 
-def _has_current_fields() -> bool:
-    # An index built by an older version has other fields than the documents now carry, or
-    # keeps them otherwise: rebuild it.
-    return _layout(archive_index().searcher().schema) == _current_fields()
-
-
-def index_is_outdated() -> bool:
+def index_is_outdated(index: ArchiveIndex) -> bool:
     """Whether the index was built by an earlier version, with other fields than this
     version's documents carry: it must be rebuilt. (A missing or damaged index is not said
     to be outdated: searches report it, and it is rebuilt as such.)"""
     try:
-        return archive_index().exists() and not _has_current_fields()
+        return index.exists() and _layout(index.searcher().schema) != _current_fields()
     except (IndexMissing, IndexDamaged):
         return False
 
 
 def index_testimonies(
-    session: Session, testimony_ids: Iterable[int], last_change: int | None = None
+    index: ArchiveIndex,
+    testimony_ids: Iterable[int],
+    groups: Iterable[DocumentGroup],
+    last_change: int | None = None,
 ) -> None:
-    """Bring the index in line with the database for these testimonies (call after commit).
-
-    A withdrawn testimony's passages are removed; the others are replaced by their current
-    text. When there is no index yet, or it was built with other fields, the whole index is
-    built. The index then reflects the change log up to `last_change`.
-    """
+    """Replace what the index holds of these testimonies by `groups` (theirs that are not
+    withdrawn: a withdrawn one's passages are removed). The index then reflects the change
+    log up to `last_change`. The index must exist with this version's fields
+    (`index_is_outdated`); else rebuild it."""
     ids = sorted(set(testimony_ids))
-    if not archive_index().exists() or not _has_current_fields():
-        rebuild_index(session, last_change)
-        return
-    documents = list(testimony_documents(read_passages(session, ids)))
-    archive_index().replace(ids, documents, last_change)
+    index.replace(ids, [group_documents(group) for group in groups], last_change)
 
 
 def _damage_checked(function):
@@ -166,16 +152,16 @@ def _damage_checked(function):
     any other error is raised as it was."""
 
     @wraps(function)
-    def checked(*args, **kwargs):
-        generation = archive_index()._current()
+    def checked(index: ArchiveIndex, *args, **kwargs):
+        generation = index._current()
         try:
-            return function(*args, **kwargs)
+            return function(index, *args, **kwargs)
         except (QueryError, IndexMissing, IndexDamaged):
             raise
         except Exception as error:
-            if archive_index()._current() != generation:  # switched while it was read
-                return function(*args, **kwargs)
-            problem = archive_index().damage()
+            if index._current() != generation:  # switched while it was read
+                return function(index, *args, **kwargs)
+            problem = index.damage()
             if problem is None:
                 raise
             raise IndexDamaged(problem) from error
@@ -183,11 +169,10 @@ def _damage_checked(function):
     return checked
 
 
-def _guarded_searcher() -> Searcher:
+def _guarded_searcher(index: ArchiveIndex) -> Searcher:
     """This thread's searcher, opened afresh when a file its arrays map was changed in place
     since: reading one cut short would kill the process (`integrity`); opened afresh, the
     damage is found and reported (`IndexDamaged`)."""
-    index = archive_index()
     searcher = index.searcher()
     held = postings.searcher_cache(searcher).get("arrays")
     if held is not None and held.cut():
@@ -285,14 +270,16 @@ def _repeats_last(searcher: Searcher, results) -> tuple[list[int], int]:
 
 
 @_damage_checked
-def search(request: SearchRequest, places: Gazetteer | None = None) -> SearchResult:
+def search(
+    index: ArchiveIndex, request: SearchRequest, places: Gazetteer | None = None
+) -> SearchResult:
     """Search passages. Raises `QueryError` for a query that cannot be searched.
 
     Anonymous requests (`include_restricted` false) see public passages only, in hits,
     totals, facets and suggestions alike, scores and order included (`ranking`). With a
     `Gazetteer`, places and events in filters may be given by name as well as by slug, and
     passages about a place the query names rank higher. Takes and returns plain values: no
-    database session, no Flask request.
+    database session, no Flask request; `index` is the one the archive opened.
     """
     if not request.q.strip() and not (request.narrator or request.place or request.event):
         raise QueryError("the query is empty: type a word, a name or a place")
@@ -300,7 +287,7 @@ def search(request: SearchRequest, places: Gazetteer | None = None) -> SearchRes
         raise QueryError("the page number must be 1 or more")
     if not 1 <= request.per_page <= 100:
         raise QueryError("per_page must be between 1 and 100")
-    searcher = _guarded_searcher()
+    searcher = _guarded_searcher(index)
     plan = plan_search(searcher, request, places)
     # The query's documents are found once, unscored: they give the total and every facet
     # (`postings.Matches`); only as many as the page needs are scored and ranked.
@@ -386,7 +373,9 @@ def _timeline(
 
 
 @_damage_checked
-def mark_matches(q: str, texts: list[str], places: Gazetteer | None = None) -> list[str | None]:
+def mark_matches(
+    index: ArchiveIndex, q: str, texts: list[str], places: Gazetteer | None = None
+) -> list[str | None]:
     """Each of `texts` (a testimony's passages, in order) with what the query `q` matches in
     it marked, as escaped HTML, the marks numbered `match-1`, `match-2` ... through all the
     texts; None for a text in which nothing matches. Raises `QueryError` as `search` does.
@@ -394,7 +383,7 @@ def mark_matches(q: str, texts: list[str], places: Gazetteer | None = None) -> l
     The query is read as the search reads it (spellings, name keys, phrases, exclusions);
     filters in it select nothing here: the reader is already on one testimony.
     """
-    searcher = _guarded_searcher()
+    searcher = _guarded_searcher(index)
     plan = plan_search(searcher, SearchRequest(q=q, include_restricted=True), places)
     schema = searcher.schema
     want = wanted_marks(schema, plan.query)

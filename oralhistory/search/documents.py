@@ -1,6 +1,6 @@
-"""From the record to the index's documents: the fields (`build_schema`), what the index
-holds of each passage (`passage_document`), and the passages read from the database a batch
-of testimonies at a time.
+"""The index's documents: the fields (`build_schema`, `schema_for`), and what the index holds
+of each testimony and passage (`group_documents`), made from plain values (`DocumentGroup`)
+that the archive reads from its record (`oralhistory.index_documents`).
 """
 
 from __future__ import annotations
@@ -9,20 +9,12 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from itertools import groupby
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
-# the module, not its names: the gazetteer imports `search.places`, so it may be the one
-# importing this package
-from .. import gazetteer
-from ..models import ContextLink, Passage, Testimony
 from .analysis import (
     name_tokens,
     text_analyzer,
@@ -151,38 +143,64 @@ class RepeatedText(TEXT):
         return iter(last[2])
 
 
-# --- from the record to documents ------------------------------------------------------------
+# --- from plain values to documents ---------------------------------------------------------
 
 
-def gazetteer_table(session: Session) -> dict[str, str]:
-    """The spelling table of the places in the record and the names in `names.yaml`."""
-    return spelling_table(_gazetteer_groups(session))
+@dataclass(frozen=True)
+class NarratorText:
+    """What the index holds of a narrator: their names and what the archive says of them."""
+
+    slug: str
+    name: str
+    spellings: tuple[str, ...] = ()
+    name_arabic: str | None = None
+    biography: str | None = None
+    origin: str | None = None
+    residence: str | None = None
+    roles: tuple[str, ...] = ()
 
 
-def gazetteer_names(session: Session) -> set[str]:
-    """Every word of every name and spelling of the places and of `names.yaml`, normalised."""
-    groups = _gazetteer_groups(session)
-    return {
-        word for name, spellings in groups for n in (name, *spellings) for word in name_tokens(n)
-    }
+@dataclass(frozen=True)
+class TestimonyText:
+    """What the index holds of a testimony (not withdrawn)."""
+
+    id: int
+    title: str
+    narrator: NarratorText
+    access: str
+    public: bool
+    year: str = ""  # of the interview, "" when not known
 
 
-def _gazetteer_groups(session: Session) -> list[tuple[str, list[str]]]:
-    groups = [(names[0], names[1:]) for _slug, names in gazetteer.place_names(session)]
-    return groups + gazetteer.name_groups(Path(current_app.config["TRANSCRIPTS_DIR"]))
+@dataclass(frozen=True)
+class PassageText:
+    """What the index holds of a passage: its words, its texts in other languages
+    (`(language, text)`), and the places and events of its links an archivist did not reject."""
+
+    id: int
+    number: int  # that of its anchor `p-N`
+    position: int  # its place in the reading order
+    text: str
+    note: str = ""
+    texts: tuple[tuple[str, str], ...] = ()
+    places: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
+
+
+@dataclass
+class DocumentGroup:
+    """A testimony and its passages, in order: indexed together, as one group."""
+
+    testimony: TestimonyText
+    passages: list[PassageText] = field(default_factory=list)
 
 
 def passage_document(
-    passage: Passage, linked: list | None = None, narrator_fields: dict[str, str] | None = None
+    testimony: TestimonyText, passage: PassageText, about: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """What the index holds of a passage; `linked`: its links an archivist did not reject
-    (read from its testimony when not given: anything with a `kind` and a `target`). What
-    its testimony's document holds of the narrator (`narrator_fields`, made when not given)
-    counts in its `version` too."""
-    testimony = passage.testimony
-    # The passage's places and events are its context links, less those an archivist rejected.
-    if linked is None:
-        linked = _links_by_number(testimony.context_links).get(passage.number, [])
+    """What the index holds of a passage. What its testimony's document holds of the narrator
+    (`about`, made when not given) counts in its `version` too."""
+    others = passage.texts
     document = {
         "passage_id": str(passage.id),
         "testimony_id": str(testimony.id),
@@ -190,26 +208,24 @@ def passage_document(
         "position": passage.number,
         "narrator": testimony.narrator.slug,
         "text": passage.text,
-        "translation": "\n\n".join(other.text for other in passage.texts),
-        "translations": [[other.language, other.text] for other in passage.texts],
-        "note": passage.editor_note or "",
-        "name_keys": " ".join(
-            filter(None, [passage.text, passage.editor_note, *(o.text for o in passage.texts)])
-        ),
+        "translation": "\n\n".join(text for _, text in others),
+        "translations": [[language, text] for language, text in others],
+        "note": passage.note,
+        "name_keys": " ".join(filter(None, [passage.text, passage.note, *(t for _, t in others)])),
         # sorted: the same links give the same document (and `version`), however loaded
-        "place": ",".join(sorted(link.target for link in linked if link.kind == "place")),
-        "event": ",".join(sorted(link.target for link in linked if link.kind == "event")),
-        "year": str(testimony.interview_date.year) if testimony.interview_date else "",
+        "place": ",".join(sorted(passage.places)),
+        "event": ",".join(sorted(passage.events)),
+        "year": testimony.year,
         "access": testimony.access,
         "sort_key": (testimony.id, passage.position),
         # hashed when indexed (`Fingerprint`), by the writing processes of a parallel build
         "fingerprint": passage.text,
     }
-    document["version"] = document_version({**document, **(narrator_fields or _about(testimony))})
+    document["version"] = document_version({**document, **(about or _about(testimony))})
     return document
 
 
-def _about(testimony: Testimony) -> dict[str, str]:
+def _about(testimony: TestimonyText) -> dict[str, str]:
     """What the archive says of a testimony's narrator, as its document holds it."""
     narrator = testimony.narrator
     names = [narrator.name, *narrator.spellings, narrator.name_arabic or ""]
@@ -229,25 +245,17 @@ def _about(testimony: Testimony) -> dict[str, str]:
 
 
 def testimony_document(
-    testimony: Testimony, passages: list[Passage], narrator_fields: dict[str, str] | None = None
+    testimony: TestimonyText, passages: list[PassageText], about: dict[str, str] | None = None
 ) -> dict[str, Any]:
     """The document a testimony's passages follow in the index: what the archive says of the
-    narrator (searched as part of each passage: `narrator_fields`, made when not given), and
-    the "did you mean" words of them all."""
+    narrator (searched as part of each passage: `about`, made when not given), and the "did
+    you mean" words of them all."""
     narrator = testimony.narrator
     words = [
-        (
-            (
-                narrator.name,
-                passage.text,
-                passage.editor_note or "",
-                *(o.text for o in passage.texts),
-            ),
-            1,
-        )
+        ((narrator.name, passage.text, passage.note, *(t for _, t in passage.texts)), 1)
         for passage in passages
     ]
-    about = " ".join(
+    said = " ".join(
         filter(
             None,
             [
@@ -260,39 +268,39 @@ def testimony_document(
             ],
         )
     )
-    public = testimony.is_public
+    public = testimony.public
     return {
         "kind": "testimony",
         "testimony_id": str(testimony.id),
-        **(narrator_fields or _about(testimony)),
+        **(about or _about(testimony)),
         "public_words" if public else "restricted_words": words,
-        "public_about" if public else "restricted_about": [((about,), len(passages))],
+        "public_about" if public else "restricted_about": [((said,), len(passages))],
     }
 
 
-def _links_by_number(links: Iterable) -> dict[int, list]:
-    """A testimony's links (`ContextLink`s, or rows of their columns) an archivist did not
-    reject, by passage number."""
-    groups: dict[int, list] = {}
-    for link in links:
-        if link.status != "rejected":
-            groups.setdefault(link.position, []).append(link)
-    return groups
+def group_documents(group: DocumentGroup) -> list[dict[str, Any]]:
+    """A testimony's document and then each of its passages', to be indexed together
+    (`writer.group`)."""
+    about = _about(group.testimony)
+    return [
+        testimony_document(group.testimony, group.passages, about),
+        *(passage_document(group.testimony, passage, about) for passage in group.passages),
+    ]
 
 
-def testimony_documents(
-    passages: Iterable[tuple[Passage, list]],
-) -> Iterator[list[dict[str, Any]]]:
-    """For each testimony, its document and then each of its passages' (the passages come
-    in order, a testimony's one after the other, each with its links: `read_passages`), to
-    be indexed together (`writer.group`)."""
-    for testimony, group in groupby(passages, key=lambda pair: pair[0].testimony):
-        held = list(group)
-        fields = _about(testimony)
-        yield [
-            testimony_document(testimony, [passage for passage, _ in held], fields),
-            *(passage_document(passage, linked, fields) for passage, linked in held),
-        ]
+def passage_versions(group: DocumentGroup) -> Iterator[tuple[int, str]]:
+    """Each passage's id and `version`: what the index should hold of it, hashed."""
+    about = _about(group.testimony)
+    for passage in group.passages:
+        yield passage.id, passage_document(group.testimony, passage, about)["version"]
+
+
+def schema_for(spellings: Iterable[tuple[str, list[str]]]) -> Schema:
+    """The index's fields for a spelling table given as (name, [its other spellings]): the
+    places of the record and the names of `names.yaml`."""
+    groups = list(spellings)
+    words = {word for name, others in groups for n in (name, *others) for word in name_tokens(n)}
+    return build_schema(spelling_table(groups), words)
 
 
 def document_version(document: dict[str, Any]) -> str:
@@ -306,53 +314,3 @@ def fingerprint(text: str) -> str:
     """The same for passages with the same words, whatever their case, accents or punctuation."""
     words = " ".join(text_words(text))
     return hashlib.blake2b(words.encode("utf-8"), digest_size=8).hexdigest()
-
-
-# Passages are read this many testimonies at a time: a rebuild never holds the whole record.
-PASSAGE_BATCH_TESTIMONIES = 200
-
-
-def read_passages(
-    session: Session, testimony_ids: list[int] | None
-) -> Iterator[tuple[Passage, list]]:
-    """The passages of the testimonies not withdrawn (of `testimony_ids`, or of all), in
-    order, each with its links an archivist did not reject, read a batch of testimonies at a
-    time (the session keeps no object nobody holds). The links are rows of the columns a
-    document reads, not `ContextLink`s: there are several for each passage."""
-    chosen = select(Testimony.id).where(Testimony.withdrawn_at.is_(None)).order_by(Testimony.id)
-    if testimony_ids is not None:
-        chosen = chosen.where(Testimony.id.in_(testimony_ids))
-    ids = list(session.scalars(chosen))
-    for start in range(0, len(ids), PASSAGE_BATCH_TESTIMONIES):
-        batch = ids[start : start + PASSAGE_BATCH_TESTIMONIES]
-        query = (
-            select(Passage)
-            .where(Passage.testimony_id.in_(batch))
-            .options(
-                selectinload(Passage.testimony).selectinload(Testimony.narrator),
-                selectinload(Passage.texts),
-            )
-            .order_by(Passage.testimony_id, Passage.position)
-        )
-        link_rows = session.execute(
-            select(
-                ContextLink.testimony_id,
-                ContextLink.position,
-                ContextLink.kind,
-                ContextLink.target,
-                ContextLink.status,
-            ).where(ContextLink.testimony_id.in_(batch))
-        )
-        links: dict[int, list] = {}
-        for row in link_rows:
-            links.setdefault(row.testimony_id, []).append(row)
-        by_number = {testimony: _links_by_number(rows) for testimony, rows in links.items()}
-        for passage in session.scalars(query).unique():
-            found = by_number.get(passage.testimony_id, {})
-            yield passage, found.get(passage.number, [])
-
-
-def indexable_passages(session: Session) -> Iterator[tuple[Passage, list]]:
-    """Every passage the index should hold (those of testimonies not withdrawn), each with
-    its links, with what `passage_document` reads of them loaded."""
-    return read_passages(session, None)

@@ -4,10 +4,10 @@ The index is derived from the database and can be rebuilt from it at any time. I
 `INDEX_DIR` as numbered generations (`ix-<n>/`) with a `CURRENT` file naming the one in use:
 a rebuild writes a new generation and switches `CURRENT` atomically, so readers in other
 processes never see a half-built index. Every write, in any process, holds one file lock.
-Each generation keeps in `LAST_CHANGE` the id of the last change-log row it reflects (see
-`changes.py`, which brings it up to date). Whoosh's files are read, never memory-mapped: a segment
-cut under a mapped reader kills the process (SIGBUS); read, it raises an error, and a damaged
-index is reported as `IndexDamaged`. (The arrays beside the segments are mapped, behind the
+Each generation keeps in `LAST_CHANGE` the id of the last change-log row it reflects (the
+archive's `indexing` brings it up to date). Whoosh's files are read, never memory-mapped: a
+segment cut under a mapped reader kills the process (SIGBUS); read, it raises an error, and a
+damaged index is reported as `IndexDamaged`. (The arrays beside the segments are mapped, behind the
 guard of `integrity`.) A searcher whose table of contents changed in place or vanished is
 opened afresh, which finds the damage.
 """
@@ -26,6 +26,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+import whoosh
 from whoosh import fields, index, scoring, writing
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader
 from whoosh.fields import Schema
@@ -50,7 +51,7 @@ def _cached_reader(self, fieldname, column):
     field: every posting of a field without lengths (an id, a vocabulary) cost a look at the
     disk, and every other a read of one byte from the file. A written segment's columns
     never change, so a missing one is kept as missing, and a column of lengths is read into
-    memory at once. (whoosh-reloaded is pinned: this replaces its method for every reader.)"""
+    memory at once. (Installed by `install_whoosh_patches`, for every reader.)"""
     if fieldname not in self._readers:
         found = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
         if found is not None and column is LENGTHS_COLUMN:
@@ -76,14 +77,11 @@ class LengthBytes:
         yield from repeat(0, self._doccount - len(self.bytes))
 
 
-W3PerDocReader._cached_reader = _cached_reader
-
-
 def _flush_segment(self):
     """`SegmentWriter._flush_segment`, which writes a new segment's postings, and here also
     makes its arrays (`arrays.WrittenPostings`) from the postings as they are written:
-    nothing is read back. (whoosh-reloaded is pinned: this and `_finalize_segment` replace
-    its methods for every writer; the steps of its own are the same.)"""
+    nothing is read back. (Installed by `install_whoosh_patches`, with `_finalize_segment`,
+    for every writer; the steps of Whoosh's own are the same.)"""
     self.perdocwriter.close()
     perdoc = self.per_document_reader() if self.codec.length_stats else None
     gathered = self.pool.write(self.fieldwriter, self.schema, perdoc, arrays.WrittenPostings.FIELDS)
@@ -109,10 +107,29 @@ def _finalize_segment(self):
     return segment
 
 
-SegmentWriter._flush_segment = _flush_segment
-SegmentWriter._finalize_segment = _finalize_segment
-writing.PostingPool = pool.WordPool  # what each writer keeps a new segment's postings in
-fields.FieldType.index = pool.field_index
+# The Whoosh these patches were written against and tested with (pyproject pins it): they
+# replace private methods, whose steps another version may not share.
+WHOOSH_VERSION = "2.7.5"
+
+
+def install_whoosh_patches() -> None:
+    """Replace Whoosh's methods that the index needs faster or doing more: readers keep the
+    columns of lengths in memory (`_cached_reader`), writers make the arrays as they write
+    (`_flush_segment`, `_finalize_segment`) and keep postings in `pool`. Process-wide, for
+    every Whoosh index: installed when the archive opens its index (`ArchiveIndex`), never on
+    import. Raises RuntimeError under another Whoosh than `WHOOSH_VERSION`."""
+    if SegmentWriter._flush_segment is _flush_segment:
+        return
+    if whoosh.versionstring() != WHOOSH_VERSION:
+        raise RuntimeError(
+            f"the search index is written for Whoosh {WHOOSH_VERSION}, not "
+            f"{whoosh.versionstring()}: install whoosh-reloaded=={WHOOSH_VERSION}"
+        )
+    W3PerDocReader._cached_reader = _cached_reader
+    SegmentWriter._finalize_segment = _finalize_segment
+    writing.PostingPool = pool.WordPool  # what each writer keeps a new segment's postings in
+    fields.FieldType.index = pool.field_index
+    SegmentWriter._flush_segment = _flush_segment  # last: it says the rest are in
 
 
 def _committed_since(ix: index.FileIndex, searcher: Searcher) -> bool:
@@ -144,6 +161,7 @@ class ArchiveIndex:
     """One archive's index directory, shared by every process that serves the archive."""
 
     def __init__(self, root: str | os.PathLike):
+        install_whoosh_patches()
         self.root = Path(root)
         self._local = threading.local()
         self._lock_depth = threading.local()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from .. import db, records, testimony_pages, timeline_pages
+from .. import db, records, search_app, testimony_pages, timeline_pages
 from ..auth import current_viewer
 from .citing import cite_now
 from .common import page_number, search_request
@@ -16,7 +16,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.get("/search")
 def search():
     """`/api/search`: a page of hits, facets, suggestion, events and places as JSON."""
-    return jsonify(records.search_page(db.session(), search_request()))
+    return jsonify(records.search_page(db.session(), search_app.archive_index(), search_request()))
 
 
 @bp.get("/narrators")

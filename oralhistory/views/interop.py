@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from flask import (
     Blueprint,
@@ -13,7 +14,7 @@ from flask import (
     stream_with_context,
 )
 
-from .. import db, downloads, oai, testimony_pages
+from .. import db, downloads, oai, records, search_app, testimony_pages
 from ..auth import csrf, current_viewer
 from ..openapi import openapi_document
 from ..search import QueryError
@@ -65,7 +66,12 @@ def search_csv():
     asked = search_request()
     if not any((asked.q.strip(), asked.narrator, asked.place, asked.event)):
         raise QueryError("say what to look for: 'q', or a 'narrator', 'place' or 'event'")
-    total, rows = downloads.search_rows(db.session(), asked, urls.FULL, cite_now)
+    session, index = db.session(), search_app.archive_index()
+
+    def results(page: int, per_page: int) -> dict:
+        return records.search_page(session, index, replace(asked, page=page, per_page=per_page))
+
+    total, rows = downloads.search_rows(session, results, urls.FULL, cite_now)
     # A byte-order mark, so that spreadsheets read the Arabic script as UTF-8.
     response = _download(
         "\ufeff" + downloads.rows_csv(rows), "text/csv; charset=utf-8", "search-results.csv"

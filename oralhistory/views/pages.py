@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template, request
 
-from .. import collection_file, collection_summary, db, records, testimony_pages, timeline_pages
+from .. import (
+    collection_file,
+    collection_summary,
+    db,
+    records,
+    search_app,
+    testimony_pages,
+    timeline_pages,
+)
 from ..auth import current_viewer
 from ..errors import BadParameter
 from ..i18n import current_language
@@ -47,7 +55,7 @@ def search():
     if not any(value.strip() for value in asked.values()):
         return render_template("search.html", asked=asked, result=None, error=None)
     try:
-        result = records.search_page(db.session(), search_request())
+        result = records.search_page(db.session(), search_app.archive_index(), search_request())
     except (QueryError, BadParameter) as error:
         return render_template("search.html", asked=asked, result=None, error=str(error)), 400
     return render_template("search.html", asked=asked, result=result, error=None)
@@ -93,7 +101,9 @@ def testimony(testimony_id: int):
     if q:
         shown = text_languages.shown_texts(codes, text_choice)
         try:
-            matches = testimony_pages.mark_testimony(session, found, q, shown)
+            matches = testimony_pages.mark_testimony(
+                session, search_app.archive_index(), found, q, shown
+            )
         except QueryError as problem:
             error = str(problem)
     elsewhere = (

@@ -13,12 +13,21 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0014"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
 # the words of `change_log.kind` before and after this revision, copied as they stood
-KINDS_BEFORE = ("added", "corrected", "imported", "withdrawn", "reinstated", "links", "timeline")
+KINDS_BEFORE = (
+    "added",
+    "corrected",
+    "imported",
+    "withdrawn",
+    "reinstated",
+    "links",
+    "timeline",
+    "names",
+)
 KINDS_AFTER = (*KINDS_BEFORE, "collection")
 CHECK = "ck_change_log_kind"
 
