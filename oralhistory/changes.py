@@ -12,18 +12,13 @@ its ids only grow, in the order the changes committed, and each row says when (`
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import threading
 from collections.abc import Iterable
 
-from flask import Flask
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from . import revisions, search
 from .models import CHANGE_KINDS, ChangeLog, ChangeLogHead, Revision, Testimony, utcnow
-
-logger = logging.getLogger(__name__)
 
 # A kind that names no testimony changes what every passage is indexed with.
 WHOLE_INDEX_KINDS = frozenset(["timeline"])
@@ -57,7 +52,7 @@ def log(
         .returning(ChangeLogHead.last_id)
     )
     change_id = session.execute(bump).scalar()
-    if change_id is None:  # a database made without `db.upgrade_schema` lacks the row
+    if change_id is None:  # a database made without `database.upgrade_schema` lacks the row
         change_id = (session.scalar(select(func.max(ChangeLog.id))) or 0) + 1
         session.add(ChangeLogHead(id=1, last_id=change_id))
     change = ChangeLog(
@@ -159,37 +154,6 @@ def heal(session: Session) -> bool:
             return False
         search.rebuild_index(session, last_change=latest)
         return True
-
-
-_rebuilding = threading.Lock()
-
-
-def rebuild_in_background(app: Flask) -> bool:
-    """Start rebuilding a damaged, missing or outdated index in a thread of this process.
-
-    Returns False when this process is rebuilding already. Another process that holds the
-    write lock is left to finish: the next search that finds the index damaged tries again.
-    """
-    if not _rebuilding.acquire(blocking=False):
-        return False
-
-    def run() -> None:
-        try:
-            with app.app_context():
-                session = app.extensions["oralhistory.sessionmaker"]()
-                try:
-                    heal(session)
-                finally:
-                    session.close()
-        except search.IndexBusy:
-            pass
-        except Exception:
-            logger.exception("the search index could not be rebuilt")
-        finally:
-            _rebuilding.release()
-
-    threading.Thread(target=run, name="index-rebuild", daemon=True).start()
-    return True
 
 
 def changes_since(

@@ -205,6 +205,37 @@ def request_heal(app: Flask) -> bool:
     return True
 
 
+_rebuilding = threading.Lock()
+
+
+def rebuild_in_background(app: Flask) -> bool:
+    """Start rebuilding a damaged, missing or outdated index in a thread of this process.
+
+    Returns False when this process is rebuilding already. Another process that holds the
+    write lock is left to finish: the next search that finds the index damaged tries again.
+    """
+    if not _rebuilding.acquire(blocking=False):
+        return False
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                session = app.extensions["oralhistory.sessionmaker"]()
+                try:
+                    changes.heal(session)
+                finally:
+                    session.close()
+        except search.IndexBusy:
+            pass
+        except Exception:
+            logger.exception("the search index could not be rebuilt")
+        finally:
+            _rebuilding.release()
+
+    threading.Thread(target=run, name="index-rebuild", daemon=True).start()
+    return True
+
+
 def stop(app: Flask) -> None:
     """Stop the app's follower, if it runs."""
     follower = app.extensions.get("oralhistory.follower")

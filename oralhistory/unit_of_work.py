@@ -17,7 +17,7 @@ On PostgreSQL the commit also sends a NOTIFY, so that the index followers of the
 processes and servers wake at once instead of at their next look at the change log.
 
 Nothing else in `oralhistory/` commits, but for the accounts' own bookkeeping (sign-in
-counters and sessions in `auth`), which is not part of the record and has no change-log row.
+counters and sessions in `accounts`), which is not part of the record and has no change-log row.
 """
 
 from __future__ import annotations
@@ -118,6 +118,6 @@ def follow(session: Session) -> str | None:
             app = current_app._get_current_object()
             # a writer may start the rebuild itself when no follower runs here to do it
             if not index_follower.request_heal(app):
-                changes.rebuild_in_background(app)
+                index_follower.rebuild_in_background(app)
         return INDEX_BEHIND
     return None

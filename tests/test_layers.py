@@ -38,7 +38,7 @@ LAYERS = {
     "base": ["messages", "errors", "language_names", "problems"],
     "record": [
         "models",
-        "db",
+        "database",
         "kinds",
         "access",
         "revisions",
@@ -81,7 +81,7 @@ LAYERS = {
         "align_jobs",
         "check",
         "citable",
-        "auth",
+        "accounts",
         "gazetteer",
     ],
     "formats": [
@@ -94,19 +94,23 @@ LAYERS = {
         "timecodes",
         "ohms_times",
     ],
-    "web": ["views", "views.*", "security", "i18n", "request_deadline", "index_follower"],
+    "web": [
+        "views",
+        "views.*",
+        "security",
+        "i18n",
+        "request_deadline",
+        "index_follower",
+        "auth",
+        "db",
+    ],
     "search": ["search", "search.*"],
 }
 
 # Today's imports against the direction: (importer, imported). Only ever shrinks.
 ALLOWED = {
-    ("auth", "flask"),
-    ("auth", "flask_wtf"),
-    ("auth", "werkzeug"),
-    ("changes", "flask"),
     ("changes", "search"),
     ("curation", "timecodes"),
-    ("db", "flask"),
     ("downloads", "records"),
     ("downloads", "search"),
     ("exporter", "curation"),
