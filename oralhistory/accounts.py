@@ -26,9 +26,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from .account_models import Archivist, ArchivistSession, LoginAttempt
 from .errors import AccountError, SignInRefused
 from .messages import _
-from .models import Archivist, ArchivistSession, LoginAttempt, utcnow
+from .models_base import utcnow
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,60}$")
 MIN_PASSWORD_LENGTH = 10

@@ -38,6 +38,9 @@ LAYERS = {
     "base": ["messages", "errors", "language_names", "problems"],
     "record": [
         "models",
+        "models_base",
+        "account_models",
+        "log_models",
         "database",
         "kinds",
         "access",
