@@ -91,11 +91,11 @@ def warm_up(app: Flask) -> None:
     English word list name keys rest on loaded, the index's arrays mapped, the public
     statistics counted, the SQL compiled. An archive without an index yet starts all the same.
     """
-    from . import db, records, search
+    from . import db, search, searching
 
     with app.test_request_context("/api/search"):
         try:
-            records.search_page(db.session(), search.SearchRequest(q="Aleppo"))
+            searching.search_page(db.session(), search.SearchRequest(q="Aleppo"))
         except Exception:  # a server starts whatever its warm-up meets
             app.logger.warning("no warm-up search: the first search will be slower", exc_info=True)
     # What is alive now lives as long as the worker: the garbage collector's full passes leave

@@ -1,6 +1,6 @@
 """Downloads for readers: a testimony as plain text, search results as CSV.
 
-Both are built from what `records` returns for the viewer, so that they never hold more than
+Both are built from what `searching` returns for the viewer, so that they never hold more than
 the viewer's pages show. Builds no URLs: the caller passes the `refs.Addresses` that make the
 pages they name full addresses.
 """
@@ -20,8 +20,8 @@ from . import refs, search
 from .citing import Citer, current_work
 from .kinds import DatePrecision
 from .models import Testimony
-from .records import search_page
 from .refs import Addresses
+from .searching import search_page
 
 # The most rows a CSV of search results holds: ten pages of the API's largest page.
 CSV_PAGE_SIZE = 100

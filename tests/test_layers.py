@@ -68,6 +68,7 @@ LAYERS = {
     ],
     "services": [
         "records",
+        "searching",
         "curation",
         "linking",
         "linkcounts",
@@ -114,7 +115,7 @@ LAYERS = {
 ALLOWED = {
     ("changes", "search"),
     ("curation", "timecodes"),
-    ("downloads", "records"),
+    ("downloads", "searching"),
     ("downloads", "search"),
     ("exporter", "curation"),
     ("importer", "align_jobs"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from .. import db, records, testimony_pages, timeline_pages
+from .. import db, records, searching, testimony_pages, timeline_pages
 from ..auth import current_viewer
 from .citing import cite_now
 from .common import page_number, search_request
@@ -15,7 +15,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 @bp.get("/search")
 def search():
-    return jsonify(records.search_page(db.session(), search_request()))
+    return jsonify(searching.search_page(db.session(), search_request()))
 
 
 @bp.get("/narrators")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template, request
 
-from .. import db, records, testimony_pages, timeline_pages
+from .. import db, records, searching, testimony_pages, timeline_pages
 from ..auth import current_viewer
 from ..errors import BadParameter
 from ..paging import paging
@@ -39,7 +39,7 @@ def search():
     if not any(value.strip() for value in asked.values()):
         return render_template("search.html", asked=asked, result=None, error=None)
     try:
-        result = records.search_page(db.session(), search_request())
+        result = searching.search_page(db.session(), search_request())
     except (QueryError, BadParameter) as error:
         return render_template("search.html", asked=asked, result=None, error=str(error)), 400
     return render_template("search.html", asked=asked, result=result, error=None)
