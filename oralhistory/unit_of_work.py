@@ -23,6 +23,7 @@ counters and sessions in `accounts`), which is not part of the record and has no
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from types import TracebackType
 
 from flask import current_app, has_app_context
@@ -121,3 +122,11 @@ def follow(session: Session) -> str | None:
                 index_follower.rebuild_in_background(app)
         return INDEX_BEHIND
     return None
+
+
+@dataclass
+class Saved:
+    """A change that was committed; `index_warning` says if the index could not follow."""
+
+    testimony: Testimony
+    index_warning: str | None = None

@@ -61,6 +61,7 @@ LAYERS = {
     "collection": [
         "importer",
         "exporter",
+        "front_matter",
         "backup",
         "validation",
         "recording_files",
@@ -70,6 +71,9 @@ LAYERS = {
         "records",
         "searching",
         "curation",
+        "curation_form",
+        "form_transcript",
+        "archive_reading",
         "linking",
         "linkcounts",
         "narrators_named",
@@ -115,9 +119,9 @@ LAYERS = {
 ALLOWED = {
     ("changes", "search"),
     ("curation", "timecodes"),
+    ("curation_form", "timecodes"),
     ("downloads", "searching"),
     ("downloads", "search"),
-    ("exporter", "curation"),
     ("importer", "align_jobs"),
     ("importer", "gazetteer"),
     ("importer", "linking"),
