@@ -96,6 +96,7 @@ LAYERS = {
         "citation",
         "metadata",
         "oai",
+        "oai_records",
         "downloads",
         "openapi",
         "recording_exports",
