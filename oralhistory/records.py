@@ -1,7 +1,10 @@
-"""Reading the archive: each function returns one plain dict, rendered as HTML or as JSON.
+"""What the reading pages share: whether a viewer may read a testimony, and a testimony, an
+event, a passage, a recording and a context link as the pages list and cite them, with the
+page and anchor a passage is read at. Each returns plain values, rendered as HTML or JSON.
 
-Every function takes the `Viewer` and applies `access.visible`, so that what an anonymous
-reader cannot see is never in what these functions return.
+The pages themselves are `narrator_pages`, `testimony_pages`, `timeline_pages` and
+`searching`; each applies `access.visible` for its `Viewer`, so that what an anonymous reader
+cannot see is never in what they return.
 """
 
 from __future__ import annotations
@@ -9,22 +12,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from . import linkcounts, refs
-from .access import Viewer, can_see, visible
-from .citing import Citer, current_work
+from .access import Viewer, can_see
 from .errors import NotFound, Withdrawn
 from .kinds import AccessLevel
 from .messages import _
-from .models import (
-    ContextLink,
-    Event,
-    Narrator,
-    Place,
-    Testimony,
-)
+from .models import ContextLink, Event, Place, Testimony
 
 
 def readable(viewer: Viewer, testimony: Testimony | None, testimony_id: int) -> Testimony:
@@ -39,42 +35,6 @@ def readable(viewer: Viewer, testimony: Testimony | None, testimony_id: int) -> 
 
 def _date(value) -> str | None:
     return value.isoformat() if value else None
-
-
-def narrator_summary(narrator: Narrator, testimony_count: int) -> dict[str, Any]:
-    return {
-        "slug": narrator.slug,
-        "name": narrator.name,
-        "name_arabic": narrator.name_arabic,
-        "age_at_interview": narrator.age_at_interview,
-        "residence": narrator.residence,
-        "roles": narrator.roles,
-        "testimony_count": testimony_count,
-        "url": refs.narrator(narrator.slug),
-    }
-
-
-def list_narrators(
-    session: Session, viewer: Viewer, offset: int = 0, limit: int | None = None
-) -> list[dict[str, Any]]:
-    """Narrators with at least one testimony the viewer may see, by name; `limit` of them
-    from `offset`, or all."""
-    rows = session.execute(
-        select(Narrator, func.count(Testimony.id))
-        .join(Testimony, Testimony.narrator_id == Narrator.id)
-        .where(visible(viewer))
-        .group_by(Narrator.id)
-        .order_by(Narrator.name, Narrator.id)
-        .offset(offset)
-        .limit(limit)
-    )
-    return [narrator_summary(narrator, count) for narrator, count in rows.all()]
-
-
-def count_narrators(session: Session, viewer: Viewer) -> int:
-    """How many narrators have a testimony the viewer may see."""
-    query = select(func.count(func.distinct(Testimony.narrator_id))).where(visible(viewer))
-    return session.scalar(query) or 0
 
 
 def event_ref(event: Event) -> dict[str, Any]:
@@ -105,38 +65,6 @@ def testimony_summary(testimony: Testimony, passage_count: int | None = None) ->
     }
 
 
-def get_narrator(session: Session, slug: str, viewer: Viewer, cite: Citer) -> dict[str, Any]:
-    """The narrator's profile: biography, visible testimonies, each with its citation (made
-    by `cite`), and the events they speak of."""
-    narrator = session.scalar(
-        select(Narrator).where(Narrator.slug == slug).options(selectinload(Narrator.testimonies))
-    )
-    testimonies = [t for t in (narrator.testimonies if narrator else []) if _listed(viewer, t)]
-    if narrator is None or not testimonies:
-        raise NotFound(_("no narrator is called ‘%(slug)s’", slug=slug))
-    counts = linkcounts.passage_counts(session, [t.id for t in testimonies])
-    return {
-        **narrator_summary(narrator, len(testimonies)),
-        "name_arabic_note": narrator.name_arabic_note,
-        "spellings": narrator.spellings,
-        "origin": narrator.origin,
-        "biography": narrator.biography,
-        "testimonies": [
-            {
-                **testimony_summary(t, counts.get(t.id, 0)),
-                **_cited(cite(current_work(session, t), None)),
-            }
-            for t in testimonies
-        ],
-        "events": spoken_of(session, [t.id for t in testimonies]),
-    }
-
-
-def _cited(cited: dict[str, str]) -> dict[str, str]:
-    # the cite page's first style, as text (the JSON's "citation", as before) and as HTML
-    return {"citation": cited["citation_text"], "citation_html": cited["citation"]}
-
-
 def spoken_of(session: Session, testimony_ids: list[int]) -> list[dict[str, Any]]:
     """The events these testimonies speak of, by their front matter or by a passage's link,
     in date order.
@@ -149,11 +77,6 @@ def spoken_of(session: Session, testimony_ids: list[int]) -> list[dict[str, Any]
         {**event_ref(e), "status": status[e.slug]}
         for e in sorted(events, key=lambda e: (e.date, e.slug))
     ]
-
-
-def _listed(viewer: Viewer, testimony: Testimony) -> bool:
-    # Withdrawn testimonies leave every listing; archivists reach them through the archive.
-    return testimony.withdrawn_at is None and can_see(viewer, testimony)
 
 
 INSERTION_RE = re.compile(r"(\[[^\]]*\])")

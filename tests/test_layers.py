@@ -69,6 +69,7 @@ LAYERS = {
     ],
     "services": [
         "records",
+        "narrator_pages",
         "searching",
         "curation",
         "curation_form",

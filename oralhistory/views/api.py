@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from .. import db, records, searching, testimony_pages, timeline_pages
+from .. import db, narrator_pages, searching, testimony_pages, timeline_pages
 from ..auth import current_viewer
 from .citing import cite_now
 from .common import page_number, search_request
@@ -20,12 +20,12 @@ def search():
 
 @bp.get("/narrators")
 def narrators():
-    return jsonify(records.list_narrators(db.session(), current_viewer()))
+    return jsonify(narrator_pages.list_narrators(db.session(), current_viewer()))
 
 
 @bp.get("/narrators/<slug>")
 def narrator(slug: str):
-    return jsonify(records.get_narrator(db.session(), slug, current_viewer(), cite_now))
+    return jsonify(narrator_pages.get_narrator(db.session(), slug, current_viewer(), cite_now))
 
 
 @bp.get("/testimonies/<int:testimony_id>")

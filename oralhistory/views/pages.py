@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, render_template, request
 
-from .. import db, records, searching, testimony_pages, timeline_pages
+from .. import db, narrator_pages, records, searching, testimony_pages, timeline_pages
 from ..auth import current_viewer
 from ..errors import BadParameter
 from ..paging import paging
@@ -27,8 +27,8 @@ def home():
     session = db.session()
     return render_template(
         "home.html",
-        narrators=records.list_narrators(session, current_viewer(), limit=HOME_NARRATORS),
-        narrator_count=records.count_narrators(session, current_viewer()),
+        narrators=narrator_pages.list_narrators(session, current_viewer(), limit=HOME_NARRATORS),
+        narrator_count=narrator_pages.count_narrators(session, current_viewer()),
         timeline=timeline_pages.timeline_span(session),
     )
 
@@ -49,11 +49,14 @@ def search():
 def narrators():
     session, viewer = db.session(), current_viewer()
     pages = paging(
-        page_number(), NARRATORS_PER_PAGE, records.count_narrators(session, viewer), "/narrators"
+        page_number(),
+        NARRATORS_PER_PAGE,
+        narrator_pages.count_narrators(session, viewer),
+        "/narrators",
     )
     return render_template(
         "narrators.html",
-        narrators=records.list_narrators(session, viewer, pages.offset, pages.per_page),
+        narrators=narrator_pages.list_narrators(session, viewer, pages.offset, pages.per_page),
         narrators_page=pages.as_dict(),
     )
 
@@ -62,7 +65,7 @@ def narrators():
 def narrator(slug: str):
     return render_template(
         "narrator.html",
-        narrator=records.get_narrator(db.session(), slug, current_viewer(), cite_now),
+        narrator=narrator_pages.get_narrator(db.session(), slug, current_viewer(), cite_now),
     )
 
 
