@@ -2,7 +2,7 @@
 withdrawing it.
 
 A testimony from the form goes the way a file goes: its fields become the front matter that
-the importer validates (`curation_form`), its text is split into passages (`form_transcript`),
+the importer validates (`curation_form`), its text is split into passages (`form_input`),
 `importer.store_testimony` stores it and `linking.link_testimony` proposes its links. Every
 change is a unit of work (`unit_of_work.UnitOfWork`): the record, its revision and its
 change-log row commit together, and only then is the search index in line. What archivists
@@ -20,15 +20,13 @@ from . import language_corrections, revisions, submissions, timecodes
 from .archive_reading import get_testimony
 from .curation_form import (
     REASON_RULE,
-    Form,
-    Upload,
     field_message,
     latest_revision_id,
     meta_from_form,
     text_value,
 )
 from .errors import FormProblems
-from .form_transcript import corrected_passages, new_passages
+from .form_input import Form, Upload, corrected_passages, new_passages
 from .front_matter import testimony_meta
 from .importer import InvalidFile, TestimonyFile, store_testimony
 from .linking import link_testimony

@@ -11,13 +11,13 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import language_corrections, problems, timecodes
+from .form_input import Form
 from .front_matter import narrator_meta, passage_source
 from .importer import NARRATOR_FIELDS, check_testimony_meta
 from .messages import _
@@ -76,22 +76,6 @@ NARRATOR_FIELD_PATHS: dict[str, tuple[str, ...]] = {
     "narrator_biography": ("narrator", "biography"),
 }
 _PATH_FIELDS = {path: name for name, path in {**FIELD_PATHS, **NARRATOR_FIELD_PATHS}.items()}
-
-
-class Form(Protocol):
-    """What the service reads of a submitted form (a Werkzeug `MultiDict` fits)."""
-
-    def __contains__(self, key: object) -> bool: ...
-    def get(self, key: str, default: Any = None) -> Any: ...
-    def getlist(self, key: str) -> list[str]: ...
-
-
-@dataclass
-class Upload:
-    """An uploaded transcript file: its name as sent, and at most limit + 1 of its bytes."""
-
-    filename: str
-    data: bytes
 
 
 def latest_revision_id(session: Session, testimony_id: int) -> int:

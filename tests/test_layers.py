@@ -73,7 +73,7 @@ LAYERS = {
         "searching",
         "curation",
         "curation_form",
-        "form_transcript",
+        "form_input",
         "archive_reading",
         "linking",
         "linkcounts",

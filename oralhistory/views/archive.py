@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_babel import gettext
 
-from .. import archive_reading, curation, curation_form, db, recordings, submissions
+from .. import archive_reading, curation, curation_form, db, form_input, recordings, submissions
 from ..auth import current_viewer
 from ..i18n import translated
 from . import urls
@@ -39,12 +39,12 @@ def _limit() -> int:
     return current_app.config["MAX_TRANSCRIPT_BYTES"]
 
 
-def _upload() -> curation_form.Upload | None:
+def _upload() -> form_input.Upload | None:
     file = request.files.get("transcript_file")
     if file is None or not file.filename:
         return None
     # Read one byte past the limit: enough to know the file is too large.
-    return curation_form.Upload(file.filename, file.stream.read(_limit() + 1))
+    return form_input.Upload(file.filename, file.stream.read(_limit() + 1))
 
 
 def _typed() -> dict:

@@ -1,12 +1,14 @@
-"""The transcript the archivist's form sends, typed or uploaded: read, checked (size, plain
-UTF-8 text, no front matter, passages not too long) and split into passages."""
+"""What the archivist's form sends, as the services read it: its fields (`Form`, whatever
+the web layer hands over), and its transcript, typed or uploaded (`Upload`): read, checked
+(size, plain UTF-8 text, no front matter, passages not too long) and split into passages."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any, Protocol
 
 from . import problems
-from .curation_form import Form, Upload
 from .front_matter import passage_source
 from .importer import PassageText, split_passages
 from .messages import _
@@ -14,6 +16,22 @@ from .models import Testimony
 from .validation import long_passage, too_large, transcript_problem
 
 TRANSCRIPT_EXTENSIONS = (".txt", ".md")
+
+
+class Form(Protocol):
+    """What the service reads of a submitted form (a Werkzeug `MultiDict` fits)."""
+
+    def __contains__(self, key: object) -> bool: ...
+    def get(self, key: str, default: Any = None) -> Any: ...
+    def getlist(self, key: str) -> list[str]: ...
+
+
+@dataclass
+class Upload:
+    """An uploaded transcript file: its name as sent, and at most limit + 1 of its bytes."""
+
+    filename: str
+    data: bytes
 
 
 def _sentence(problem: ValueError) -> str:
