@@ -31,9 +31,10 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    """The factory of sessions on `engine`; what they loaded stays readable after a commit."""
-    return sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: Engine, info: dict | None = None) -> sessionmaker[Session]:
+    """The factory of sessions on `engine`, each starting with `info`; what they loaded
+    stays readable after a commit."""
+    return sessionmaker(engine, expire_on_commit=False, info=info)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -7,11 +7,13 @@ needs no Flask.
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from flask import Flask, current_app, g
 
-from . import database
+from . import database, index_follower
 from .database import FIRST_REVISION, MIGRATIONS, alembic_config
+from .unit_of_work import ON_INDEX_DAMAGE
 
 __all__ = [
     "FIRST_REVISION",
@@ -33,7 +35,11 @@ def init_app(app: Flask) -> None:
     """Create the app's engine and session factory, and close the session after each request."""
     engine = database.make_engine(app.config["DATABASE_URL"])
     app.extensions["oralhistory.engine"] = engine
-    app.extensions["oralhistory.sessionmaker"] = database.make_sessionmaker(engine)
+    # a write that finds the index damaged has it rebuilt (`unit_of_work.follow`)
+    heal = partial(index_follower.heal_soon, app)
+    app.extensions["oralhistory.sessionmaker"] = database.make_sessionmaker(
+        engine, info={ON_INDEX_DAMAGE: heal}
+    )
     app.teardown_appcontext(_close_session)
 
 

@@ -31,10 +31,10 @@ import click
 from flask import Flask
 
 from . import changes, outage, search
+from .unit_of_work import CHANNEL
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = "oralhistory_changes"
 # how often the change log is looked at without a notification (SQLite; PostgreSQL's fallback)
 POLL_SECONDS = 0.5
 LISTENING_POLL_SECONDS = 5.0
@@ -203,6 +203,13 @@ def request_heal(app: Flask) -> bool:
         return False
     follower.wake(heal=True)
     return True
+
+
+def heal_soon(app: Flask) -> None:
+    """Have a damaged or missing index rebuilt after a write: by this process's follower, or,
+    when none runs here (a CLI command, a script), by a thread the writer starts itself."""
+    if not request_heal(app):
+        rebuild_in_background(app)
 
 
 _rebuilding = threading.Lock()

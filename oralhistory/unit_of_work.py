@@ -11,7 +11,8 @@ ends cleanly; an exception in the block rolls all of it back (and is raised on),
 commit is the search index brought up to date, by applying the change log
 (`changes.catch_up`); when it cannot follow (busy, damaged, a full disk) the record is kept,
 `index_warning` says so, and the index catches up by itself: this process's index follower
-(`index_follower`), the next write, or `flask check --repair`.
+(`index_follower`, called through `ON_INDEX_DAMAGE`), the next write, or
+`flask check --repair`.
 
 On PostgreSQL the commit also sends a NOTIFY, so that the index followers of the other
 processes and servers wake at once instead of at their next look at the change log.
@@ -26,16 +27,19 @@ import logging
 from dataclasses import dataclass
 from types import TracebackType
 
-from flask import current_app, has_app_context
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from . import changes, index_follower, search
+from . import changes, search
 from .models import ChangeLog, Revision, Testimony
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = index_follower.CHANNEL
+# what every unit of work NOTIFYs on PostgreSQL as it commits; index followers LISTEN to it
+CHANNEL = "oralhistory_changes"
+# The key, in a session's `info`, of what to call when the index is found damaged or missing
+# after a commit: the app's session factory (`db`) puts its index follower's `heal_soon` there.
+ON_INDEX_DAMAGE = "oralhistory.on_index_damage"
 INDEX_BEHIND = changes.INDEX_BEHIND
 
 
@@ -115,11 +119,9 @@ def follow(session: Session) -> str | None:
         changes.catch_up(session)
     except Exception as error:
         logger.exception("the search index could not follow the change log")
-        if isinstance(error, search.IndexDamaged | search.IndexMissing) and has_app_context():
-            app = current_app._get_current_object()
-            # a writer may start the rebuild itself when no follower runs here to do it
-            if not index_follower.request_heal(app):
-                index_follower.rebuild_in_background(app)
+        heal = session.info.get(ON_INDEX_DAMAGE)
+        if isinstance(error, search.IndexDamaged | search.IndexMissing) and heal is not None:
+            heal()
         return INDEX_BEHIND
     return None
 

@@ -142,8 +142,6 @@ ALLOWED = {
     ("search.documents", "gazetteer"),
     ("search.documents", "models"),
     ("search.documents", "sqlalchemy"),
-    ("unit_of_work", "flask"),
-    ("unit_of_work", "index_follower"),
     ("unit_of_work", "search"),
     ("views.timecodes", "sqlalchemy"),
 }
