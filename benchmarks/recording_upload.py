@@ -21,7 +21,7 @@ import wave
 from pathlib import Path
 
 from oralhistory import create_app, db
-from oralhistory.auth import create_archivist, open_session
+from oralhistory.accounts import create_archivist, open_session
 
 BOUNDARY = "benchmarkboundary7f3a"
 

@@ -5,7 +5,7 @@
 For each size: a synthetic collection (`benchmarks.generate`) is stored into a fresh SQLite
 database with the rows the importer would store (`generate.load`); the whole index is built by
 `search.rebuild_index` in a child process (so that its peak memory is the build's own); the
-fixed query mix runs through `records.search_page` in a request context (the code behind
+fixed query mix runs through `searching.search_page` in a request context (the code behind
 `/api/search`, in a process warmed up as `wsgi.py` warms each server worker), then through HTTP
 against gunicorn with several workers on 127.0.0.1 with a bounded load generator (a fixed
 number of requests from a few client threads, with a deadline); testimonies are added the way
@@ -35,7 +35,16 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from oralhistory import PROJECT_ROOT, create_app, db, indexing, records, search, search_app, warm_up
+from oralhistory import (
+    PROJECT_ROOT,
+    create_app,
+    db,
+    indexing,
+    search,
+    search_app,
+    searching,
+    warm_up,
+)
 from oralhistory.importer import parse_testimony, store_testimony
 from oralhistory.linking import link_testimony
 
@@ -307,7 +316,7 @@ def archive_search(app, query: Query) -> None:
     """One search as `/api/search` makes it (a query refused with a 400 counts as answered)."""
     with app.test_request_context("/api/search"):
         try:
-            records.search_page(db.session(), search_app.archive_index(), api_request(query))
+            searching.search_page(db.session(), search_app.archive_index(), api_request(query))
         except search.QueryError:
             pass
 

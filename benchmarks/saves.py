@@ -33,7 +33,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from oralhistory import PROJECT_ROOT, create_app, db, search_app
-from oralhistory.auth import create_archivist
+from oralhistory.accounts import create_archivist
 from oralhistory.models import Passage, Testimony
 
 CAUGHT_UP_SECONDS = 10.0

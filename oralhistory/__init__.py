@@ -102,7 +102,7 @@ def warm_up(app: Flask) -> None:
     English word list name keys rest on loaded, the index's arrays mapped, the public
     statistics counted, the SQL compiled. An archive without an index yet starts all the same.
     """
-    from . import collection_summary, db, records, search, search_app
+    from . import collection_summary, db, search, search_app, searching
 
     with app.test_request_context("/api/search"):
         try:
@@ -110,7 +110,7 @@ def warm_up(app: Flask) -> None:
             place = collection_summary.example_place(db.session())
             words = place.name if place else "archive"
             index = search_app.archive_index(app)
-            records.search_page(db.session(), index, search.SearchRequest(q=words))
+            searching.search_page(db.session(), index, search.SearchRequest(q=words))
         except Exception:  # a server starts whatever its warm-up meets
             app.logger.warning("no warm-up search: the first search will be slower", exc_info=True)
     # What is alive now lives as long as the worker: the garbage collector's full passes leave

@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session
 
 from . import alignment, media, revisions
 from .alignment_record import AlignmentJob
-from .curation import Saved, get_testimony
+from .archive_reading import get_testimony
 from .kinds import Timing
 from .messages import Message, _
 from .models import Testimony, utcnow
-from .unit_of_work import UnitOfWork
+from .unit_of_work import Saved, UnitOfWork
 
 logger = logging.getLogger(__name__)
 

@@ -48,7 +48,7 @@ def log(
         .returning(ChangeLogHead.last_id)
     )
     change_id = session.execute(bump).scalar()
-    if change_id is None:  # a database made without `db.upgrade_schema` lacks the row
+    if change_id is None:  # a database made without `database.upgrade_schema` lacks the row
         change_id = (session.scalar(select(func.max(ChangeLog.id))) or 0) + 1
         session.add(ChangeLogHead(id=1, last_id=change_id))
     change = ChangeLog(

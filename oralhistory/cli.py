@@ -272,7 +272,8 @@ def db_revision_command(message: str) -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_archivist_command(username: str, password: str) -> None:
     """Create an archivist account (asks for the password when not given)."""
-    from .auth import AccountError, create_archivist
+    from .accounts import create_archivist
+    from .errors import AccountError
 
     try:
         create_archivist(db.session(), username, password)
@@ -309,7 +310,8 @@ def export_command(directory: Path, include_restricted: bool) -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def set_password_command(username: str, password: str) -> None:
     """Give an archivist a new password; every session of theirs ends."""
-    from .auth import AccountError, set_password
+    from .accounts import set_password
+    from .errors import AccountError
 
     db.upgrade_schema()  # sessions are kept in a table older archives lack
     try:

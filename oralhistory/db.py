@@ -1,55 +1,52 @@
-"""Database engine and sessions: one session per request or per CLI command."""
+"""The app's database (Flask glue): its engine, and one session per request or CLI command.
+
+The database itself (the engine's settings, the schema's migrations) is `database`, which
+needs no Flask.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from flask import Flask, current_app, g
-from sqlalchemy import Connection, create_engine, event, inspect
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
-from .models import Base, ChangeLogHead
+from . import database, index_follower
+from .database import FIRST_REVISION, MIGRATIONS, alembic_config
+from .unit_of_work import FOLLOW_INDEX
+
+__all__ = [
+    "FIRST_REVISION",
+    "MIGRATIONS",
+    "alembic_config",
+    "commit_state",
+    "create_schema",
+    "engine",
+    "init_app",
+    "schema_revision",
+    "session",
+    "upgrade_schema",
+]
 
 logger = logging.getLogger(__name__)
-
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-# The revision of the first schema: an archive made before migrations holds it, and perhaps
-# some of the tables and columns of the revisions after it, which they add only when missing.
-FIRST_REVISION = "0001"
 
 
 def init_app(app: Flask) -> None:
     """Create the app's engine and session factory, and close the session after each request."""
-    url = app.config["DATABASE_URL"]
-    # A pooled connection is tried before use: one the database dropped (a restart, an
-    # outage) is replaced instead of failing the request that draws it.
-    engine = create_engine(url, pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+    engine = database.make_engine(app.config["DATABASE_URL"])
     app.extensions["oralhistory.engine"] = engine
-    app.extensions["oralhistory.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    # a unit of work brings the index up to date after its commit (`unit_of_work`)
+    app.extensions["oralhistory.sessionmaker"] = database.make_sessionmaker(
+        engine, info={FOLLOW_INDEX: index_follower.follow_commit}
+    )
     app.teardown_appcontext(_close_session)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # Several worker processes share one file: wait for a lock instead of failing at once.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
-
-
-def engine() -> Engine:
+def engine() -> database.Engine:
+    """The current app's engine."""
     return current_app.extensions["oralhistory.engine"]
 
 
-def session() -> Session:
+def session() -> database.Session:
     """The session of the current request or command, opened on first use."""
     if "db_session" not in g:
         g.db_session = current_app.extensions["oralhistory.sessionmaker"]()
@@ -75,65 +72,15 @@ def commit_state() -> str:
     return db_session.info.get("commit", "none") if db_session is not None else "none"
 
 
-def alembic_config(connection: Connection) -> Config:
-    """Alembic's configuration for the migrations shipped in the package, on `connection`."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    return config
-
-
 def upgrade_schema() -> None:
-    """Bring the database to the current schema, keeping every row.
-
-    An empty database gets the current schema at once; one made by any earlier version of
-    the archive, with or without migrations, is upgraded in place.
-    """
-    with engine().connect() as connection, _foreign_keys_checked_after(connection):
-        with connection.begin():
-            config = alembic_config(connection)
-            tables = inspect(connection)
-            if not tables.has_table("alembic_version"):
-                if not tables.has_table("testimony"):
-                    Base.metadata.create_all(connection)
-                    connection.execute(ChangeLogHead.__table__.insert().values(id=1, last_id=0))
-                    command.stamp(config, "head")
-                    return
-                command.stamp(config, FIRST_REVISION)
-            command.upgrade(config, "head")
-            _check_foreign_keys(connection)
-
-
-@contextmanager
-def _foreign_keys_checked_after(connection: Connection) -> Iterator[None]:
-    """On SQLite, foreign keys off while migrations run (SQLite alters a table by copying it
-    and dropping the old one, which a table others point at cannot survive with them on; the
-    switch works only outside a transaction), checked before the commit, on again after."""
-    sqlite = connection.dialect.name == "sqlite"
-    if sqlite:
-        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        connection.commit()
-    try:
-        yield
-    finally:
-        if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-            connection.commit()
-
-
-def _check_foreign_keys(connection: Connection) -> None:
-    if connection.dialect.name == "sqlite":
-        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-        if broken:
-            raise RuntimeError(f"the migrations left rows pointing at nothing: {broken[:5]}")
+    """Bring the current app's database to the current schema, keeping every row
+    (`database.upgrade_schema`)."""
+    database.upgrade_schema(engine())
 
 
 def schema_revision() -> str | None:
-    """The Alembic revision the database is at, None before migrations."""
-    from alembic.migration import MigrationContext
-
-    with engine().connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    """The Alembic revision the current app's database is at, None before migrations."""
+    return database.schema_revision(engine())
 
 
 def create_schema() -> None:

@@ -1,6 +1,6 @@
 """Downloads for readers: a testimony as plain text, search results as CSV.
 
-Both are built from what `records` returns for the viewer, so that they never hold more than
+Both are built from what `searching` returns for the viewer, so that they never hold more than
 the viewer's pages show. Builds no URLs: the caller passes the `refs.Addresses` that make the
 pages they name full addresses.
 """
@@ -106,7 +106,7 @@ def search_rows(
 ) -> tuple[int, list[dict[str, Any]]]:
     """The total and the rows (at most `CSV_PAGE_SIZE * CSV_MAX_PAGES`) of a search, each
     with the passage's whole text, its permanent address and its citation (made by `cite`);
-    `results(page, per_page)` gives a page of the search as `records.search_page` does;
+    `results(page, per_page)` gives a page of the search as `searching.search_page` does;
     `addresses` makes the pages the hits name full addresses."""
     hits, total, page = [], 0, 1
     while page <= CSV_MAX_PAGES:

@@ -28,7 +28,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from . import changes, collection_file, name_spellings, recording_files, translation_file
-from .curation import passage_source, testimony_meta
+from .front_matter import passage_source, testimony_meta
 from .importer import InvalidFile, read_testimony_file, store_testimony, upsert_narrator
 from .kinds import AccessLevel
 from .models import ChangeLog, ContextLink, Event, Figure, Place, Revision, Source, Testimony

@@ -31,10 +31,10 @@ import click
 from flask import Flask, current_app
 
 from . import indexing, outage, search, search_app
+from .unit_of_work import CHANNEL, INDEX_BEHIND
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = "oralhistory_changes"
 # how often the change log is looked at without a notification (SQLite; PostgreSQL's fallback)
 POLL_SECONDS = 0.5
 LISTENING_POLL_SECONDS = 5.0
@@ -204,12 +204,6 @@ def request_heal(app: Flask) -> bool:
         return False
     follower.wake(heal=True)
     return True
-
-
-INDEX_BEHIND = (
-    "The change is saved, but the search index could not follow it yet; it catches up by "
-    "itself within moments."
-)
 
 
 def follow_commit(session) -> str | None:

@@ -39,7 +39,7 @@ class OtherText:
 
 def form_values(testimony: Testimony) -> dict[str, str]:
     """The correction form's boxes for the other languages, filled in as they stand."""
-    from .curation import passage_source
+    from .front_matter import passage_source
 
     return {
         field(other.code): "\n\n".join(

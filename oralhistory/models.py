@@ -1,4 +1,9 @@
-"""The record: SQLAlchemy models of the archive.
+"""The record: SQLAlchemy models of the archive's content (narrators, testimonies, passages,
+recordings, the timeline, context links).
+
+The accounts' tables are `account_models`, the history's (revisions, the change log)
+`log_models`, the other languages' `language_models` and the alignment jobs'
+`alignment_record`; every one of their names is also importable from here.
 
 The database is the source of truth. The search index is derived from it (see `search/`),
 and nothing in this module knows about the index.
@@ -7,7 +12,7 @@ and nothing in this module knows about the index.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -24,38 +29,59 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .account_models import Archivist, ArchivistSession, LoginAttempt
 from .kinds import (
     AccessLevel,
-    ChangeKind,
     DatePrecision,
     LinkKind,
     LinkOrigin,
     LinkStatus,
     check,
 )
+from .log_models import CHANGE_KINDS, ChangeLog, ChangeLogHead, FormSubmission, Revision
+from .models_base import MAX_ROW_ID, Base, utcnow
 
 if TYPE_CHECKING:
     from .language_models import LanguageText, TestimonyLanguage
+
+# every table of the record, wherever it is defined, is importable from here
+__all__ = [
+    "ACCESS_LEVELS",
+    "CHANGE_KINDS",
+    "DATE_PRECISIONS",
+    "LINK_KINDS",
+    "LINK_ORIGINS",
+    "LINK_STATUSES",
+    "MAX_ROW_ID",
+    "Archivist",
+    "ArchivistSession",
+    "Base",
+    "ChangeLog",
+    "ChangeLogHead",
+    "ContextLink",
+    "Event",
+    "Figure",
+    "FormSubmission",
+    "LoginAttempt",
+    "Narrator",
+    "Passage",
+    "Place",
+    "Recording",
+    "RemovedPassage",
+    "Revision",
+    "Source",
+    "Testimony",
+    "TestimonyEvent",
+    "utcnow",
+]
 
 ACCESS_LEVELS = tuple(AccessLevel)
 DATE_PRECISIONS = tuple(DatePrecision)
 LINK_KINDS = tuple(LinkKind)
 LINK_STATUSES = tuple(LinkStatus)
 LINK_ORIGINS = tuple(LinkOrigin)
-
-
-# The largest id an INTEGER column holds (PostgreSQL refuses to even look up a larger one).
-MAX_ROW_ID = 2**31 - 1
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-class Base(DeclarativeBase):
-    type_annotation_map: ClassVar = {dict[str, Any]: JSON, list[str]: JSON}
 
 
 class Narrator(Base):
@@ -344,107 +370,6 @@ class ContextLink(Base):
     @property
     def anchor(self) -> str:
         return f"p-{self.position}"
-
-
-class Archivist(Base):
-    __tablename__ = "archivist"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(120), unique=True)
-    password_hash: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-
-
-class ArchivistSession(Base):
-    """A signed-in browser. The session cookie holds a random token; only its SHA-256 is
-    kept here, so that the server can end a session for good (signing out, signing out
-    everywhere, a new password) and a copy of this table opens no session."""
-
-    __tablename__ = "archivist_session"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    archivist_id: Mapped[int] = mapped_column(
-        ForeignKey("archivist.id", ondelete="CASCADE"), index=True
-    )
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    # when the session was last used, to the minute: an idle session expires
-    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-
-    archivist: Mapped[Archivist] = relationship()
-
-
-class LoginAttempt(Base):
-    """A failed sign-in, kept for a while in the database so that every worker process
-    counts the same failures when it slows down repeated guessing."""
-
-    __tablename__ = "login_attempt"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # the name as typed, whether or not such an account exists
-    username: Mapped[str] = mapped_column(String(120), index=True)
-    address: Mapped[str] = mapped_column(String(64), index=True)
-    failed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
-
-
-class Revision(Base):
-    """One change an archivist (or an import) made to a testimony: who, when, what."""
-
-    __tablename__ = "revision"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    testimony_id: Mapped[int] = mapped_column(ForeignKey("testimony.id"))
-    author: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    summary: Mapped[str] = mapped_column(Text)
-    # the testimony as it stood after this change, so any two revisions can be compared
-    snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
-
-
-CHANGE_KINDS = tuple(ChangeKind)
-
-
-class ChangeLog(Base):
-    """One committed change to the record, in order: what the index, other servers and
-    harvesters follow. Ids only grow, and a change with a higher id never commits before one
-    with a lower id (see `changes.log`), so "everything after id N" never misses a change.
-    """
-
-    __tablename__ = "change_log"
-    __table_args__ = (check("change_log", "kind"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    kind: Mapped[str] = mapped_column(String(20))  # one of CHANGE_KINDS
-    testimony_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    revision_id: Mapped[int | None] = mapped_column(Integer)
-    author: Mapped[str | None] = mapped_column(String(120))
-    summary: Mapped[str | None] = mapped_column(Text)
-    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
-
-
-class ChangeLogHead(Base):
-    """The one row holding the last change-log id given out. Taking the next id updates this
-    row, which makes concurrent writers queue one behind the other until each commits."""
-
-    __tablename__ = "change_log_head"
-
-    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    last_id: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class FormSubmission(Base):
-    """A form the archive stored, named by the one-time key the form carried. A second
-    submission of the same form (a double click, a retry after a dropped connection) is
-    answered with what the first stored, and stores nothing. Kept for `KEPT_FOR` days."""
-
-    __tablename__ = "form_submission"
-    __table_args__ = (check("form_submission", "kind"),)
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # "added" or "corrected"
-    testimony_id: Mapped[int | None] = mapped_column(Integer)
-    author: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 # The other languages' tables and the alignment jobs live in their own modules, mapped with the

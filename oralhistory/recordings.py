@@ -16,13 +16,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import media, ohms_times, revisions, timecodes
-from .curation import Saved, get_testimony
+from .archive_reading import get_testimony
 from .errors import RecordingRefused
 from .kinds import Timing
 from .messages import _
 from .models import Recording, Testimony
 from .records import recording_ref
-from .unit_of_work import UnitOfWork
+from .unit_of_work import Saved, UnitOfWork
 
 logger = logging.getLogger(__name__)
 

@@ -31,11 +31,11 @@ from .records import (
     passage_segments,
     readable,
     recording_ref,
-    search_gazetteer,
     spoken_of,
     testimony_summary,
     voice_anchor,
 )
+from .searching import search_gazetteer
 from .timeline_pages import events_by_slug, places_by_slug
 
 # Passages read at a time for the plain-text export.

@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from . import curation, languages, revisions
+from . import curation, curation_form, languages, revisions
 from . import validation as valid
 from .curation import FormProblems, Saved
+from .front_matter import passage_source
 from .importer import split_passages
 from .language_models import TEXT_KINDS
 from .messages import _
@@ -35,11 +36,11 @@ def form_values(session: Session, testimony: Testimony, code: str | None) -> dic
         "kind": held.kind if held else "translation",
         "translator": (held.translator if held else None) or "",
         "text": "",
-        "revision": str(curation.latest_revision_id(session, testimony.id)),
+        "revision": str(curation_form.latest_revision_id(session, testimony.id)),
     }
     if held is not None:
         values["text"] = "\n\n".join(
-            curation.passage_source(text)
+            passage_source(text)
             for passage in testimony.passages
             for text in passage.texts
             if text.language == code
@@ -56,7 +57,7 @@ def save_text(
     testimony = curation.get_testimony(session, testimony_id)
     errors: dict[str, str] = {}
     opened_at = (form.get("revision") or "").strip()
-    if opened_at and opened_at != str(curation.latest_revision_id(session, testimony.id)):
+    if opened_at and opened_at != str(curation_form.latest_revision_id(session, testimony.id)):
         errors["revision"] = _(
             "Someone changed this testimony after you opened this form; your text was not "
             "saved. Copy it, look at the testimony's history, then open the form again."

@@ -9,9 +9,10 @@ The change to the record, its revision and its change-log row commit together wh
 ends cleanly; an exception in the block rolls all of it back (and is raised on), and so does
 `discard()` (nothing worth keeping: "the file says what the record holds"). Only after the
 commit is the search index brought up to date, by applying the change log
-(`indexing.catch_up`); when it cannot follow (busy, damaged, a full disk) the record is kept,
-`index_warning` says so, and the index catches up by itself: this process's index follower
-(`index_follower`), the next write, or `flask check --repair`.
+(`indexing.catch_up`, through the hook the app's sessions carry, `FOLLOW_INDEX`); when it
+cannot follow (busy, damaged, a full disk) the record is kept, `index_warning` says so, and
+the index catches up by itself: this process's index follower (`index_follower`), the next
+write, or `flask check --repair`.
 
 On PostgreSQL the commit also sends a NOTIFY, so that the index followers of the other
 processes and servers wake at once instead of at their next look at the change log.
@@ -23,18 +24,27 @@ counters and sessions in `auth`), which is not part of the record and has no cha
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from types import TracebackType
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from . import changes, index_follower
+from . import changes
 from .models import ChangeLog, Revision, Testimony
 
 logger = logging.getLogger(__name__)
 
-CHANNEL = index_follower.CHANNEL
-INDEX_BEHIND = index_follower.INDEX_BEHIND
+# what every unit of work NOTIFYs on PostgreSQL as it commits; index followers LISTEN to it
+CHANNEL = "oralhistory_changes"
+# The key, in a session's `info`, of what brings the index up to date after a commit: a
+# callable of the session returning None, or the words to show (`index_follower.follow_commit`,
+# put there by the app's session factory, `db`). A session without it leaves the index as it is.
+FOLLOW_INDEX = "oralhistory.follow_index"
+INDEX_BEHIND = (
+    "The change is saved, but the search index could not follow it yet; it catches up by "
+    "itself within moments."
+)
 
 
 class UnitOfWork:
@@ -81,8 +91,9 @@ class UnitOfWork:
         except BaseException:
             self._roll_back()
             raise
-        if self.follow_index:
-            self.index_warning = index_follower.follow_commit(self.session)
+        follow = self.session.info.get(FOLLOW_INDEX)
+        if self.follow_index and follow is not None:
+            self.index_warning = follow(self.session)
         return False
 
     def _roll_back(self) -> None:
@@ -104,3 +115,11 @@ class UnitOfWork:
         session.commit()
         session.info["commit"] = "done"
         self.committed = True
+
+
+@dataclass
+class Saved:
+    """A change that was committed; `index_warning` says if the index could not follow."""
+
+    testimony: Testimony
+    index_warning: str | None = None

@@ -176,7 +176,7 @@ def sign_in(app, client, username: str = "keeper") -> None:
     from sqlalchemy import select
 
     from oralhistory import db
-    from oralhistory.auth import create_archivist, open_session
+    from oralhistory.accounts import create_archivist, open_session
     from oralhistory.models import Archivist
 
     with app.app_context():

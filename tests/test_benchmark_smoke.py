@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from benchmarks.generate import FINDING_KINDS, Query, extra_testimony, generate, load
 from benchmarks.run import api_request, build_fts, fts_search
-from oralhistory import db, indexing, records, search, search_app
+from oralhistory import db, indexing, search, search_app, searching
 from oralhistory.importer import parse_testimony, store_testimony
 from oralhistory.models import Passage, Testimony
 from oralhistory.search import postings
@@ -50,7 +50,7 @@ def page(app, q="", narrator=None, include_restricted=False, **options):
         q=q, narrator=narrator, include_restricted=include_restricted, **options
     )
     with app.test_request_context("/api/search"):
-        return records.search_page(db.session(), search_app.archive_index(), request)
+        return searching.search_page(db.session(), search_app.archive_index(), request)
 
 
 def test_the_same_seed_generates_the_same_collection(collection):

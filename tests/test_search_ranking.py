@@ -10,7 +10,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from oralhistory import db, records, search, search_app
+from oralhistory import db, search, search_app, searching
 from oralhistory.search import postings, ranking, segment_layout
 from tests.conftest import import_testimony
 from tests.helpers import archive_schema_and_groups, hits
@@ -57,7 +57,7 @@ def planned(app, queries, include_restricted=False):
             request = search.SearchRequest(q=q, include_restricted=include_restricted)
             yield (
                 searcher,
-                search.plan_search(searcher, request, records.search_gazetteer(db.session())),
+                search.plan_search(searcher, request, searching.search_gazetteer(db.session())),
             )
 
 

@@ -7,7 +7,7 @@ import ast
 import datetime as dt
 from pathlib import Path
 
-from oralhistory import PROJECT_ROOT, citation, db, records, search, search_app
+from oralhistory import PROJECT_ROOT, citation, db, narrator_pages, search, search_app, searching
 from oralhistory.access import Viewer
 from oralhistory.refs import Ref
 
@@ -44,7 +44,7 @@ def test_nothing_outside_the_search_package_imports_whoosh():
 
 
 def test_services_build_no_urls_and_import_no_flask():
-    for module in ("records.py", "curation.py", "access.py"):
+    for module in ("records.py", "narrator_pages.py", "searching.py", "curation.py", "access.py"):
         names = imported_modules(PACKAGE / module)
         assert not {n for n in names if n == "flask" or n.startswith("flask.")}, module
 
@@ -52,11 +52,11 @@ def test_services_build_no_urls_and_import_no_flask():
 def test_a_search_runs_from_the_command_line_without_a_request(app):
     # an application context, as a CLI command has, and no request
     with app.app_context():
-        page = records.search_page(
+        page = searching.search_page(
             db.session(), search_app.archive_index(), search.SearchRequest(q="Aleppo")
         )
         # the caller names the permanent address a citation gives, as the web layer does
-        narrator = records.get_narrator(db.session(), "omar-al-halabi", Viewer(), _cite)
+        narrator = narrator_pages.get_narrator(db.session(), "omar-al-halabi", Viewer(), _cite)
     hit = page["hits"][0]
     assert isinstance(hit["passage"]["url"], Ref)
     assert hit["passage"]["url"].kind == "testimony"

@@ -1,4 +1,4 @@
-"""Alembic's environment: run on the connection `db.upgrade_schema` hands over."""
+"""Alembic's environment: run on the connection `database.upgrade_schema` hands over."""
 
 from __future__ import annotations
 

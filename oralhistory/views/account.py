@@ -7,7 +7,8 @@ import re
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 
-from .. import auth, db, problems
+from .. import accounts, auth, db, problems
+from ..errors import AccountError, SignInRefused
 from ..i18n import translated
 
 bp = Blueprint("account", __name__)
@@ -37,8 +38,10 @@ def login():
         error = gettext("Give your username and your password.")
     else:
         try:
-            archivist = auth.sign_in(db.session(), username, password, request.remote_addr)
-        except auth.SignInRefused as refused:
+            archivist = accounts.sign_in(
+                db.session(), username, password, request.remote_addr, auth.sign_in_limits()
+            )
+        except SignInRefused as refused:
             error, status = translated(str(refused)), 429 if refused.throttled else 401
         else:
             auth.start_session(archivist)
@@ -65,8 +68,8 @@ def logout_everywhere():
     """End every session of the signed-in archivist, in this browser and all others."""
     viewer = auth.current_viewer()
     if viewer.is_archivist:
-        archivist = auth.archivist_named(db.session(), viewer.archivist)
-        ended = auth.end_all_sessions(db.session(), archivist.id)
+        archivist = accounts.archivist_named(db.session(), viewer.archivist)
+        ended = accounts.end_all_sessions(db.session(), archivist.id)
         auth.end_session()
         flash(
             ngettext(
@@ -91,14 +94,14 @@ def change_password():
     new, again = request.form.get("new_password") or "", request.form.get("new_password_again")
     session = db.session()
     error = None
-    if auth.check_password(session, viewer.archivist, current) is None:
+    if accounts.check_password(session, viewer.archivist, current) is None:
         error = gettext("The current password is not right.")
     elif new != again:
         error = gettext("The two new passwords are not the same.")
     else:
         try:
-            archivist = auth.set_password(session, viewer.archivist, new)
-        except auth.AccountError as problem:
+            archivist = accounts.set_password(session, viewer.archivist, new)
+        except AccountError as problem:
             error = translated(problems.Sentence(problem.args[0]))
     if error:
         return render_template("password.html", error=error), 400

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from .. import db, records, search_app, testimony_pages, timeline_pages
+from .. import db, narrator_pages, search_app, searching, testimony_pages, timeline_pages
 from ..auth import current_viewer
 from .citing import cite_now
 from .common import page_number, search_request
@@ -16,19 +16,21 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.get("/search")
 def search():
     """`/api/search`: a page of hits, facets, suggestion, events and places as JSON."""
-    return jsonify(records.search_page(db.session(), search_app.archive_index(), search_request()))
+    return jsonify(
+        searching.search_page(db.session(), search_app.archive_index(), search_request())
+    )
 
 
 @bp.get("/narrators")
 def narrators():
     """`/api/narrators`: the narrators the viewer may see."""
-    return jsonify(records.list_narrators(db.session(), current_viewer()))
+    return jsonify(narrator_pages.list_narrators(db.session(), current_viewer()))
 
 
 @bp.get("/narrators/<slug>")
 def narrator(slug: str):
     """`/api/narrators/<slug>`: a narrator with biography, testimonies and events."""
-    return jsonify(records.get_narrator(db.session(), slug, current_viewer(), cite_now))
+    return jsonify(narrator_pages.get_narrator(db.session(), slug, current_viewer(), cite_now))
 
 
 @bp.get("/testimonies/<int:testimony_id>")

@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_babel import gettext
 
-from .. import curation, db, recordings, submissions
+from .. import archive_reading, curation, curation_form, db, form_input, recordings, submissions
 from ..auth import current_viewer
 from ..i18n import translated
 from . import urls
@@ -39,12 +39,12 @@ def _limit() -> int:
     return current_app.config["MAX_TRANSCRIPT_BYTES"]
 
 
-def _upload() -> curation.Upload | None:
+def _upload() -> form_input.Upload | None:
     file = request.files.get("transcript_file")
     if file is None or not file.filename:
         return None
     # Read one byte past the limit: enough to know the file is too large.
-    return curation.Upload(file.filename, file.stream.read(_limit() + 1))
+    return form_input.Upload(file.filename, file.stream.read(_limit() + 1))
 
 
 def _typed() -> dict:
@@ -70,18 +70,18 @@ def _form_page(
     # unless it is not one the archive gives.
     if not submissions.KEY.fullmatch(values.get(submissions.FIELD) or ""):
         values[submissions.FIELD] = submissions.new_key()
-    choices = curation.choices(session)
+    choices = curation_form.choices(session)
     if narrators is not None:
         choices["narrators"] = narrators
     return render_template(
         "archive_form.html",
         values=values,
         errors=errors,
-        testimony=kept_only or (curation.archive_summary(testimony) if testimony else None),
+        testimony=kept_only or (archive_reading.archive_summary(testimony) if testimony else None),
         kept_only=kept_only is not None,
         recording=recordings.archive_view(testimony) if testimony else None,
         recording_limit_gb=current_app.config["MAX_RECORDING_BYTES"] / 1024**3,
-        labels=curation.LABELS,
+        labels=curation_form.LABELS,
         limit_mb=_limit() / (1024 * 1024),
         **choices,
     ), status
@@ -111,7 +111,7 @@ def _revision_arg(name: str) -> int | None:
 def index():
     """The archivists' list of every testimony, restricted and withdrawn ones too."""
     return render_template(
-        "archive_index.html", testimonies=curation.list_testimonies(db.session())
+        "archive_index.html", testimonies=archive_reading.list_testimonies(db.session())
     )
 
 
@@ -135,7 +135,7 @@ def edit_testimony(testimony_id: int):
     session = db.session()
     testimony = curation.get_testimony(session, testimony_id)
     if request.method == "GET":
-        return _form_page(curation.form_values(session, testimony), {}, testimony)
+        return _form_page(curation_form.form_values(session, testimony), {}, testimony)
     try:
         saved = curation.correct_testimony(session, testimony_id, request.form, _author(), _limit())
     except submissions.AlreadySent as sent:
@@ -159,7 +159,9 @@ def withdraw(testimony_id: int):
     if reason and request.form.get("confirm") != "yes":
         testimony = curation.get_testimony(db.session(), testimony_id)
         return render_template(
-            "archive_withdraw.html", testimony=curation.archive_summary(testimony), reason=reason
+            "archive_withdraw.html",
+            testimony=archive_reading.archive_summary(testimony),
+            reason=reason,
         )
     return _change_withdrawal(
         curation.withdraw_testimony, testimony_id, gettext("The testimony is withdrawn.")
@@ -186,7 +188,7 @@ def _change_withdrawal(change, testimony_id: int, done: str):
 @bp.get("/testimonies/<int:testimony_id>/history")
 def history(testimony_id: int):
     """A testimony's revisions, and the difference between two of them."""
-    found = curation.testimony_history(
+    found = archive_reading.testimony_history(
         db.session(), testimony_id, _revision_arg("older"), _revision_arg("newer")
     )
     return render_template("archive_history.html", history=found)
@@ -195,13 +197,13 @@ def history(testimony_id: int):
 @api_bp.get("/testimonies")
 def testimonies_json():
     """`/api/archive/testimonies`: every testimony, for archivists."""
-    return jsonify(curation.list_testimonies(db.session()))
+    return jsonify(archive_reading.list_testimonies(db.session()))
 
 
 @api_bp.get("/testimonies/<int:testimony_id>/history")
 def history_json(testimony_id: int):
     """`/api/archive/testimonies/<id>/history`: the revisions and a difference, as JSON."""
-    found = curation.testimony_history(
+    found = archive_reading.testimony_history(
         db.session(), testimony_id, _revision_arg("older"), _revision_arg("newer")
     )
     return jsonify(found)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, flash, redirect, render_template, request
 from flask_babel import gettext
 
-from .. import curation, db, text_corrections
+from .. import archive_reading, curation, db, text_corrections
 from ..auth import current_viewer
 from . import urls
 from .archive import require_archivist
@@ -18,7 +18,7 @@ bp.before_request(require_archivist)
 def _page(testimony, values: dict, errors: dict, status: int = 200):
     return render_template(
         "archive_text.html",
-        testimony=curation.archive_summary(testimony),
+        testimony=archive_reading.archive_summary(testimony),
         held_languages=[o.code for o in testimony.other_languages],
         passage_count=len(testimony.passages),
         values=values,

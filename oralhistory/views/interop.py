@@ -14,7 +14,7 @@ from flask import (
     stream_with_context,
 )
 
-from .. import db, downloads, oai, records, search_app, testimony_pages
+from .. import db, downloads, oai, search_app, searching, testimony_pages
 from ..auth import csrf, current_viewer
 from ..openapi import openapi_document
 from ..search import QueryError
@@ -69,7 +69,7 @@ def search_csv():
     session, index = db.session(), search_app.archive_index()
 
     def results(page: int, per_page: int) -> dict:
-        return records.search_page(session, index, replace(asked, page=page, per_page=per_page))
+        return searching.search_page(session, index, replace(asked, page=page, per_page=per_page))
 
     total, rows = downloads.search_rows(session, results, urls.FULL, cite_now)
     # A byte-order mark, so that spreadsheets read the Arabic script as UTF-8.

@@ -8,8 +8,10 @@ from .. import (
     collection_file,
     collection_summary,
     db,
+    narrator_pages,
     records,
     search_app,
+    searching,
     testimony_pages,
     timeline_pages,
 )
@@ -38,8 +40,8 @@ def home():
     session = db.session()
     return render_template(
         "home.html",
-        narrators=records.list_narrators(session, current_viewer(), limit=HOME_NARRATORS),
-        narrator_count=records.count_narrators(session, current_viewer()),
+        narrators=narrator_pages.list_narrators(session, current_viewer(), limit=HOME_NARRATORS),
+        narrator_count=narrator_pages.count_narrators(session, current_viewer()),
         timeline=timeline_pages.timeline_span(session),
         publishers=collection_summary.publishers(session),
         interviewers=collection_summary.interviewers(session),
@@ -55,7 +57,7 @@ def search():
     if not any(value.strip() for value in asked.values()):
         return render_template("search.html", asked=asked, result=None, error=None)
     try:
-        result = records.search_page(db.session(), search_app.archive_index(), search_request())
+        result = searching.search_page(db.session(), search_app.archive_index(), search_request())
     except (QueryError, BadParameter) as error:
         return render_template("search.html", asked=asked, result=None, error=str(error)), 400
     return render_template("search.html", asked=asked, result=result, error=None)
@@ -66,11 +68,14 @@ def narrators():
     """The narrators, a page at a time."""
     session, viewer = db.session(), current_viewer()
     pages = paging(
-        page_number(), NARRATORS_PER_PAGE, records.count_narrators(session, viewer), "/narrators"
+        page_number(),
+        NARRATORS_PER_PAGE,
+        narrator_pages.count_narrators(session, viewer),
+        "/narrators",
     )
     return render_template(
         "narrators.html",
-        narrators=records.list_narrators(session, viewer, pages.offset, pages.per_page),
+        narrators=narrator_pages.list_narrators(session, viewer, pages.offset, pages.per_page),
         narrators_page=pages.as_dict(),
     )
 
@@ -80,7 +85,7 @@ def narrator(slug: str):
     """A narrator's profile: biography, testimonies and the events they speak of."""
     return render_template(
         "narrator.html",
-        narrator=records.get_narrator(db.session(), slug, current_viewer(), cite_now),
+        narrator=narrator_pages.get_narrator(db.session(), slug, current_viewer(), cite_now),
     )
 
 

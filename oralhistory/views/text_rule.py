@@ -15,7 +15,7 @@ import re
 
 from flask import Flask, abort, jsonify, request
 
-from .. import curation
+from .. import curation_form
 from ..messages import Message, _
 from .answers import error_response
 from .guards import wants_json
@@ -27,7 +27,7 @@ _REFUSED_IN_ADDRESS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 # What the forms that are not the testimony's call their fields, for the refusal's message.
 _LABELS = {
-    **curation.LABELS,
+    **curation_form.LABELS,
     "username": _("User name"),
     "password": _("Password"),
 }
