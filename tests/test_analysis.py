@@ -13,11 +13,11 @@ from oralhistory.models import Passage
 from oralhistory.search.analysis import (
     name_tokens,
     normalise_arabic,
-    spelling_table,
     text_analyzer,
     vocabulary_analyzer,
 )
 from oralhistory.search.quick import QuickAnalyzer
+from oralhistory.search.spellings import spelling_table
 from oralhistory.search.text_words import vocabulary_words
 from tests.conftest import import_testimony, run_cli
 from tests.helpers import hits
