@@ -12,10 +12,10 @@ from xml.sax.saxutils import escape as xml_escape
 
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from oralhistory import db
-from oralhistory.models import Revision, Testimony
+from oralhistory.models import ChangeLog, Revision, Testimony
 from tests.archive_helpers import (
     form_for_testimony,
     saved_testimony_id,
@@ -147,6 +147,9 @@ def test_the_upgrade_clears_titles_the_old_form_copied_and_keeps_imported_ones(a
         imported = {t.slug: dict(t.citation) for t in db.session().scalars(select(Testimony))}
         config_revision = ScriptDirectory.from_config(db.alembic_config(None)).get_revision("0008")
         with db.engine().begin() as connection:
+            # an archive of revision 0007 never held the change kinds of later versions (the
+            # CHECK constraints of the migrations on the way would refuse them)
+            connection.execute(delete(ChangeLog).where(ChangeLog.kind.in_(["names", "collection"])))
             command.stamp(db.alembic_config(connection), config_revision.down_revision)
     result = run_cli(app, "db", "upgrade")
     assert result.exit_code == 0, result.output
