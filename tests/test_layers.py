@@ -61,7 +61,12 @@ LAYERS = {
         "name_spellings",
     ],
     "collection": [
-        "importer",
+        "file_yaml",
+        "field_rules",
+        "testimony_file",
+        "testimony_rows",
+        "passage_replacement",
+        "timeline_file",
         "exporter",
         "front_matter",
         "backup",
@@ -71,6 +76,8 @@ LAYERS = {
         "collection_file",
     ],
     "services": [
+        "importer",
+        "collection_import",
         "records",
         "narrator_pages",
         "searching",
@@ -128,9 +135,6 @@ LAYERS = {
 ALLOWED = {
     ("curation", "timecodes"),
     ("curation_form", "timecodes"),
-    ("importer", "align_jobs"),
-    ("importer", "gazetteer"),
-    ("importer", "linking"),
     ("listening_times", "timecodes"),
     ("recording_files", "ohms_times"),
     ("recording_files", "timecodes"),
