@@ -39,6 +39,7 @@ LAYERS = {
     "record": [
         "models",
         "models_base",
+        "schema",
         "account_models",
         "log_models",
         "database",
