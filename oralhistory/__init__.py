@@ -10,6 +10,10 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+# The whole schema, whatever part of the package is imported first: a script that imports only
+# `models` still gets every table mapped, and every relationship between them resolved.
+from . import schema  # noqa: F401
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 

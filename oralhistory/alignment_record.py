@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .models import Base, utcnow
+from .models_base import Base, utcnow
 
 JOB_STATES = ("queued", "running", "done", "failed")
 

@@ -32,8 +32,8 @@ from sqlalchemy.orm import Session
 
 from .errors import BackupError
 from .exporter import export_archive, written_whole
-from .models import Base
 from .recording_files import restore_media
+from .schema import Base
 from .unit_of_work import UnitOfWork
 
 TABLES = "tables"

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from . import validation as valid
 from .collection_record import THE_COLLECTION, CollectionDescription
 from .errors import InvalidFile
-from .importer import _parse_yaml, _yaml_error
+from .file_yaml import parse_yaml as _parse_yaml
+from .file_yaml import yaml_error as _yaml_error
 from .kinds import ChangeKind
 from .unit_of_work import UnitOfWork
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Integer, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .models import Base, utcnow
+from .models_base import Base, utcnow
 
 # the one row's id
 THE_COLLECTION = 1

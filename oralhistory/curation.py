@@ -25,13 +25,14 @@ from .curation_form import (
     meta_from_form,
     text_value,
 )
-from .errors import FormProblems
+from .errors import FormProblems, InvalidFile
 from .form_input import Form, Upload, corrected_passages, new_passages
 from .front_matter import testimony_meta
-from .importer import InvalidFile, TestimonyFile, store_testimony
 from .linking import link_testimony
 from .messages import _
 from .models import Testimony, utcnow
+from .testimony_file import TestimonyFile
+from .testimony_rows import store_testimony
 from .unit_of_work import Saved, UnitOfWork
 
 IMPORT_AUTHOR = revisions.IMPORT_AUTHOR

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import language_corrections, problems, timecodes
+from .field_rules import NARRATOR_FIELDS, check_testimony_meta
 from .form_input import Form
 from .front_matter import narrator_meta, passage_source
-from .importer import NARRATOR_FIELDS, check_testimony_meta
 from .messages import _
 from .models import Event, Narrator, Revision, Testimony
 from .validation import LONG_TEXT, text

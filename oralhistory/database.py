@@ -13,7 +13,8 @@ from sqlalchemy import Connection, create_engine, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from .models import Base, ChangeLogHead
+from .log_models import ChangeLogHead
+from .schema import Base
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The revision of the first schema: an archive made before migrations holds it, and perhaps

@@ -23,33 +23,22 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from . import changes, collection_file, name_spellings, recording_files, translation_file
+from .errors import InvalidFile
+from .file_yaml import dump_yaml as _yaml
 from .front_matter import passage_source, testimony_meta
-from .importer import InvalidFile, read_testimony_file, store_testimony, upsert_narrator
 from .kinds import AccessLevel
 from .models import ChangeLog, ContextLink, Event, Figure, Place, Revision, Source, Testimony
+from .testimony_file import read_testimony_file
+from .testimony_rows import store_testimony, upsert_narrator
 from .unit_of_work import UnitOfWork
 
 STATE_FILE = "archive.json"
 STATE_FORMAT = 1
 LINK_FIELDS = ("kind", "target", "status", "origin", "reason", "passage_digest", "decided_by")
-
-
-def _plain(value: Any) -> Any:
-    """`value` without the empty fields the file format leaves out rather than writes as null."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if v is not None and v != ""}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
-
-
-def _yaml(data: Any) -> str:
-    return yaml.safe_dump(_plain(data), allow_unicode=True, sort_keys=False, width=100)
 
 
 def testimony_file(testimony: Testimony, recording: dict[str, Any] | None = None) -> str:

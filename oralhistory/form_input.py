@@ -10,9 +10,9 @@ from typing import Any, Protocol
 
 from . import problems
 from .front_matter import passage_source
-from .importer import PassageText, split_passages
 from .messages import _
 from .models import Testimony
+from .testimony_file import PassageText, split_passages
 from .validation import long_passage, too_large, transcript_problem
 
 TRANSCRIPT_EXTENSIONS = (".txt", ".md")

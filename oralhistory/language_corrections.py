@@ -17,9 +17,9 @@ from typing import Any
 
 from . import languages
 from .anchors import match_passages
-from .importer import PassageText, split_passages
 from .messages import _
 from .models import Testimony
+from .testimony_file import PassageText, split_passages
 
 
 def field(code: str) -> str:

@@ -9,15 +9,10 @@ they share the passages' anchors and their times in the recording.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .models import Base
-
-if TYPE_CHECKING:
-    from .models import Passage, Testimony
+from .models_base import Base
 
 TEXT_KINDS = ("original", "translation")
 
@@ -35,7 +30,8 @@ class TestimonyLanguage(Base):
     kind: Mapped[str] = mapped_column(String(12))  # one of TEXT_KINDS
     translator: Mapped[str | None] = mapped_column(Text)
 
-    testimony: Mapped[Testimony] = relationship(back_populates="other_languages")
+    # named, not imported: `models` imports this module's classes for its own relationships
+    testimony = relationship("Testimony", back_populates="other_languages")
 
 
 class LanguageText(Base):
@@ -50,4 +46,4 @@ class LanguageText(Base):
     text: Mapped[str] = mapped_column(Text)
     editor_note: Mapped[str | None] = mapped_column(Text)
 
-    passage: Mapped[Passage] = relationship(back_populates="texts")
+    passage = relationship("Passage", back_populates="texts")

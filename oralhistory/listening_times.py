@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import revisions, timecodes
 from .curation import Saved, get_testimony
 from .messages import _
+from .models import Passage, Testimony
 from .records import NotFound
 from .unit_of_work import UnitOfWork
 
@@ -72,3 +74,16 @@ def start_here(
             summary = f"Start of {anchor} set to {timecodes.clock_text(seconds)} while listening"
             work.record(testimony, "corrected", author, summary)
     return Saved(testimony, work.index_warning) if work.committed else None
+
+
+def transcript_webvtt(session: Session, testimony: Testimony) -> str:
+    """The testimony's timed passages as WebVTT, one cue per passage named by its anchor (the
+    caller has checked that its reader may read the testimony)."""
+    timed = session.scalars(
+        select(Passage)
+        .where(Passage.testimony_id == testimony.id, Passage.start.is_not(None))
+        .order_by(Passage.position)
+    )
+    passages = [{"anchor": p.anchor, "start": p.start, "end": p.end, "text": p.text} for p in timed]
+    recording = testimony.recording
+    return timecodes.write_webvtt(passages, recording.duration if recording else None)

@@ -3,7 +3,9 @@ recordings, the timeline, context links).
 
 The accounts' tables are `account_models`, the history's (revisions, the change log)
 `log_models`, the other languages' `language_models` and the alignment jobs'
-`alignment_record`; every one of their names is also importable from here.
+`alignment_record`, the collection's description `collection_record` and the spelling table
+`name_spellings`; the names of the first two are also importable from here. The whole schema,
+every table mapped, is `schema`.
 
 The database is the source of truth. The search index is derived from it (see `search/`),
 and nothing in this module knows about the index.
@@ -370,8 +372,3 @@ class ContextLink(Base):
     @property
     def anchor(self) -> str:
         return f"p-{self.position}"
-
-
-# The other languages' tables and the alignment jobs live in their own modules, mapped with the
-# rest so that the schema is whole (they name `Base`, so they come after it).
-from . import alignment_record, collection_record, language_models, name_spellings  # noqa: E402, F401

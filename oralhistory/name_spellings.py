@@ -15,7 +15,7 @@ import yaml
 from sqlalchemy import DateTime, Integer, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .models import Base, utcnow
+from .models_base import Base, utcnow
 
 FILE_NAME = "names.yaml"
 

@@ -20,9 +20,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import media, ohms_times, timecodes
-from .importer import InvalidFile, TestimonyFile
+from .errors import InvalidFile
 from .kinds import Timing
 from .models import Recording, Testimony
+from .testimony_file import TestimonyFile
 
 SUMS_FILE = "recordings.sha256"  # at the top of an export, as `sha256sum -c` reads it
 CHUNK = 1024 * 1024

@@ -17,10 +17,10 @@ from . import curation, curation_form, languages, revisions
 from . import validation as valid
 from .curation import FormProblems, Saved
 from .front_matter import passage_source
-from .importer import split_passages
 from .language_models import TEXT_KINDS
 from .messages import _
 from .models import Testimony
+from .testimony_file import split_passages
 from .unit_of_work import UnitOfWork
 
 _LANGUAGE_RULE = valid.language_tag(10)

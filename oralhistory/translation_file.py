@@ -18,17 +18,14 @@ import yaml
 
 from . import languages
 from . import validation as valid
-from .importer import (
-    InvalidFile,
-    PassageText,
-    _check,
-    _one_of,
-    _parse_yaml,
-    _yaml_error,
-    split_passages,
-)
+from .errors import InvalidFile
+from .field_rules import _check, _one_of
+from .file_yaml import dump_yaml as _yaml
+from .file_yaml import parse_yaml as _parse_yaml
+from .file_yaml import yaml_error as _yaml_error
 from .language_models import TEXT_KINDS
 from .models import Testimony
+from .testimony_file import PassageText, split_passages
 
 TRANSLATION_FIELDS = {
     "translation_of": (valid.slug(160), True),
@@ -155,8 +152,6 @@ def store_translations_beside(testimony: Testimony, testimony_path: Path) -> lis
 
 def translation_files(testimony: Testimony) -> dict[str, str]:
     """The testimony's texts in its other languages as files: file name -> content."""
-    from .exporter import _yaml
-
     written = {}
     for other in testimony.other_languages:
         meta = {

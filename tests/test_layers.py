@@ -39,6 +39,7 @@ LAYERS = {
     "record": [
         "models",
         "models_base",
+        "schema",
         "account_models",
         "log_models",
         "database",
@@ -61,7 +62,12 @@ LAYERS = {
         "name_spellings",
     ],
     "collection": [
-        "importer",
+        "file_yaml",
+        "field_rules",
+        "testimony_file",
+        "testimony_rows",
+        "passage_replacement",
+        "timeline_file",
         "exporter",
         "front_matter",
         "backup",
@@ -69,8 +75,12 @@ LAYERS = {
         "recording_files",
         "translation_file",
         "collection_file",
+        "timecodes",
+        "ohms_times",
     ],
     "services": [
+        "importer",
+        "collection_import",
         "records",
         "narrator_pages",
         "searching",
@@ -79,6 +89,10 @@ LAYERS = {
         "form_input",
         "archive_reading",
         "linking",
+        "link_reasons",
+        "link_rules",
+        "link_store",
+        "link_decisions",
         "linkcounts",
         "narrators_named",
         "collection_summary",
@@ -107,8 +121,6 @@ LAYERS = {
         "downloads",
         "openapi",
         "recording_exports",
-        "timecodes",
-        "ohms_times",
     ],
     "web": [
         "views",
@@ -125,19 +137,7 @@ LAYERS = {
 }
 
 # Today's imports against the direction: (importer, imported). Only ever shrinks.
-ALLOWED = {
-    ("curation", "timecodes"),
-    ("curation_form", "timecodes"),
-    ("importer", "align_jobs"),
-    ("importer", "gazetteer"),
-    ("importer", "linking"),
-    ("listening_times", "timecodes"),
-    ("recording_files", "ohms_times"),
-    ("recording_files", "timecodes"),
-    ("recordings", "ohms_times"),
-    ("recordings", "timecodes"),
-    ("views.timecodes", "sqlalchemy"),
-}
+ALLOWED: set[tuple[str, str]] = set()
 
 
 def layer_of(module: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from oralhistory.models import Base
+from oralhistory.schema import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

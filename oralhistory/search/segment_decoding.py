@@ -138,7 +138,7 @@ def _decode_lengths(schema, perdoc, count: int, fieldname: str) -> np.ndarray:
         for docnum in range(count):
             found[docnum] = length_to_byte(perdoc.doc_field_length(docnum, fieldname, 0) or 0)
         return found
-    # `store.LengthBytes`: the column read into memory (None: no document has the field)
+    # `whoosh_patches.LengthBytes`: the column read into memory (None: no document has the field)
     column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     if column is not None:
         held = min(len(column.bytes), count)

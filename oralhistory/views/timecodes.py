@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, flash, redirect, request, url_for
 from flask_babel import gettext
-from sqlalchemy import select
 
-from .. import db, recordings, records, timecodes
+from .. import db, listening_times, recordings, records, timecodes
 from ..auth import current_viewer
 from ..i18n import translated
-from ..models import MAX_ROW_ID, Passage, Testimony
+from ..models import MAX_ROW_ID, Testimony
 from . import urls
 from .archive import require_archivist
 
@@ -36,14 +35,7 @@ def transcript_vtt(testimony_id: int):
     session = db.session()
     found = session.get(Testimony, testimony_id) if 0 < testimony_id <= MAX_ROW_ID else None
     testimony = records.readable(current_viewer(), found, testimony_id)
-    timed = session.scalars(
-        select(Passage)
-        .where(Passage.testimony_id == testimony.id, Passage.start.is_not(None))
-        .order_by(Passage.position)
-    )
-    passages = [{"anchor": p.anchor, "start": p.start, "end": p.end, "text": p.text} for p in timed]
-    recording = testimony.recording
-    body = timecodes.write_webvtt(passages, recording.duration if recording else None)
+    body = listening_times.transcript_webvtt(session, testimony)
     response = current_app.response_class(body, mimetype="text/vtt")
     scope = "public" if testimony.is_public else "private"
     response.headers["Cache-Control"] = f"{scope}, no-cache"
