@@ -1,6 +1,7 @@
 """Entry point for a WSGI server: `gunicorn wsgi:app` (which reads `gunicorn.conf.py`)."""
 
-from oralhistory import create_app, index_follower, warm_up
+from oralhistory import create_app, warm_up
+from oralhistory.web import index_follower
 
 app = create_app()
 # a server keeps its index in step with the change log by itself (readers never write it)

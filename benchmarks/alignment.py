@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from oralhistory import alignment
+from oralhistory.services import alignment
 from tests.spoken_fixtures import ARABIC, ENGLISH, missing_tools, speak
 
 MORE = {

@@ -23,8 +23,9 @@ from sqlalchemy import insert, inspect
 from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.orm.interfaces import MANYTOONE, ONETOMANY
 
-from oralhistory import validation
-from oralhistory.importer import (
+from oralhistory.collection import validation
+from oralhistory.record.models import Narrator, Testimony
+from oralhistory.services.importer import (
     InvalidFile,
     TestimonyFile,
     check_testimony_meta,
@@ -32,8 +33,7 @@ from oralhistory.importer import (
     fill_testimony,
     split_passages,
 )
-from oralhistory.linking import Rules, link_testimony
-from oralhistory.models import Narrator, Testimony
+from oralhistory.services.linking import Rules, link_testimony
 
 # The rows a testimony holds (passages, event links, context links...), table by table.
 HELD = [r for r in inspect(Testimony).relationships if r.direction is ONETOMANY]

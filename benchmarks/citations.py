@@ -16,8 +16,9 @@ import re
 import statistics
 import time
 
-from oralhistory import PROJECT_ROOT, citation
-from oralhistory.anchors import match_passages
+from oralhistory import PROJECT_ROOT
+from oralhistory.formats import citation
+from oralhistory.record.anchors import match_passages
 
 SEED = 17
 SOURCE = PROJECT_ROOT / "transcripts" / "testimonies"

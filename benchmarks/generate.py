@@ -32,13 +32,13 @@ import yaml
 from sqlalchemy.orm import Session
 
 from oralhistory import PROJECT_ROOT
-from oralhistory.importer import (
+from oralhistory.services.importer import (
     parse_testimony,
     read_timeline_file,
     store_testimony,
     store_timeline,
 )
-from oralhistory.linking import link_testimony
+from oralhistory.services.linking import link_testimony
 
 from .bulk import store_testimonies
 

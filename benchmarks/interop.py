@@ -17,7 +17,9 @@ import time
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from oralhistory import create_app, db, indexing, search_app
+from oralhistory import create_app
+from oralhistory.services import indexing
+from oralhistory.web import db, search_app
 
 from .generate import SEED, generate, load, load_timeline
 

@@ -21,8 +21,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from oralhistory import create_app, db
-from oralhistory.models import ContextLink, Testimony
+from oralhistory import create_app
+from oralhistory.record.models import ContextLink, Testimony
+from oralhistory.web import db
 
 from .bulk import store_testimonies
 from .generate import SEED, GeneratedTestimony, _narrator, _passage, _Words, generate

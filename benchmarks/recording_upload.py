@@ -20,8 +20,9 @@ import time
 import wave
 from pathlib import Path
 
-from oralhistory import create_app, db
-from oralhistory.accounts import create_archivist, open_session
+from oralhistory import create_app
+from oralhistory.services.accounts import create_archivist, open_session
+from oralhistory.web import db
 
 BOUNDARY = "benchmarkboundary7f3a"
 

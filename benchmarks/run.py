@@ -35,18 +35,11 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from oralhistory import (
-    PROJECT_ROOT,
-    create_app,
-    db,
-    indexing,
-    search,
-    search_app,
-    searching,
-    warm_up,
-)
-from oralhistory.importer import parse_testimony, store_testimony
-from oralhistory.linking import link_testimony
+from oralhistory import PROJECT_ROOT, create_app, search, warm_up
+from oralhistory.services import indexing, searching
+from oralhistory.services.importer import parse_testimony, store_testimony
+from oralhistory.services.linking import link_testimony
+from oralhistory.web import db, search_app
 
 from .generate import SEED, Collection, Query, extra_testimony, generate, load, load_timeline
 

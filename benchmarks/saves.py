@@ -32,9 +32,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from oralhistory import PROJECT_ROOT, create_app, db, search_app
-from oralhistory.accounts import create_archivist
-from oralhistory.models import Passage, Testimony
+from oralhistory import PROJECT_ROOT, create_app
+from oralhistory.record.models import Passage, Testimony
+from oralhistory.services.accounts import create_archivist
+from oralhistory.web import db, search_app
 
 CAUGHT_UP_SECONDS = 10.0
 FORM = {

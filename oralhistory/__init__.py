@@ -12,7 +12,7 @@ from flask import Flask
 
 # The whole schema, whatever part of the package is imported first: a script that imports only
 # `models` still gets every table mapped, and every relationship between them resolved.
-from . import schema  # noqa: F401
+from .record import schema  # noqa: F401
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,18 +74,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     _check_public_url(app.config.get("PUBLIC_URL"))
 
-    from . import (
-        align_cli,
-        auth,
-        cli,
-        db,
-        i18n,
-        index_follower,
-        request_deadline,
-        search_app,
-        security,
-    )
-    from .views import register_views, static_files
+    from . import align_cli, cli
+    from .web import auth, db, i18n, index_follower, request_deadline, search_app, security
+    from .web.views import register_views, static_files
 
     i18n.init_app(app)
     db.init_app(app)
@@ -106,7 +97,9 @@ def warm_up(app: Flask) -> None:
     English word list name keys rest on loaded, the index's arrays mapped, the public
     statistics counted, the SQL compiled. An archive without an index yet starts all the same.
     """
-    from . import collection_summary, db, search, search_app, searching
+    from . import search
+    from .services import collection_summary, searching
+    from .web import db, search_app
 
     with app.test_request_context("/api/search"):
         try:

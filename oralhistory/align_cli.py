@@ -12,10 +12,11 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from . import align_jobs, alignment, db
-from .i18n import translated
-from .models import Testimony
-from .timecodes import clock_text
+from .collection.timecodes import clock_text
+from .record.models import Testimony
+from .services import align_jobs, alignment
+from .web import db
+from .web.i18n import translated
 
 CLI_AUTHOR = "flask align"
 

@@ -9,17 +9,20 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import collection_file, db, index_follower, indexing, name_spellings, search_app
-from .exporter import export_archive, restore_archive
-from .importer import (
+from .collection import collection_file
+from .collection.exporter import export_archive, restore_archive
+from .record import name_spellings
+from .record.unit_of_work import UnitOfWork
+from .services import indexing
+from .services.importer import (
     InvalidFile,
     import_testimonies,
     read_timeline_file,
     store_timeline,
     testimony_paths,
 )
-from .linking import link_testimonies
-from .unit_of_work import UnitOfWork
+from .services.linking import link_testimonies
+from .web import db, index_follower, search_app
 
 
 def init_app(app: Flask) -> None:
@@ -61,7 +64,7 @@ def _load_names(session) -> None:
 
 
 def _media_store():
-    from .recording_files import MediaStore
+    from .collection.recording_files import MediaStore
 
     config = current_app.config
     return MediaStore(Path(config["MEDIA_DIR"]), int(config["MAX_RECORDING_BYTES"]))
@@ -183,7 +186,7 @@ def reindex_command() -> None:
 def check_command(repair: bool) -> None:
     """Check every recording's file against its size and SHA-256, compare the record and the
     search index passage by passage, and report what is wrong."""
-    from .fixity import check_recordings
+    from .record.fixity import check_recordings
 
     session = db.session()
     checked, damaged = check_recordings(session, _media_store().directory)
@@ -201,8 +204,8 @@ def check_command(repair: bool) -> None:
 
 
 def _report_incoming() -> None:
-    from . import media
-    from .views.media import REMOVED_AT_START
+    from .record import media
+    from .web.views.media import REMOVED_AT_START
 
     for name, size in current_app.extensions.get(REMOVED_AT_START, []):
         click.echo(
@@ -217,7 +220,7 @@ def _report_incoming() -> None:
 
 
 def _check_index(session, repair: bool) -> None:
-    from .check import check_index, repair_index
+    from .services.check import check_index, repair_index
 
     drift = check_index(session, search_app.archive_index())
     for line in drift.lines():
@@ -272,8 +275,8 @@ def db_revision_command(message: str) -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_archivist_command(username: str, password: str) -> None:
     """Create an archivist account (asks for the password when not given)."""
-    from .accounts import create_archivist
     from .errors import AccountError
+    from .services.accounts import create_archivist
 
     try:
         create_archivist(db.session(), username, password)
@@ -310,8 +313,8 @@ def export_command(directory: Path, include_restricted: bool) -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def set_password_command(username: str, password: str) -> None:
     """Give an archivist a new password; every session of theirs ends."""
-    from .accounts import set_password
     from .errors import AccountError
+    from .services.accounts import set_password
 
     db.upgrade_schema()  # sessions are kept in a table older archives lack
     try:
@@ -332,7 +335,7 @@ def set_password_command(username: str, password: str) -> None:
 def backup_command(directory: Path, include_accounts: bool) -> None:
     """Write the whole record, restricted and withdrawn testimony included, as a BagIt bag
     with SHA-256 manifests that `restore` reads back."""
-    from .backup import BackupError, backup_archive
+    from .collection.backup import BackupError, backup_archive
 
     try:
         report = backup_archive(
@@ -358,7 +361,7 @@ def backup_command(directory: Path, include_accounts: bool) -> None:
 def restore_command(directory: Path) -> None:
     """Check a backup made by `backup` against its manifests, then rebuild this empty archive
     from it, search index included."""
-    from .backup import BackupError, restore_archive
+    from .collection.backup import BackupError, restore_archive
 
     db.upgrade_schema()
     session = db.session()

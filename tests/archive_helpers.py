@@ -6,8 +6,8 @@ import re
 
 from sqlalchemy import func, select
 
-from oralhistory import db
-from oralhistory.models import Narrator, Passage, Revision, Testimony
+from oralhistory.record.models import Narrator, Passage, Revision, Testimony
+from oralhistory.web import db
 from tests.conftest import run_cli
 
 PASSWORD = "a long and honest passphrase"

@@ -18,7 +18,8 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
-from oralhistory import PROJECT_ROOT, create_app, index_follower
+from oralhistory import PROJECT_ROOT, create_app
+from oralhistory.web import index_follower
 
 TRANSCRIPTS = PROJECT_ROOT / "transcripts"
 POSTGRES_URL = os.environ.get("ORALHISTORY_TEST_POSTGRES_URL")
@@ -175,9 +176,9 @@ def sign_in(app, client, username: str = "keeper") -> None:
     """Sign `client` in as an archivist (creating the account), without the login form."""
     from sqlalchemy import select
 
-    from oralhistory import db
-    from oralhistory.accounts import create_archivist, open_session
-    from oralhistory.models import Archivist
+    from oralhistory.record.models import Archivist
+    from oralhistory.services.accounts import create_archivist, open_session
+    from oralhistory.web import db
 
     with app.app_context():
         session = db.session()

@@ -29,8 +29,8 @@ def hit_count(client, q: str) -> int:
 def archive_schema_and_groups(session) -> tuple:
     """The schema the archive's index is built with (the record's places and `names.yaml`),
     and every testimony's documents, as `search.rebuild_index` writes them."""
-    from oralhistory import index_documents
     from oralhistory.search import documents
+    from oralhistory.services import index_documents
 
     spellings = index_documents.spellings(session)
     groups = index_documents.document_groups(session, None)

@@ -54,8 +54,8 @@ def import_pair(app, folder: Path, slug: str = SLUG, access: str = "public") -> 
     """Import the testimony in two languages; return its id."""
     from sqlalchemy import select
 
-    from oralhistory import db
-    from oralhistory.models import Testimony
+    from oralhistory.record.models import Testimony
+    from oralhistory.web import db
 
     path = write_pair(folder, slug, access)
     result = run_cli(app, "import", str(path))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from oralhistory import alignment
+from oralhistory.services import alignment
 
 TOOLS = ("espeak-ng", "sox", "ffmpeg")
 ALLOW_MISSING = "ORALHISTORY_ALLOW_NO_ALIGNER"

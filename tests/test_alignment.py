@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from oralhistory import db, revisions
-from oralhistory.alignment_record import AlignmentJob
-from oralhistory.models import Revision, Testimony
+from oralhistory.record import revisions
+from oralhistory.record.alignment_record import AlignmentJob
+from oralhistory.record.models import Revision, Testimony
+from oralhistory.web import db
 from tests.archive_helpers import archivist_client, csrf_token
 from tests.conftest import make_app, run_cli
 from tests.spoken_fixtures import ARABIC, ENGLISH, require_tools, speak, write_spoken_testimony
@@ -224,7 +225,7 @@ def test_a_job_cut_off_by_a_restart_runs_again_when_the_server_starts(app, tmp_p
         session.commit()
     restarted = make_app(tmp_path, ALIGN_WORKER="thread")
     finished = wait_until_finished(restarted, testimony_id)
-    from oralhistory.views.alignment import stop_worker
+    from oralhistory.web.views.alignment import stop_worker
 
     stop_worker(restarted)
     assert finished.id == job.id and finished.state == "done"
@@ -326,7 +327,7 @@ def test_two_archivists_accepting_one_alignment_at_once_make_one_revision(app, s
     assert run_cli(app, "align", spoken["en"]["slug"]).exit_code == 0
     job_id = latest_job(app, testimony_id).id
     factory = app.extensions["oralhistory.sessionmaker"]
-    from oralhistory import align_jobs
+    from oralhistory.services import align_jobs
 
     with app.app_context(), factory() as first, factory() as second:
         seen = [session.get(AlignmentJob, job_id) for session in (first, second)]

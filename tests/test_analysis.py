@@ -8,8 +8,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from whoosh.analysis.analyzers import CompositeAnalyzer
 
-from oralhistory import db, index_documents, search_app
-from oralhistory.models import Passage
+from oralhistory.record.models import Passage
 from oralhistory.search.analysis import (
     name_tokens,
     normalise_arabic,
@@ -19,6 +18,8 @@ from oralhistory.search.analysis import (
 from oralhistory.search.quick import QuickAnalyzer
 from oralhistory.search.spellings import spelling_table
 from oralhistory.search.text_words import vocabulary_words
+from oralhistory.services import index_documents
+from oralhistory.web import db, search_app
 from tests.conftest import import_testimony, run_cli
 from tests.helpers import hits
 

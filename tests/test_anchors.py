@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from oralhistory.anchors import match_passages
+from oralhistory.record.anchors import match_passages
 from tests.archive_helpers import submit
 from tests.test_archivists import edit_form, first_testimony_of
 

@@ -11,8 +11,8 @@ from html import unescape
 import pytest
 from sqlalchemy import delete, select, update
 
-from oralhistory import db
-from oralhistory.models import Archivist, LoginAttempt, Testimony
+from oralhistory.record.models import Archivist, LoginAttempt, Testimony
+from oralhistory.web import db
 from tests.archive_helpers import (
     PASSWORD,
     archivist_client,

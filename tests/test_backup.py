@@ -19,8 +19,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select, text
 
-from oralhistory import db
-from oralhistory.models import Testimony
+from oralhistory.record.models import Testimony
+from oralhistory.web import db
 from tests.archive_helpers import PASSWORD, archivist_client, submit
 from tests.conftest import (
     POSTGRES_URL,

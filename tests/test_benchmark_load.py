@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from benchmarks.generate import generate, load, load_through_importer, load_timeline
-from oralhistory import db
-from oralhistory.models import Base
+from oralhistory.record.models import Base
+from oralhistory.web import db
 from tests.conftest import make_app
 
 # The clock moves between the two loads: when a row was made is all that may differ.

@@ -8,7 +8,7 @@ from __future__ import annotations
 from benchmarks.bulk import store_testimonies
 from benchmarks.generate import generate, load, load_timeline
 from benchmarks.pages import long_testimony, pages_of, time_pages
-from oralhistory import db
+from oralhistory.web import db
 from tests.conftest import make_app
 
 

@@ -14,10 +14,12 @@ from sqlalchemy import func, select
 
 from benchmarks.generate import FINDING_KINDS, Query, extra_testimony, generate, load
 from benchmarks.run import api_request, build_fts, fts_search
-from oralhistory import db, indexing, search, search_app, searching
-from oralhistory.importer import parse_testimony, store_testimony
-from oralhistory.models import Passage, Testimony
+from oralhistory import search
+from oralhistory.record.models import Passage, Testimony
 from oralhistory.search import postings
+from oralhistory.services import indexing, searching
+from oralhistory.services.importer import parse_testimony, store_testimony
+from oralhistory.web import db, search_app
 from tests.conftest import copy_database, make_app, sqlite_only
 
 SIZE = 1000

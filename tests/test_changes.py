@@ -9,9 +9,11 @@ import time
 from sqlalchemy import select
 from whoosh.fields import ID
 
-from oralhistory import changes, db, search, search_app
-from oralhistory.check import check_index
-from oralhistory.models import ChangeLog, Testimony
+from oralhistory import search
+from oralhistory.record import changes
+from oralhistory.record.models import ChangeLog, Testimony
+from oralhistory.services.check import check_index
+from oralhistory.web import db, search_app
 from tests.archive_helpers import archivist_client, form_for_testimony, submit
 from tests.conftest import import_testimony, run_cli
 from tests.helpers import archive_schema_and_groups, hit_count

@@ -12,9 +12,11 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from oralhistory import citable, citation, db
-from oralhistory.access import ANONYMOUS
-from oralhistory.models import Testimony
+from oralhistory.formats import citation
+from oralhistory.record.access import ANONYMOUS
+from oralhistory.record.models import Testimony
+from oralhistory.services import citable
+from oralhistory.web import db
 from tests.archive_helpers import form_for_testimony, submit
 from tests.test_archivists import edit_form, first_testimony_of
 

@@ -10,9 +10,9 @@ from alembic import command
 from sqlalchemy import insert, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from oralhistory import db
-from oralhistory.kinds import CHECKED, ChangeKind, LinkStatus, Timing
-from oralhistory.models import Base, ContextLink, Passage
+from oralhistory.record.kinds import CHECKED, ChangeKind, LinkStatus, Timing
+from oralhistory.record.models import Base, ContextLink, Passage
+from oralhistory.web import db
 from tests.conftest import make_app
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from oralhistory import db
-from oralhistory.models import Event, Narrator, Passage, Testimony
+from oralhistory.record.models import Event, Narrator, Passage, Testimony
+from oralhistory.web import db
 
 NARRATORS = {
     "hisham-skeif": "Hisham Skeif",

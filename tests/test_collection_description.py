@@ -12,8 +12,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from oralhistory import PROJECT_ROOT, db
-from oralhistory.models import ChangeLog
+from oralhistory import PROJECT_ROOT
+from oralhistory.record.models import ChangeLog
+from oralhistory.web import db
 from tests.conftest import make_app, run_cli
 
 COLLECTION_FILE = PROJECT_ROOT / "transcripts" / "collection.yaml"

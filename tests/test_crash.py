@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from oralhistory import changes, db, search_app
-from oralhistory.check import check_index
+from oralhistory.record import changes
+from oralhistory.services.check import check_index
+from oralhistory.web import db, search_app
 from tests.conftest import TESTIMONY, make_app
 
 PROCESS_SECONDS = 60  # the most a killed process is given to start and to die

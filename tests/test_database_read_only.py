@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import make_url, text, update
 
-from oralhistory import db
-from oralhistory.models import ArchivistSession
+from oralhistory.record.models import ArchivistSession
+from oralhistory.web import db
 from tests.archive_helpers import (
     create_archivist,
     form_for_testimony,

@@ -19,10 +19,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from oralhistory import db
-from oralhistory.curation import withdraw_testimony
-from oralhistory.linking import add_link, decide_link
-from oralhistory.models import ContextLink, Testimony
+from oralhistory.record.models import ContextLink, Testimony
+from oralhistory.services.curation import withdraw_testimony
+from oralhistory.services.linking import add_link, decide_link
+from oralhistory.web import db
 from tests.conftest import copy_database, import_testimony, make_app, run_cli, sign_in
 
 RESTRICTED_WORDS = "The guard at the mill kept the keys to the granary"

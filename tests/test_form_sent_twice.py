@@ -13,8 +13,8 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
-from oralhistory import db
-from oralhistory.models import Testimony
+from oralhistory.record.models import Testimony
+from oralhistory.web import db
 from tests.archive_helpers import (
     archivist_client,
     csrf_token,

@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from oralhistory import db
-from oralhistory.models import Testimony
+from oralhistory.record.models import Testimony
+from oralhistory.web import db
 from tests.archive_helpers import form_for_testimony, record_counts, submit
 from tests.conftest import TESTIMONY, run_cli
 
@@ -207,7 +207,7 @@ def test_hsts_is_sent_over_https_only(client):
 def test_no_template_holds_an_inline_script_or_style():
     from oralhistory import PROJECT_ROOT
 
-    for template in (PROJECT_ROOT / "templates").glob("*.html"):
+    for template in (PROJECT_ROOT / "templates").rglob("*.html"):
         html = template.read_text(encoding="utf-8").lower()
         for inline in ("<style", " style=", " onclick=", " onload=", "javascript:"):
             assert inline not in html, (template.name, inline)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from oralhistory import db
-from oralhistory.importer import split_passages
-from oralhistory.models import Narrator, Passage, Testimony
+from oralhistory.record.models import Narrator, Passage, Testimony
+from oralhistory.services.importer import split_passages
+from oralhistory.web import db
 from tests.conftest import TESTIMONY, run_cli
 
 
@@ -115,7 +115,7 @@ def test_passages_are_split_at_blank_lines_and_keep_their_text():
 
 
 def test_timeline_with_an_unknown_place_is_reported_by_line():
-    from oralhistory.importer import InvalidFile, parse_timeline
+    from oralhistory.services.importer import InvalidFile, parse_timeline
 
     text = (
         "sources:\n  - slug: s\n    title: S\nplaces:\n  - slug: p\n    name: P\n"

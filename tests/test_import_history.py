@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from oralhistory import db, revisions
-from oralhistory.models import Testimony
+from oralhistory.record import revisions
+from oralhistory.record.models import Testimony
+from oralhistory.web import db
 from tests.archive_helpers import archivist_client, submit
 from tests.conftest import TESTIMONY, run_cli
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from oralhistory import db, search_app
-from oralhistory.models import Passage
+from oralhistory.record.models import Passage
+from oralhistory.web import db, search_app
 from tests.conftest import import_testimony, run_cli
 from tests.conftest import make_app as make_test_app
 

@@ -10,7 +10,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from oralhistory.i18n import TRANSLATIONS_DIR, compile_catalogues
+from oralhistory.web.i18n import TRANSLATIONS_DIR, compile_catalogues
 from tests.conftest import TESTIMONY, run_cli
 
 CATALOGUE = TRANSLATIONS_DIR / "ar" / "LC_MESSAGES" / "messages.po"

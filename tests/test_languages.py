@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from oralhistory import db
-from oralhistory.language_models import LanguageText, TestimonyLanguage
-from oralhistory.models import Revision, Testimony
+from oralhistory.record.language_models import LanguageText, TestimonyLanguage
+from oralhistory.record.models import Revision, Testimony
+from oralhistory.web import db
 from tests.conftest import make_app, run_cli
 from tests.language_fixtures import (
     ARABIC,
@@ -68,7 +68,7 @@ def test_a_translation_file_with_a_bad_language_or_kind_is_refused_by_its_line(a
 
 
 def test_the_batch_import_does_not_take_a_translation_for_a_testimony(app, tmp_path):
-    from oralhistory.importer import testimony_paths
+    from oralhistory.services.importer import testimony_paths
 
     write_pair(tmp_path / "testimonies")
     assert [p.name for p in testimony_paths(tmp_path)] == [f"{SLUG}.md"]

@@ -8,8 +8,8 @@ import re
 
 from sqlalchemy import select
 
-from oralhistory import db
-from oralhistory.models import Revision, Testimony
+from oralhistory.record.models import Revision, Testimony
+from oralhistory.web import db
 from tests.archive_helpers import archivist_client, record_counts, submit
 from tests.conftest import make_app, run_cli
 from tests.language_fixtures import ARABIC, ENGLISH, SLUG, import_pair

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from oralhistory import db
-from oralhistory.models import Revision, Testimony
+from oralhistory.record.models import Revision, Testimony
+from oralhistory.web import db
 from tests.archive_helpers import archivist_client, submit
 from tests.conftest import TESTIMONY, run_cli
 from tests.language_fixtures import ARABIC, ENGLISH

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from oralhistory import db
-from oralhistory.models import Testimony
+from oralhistory.record.models import Testimony
+from oralhistory.web import db
 from tests.language_fixtures import ARABIC, ENGLISH, import_pair
 
 

@@ -7,8 +7,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from oralhistory import db, revisions
-from oralhistory.models import ContextLink, Testimony, utcnow
+from oralhistory.record import revisions
+from oralhistory.record.models import ContextLink, Testimony, utcnow
+from oralhistory.web import db
 from tests.conftest import TESTIMONY, TRANSCRIPTS, run_cli, sign_in
 
 FALL = "haydariyah-indharat-sakhour-fall"
@@ -186,7 +187,7 @@ def test_no_event_after_the_interview_is_proposed(app, client, tmp_path):
         session = db.session()
         testimony = session.scalar(select(Testimony).where(Testimony.slug == "early-voice"))
         testimony.interview_date = testimony.interview_date.replace(year=2015)
-        from oralhistory.linking import link_testimony
+        from oralhistory.services.linking import link_testimony
 
         link_testimony(session, testimony)
         session.commit()
@@ -482,7 +483,7 @@ def test_timeline_shows_the_two_evacuation_counts_side_by_side_with_sources(clie
 
 
 def test_an_organisation_the_summary_does_not_name_is_refused_with_its_line(app, tmp_path):
-    from oralhistory.importer import InvalidFile, parse_timeline
+    from oralhistory.services.importer import InvalidFile, parse_timeline
 
     text = (TRANSCRIPTS / "timeline.yaml").read_text()
     text = text.replace("organisations: [Fateh al-Sham]", "organisations: [Fastaqim]", 1)

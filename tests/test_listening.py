@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from oralhistory import db
-from oralhistory.models import ChangeLog
+from oralhistory.record.models import ChangeLog
+from oralhistory.web import db
 from tests.archive_helpers import csrf_token
 from tests.conftest import import_testimony, sign_in
 from tests.test_passage_times import TIMED_VTT, TONE, WORDS, send_vtt, times

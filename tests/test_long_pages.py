@@ -11,9 +11,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from oralhistory import db, timeline_pages
-from oralhistory.access import Viewer, visible
-from oralhistory.models import ContextLink, Event, Passage, Testimony, TestimonyEvent
+from oralhistory.record.access import Viewer, visible
+from oralhistory.record.models import ContextLink, Event, Passage, Testimony, TestimonyEvent
+from oralhistory.services import timeline_pages
+from oralhistory.web import db
 from tests.conftest import import_testimony, sign_in
 
 LONG = 450  # passages: four pages of 100, and one of 50
@@ -220,7 +221,7 @@ def test_the_home_page_names_the_timeline_span_without_listing_it(client):
 
 
 def test_the_narrators_are_listed_a_page_at_a_time_each_once(app, client, tmp_path, monkeypatch):
-    from oralhistory.views import pages
+    from oralhistory.web.views import pages
 
     for n in range(4):
         import_testimony(app, tmp_path, f"voice-{n}", "A few words.", narrator=f"voice-{n}")

@@ -9,8 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, insert, inspect, select, text
 
-from oralhistory import db
-from oralhistory.models import Base, Event, Narrator, Passage, Revision, Testimony
+from oralhistory.record.models import Base, Event, Narrator, Passage, Revision, Testimony
+from oralhistory.web import db
 from tests.conftest import make_app, run_cli
 
 

@@ -8,8 +8,8 @@ import time
 
 from sqlalchemy import select
 
-from oralhistory import db
-from oralhistory.models import ChangeLog
+from oralhistory.record.models import ChangeLog
+from oralhistory.web import db
 from tests.conftest import TRANSCRIPTS, import_testimony, make_app, run_cli
 from tests.helpers import hit_names, hits, search
 

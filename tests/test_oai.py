@@ -14,9 +14,9 @@ from sickle import Sickle, oaiexceptions
 from sqlalchemy import select, update
 from werkzeug.serving import make_server
 
-from oralhistory import db
-from oralhistory.curation import withdraw_testimony
-from oralhistory.models import ChangeLog, Testimony
+from oralhistory.record.models import ChangeLog, Testimony
+from oralhistory.services.curation import withdraw_testimony
+from oralhistory.web import db
 from tests.conftest import import_testimony, make_app
 
 SCHEMAS = Path(__file__).parent / "schemas"

@@ -14,8 +14,8 @@ import pytest
 import xmlschema
 from sqlalchemy import select
 
-from oralhistory import db
-from oralhistory.models import ChangeLog, Testimony
+from oralhistory.record.models import ChangeLog, Testimony
+from oralhistory.web import db
 from tests.conftest import import_testimony, run_cli, sign_in
 from tests.test_passage_times import TIMED_VTT, TONE, WORDS, send_vtt, times
 from tests.test_recording_files import SLUG, write_testimony

@@ -14,7 +14,7 @@ from html import unescape
 
 import pytest
 
-from oralhistory.downloads import CSV_COLUMNS
+from oralhistory.formats.downloads import CSV_COLUMNS
 from tests.conftest import make_app
 
 PUBLIC = "https://archive.example.org"

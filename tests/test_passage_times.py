@@ -14,8 +14,8 @@ import pytest
 import webvtt
 from sqlalchemy import select
 
-from oralhistory import db
-from oralhistory.models import ChangeLog, Revision
+from oralhistory.record.models import ChangeLog, Revision
+from oralhistory.web import db
 from tests.archive_helpers import csrf_token, submit
 from tests.conftest import import_testimony, sign_in
 from tests.test_archivists import edit_form
@@ -268,7 +268,7 @@ def test_the_page_links_each_timed_passage_to_its_moment_and_starts_at_t(app, ar
 
 def test_a_video_gets_the_passages_as_its_captions_track(app, archivist, invented):
     with app.app_context():
-        from oralhistory.models import Recording
+        from oralhistory.record.models import Recording
 
         upload(archivist, invented, TONE)
         session = db.session()

@@ -14,8 +14,8 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import delete, select
 
-from oralhistory import db
-from oralhistory.models import ChangeLog, Revision, Testimony
+from oralhistory.record.models import ChangeLog, Revision, Testimony
+from oralhistory.web import db
 from tests.archive_helpers import (
     form_for_testimony,
     saved_testimony_id,

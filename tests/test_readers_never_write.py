@@ -11,8 +11,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from oralhistory import PROJECT_ROOT, changes, db, search_app
-from oralhistory.models import ArchivistSession, ChangeLog, Revision, Testimony
+from oralhistory import PROJECT_ROOT
+from oralhistory.record import changes
+from oralhistory.record.models import ArchivistSession, ChangeLog, Revision, Testimony
+from oralhistory.web import db, search_app
 
 # The accounts' bookkeeping (sign-in counters, sessions) is no part of the record, nor are the
 # schema's migrations (`database.py`, on a connection of their own).

@@ -8,9 +8,9 @@ import re
 
 from sqlalchemy import func, select
 
-from oralhistory import db
-from oralhistory.linking import link_testimonies
-from oralhistory.models import ContextLink
+from oralhistory.record.models import ContextLink
+from oralhistory.services.linking import link_testimonies
+from oralhistory.web import db
 
 QUEUE = "/archive/links?per_page=200"
 ARABIC = {"Accept-Language": "ar"}

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from oralhistory import db
-from oralhistory.models import ChangeLog, Testimony
+from oralhistory.record.models import ChangeLog, Testimony
+from oralhistory.web import db
 from tests.conftest import TESTIMONY, make_app, run_cli
 from tests.test_backup import _empty_database
 from tests.test_passage_times import TIMED_VTT, WORDS

@@ -17,8 +17,9 @@ import jsonschema
 import pytest
 from sqlalchemy import select
 
-from oralhistory import db, media
-from oralhistory.models import ChangeLog, Recording, Revision, Testimony
+from oralhistory.record import media
+from oralhistory.record.models import ChangeLog, Recording, Revision, Testimony
+from oralhistory.web import db
 from tests.archive_helpers import csrf_token
 from tests.conftest import import_testimony, make_app, sign_in
 

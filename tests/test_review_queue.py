@@ -8,8 +8,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from oralhistory import db
-from oralhistory.models import ContextLink, Revision
+from oralhistory.record.models import ContextLink, Revision
+from oralhistory.web import db
 from tests.archive_helpers import archivist_client, csrf_token
 from tests.test_links import EVACUATION, import_text
 

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from oralhistory import db, search, search_app
-from oralhistory.models import Narrator, Passage, Testimony
+from oralhistory import search
+from oralhistory.record.models import Narrator, Passage, Testimony
 from oralhistory.search import arrays, postings, segment_decoding, segment_layout
+from oralhistory.web import db, search_app
 from tests.conftest import import_testimony, make_app, run_cli
 
 

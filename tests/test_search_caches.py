@@ -6,10 +6,12 @@ import pickle
 
 from sqlalchemy import select
 
-from oralhistory import changes, db, search_app, warm_up
 from oralhistory import search as archive_search
-from oralhistory.models import Place
+from oralhistory import warm_up
+from oralhistory.record import changes
+from oralhistory.record.models import Place
 from oralhistory.search import postings
+from oralhistory.web import db, search_app
 from tests import conftest
 from tests.conftest import TESTIMONY, run_cli, sign_in
 

@@ -13,10 +13,10 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 
-from oralhistory import db, search_app
-from oralhistory.models import Passage
+from oralhistory.record.models import Passage
 from oralhistory.search import pool
 from oralhistory.search.store import _add_group
+from oralhistory.web import db, search_app
 from tests.helpers import archive_schema_and_groups
 
 SCHEMA = Schema(text=TEXT(phrase=True), narrator=ID, place=KEYWORD(scorable=True))

@@ -10,8 +10,10 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from oralhistory import db, search, search_app, searching
+from oralhistory import search
 from oralhistory.search import postings, ranking, segment_layout
+from oralhistory.services import searching
+from oralhistory.web import db, search_app
 from tests.conftest import import_testimony
 from tests.helpers import archive_schema_and_groups, hits
 

@@ -7,9 +7,12 @@ import ast
 import datetime as dt
 from pathlib import Path
 
-from oralhistory import PROJECT_ROOT, citation, db, narrator_pages, search, search_app, searching
-from oralhistory.access import Viewer
-from oralhistory.refs import Ref
+from oralhistory import PROJECT_ROOT, search
+from oralhistory.formats import citation
+from oralhistory.record.access import Viewer
+from oralhistory.record.refs import Ref
+from oralhistory.services import narrator_pages, searching
+from oralhistory.web import db, search_app
 
 PACKAGE = PROJECT_ROOT / "oralhistory"
 
@@ -44,7 +47,13 @@ def test_nothing_outside_the_search_package_imports_whoosh():
 
 
 def test_services_build_no_urls_and_import_no_flask():
-    for module in ("records.py", "narrator_pages.py", "searching.py", "curation.py", "access.py"):
+    for module in (
+        "services/records.py",
+        "services/narrator_pages.py",
+        "services/searching.py",
+        "services/curation.py",
+        "record/access.py",
+    ):
         names = imported_modules(PACKAGE / module)
         assert not {n for n in names if n == "flask" or n.startswith("flask.")}, module
 

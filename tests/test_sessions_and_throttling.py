@@ -8,8 +8,8 @@ import re
 
 from sqlalchemy import func, select, update
 
-from oralhistory import db
-from oralhistory.models import ArchivistSession, LoginAttempt
+from oralhistory.record.models import ArchivistSession, LoginAttempt
+from oralhistory.web import db
 from tests.archive_helpers import PASSWORD, archivist_client, create_archivist, sign_in, submit
 from tests.conftest import run_cli
 

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from oralhistory import changes, db
+from oralhistory.record import changes
 from oralhistory.search import ArchiveIndex
+from oralhistory.web import db
 from tests.archive_helpers import PASSWORD, create_archivist, form_for_testimony
 from tests.conftest import POSTGRES_URL, make_app, run_cli
 

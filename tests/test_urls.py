@@ -1,4 +1,4 @@
-"""One URL builder: the web layer (`views/urls.py`) makes every address; the services and the
+"""One URL builder: the web layer (`web/views/urls.py`) makes every address; the services and the
 formats name records (`refs.Ref`: a kind, an id or a slug, an anchor), never a Flask endpoint,
 and never call `url_for`."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from oralhistory import PROJECT_ROOT
 
 PACKAGE = PROJECT_ROOT / "oralhistory"
-WEB = PACKAGE / "views"
+WEB = PACKAGE / "web"
 
 
 def _outside_the_web_layer() -> list[Path]:
@@ -71,7 +71,7 @@ def test_the_public_address_is_made_into_addresses_in_one_place():
         for path in PACKAGE.rglob("*.py")
         if "PUBLIC_URL" in _strings(ast.parse(path.read_text(encoding="utf-8")))
     }
-    assert readers == {"__init__.py", "security.py", "views/urls.py"}
+    assert readers == {"__init__.py", "web/security.py", "web/views/urls.py"}
 
 
 def test_a_passage_found_by_a_search_links_to_its_page_in_the_testimony_and_its_own(client):

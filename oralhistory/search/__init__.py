@@ -3,7 +3,7 @@
 `search(index, request, places)` takes plain values (the `ArchiveIndex` the archive opened, a
 `SearchRequest`, the `Gazetteer` of places and events) and gives a `SearchResult`;
 `rebuild_index` and `index_testimonies` write into the index the documents of plain
-`DocumentGroup`s that the archive reads from its record (`oralhistory.index_documents`). The
+`DocumentGroup`s that the archive reads from its record (`oralhistory.services.index_documents`). The
 package imports nothing of the archive but itself: no Flask, no database. Nothing outside it
 talks to Whoosh; its patches to Whoosh are installed when an index is opened
 (`install_whoosh_patches`), not on import. Inside it: `store` (the index on disk),

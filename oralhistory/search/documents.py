@@ -1,6 +1,6 @@
 """The index's documents: the fields (`build_schema`, `schema_for`), and what the index holds
 of each testimony and passage (`group_documents`), made from plain values (`DocumentGroup`)
-that the archive reads from its record (`oralhistory.index_documents`).
+that the archive reads from its record (`oralhistory.services.index_documents`).
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 
 from oralhistory import PROJECT_ROOT
-from oralhistory.timecodes import clock_text
+from oralhistory.collection.timecodes import clock_text
 from tests.browser.conftest import ARCHIVIST, PASSWORD, _cli, _free_port
 from tests.spoken_fixtures import ARABIC, ENGLISH, require_tools, speak, write_spoken_testimony
 
