@@ -85,7 +85,7 @@ class SpellingFilter(Filter):
     The table maps a spelling to its canonical form, each one word or several separated by
     spaces. A spelling of several words is replaced only when all its words come together, so
     that "Sheikh Said" becomes "sheikh saeed" while the English word "said" alone stays as it is.
-    A word with the article attached ("alhalabi", "assalheen", "وحلب") is read without it when
+    A word with the article attached ("almasri", "assalheen", "وحلب") is read without it when
     the rest is a spelling the table knows.
 
     The table is kept with the index's schema, so that a query is analysed with the very
@@ -168,7 +168,7 @@ def _retext(first, covered: list, value: str) -> Iterable:
 def without_attached_article(word: str, known: set[str]) -> str | None:
     """`word` without an attached Arabic article or proclitic, when the rest is a known word.
 
-    "alhalabi" and "elhalabi" give "halabi"; the assimilated article written attached
+    "almasri" and "elmasri" give "masri"; the assimilated article written attached
     ("assalheen", "ashshaar") gives "salheen", "shaar"; in Arabic script the conjunctions and
     prepositions written onto a name ("وحلب", "بحلب") give "حلب".
     """

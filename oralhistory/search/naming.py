@@ -1,5 +1,5 @@
-"""Which narrators a query names, in any spelling: "Kodsi", "Qadsy" and "قدسي" all name
-Muhammad Qadsi. A reader who types a name is looking for the person first, then their words.
+"""Which narrators a query names, in any spelling: "Hadad", "Haddad" and "حداد" all name
+Layla Haddad. A reader who types a name is looking for the person first, then their words.
 
 Plain values in and out: the narrators a viewer may see come in as (slug, names) pairs, made
 once into a `NameIndex` that many searches read.
@@ -53,8 +53,8 @@ class NameIndex:
 
     def named(self, asked: frozenset[str]) -> list[tuple[str, str]]:
         """(slug, the narrator's words the query was read as) for the narrators whose names
-        the keys `asked` spell; when several, only those named with the most words ("Muhammad
-        Qadsi" names Muhammad Qadsi, not every Muhammad)."""
+        the keys `asked` spell; when several, only those named with the most words ("Layla
+        Haddad" names Layla Haddad, not every Layla)."""
         matched: dict[str, list[str]] = {}
         for key in asked:
             for slug in self.by_key.get(key, ()):

@@ -85,9 +85,9 @@ def plan_search(
 ) -> Plan:
     """Read the request into a query and filters; raise `QueryError` if it cannot be searched.
 
-    Filters typed in the query (`narrator:halabi`) are resolved like the request's own
+    Filters typed in the query (`narrator:haddad`) are resolved like the request's own
     filters. When every hit must meet them they filter and do not count towards the score;
-    otherwise (`narrator:halabi OR orphans`) they take part in the query.
+    otherwise (`narrator:haddad OR orphans`) they take part in the query.
     """
     q, tokens = querylang.read_query(request.q)
     access = None if request.include_restricted else Term("access", "public")

@@ -130,7 +130,7 @@ def _scored_words(query: Query) -> list[tuple[str | None, Any, float, Phrase | N
     or None for a query with parts only Whoosh's matchers can score (boosted groups).
 
     A phrase's words count in the documents where the phrase is found; a filter's values
-    (`narrator:halabi OR orphans`) in the documents that hold them.
+    (`narrator:haddad OR orphans`) in the documents that hold them.
     """
     kind = type(query)
     if kind is Term:

@@ -13,7 +13,7 @@ from .word_lists import ENGLISH_WORDS, GENERIC_WORDS
 def spelling_table(groups: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str]:
     """Build the spelling -> canonical form table from (canonical name, spellings) groups.
 
-    Names of the same number of words are aligned word by word ("Hajj Qassim" -> "haj qasim"),
+    Names of the same number of words are aligned word by word ("Hajj Hassan" -> "haj hasan"),
     unless their generic words (east, countryside, governorate ...) stand in different places,
     as a translation may reorder them: "Aleppo governorate" is not word for word "محافظة حلب",
     nor "Rural Damascus" "Damascus countryside"; "western Aleppo" is "west Aleppo". A word

@@ -88,7 +88,7 @@ _ARABIC = {
     "ڤ": "f",
 }  # every other letter (alef, waw, ya, ayn, hamza) writes a vowel or nothing
 # A final long i (the nisba -ī, ي) and its feminine -iya (ية, يا), as Latin letters write them:
-# Halabi, Halaby, Qudsee; Syria, Suriya, Amiriyah, Haidariyeh, Syrie, Turkey.
+# Masri, Masry, Shamee; Syria, Suriya, Amiriyah, Haidariyeh, Syrie, Turkey.
 _FINAL_I = re.compile(r"(?:[^aeiouy][iy]|ee|ii|ey|ie|i?y[ae]h?|i[ae]h?)$")
 # ayn, hamza and the marks transliterations write them with
 _MARKS = re.compile("['ʿʾ‘’ʼ`]")
@@ -101,9 +101,9 @@ def name_key(word: str) -> str:
     """The key of one word, already normalised (lower case, accents folded, no article).
 
     "qasim", "kassem", "qassem" and "قاسم" all give "ksm"; "ramousah", "ramouseh" and
-    "راموسه" give "rms". A final long i (the -i of "Halabi", ي; the -iya of "Amiriyah", ية)
-    is kept as "y", so that the family name "Halabi" (hlby) stays apart from the city "Haleb"
-    (hlb), and al-Amiriyah (mry) from Omar (mr). An empty string when the word has no
+    "راموسه" give "rms". A final long i (the -i of "Masri", ي; the -iya of "Amiriyah", ية)
+    is kept as "y", so that the family name "Masri" (msry) stays apart from the country "Misr"
+    (msr), and al-Amiriyah (mry) from Omar (mr). An empty string when the word has no
     letters to key on.
     """
     word = _MARKS.sub("", word)
