@@ -11,7 +11,10 @@ a temporary folder, so that the true start of every passage is known.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -372,3 +375,27 @@ def test_the_current_times_source_is_said_in_arabic_on_an_arabic_page(app, spoke
         f"/archive/testimonies/{testimony_id}/alignment", headers={"Accept-Language": "ar"}
     ).get_data(as_text=True)
     assert "(aligned)" not in page and "(مُحاذى آليًا)" in page
+
+
+def test_a_script_that_creates_the_app_starts_no_alignment_worker(tmp_path):
+    # a benchmark or a backup script makes the app for itself: no thread should take jobs
+    # (or meet a database with no tables yet); servers start theirs (`wsgi.py`, `flask run`)
+    script = (
+        "import threading\n"
+        "from oralhistory import create_app\n"
+        "create_app()\n"
+        "print(sorted(t.name for t in threading.enumerate()))\n"
+    )
+    env = {
+        **os.environ,
+        "ORALHISTORY_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+        "ORALHISTORY_INDEX_DIR": str(tmp_path / "index"),
+        "ORALHISTORY_MEDIA_DIR": str(tmp_path / "media"),
+        "ORALHISTORY_SECRET_KEY": "invented",
+    }
+    env.pop("ORALHISTORY_ALIGN_WORKER", None)
+    ran = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert "align-worker" not in ran.stdout

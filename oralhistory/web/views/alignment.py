@@ -39,6 +39,7 @@ archive_bp.before_request(require_archivist)
 
 _WAKE = "oralhistory.align_wake"
 _STOP = "oralhistory.align_stop"
+_THREAD = "oralhistory.align_thread"
 
 
 def init_app(app: Flask) -> None:
@@ -51,9 +52,23 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(passage_clock, "passage_clock")
     app.extensions[_WAKE] = threading.Event()
     app.extensions[_STOP] = threading.Event()
-    wanted = app.config.get("ALIGN_WORKER") or ("off" if app.testing else "thread")
-    if wanted == "thread" and _serving():
+    configured = app.config.get("ALIGN_WORKER")
+    if configured == "thread" and _serving():
         start_worker(app)
+    elif configured is None and not app.testing and _under_flask_run():
+        start_worker(app)  # `make run`: a server of its own, like `wsgi.py`
+
+
+def start_in_server(app: Flask) -> None:
+    """Start this process's worker thread as a WSGI server does (`wsgi.py`), unless
+    `ALIGN_WORKER` is "off" or it runs already; scripts that create the app start none."""
+    if app.config.get("ALIGN_WORKER") != "off" and _THREAD not in app.extensions:
+        start_worker(app)
+
+
+def _under_flask_run() -> bool:
+    command = click.get_current_context(silent=True)
+    return command is not None and command.info_name == "run"
 
 
 def _serving() -> bool:
@@ -72,6 +87,7 @@ def start_worker(app: Flask) -> threading.Thread | None:
         return None
     thread = threading.Thread(target=_worker, args=(app,), name="align-worker", daemon=True)
     thread.start()
+    app.extensions[_THREAD] = thread
     return thread
 
 
