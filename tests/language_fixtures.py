@@ -50,14 +50,17 @@ def write_pair(folder: Path, slug: str = SLUG, access: str = "public", arabic: s
     return path
 
 
-def import_pair(app, folder: Path, slug: str = SLUG, access: str = "public") -> int:
-    """Import the testimony in two languages; return its id."""
+def import_pair(
+    app, folder: Path, slug: str = SLUG, access: str = "public", arabic: str | None = None
+) -> int:
+    """Import the testimony in two languages (its Arabic file `arabic`, if given); return its
+    id."""
     from sqlalchemy import select
 
     from oralhistory.record.models import Testimony
     from oralhistory.web import db
 
-    path = write_pair(folder, slug, access)
+    path = write_pair(folder, slug, access, arabic)
     result = run_cli(app, "import", str(path))
     assert result.exit_code == 0, result.output
     with app.app_context():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from tests.language_fixtures import import_pair
+from tests.language_fixtures import ARABIC, arabic_file, import_pair
 
 
 def _marks(page: str) -> list[tuple[str, str]]:
@@ -60,3 +60,15 @@ def test_a_result_found_in_arabic_opens_the_testimony_showing_the_arabic(app, tm
     client.get(f"/testimonies/{testimony_id}", query_string={"text": "both"})
     text = client.get(link.replace("&amp;", "&").split("#")[0]).get_data(as_text=True)
     assert '<div class="side-by-side">' in text
+
+
+def test_markup_typed_into_a_translation_stays_text_where_its_words_are_marked(app, tmp_path):
+    typed = [ARABIC[0], "حملنا <b onmouseover=alert(1)>الإبريق</b> الأزرق.", ARABIC[2]]
+    testimony_id = import_pair(app, tmp_path, arabic=arabic_file(typed))
+    page = app.test_client().get(
+        f"/testimonies/{testimony_id}", query_string={"q": "الإبريق", "text": "both"}
+    )
+    text = page.get_data(as_text=True)
+    assert '<mark id="match-1">الإبريق</mark>' in text
+    assert "<b onmouseover" not in text
+    assert "&lt;b onmouseover=alert(1)&gt;" in text
