@@ -59,8 +59,11 @@ def split_passages(text: str) -> list[PassageText]:
     return passages
 
 
-def parse_testimony(text: str, name: str) -> TestimonyFile:
-    """Validate a testimony file's text; raise `InvalidFile` naming every problem and line."""
+def read_front_matter(text: str, name: str, fields: dict) -> tuple[Any, str, int]:
+    """A file of YAML front matter between `---` lines and a text after it, read: the front
+    matter checked against `fields` (its problems kept in the returned document's `problems`,
+    with the text's control characters), the text, and the line the text starts at. Raises
+    `InvalidFile` when there is no front matter to read."""
     text = text.replace("\r\n", "\n").lstrip("\ufeff")
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
@@ -73,19 +76,25 @@ def parse_testimony(text: str, name: str) -> TestimonyFile:
         doc = parse_yaml("\n".join(lines[1:end]), first_line=2)
     except yaml.YAMLError as error:
         raise yaml_error(name, error, 2) from None
-    check_fields(doc, doc.data, TESTIMONY_FIELDS, ())
+    check_fields(doc, doc.data, fields, ())
     body = "\n".join(lines[end + 1 :])
     control = valid.transcript_problem(body.replace("\r", "\n"))
     if control:
         doc.problems.append((end + 2 + control[0], control[1]))
+    return doc, body, end + 2
+
+
+def parse_testimony(text: str, name: str) -> TestimonyFile:
+    """Validate a testimony file's text; raise `InvalidFile` naming every problem and line."""
+    doc, body, first = read_front_matter(text, name, TESTIMONY_FIELDS)
     passages = split_passages(body)
     if not passages:
-        doc.problems.append((end + 2, "the testimony has no text after the front matter"))
+        doc.problems.append((first, "the testimony has no text after the front matter"))
     too_long = valid.long_passage([passage.text for passage in passages])
     if too_long:
         index, message = too_long
         start = body.find(passages[index].text[:200])
-        doc.problems.append((end + 2 + body.count("\n", 0, max(start, 0)), message))
+        doc.problems.append((first + body.count("\n", 0, max(start, 0)), message))
     if doc.problems:
         raise InvalidFile(name, doc.problems)
     return TestimonyFile(name, doc.data, passages, lines=doc.lines)

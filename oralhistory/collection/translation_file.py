@@ -14,18 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import InvalidFile
 from ..record import languages
 from ..record.language_models import TEXT_KINDS
 from ..record.models import Testimony
 from . import validation as valid
-from .field_rules import _check, _one_of
+from .field_rules import _one_of
 from .file_yaml import dump_yaml as _yaml
-from .file_yaml import parse_yaml as _parse_yaml
-from .file_yaml import yaml_error as _yaml_error
-from .testimony_file import PassageText, split_passages
+from .testimony_file import PassageText, read_front_matter, split_passages
 
 TRANSLATION_FIELDS = {
     "translation_of": (valid.slug(160), True),
@@ -65,31 +61,15 @@ def testimony_path_of(path: Path) -> Path:
 
 def parse_translation(text: str, name: str) -> TranslationFile:
     """Validate a translation file's text; raise `InvalidFile` naming every problem and line."""
-    text = text.replace("\r\n", "\n").lstrip("\ufeff")
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        raise InvalidFile(name, [(1, "the file must begin with '---' and YAML front matter")])
-    try:
-        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
-    except StopIteration:
-        raise InvalidFile(name, [(1, "the front matter is not closed by a '---' line")]) from None
-    try:
-        doc = _parse_yaml("\n".join(lines[1:end]), first_line=2)
-    except yaml.YAMLError as error:
-        raise _yaml_error(name, error, 2) from None
-    _check(doc, doc.data, TRANSLATION_FIELDS, ())
-    body = "\n".join(lines[end + 1 :])
-    control = valid.transcript_problem(body.replace("\r", "\n"))
-    if control:
-        doc.problems.append((end + 2 + control[0], control[1]))
+    doc, body, first = read_front_matter(text, name, TRANSLATION_FIELDS)
     paragraphs = split_passages(body)
     if not paragraphs:
-        doc.problems.append((end + 2, "the file has no text after the front matter"))
+        doc.problems.append((first, "the file has no text after the front matter"))
     starts, searched = [], 0
     for paragraph in paragraphs:
         found = body.find(paragraph.text[:200], searched)
         searched = max(found, searched)
-        starts.append(end + 2 + body.count("\n", 0, searched))
+        starts.append(first + body.count("\n", 0, searched))
     too_long = valid.long_passage([paragraph.text for paragraph in paragraphs])
     if too_long:
         doc.problems.append((starts[too_long[0]], too_long[1]))
