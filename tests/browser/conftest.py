@@ -16,6 +16,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
@@ -84,27 +86,7 @@ def site(tmp_path_factory) -> Site:
     _cli(env, "init")
     _cli(env, "create-archivist", ARCHIVIST, "--password", PASSWORD)
     _cli(env, "import", str(write_pair(tmp / "two-languages")))
-    port = _free_port()
-    log = (tmp / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "oralhistory", "run"]
-        + ["--host", "127.0.0.1", "--port", str(port), "--no-reload", "--no-debugger"],
-        env=env,
-        cwd=PROJECT_ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while True:
-            try:
-                urllib.request.urlopen(url + "/api/narrators", timeout=2).close()
-                break
-            except OSError:
-                assert server.poll() is None, (tmp / "server.log").read_text()
-                assert time.monotonic() < deadline, "the server did not answer in time"
-                time.sleep(0.2)
+    with served(tmp, env) as url:
         events = json.load(urllib.request.urlopen(url + "/api/events", timeout=10))["events"]
         narrator = json.load(urllib.request.urlopen(url + "/api/narrators/asmar-al-halabi"))
         yield Site(
@@ -117,13 +99,6 @@ def site(tmp_path_factory) -> Site:
                 urllib.request.urlopen(f"{url}/api/narrators/{TWO_LANGUAGES}-narrator")
             )["testimonies"][0]["id"],
         )
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")
@@ -279,3 +254,38 @@ def views(two_languages: bool = False) -> list:
         for name, (_, seen) in pages.items()
         for signed_in in seen
     ]
+
+
+@contextmanager
+def served(tmp: Path, env: dict[str, str]) -> Iterator[str]:
+    """The archive of `env` served by `flask run` in a subprocess (its log in `tmp`); its
+    address, once it answers. Stopped at the end of the block."""
+    port = _free_port()
+    log = (tmp / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "oralhistory", "run"]
+        + ["--host", "127.0.0.1", "--port", str(port), "--no-reload", "--no-debugger"],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while True:
+            try:
+                urllib.request.urlopen(url + "/api/narrators", timeout=2).close()
+                break
+            except OSError:
+                assert server.poll() is None, (tmp / "server.log").read_text()
+                assert time.monotonic() < deadline, "the server did not answer in time"
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()

@@ -24,7 +24,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,7 +32,7 @@ import pytest
 
 from oralhistory import PROJECT_ROOT
 from oralhistory.collection.timecodes import clock_text
-from tests.browser.conftest import ARCHIVIST, PASSWORD, _cli, _free_port
+from tests.browser.conftest import ARCHIVIST, PASSWORD, _cli, served
 from tests.spoken_fixtures import ARABIC, ENGLISH, require_tools, speak, write_spoken_testimony
 
 pytestmark = pytest.mark.browser
@@ -41,40 +40,6 @@ pytestmark = pytest.mark.browser
 TOLERANCE = 1.0  # seconds, as in tests/test_alignment.py; the benchmark measures the error
 WORKER_SECONDS = 300  # how long the worker may take for every queued job (a wait, not a test)
 SLUGS = {"en": "invented-speech-en", "ar": "invented-speech-ar", "fr": "invented-speech-fr"}
-
-
-@contextmanager
-def served(tmp: Path, env: dict[str, str]):
-    """The archive served by `flask run` in a subprocess with `env`; its address."""
-    port = _free_port()
-    log = (tmp / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "oralhistory", "run"]
-        + ["--host", "127.0.0.1", "--port", str(port), "--no-reload", "--no-debugger"],
-        env=env,
-        cwd=PROJECT_ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url + "/api/narrators", timeout=2).close()
-                break
-            except OSError:
-                assert server.poll() is None, (tmp / "server.log").read_text()
-                assert time.monotonic() < deadline, "the server did not answer in time"
-                time.sleep(0.2)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 def id_of(url: str, slug: str) -> int:

@@ -11,15 +11,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
 
-from oralhistory import PROJECT_ROOT
-from tests.browser.conftest import ARCHIVIST, PASSWORD, _cli, _free_port
+from tests.browser.conftest import ARCHIVIST, PASSWORD, _cli, served
 from tests.conftest import TESTIMONY
 from tests.test_recordings import tone
 
@@ -73,36 +69,9 @@ def listening_site(tmp_path_factory):
     _cli(env, "init")
     _cli(env, "import", str(folder / "zorbel-quay.md"))
     _cli(env, "create-archivist", ARCHIVIST, "--password", PASSWORD)
-    port = _free_port()
-    log = (tmp / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "oralhistory", "run"]
-        + ["--host", "127.0.0.1", "--port", str(port), "--no-reload", "--no-debugger"],
-        env=env,
-        cwd=PROJECT_ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url + "/api/narrators", timeout=2).close()
-                break
-            except OSError:
-                assert server.poll() is None, (tmp / "server.log").read_text()
-                assert time.monotonic() < deadline, "the server did not answer in time"
-                time.sleep(0.2)
+    with served(tmp, env) as url:
         found = json.load(urllib.request.urlopen(url + "/api/narrators/test-narrator", timeout=10))
         yield url, found["testimonies"][0]["id"]
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 @pytest.fixture
